@@ -1,0 +1,57 @@
+# Chi trả ASXH — the documented commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint format check bench demo migrate clean
+
+help: ## List the documented commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Cần $(PYTHON) (Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the pinned requirements
+
+migrate: $(STAMP) ## Apply migrations and load the reference data
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+
+demo: migrate ## Create the demo commune Yến Sơn with demo users (idempotent)
+	$(PY) manage.py seed_demo
+
+run: demo ## Set up and serve the demo on http://127.0.0.1:8000 (SQLite)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP) ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## Format and auto-fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(STAMP) ## Django checks and migrations up to date
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: $(STAMP) ## Set up and run ruff, the migration check and the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Run the benchmarks in bench/ and print one table
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean: ## Remove the virtualenv, the SQLite file and generated files
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,87 @@
+"""Who may reach what: every view and admin queryset goes through here.
+
+A user reaches only the communes they are a member of (district users: many).
+Another commune's object answers 404, as if it did not exist; a role that may
+not act answers 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from beneficiaries import roles
+from beneficiaries.models import Beneficiary, Commune, Person
+
+
+def user_roles(user) -> frozenset[str]:
+    """The role names of a user (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def has_any_role(user, allowed: frozenset[str]) -> bool:
+    return user.is_authenticated and (user.is_superuser or bool(user_roles(user) & allowed))
+
+
+def require_role(user, allowed: frozenset[str]) -> None:
+    if not has_any_role(user, allowed):
+        raise PermissionDenied
+
+
+def communes_for(user) -> QuerySet[Commune]:
+    """The communes a user may see; a superuser sees all."""
+    if not user.is_authenticated:
+        return Commune.objects.none()
+    if user.is_superuser:
+        return Commune.objects.all()
+    return Commune.objects.filter(members=user)
+
+
+def commune_ids_for(user) -> list[int]:
+    cached = getattr(user, "_commune_ids", None)
+    if cached is None:
+        cached = list(communes_for(user).values_list("pk", flat=True))
+        user._commune_ids = cached
+    return cached
+
+
+def people_for(user) -> QuerySet[Person]:
+    if user.is_superuser:
+        return Person.objects.all()
+    return Person.objects.filter(commune_id__in=commune_ids_for(user))
+
+
+def beneficiaries_for(user) -> QuerySet[Beneficiary]:
+    if user.is_superuser:
+        return Beneficiary.objects.all()
+    return Beneficiary.objects.filter(commune_id__in=commune_ids_for(user))
+
+
+def get_person_for(user, pk: int) -> Person:
+    """A person the user may see, or 404 (another commune's person does not exist for them)."""
+    require_role(user, roles.CAN_SEE_REGISTRY)
+    try:
+        return people_for(user).select_related("commune", "village").get(pk=pk)
+    except (Person.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_person_for_edit(user, pk: int) -> Person:
+    """A person the user may edit: 404 outside their communes, 403 for a read-only role."""
+    person = get_person_for(user, pk)
+    require_role(user, roles.CAN_EDIT_REGISTRY)
+    return person
+
+
+def get_commune_for(user, pk: int) -> Commune:
+    try:
+        return communes_for(user).get(pk=pk)
+    except (Commune.DoesNotExist, ValueError):
+        raise Http404 from None

@@ -1,0 +1,188 @@
+"""The admin, scoped to the user's communes like every view.
+
+Model permissions (from :mod:`beneficiaries.roles`) decide what a role may see
+or change; :class:`CommuneScopedAdmin` decides which rows.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from simple_history.admin import SimpleHistoryAdmin
+
+from beneficiaries.access import commune_ids_for
+from beneficiaries.models import (
+    Beneficiary,
+    Category,
+    Commune,
+    Person,
+    Programme,
+    ProgrammeSetting,
+    Province,
+    Representative,
+    Village,
+)
+from beneficiaries.rules.names import fold_name
+
+
+class CommuneScopedAdmin(admin.ModelAdmin):
+    """Rows and foreign-key choices limited to the user's communes.
+
+    ``commune_path`` is the lookup from the model to its commune. Names are
+    searched folded, so "nguyen thi hang" finds "Nguyễn Thị Hằng".
+    """
+
+    commune_path: str = "commune"
+    # Models whose choices in forms must be limited too: field name -> commune lookup.
+    scoped_foreign_keys: dict[str, str] = {}
+
+    def get_queryset(self, request) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.commune_path}__in": commune_ids_for(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        lookup = self.scoped_foreign_keys.get(db_field.name)
+        if lookup is not None and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **{f"{lookup}__in": commune_ids_for(request.user)}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, fold_name(search_term) or search_term)
+
+
+class VillageInline(admin.TabularInline):
+    model = Village
+    extra = 0
+
+
+@admin.register(Commune)
+class CommuneAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    commune_path = "pk"
+    list_display = ["code", "name", "district_name", "province_name", "merged_into"]
+    search_fields = ["code", "name"]
+    list_filter = ["province_name"]
+    filter_horizontal = ["members"]
+    inlines = [VillageInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Commune names are not folded in the database: search them as typed.
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+
+@admin.register(Village)
+class VillageAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["name", "commune"]
+    list_filter = ["commune"]
+    search_fields = ["name"]
+    scoped_foreign_keys = {"commune": "pk"}
+
+    def get_search_results(self, request, queryset, search_term):
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+
+class ProgrammeSettingInline(admin.TabularInline):
+    model = ProgrammeSetting
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "short_name", "name", "amount_mode", "order"]
+    search_fields = ["code", "name"]
+    inlines = [ProgrammeSettingInline]
+
+
+@admin.register(ProgrammeSetting)
+class ProgrammeSettingAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "programme",
+        "commune",
+        "valid_from",
+        "valid_until",
+        "receiving_office",
+        "payment_agency",
+        "deadline_day",
+    ]
+    list_filter = ["programme"]
+    search_fields = ["receiving_office", "deciding_authority", "payment_agency"]
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "short_name", "programme", "coefficient", "legal_basis"]
+    list_filter = ["programme"]
+    search_fields = ["code", "name", "short_name"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class BeneficiaryInline(admin.TabularInline):
+    model = Beneficiary
+    extra = 0
+    fields = ["programme", "category", "decision_number", "start_month", "end_month", "status"]
+    show_change_link = True
+
+
+@admin.register(Person)
+class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "full_name",
+        "birth_display",
+        "gender",
+        "personal_id",
+        "village",
+        "commune",
+        "date_of_death",
+    ]
+    list_filter = ["commune", "village", "gender"]
+    search_fields = ["name_folded", "=personal_id", "phone"]
+    list_select_related = ["village", "commune"]
+    scoped_foreign_keys = {"commune": "pk", "village": "commune"}
+    readonly_fields = ["name_folded", "created_at", "updated_at"]
+    inlines = [BeneficiaryInline]
+    list_per_page = 50
+
+    @admin.display(description="Ngày sinh", ordering="birth_date")
+    def birth_display(self, obj: Person) -> str:
+        return obj.birth_display
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "person",
+        "programme",
+        "category",
+        "decision_number",
+        "start_month",
+        "status",
+        "commune",
+    ]
+    list_filter = ["programme", "status", "category", "commune"]
+    search_fields = ["person__name_folded", "=person__personal_id", "decision_number"]
+    list_select_related = ["person", "programme", "category", "commune"]
+    raw_id_fields = ["person"]
+    scoped_foreign_keys = {"commune": "pk"}
+    list_per_page = 50
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    commune_path = "represented__commune"
+    list_display = ["person", "kind", "represented", "relationship", "valid_from", "valid_until"]
+    list_filter = ["kind"]
+    search_fields = [
+        "person__name_folded",
+        "represented__name_folded",
+        "=person__personal_id",
+    ]
+    list_select_related = ["person", "represented"]
+    raw_id_fields = ["person", "represented"]

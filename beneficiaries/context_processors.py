@@ -1,0 +1,26 @@
+"""The navigation: each role sees the pages it may use, and its communes."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from beneficiaries import roles
+from beneficiaries.access import communes_for, has_any_role, user_roles
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [(_("Trang chủ"), reverse("home"))]
+    if has_any_role(user, roles.CAN_SEE_REGISTRY):
+        items.append((_("Danh sách đối tượng"), reverse("person_list")))
+    if has_any_role(user, roles.CAN_EDIT_REGISTRY):
+        items.append((_("Thêm người"), reverse("person_create")))
+    if user.is_staff:
+        items.append((_("Quản trị"), reverse("admin:index")))
+    role_labels = [str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS]
+    return {
+        "nav_items": items,
+        "nav_roles": role_labels,
+        "nav_communes": list(communes_for(user).values_list("name", flat=True)[:5]),
+    }

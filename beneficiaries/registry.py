@@ -1,0 +1,80 @@
+"""Read queries of the registry pages: scoped, annotated, constant in query count."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from beneficiaries.access import beneficiaries_for
+from beneficiaries.models import Beneficiary
+from beneficiaries.rules.names import fold_name
+from payments.models import Entitlement, PaymentAccount
+from registration.models import PaymentMethodRegistration
+
+
+def with_current_terms(qs: QuerySet[Beneficiary], *, on: datetime.date) -> QuerySet[Beneficiary]:
+    """Annotate each enrolment with its amount in force and its current method."""
+    month = on.replace(day=1)
+    amount = (
+        Entitlement.objects.filter(beneficiary=OuterRef("pk"), from_month__lte=month)
+        .order_by("-from_month")
+        .values("amount")[:1]
+    )
+    current = PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
+    return qs.annotate(
+        current_amount=Subquery(amount),
+        current_method=Subquery(current.values("method")[:1]),
+        current_account_number=Subquery(current.values("account__number")[:1]),
+        current_bank=Subquery(current.values("account__bank__short_name")[:1]),
+    )
+
+
+def search_registry(
+    user,
+    *,
+    on: datetime.date,
+    q: str = "",
+    programme=None,
+    category=None,
+    village=None,
+    status: str = "",
+    method: str = "",
+) -> QuerySet[Beneficiary]:
+    """The registry list of a user's communes, searched and filtered.
+
+    A query of digits looks up personal IDs and account numbers (prefix);
+    anything else is a name, matched folded so that "nguyen thi hang" finds
+    "Nguyễn Thị Hằng".
+    """
+    qs = beneficiaries_for(user).select_related(
+        "person", "person__village", "programme", "category", "commune"
+    )
+    term = q.strip()
+    compact = term.replace(" ", "").replace(".", "")
+    if compact.isdigit():
+        holders = PaymentAccount.objects.filter(number__startswith=compact).values("holder_id")
+        receivers = PaymentMethodRegistration.objects.filter(
+            account__number__startswith=compact
+        ).values("beneficiary_id")
+        qs = qs.filter(
+            Q(person__personal_id__startswith=compact)
+            | Q(person_id__in=holders)
+            | Q(pk__in=receivers)
+        )
+    elif term:
+        qs = qs.filter(person__name_folded__contains=fold_name(term))
+    if programme:
+        qs = qs.filter(programme=programme)
+    if category:
+        qs = qs.filter(category=category)
+    if village:
+        qs = qs.filter(person__village=village)
+    if status:
+        qs = qs.filter(status=status)
+    qs = with_current_terms(qs, on=on)
+    if method == "none":
+        qs = qs.filter(current_method__isnull=True)
+    elif method:
+        qs = qs.filter(current_method=method)
+    return qs.order_by("person__sort_name", "pk")

@@ -1,0 +1,99 @@
+"""The six roles and what each may do: one table, read by the data migration,
+by the post-migrate sync (so new models get their permissions) and by the
+navigation.
+
+Model permissions drive the admin; the officer's pages check the same
+permissions through :mod:`beneficiaries.access`.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+LABOUR_OFFICER = "labour_officer"
+POLICE = "police"
+ACCOUNTANT = "accountant"
+LEADER = "leader"
+POST_OFFICE = "post_office"
+DISTRICT = "district"
+
+ROLE_LABELS = {
+    LABOUR_OFFICER: _("Công chức LĐTBXH xã"),
+    POLICE: _("Công an xã"),
+    ACCOUNTANT: _("Kế toán xã"),
+    LEADER: _("Lãnh đạo UBND xã"),
+    POST_OFFICE: _("Bưu điện"),
+    DISTRICT: _("Cơ quan chi trả cấp trên"),
+}
+
+ALL = ("view", "add", "change", "delete")
+EDIT = ("view", "add", "change")
+VIEW = ("view",)
+
+# Models holding people (no money, no accounts).
+_PEOPLE = ("beneficiaries.person", "beneficiaries.village")
+_REGISTRY = (
+    "beneficiaries.beneficiary",
+    "beneficiaries.representative",
+)
+_REFERENCE = (
+    "beneficiaries.commune",
+    "beneficiaries.programme",
+    "beneficiaries.programmesetting",
+    "beneficiaries.category",
+    "beneficiaries.province",
+    "payments.bank",
+    "payments.allowancerate",
+)
+_MONEY = (
+    "payments.paymentaccount",
+    "payments.entitlement",
+    "registration.paymentmethodregistration",
+)
+
+# role -> {"app_label.model": actions}
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    LABOUR_OFFICER: {
+        **dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY, EDIT),
+        **dict.fromkeys(_REFERENCE, VIEW),
+    },
+    POLICE: {
+        # Sees people to check them; no enrolments' money, no accounts.
+        **dict.fromkeys(_PEOPLE, VIEW),
+        "beneficiaries.representative": VIEW,
+    },
+    ACCOUNTANT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
+    LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
+    POST_OFFICE: {
+        # Cash and home lists name the receiver: people, not accounts.
+        **dict.fromkeys(_PEOPLE + _REGISTRY, VIEW),
+        "registration.paymentmethodregistration": VIEW,
+    },
+    DISTRICT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
+}
+
+# What each role sees in the officer's UI navigation and may open.
+CAN_EDIT_REGISTRY = frozenset({LABOUR_OFFICER})
+CAN_SEE_MONEY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
+# The post office sees only a cycle's cash lists (payments issue), not the registry.
+CAN_SEE_REGISTRY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POLICE, DISTRICT})
+
+
+def sync_role_permissions(group_model, permission_model, *, using: str = "default") -> None:
+    """Create the six groups and give each exactly the permissions of the table.
+
+    Takes the models as arguments so the data migration can pass its
+    historical models.
+    """
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.using(using).get_or_create(name=role)
+        wanted = []
+        for label, actions in grants.items():
+            app_label, model = label.split(".")
+            codenames = [f"{action}_{model}" for action in actions]
+            wanted.extend(
+                permission_model.objects.using(using).filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
+        group.permissions.set(wanted)

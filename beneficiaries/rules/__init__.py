@@ -1,0 +1,1 @@
+"""Pure domain rules (personal ID, names, money, accounts): no models, no database."""

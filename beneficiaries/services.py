@@ -1,0 +1,90 @@
+"""Operations on the registry: one function per thing a user does.
+
+Each runs in one transaction; the history row records the acting user
+(django-simple-history reads ``_history_user``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from beneficiaries.models import Beneficiary, Person, Province, Representative
+from beneficiaries.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
+
+
+class RegistryError(Exception):
+    """A registry operation refused, with a message for the officer."""
+
+
+def known_provinces() -> frozenset[str]:
+    """Province codes that open a CCCD, from the reference table."""
+    return _known_provinces_cached(Province.objects.count())
+
+
+@lru_cache(maxsize=4)
+def _known_provinces_cached(_count: int) -> frozenset[str]:
+    # Keyed on the row count so that loading the reference data refreshes it.
+    return frozenset(Province.objects.values_list("code", flat=True))
+
+
+def validate_personal_id(
+    number: str, *, birth_year: int | None, male: bool | None, today: datetime.date
+) -> list[str]:
+    """Raise CccdError for a malformed number; return warnings for disagreements."""
+    info = parse_cccd(number, known_provinces=known_provinces(), today=today)
+    return [str(w) for w in check_cccd_against_record(info, birth_year=birth_year, male=male)]
+
+
+def _stamp(instance, actor) -> None:
+    instance._history_user = actor
+
+
+@transaction.atomic
+def save_person(person: Person, *, actor) -> Person:
+    """Create or update a person (the form has validated the fields)."""
+    if person.personal_id:
+        clash = Person.objects.filter(personal_id=person.personal_id).exclude(pk=person.pk)
+        if clash.exists():
+            # No name: the other person may belong to a commune the actor cannot see.
+            raise RegistryError(
+                _("Số CCCD %(id)s đã được dùng cho một người khác trong hệ thống.")
+                % {"id": person.personal_id}
+            )
+    _stamp(person, actor)
+    person.save()
+    return person
+
+
+@transaction.atomic
+def save_beneficiary(beneficiary: Beneficiary, *, actor) -> Beneficiary:
+    if beneficiary.category.programme_id != beneficiary.programme_id:
+        raise RegistryError(_("Diện đối tượng không thuộc chương trình đã chọn."))
+    if beneficiary.commune_id != beneficiary.person.commune_id:
+        raise RegistryError(_("Đối tượng phải thuộc xã của người hưởng."))
+    _stamp(beneficiary, actor)
+    beneficiary.save()
+    return beneficiary
+
+
+@transaction.atomic
+def save_representative(representative: Representative, *, actor) -> Representative:
+    if representative.person_id == representative.represented_id:
+        raise RegistryError(_("Người nhận thay không thể là chính đối tượng."))
+    _stamp(representative, actor)
+    representative.save()
+    return representative
+
+
+__all__ = [
+    "CccdError",
+    "RegistryError",
+    "known_provinces",
+    "save_beneficiary",
+    "save_person",
+    "save_representative",
+    "validate_personal_id",
+]

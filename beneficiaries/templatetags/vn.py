@@ -1,0 +1,25 @@
+"""Vietnamese display of money and dates in templates."""
+
+from django import template
+
+from beneficiaries.rules.money import format_amount
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value) -> str:
+    """``1080000`` → ``1.080.000 đ``; empty for a missing amount."""
+    if value is None or value == "":
+        return "—"
+    return format_amount(int(value))
+
+
+@register.filter
+def ddmmyyyy(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@register.filter
+def mmyyyy(value) -> str:
+    return value.strftime("%m/%Y") if value else ""

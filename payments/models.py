@@ -1,0 +1,167 @@
+"""Banks, payment accounts and the amounts people are owed.
+
+Money is whole đồng in integer fields, never a float.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from beneficiaries.models import Beneficiary, Person, Programme
+from beneficiaries.rules.names import fold_name
+
+
+class Bank(models.Model):
+    """A bank or e-wallet with its NAPAS/VietQR BIN (reference data, editable)."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", _("Ngân hàng")
+        EWALLET = "e-wallet", _("Ví điện tử")
+        FINANCE = "finance-company", _("Công ty tài chính")
+
+    bin = models.CharField(_("mã BIN"), max_length=6, unique=True)
+    code = models.CharField(_("mã VietQR"), max_length=20)
+    short_name = models.CharField(_("tên viết tắt"), max_length=50)
+    name = models.CharField(_("tên đầy đủ"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.BANK)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ngân hàng/ví điện tử")
+        verbose_name_plural = _("ngân hàng/ví điện tử")
+        ordering = ["short_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(bin__regex=r"^[0-9]{6}$"), name="bank_bin_6_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class PaymentAccount(models.Model):
+    """A bank account or e-wallet held by a person."""
+
+    holder = models.ForeignKey(
+        Person, verbose_name=_("chủ tài khoản"), on_delete=models.PROTECT, related_name="accounts"
+    )
+    bank = models.ForeignKey(
+        Bank, verbose_name=_("ngân hàng"), on_delete=models.PROTECT, related_name="accounts"
+    )
+    number = models.CharField(_("số tài khoản"), max_length=19)
+    holder_name = models.CharField(
+        _("tên chủ tài khoản (theo ngân hàng)"),
+        max_length=150,
+        help_text=_("Như ngân hàng in: chữ in hoa, không dấu."),
+    )
+    opened_on = models.DateField(_("ngày mở"), null=True, blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tài khoản thanh toán")
+        verbose_name_plural = _("tài khoản thanh toán")
+        ordering = ["bank", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "number"], name="account_unique_per_bank"),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{6,19}$"), name="account_number_digits"
+            ),
+        ]
+        indexes = [
+            # Registry search by account number, whatever the bank.
+            models.Index(fields=["number"], name="account_number_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.number}"
+
+    @property
+    def holder_name_matches(self) -> bool:
+        """Whether the bank's holder name is the holder's, after folding."""
+        return fold_name(self.holder_name) == fold_name(self.holder.full_name)
+
+
+class AllowanceRate(models.Model):
+    """A programme's base level (mức chuẩn) from the month it applies."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="rates"
+    )
+    amount = models.PositiveBigIntegerField(_("mức chuẩn (đồng)"))
+    applies_from = models.DateField(_("áp dụng từ tháng"))
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    verified = models.BooleanField(
+        _("đã kiểm chứng"),
+        default=False,
+        help_text=_("Mức chưa kiểm chứng phải được đối chiếu văn bản trước khi dùng."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mức chuẩn")
+        verbose_name_plural = _("mức chuẩn")
+        ordering = ["programme", "-applies_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "applies_from"], name="rate_once_per_month"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="rate_amount_positive"),
+            models.CheckConstraint(condition=Q(applies_from__day=1), name="rate_from_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.amount} từ {self.applies_from:%m/%Y}"
+
+
+class Entitlement(models.Model):
+    """A beneficiary's monthly amount from a month on.
+
+    NCC amounts are fixed figures from the decision; coefficient-based ones
+    keep the coefficient so that a new base level re-rates them.
+    """
+
+    class Basis(models.TextChoices):
+        FIXED = "fixed", _("Số tiền theo quyết định")
+        COEFFICIENT = "coefficient", _("Mức chuẩn × hệ số")
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("đối tượng hưởng"),
+        on_delete=models.CASCADE,
+        related_name="entitlements",
+    )
+    from_month = models.DateField(_("từ tháng"))
+    basis = models.CharField(_("cách tính"), max_length=20, choices=Basis.choices)
+    coefficient = models.DecimalField(
+        _("hệ số"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    amount = models.PositiveBigIntegerField(_("số tiền hằng tháng (đồng)"))
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mức hưởng")
+        verbose_name_plural = _("mức hưởng")
+        ordering = ["beneficiary", "-from_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "from_month"], name="entitlement_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="entitlement_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(from_month__day=1), name="entitlement_from_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=(Q(basis="fixed") & Q(coefficient__isnull=True))
+                | (Q(basis="coefficient") & Q(coefficient__gt=0)),
+                name="entitlement_coefficient_matches_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary}: {self.amount} từ {self.from_month:%m/%Y}"
+

@@ -1,0 +1,1 @@
+"""Generated files, the monthly report and the dashboard live here (later issues)."""

@@ -1,0 +1,155 @@
+"""Shared fixtures: reference data, a commune per test, one user per role.
+
+Marked tests (broker, browser, postgres) are skipped with a reason when their
+service is absent locally, and fail instead in CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from beneficiaries import roles
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _broker_absent_reason() -> str | None:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        return "CELERY_BROKER_URL does not point at Redis"
+    parsed = urlparse(url)
+    if not _port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
+        return f"Redis is not reachable at {url}"
+    return None
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def _browser_absent_reason() -> str | None:
+    return None if chromium_path() else "Debian's chromium is not installed"
+
+
+def _postgres_absent_reason() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    return None
+
+
+_ABSENCE = {
+    "broker": _broker_absent_reason,
+    "browser": _browser_absent_reason,
+    "postgres": _postgres_absent_reason,
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    reasons = {marker: check() for marker, check in _ABSENCE.items()}
+    for item in items:
+        for marker, reason in reasons.items():
+            if reason and marker in item.keywords:
+                if IN_CI:
+                    # CI must have every service: absence fails the test.
+                    item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
+                    item.user_properties.append(("missing_service", reason))
+                else:
+                    item.add_marker(pytest.mark.skip(reason=f"{marker}: {reason}"))
+
+
+@pytest.fixture
+def _fail_missing_service(request) -> None:
+    pytest.fail("CI: " + dict(request.node.user_properties).get("missing_service", "service missing"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(settings, request) -> None:
+    """MD5 hasher, locmem e-mail and eager Celery, except in broker tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = "axes_enabled" in request.keywords
+    if "broker" not in request.keywords:
+        from yenson.celery import app
+
+        previous = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        yield
+        app.conf.task_always_eager = previous
+    else:
+        yield
+
+
+@pytest.fixture
+def reference_data(db):
+    from beneficiaries.reference import load_reference_data
+
+    load_reference_data()
+
+
+@pytest.fixture
+def commune(db):
+    from tests.factories import CommuneFactory
+
+    return CommuneFactory(code="15307", name="Yến Sơn")
+
+
+@pytest.fixture
+def other_commune(db):
+    from tests.factories import CommuneFactory
+
+    return CommuneFactory(code="15271", name="Hà Trung")
+
+
+def _user_with_role(role: str, commune, username: str):
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, role=role, communes=[commune])
+
+
+@pytest.fixture
+def officer(commune):
+    return _user_with_role(roles.LABOUR_OFFICER, commune, "canbo")
+
+
+@pytest.fixture
+def police(commune):
+    return _user_with_role(roles.POLICE, commune, "congan")
+
+
+@pytest.fixture
+def accountant(commune):
+    return _user_with_role(roles.ACCOUNTANT, commune, "ketoan")
+
+
+@pytest.fixture
+def leader(commune):
+    return _user_with_role(roles.LEADER, commune, "chutich")
+
+
+@pytest.fixture
+def post_office(commune):
+    return _user_with_role(roles.POST_OFFICE, commune, "buudien")
+
+
+@pytest.fixture
+def district(commune):
+    return _user_with_role(roles.DISTRICT, commune, "tinh")
+
+
+@pytest.fixture
+def other_officer(other_commune):
+    return _user_with_role(roles.LABOUR_OFFICER, other_commune, "canbo_khac")

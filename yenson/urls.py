@@ -1,0 +1,17 @@
+"""URLs: the officer's pages, the admin, log-in and log-out."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Chi trả ASXH – Quản trị")
+admin.site.site_title = _("Chi trả ASXH")
+admin.site.index_title = _("Quản trị dữ liệu")
+
+urlpatterns = [
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("beneficiaries.urls")),
+]
