@@ -18,7 +18,9 @@ def navigation(request) -> dict:
         items.append((_("Thêm người"), reverse("person_create")))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index")))
-    role_labels = [str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS]
+    role_labels = [
+        str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS
+    ]
     return {
         "nav_items": items,
         "nav_roles": role_labels,

@@ -44,9 +44,9 @@ class PersonForm(forms.ModelForm):
         self.warnings: list[str] = []
         self.fields["commune"].queryset = communes
         self.fields["commune"].empty_label = None
-        self.fields["village"].queryset = Village.objects.filter(commune__in=communes).select_related(
-            "commune"
-        )
+        self.fields["village"].queryset = Village.objects.filter(
+            commune__in=communes
+        ).select_related("commune")
         self.fields["birth_year"].required = False
         self.fields["personal_id"].help_text = _("12 chữ số; để trống nếu chưa có (trẻ em).")
         if communes.count() == 1:
@@ -222,7 +222,9 @@ class RegistryFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Diện"), queryset=Category.objects.all(), required=False
     )
-    village = forms.ModelChoiceField(label=_("Thôn"), queryset=Village.objects.none(), required=False)
+    village = forms.ModelChoiceField(
+        label=_("Thôn"), queryset=Village.objects.none(), required=False
+    )
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         choices=[("", _("Tất cả"))] + list(Beneficiary.Status.choices),

@@ -35,7 +35,9 @@ class Province(models.Model):
         verbose_name_plural = _("tỉnh/thành phố")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{3}$"), name="province_code_3_digits"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{3}$"), name="province_code_3_digits"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,7 +89,9 @@ class Commune(models.Model):
         verbose_name_plural = _("xã")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"
+            ),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | Q(merged_on__isnull=False),
                 name="commune_merge_has_date",
@@ -113,7 +117,9 @@ class Village(models.Model):
         verbose_name_plural = _("thôn")
         ordering = ["commune", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["commune", "name"], name="village_unique_name_in_commune"),
+            models.UniqueConstraint(
+                fields=["commune", "name"], name="village_unique_name_in_commune"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,7 +148,9 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.short_name
 
-    def setting_on(self, day: datetime.date, commune: Commune | None = None) -> ProgrammeSetting | None:
+    def setting_on(
+        self, day: datetime.date, commune: Commune | None = None
+    ) -> ProgrammeSetting | None:
         """The office, authority, agency and deadline in force on ``day``.
 
         A commune-specific row wins over the province-wide default of the same
@@ -214,7 +222,10 @@ class Category(models.Model):
     """A beneficiary category (diện đối tượng) of a programme."""
 
     programme = models.ForeignKey(
-        Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="categories"
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.PROTECT,
+        related_name="categories",
     )
     code = models.CharField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên diện"), max_length=300)
@@ -249,7 +260,9 @@ class Person(models.Model):
         FEMALE = "F", _("Nữ")
 
     full_name = models.CharField(_("họ và tên"), max_length=150)
-    name_folded = models.CharField(_("tên không dấu"), max_length=150, editable=False, db_index=True)
+    name_folded = models.CharField(
+        _("tên không dấu"), max_length=150, editable=False, db_index=True
+    )
     # Lists are sorted by given name (last word), then full name: folded, stored for ORDER BY.
     sort_name = models.CharField(_("khóa sắp xếp"), max_length=200, editable=False)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
@@ -316,6 +329,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs) -> None:
+        self.normalize_fields()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
             raise ValidationError(
@@ -333,10 +350,6 @@ class Person(models.Model):
             self.birth_year = self.birth_date.year
         if self.personal_id == "":
             self.personal_id = None
-
-    def save(self, *args, **kwargs) -> None:
-        self.normalize_fields()
-        super().save(*args, **kwargs)
 
     @property
     def birth_display(self) -> str:
@@ -368,13 +381,22 @@ class Beneficiary(models.Model):
         Person, verbose_name=_("người hưởng"), on_delete=models.PROTECT, related_name="enrolments"
     )
     commune = models.ForeignKey(
-        Commune, verbose_name=_("xã chi trả"), on_delete=models.PROTECT, related_name="beneficiaries"
+        Commune,
+        verbose_name=_("xã chi trả"),
+        on_delete=models.PROTECT,
+        related_name="beneficiaries",
     )
     programme = models.ForeignKey(
-        Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="beneficiaries"
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.PROTECT,
+        related_name="beneficiaries",
     )
     category = models.ForeignKey(
-        Category, verbose_name=_("diện đối tượng"), on_delete=models.PROTECT, related_name="beneficiaries"
+        Category,
+        verbose_name=_("diện đối tượng"),
+        on_delete=models.PROTECT,
+        related_name="beneficiaries",
     )
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
@@ -395,7 +417,9 @@ class Beneficiary(models.Model):
         verbose_name_plural = _("đối tượng hưởng")
         ordering = ["programme", "person__sort_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(start_month__day=1), name="beneficiary_start_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(start_month__day=1), name="beneficiary_start_first_of_month"
+            ),
             models.CheckConstraint(
                 condition=Q(end_month__isnull=True) | Q(end_month__day=1),
                 name="beneficiary_end_first_of_month",
@@ -424,8 +448,14 @@ class Beneficiary(models.Model):
         return f"{self.person} – {self.programme}"
 
     def clean(self) -> None:
-        if self.category_id and self.programme_id and self.category.programme_id != self.programme_id:
-            raise ValidationError({"category": _("Diện đối tượng không thuộc chương trình đã chọn.")})
+        if (
+            self.category_id
+            and self.programme_id
+            and self.category.programme_id != self.programme_id
+        ):
+            raise ValidationError(
+                {"category": _("Diện đối tượng không thuộc chương trình đã chọn.")}
+            )
 
 
 class Representative(models.Model):
@@ -454,9 +484,7 @@ class Representative(models.Model):
     )
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     relationship = models.CharField(_("quan hệ"), max_length=100, blank=True)
-    document = models.CharField(
-        _("giấy ủy quyền/quyết định giám hộ"), max_length=200, blank=True
-    )
+    document = models.CharField(_("giấy ủy quyền/quyết định giám hộ"), max_length=200, blank=True)
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     history = HistoricalRecords()

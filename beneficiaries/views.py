@@ -31,7 +31,9 @@ from beneficiaries.services import (
     save_person,
     save_representative,
 )
+from payments.forms import PaymentAccountForm
 from payments.models import PaymentAccount
+from payments.services import AccountError, save_account
 
 PAGE_SIZE = 50
 
@@ -190,9 +192,7 @@ def _beneficiary_form(request: HttpRequest, person: Person, beneficiary: Benefic
         else:
             messages.success(request, _("Đã lưu diện hưởng."))
             return redirect("person_detail", pk=person.pk)
-    return render(
-        request, "beneficiaries/beneficiary_form.html", {"form": form, "person": person}
-    )
+    return render(request, "beneficiaries/beneficiary_form.html", {"form": form, "person": person})
 
 
 @login_required
@@ -216,3 +216,21 @@ def representative_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     return render(
         request, "beneficiaries/representative_form.html", {"form": form, "person": person}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+    person = get_person_for_edit(request.user, person_pk)
+    form = PaymentAccountForm(request.POST or None, holder=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_account(form.save(commit=False), actor=request.user)
+        except AccountError as exc:
+            form.add_error("number", str(exc))
+        else:
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Đã thêm tài khoản."))
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "beneficiaries/account_form.html", {"form": form, "person": person})

@@ -107,9 +107,13 @@ class AllowanceRate(models.Model):
         verbose_name_plural = _("mức chuẩn")
         ordering = ["programme", "-applies_from"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "applies_from"], name="rate_once_per_month"),
+            models.UniqueConstraint(
+                fields=["programme", "applies_from"], name="rate_once_per_month"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="rate_amount_positive"),
-            models.CheckConstraint(condition=Q(applies_from__day=1), name="rate_from_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(applies_from__day=1), name="rate_from_first_of_month"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,4 +168,3 @@ class Entitlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary}: {self.amount} từ {self.from_month:%m/%Y}"
-

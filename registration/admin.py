@@ -8,7 +8,14 @@ from registration.models import PaymentMethodRegistration
 @admin.register(PaymentMethodRegistration)
 class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     commune_path = "beneficiary__commune"
-    list_display = ["beneficiary", "method", "representative", "account", "from_month", "is_current"]
+    list_display = [
+        "beneficiary",
+        "method",
+        "representative",
+        "account",
+        "from_month",
+        "is_current",
+    ]
     list_filter = ["method", "is_current", "beneficiary__programme"]
     search_fields = [
         "beneficiary__person__name_folded",

@@ -73,7 +73,9 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 @pytest.fixture
 def _fail_missing_service(request) -> None:
-    pytest.fail("CI: " + dict(request.node.user_properties).get("missing_service", "service missing"))
+    pytest.fail(
+        "CI: " + dict(request.node.user_properties).get("missing_service", "service missing")
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -145,9 +145,7 @@ def normalize_cccd(value: str | int | float | Decimal | None) -> tuple[str, list
     return text, []
 
 
-def parse_cccd(
-    number: str, *, known_provinces: frozenset[str], today: datetime.date
-) -> CccdInfo:
+def parse_cccd(number: str, *, known_provinces: frozenset[str], today: datetime.date) -> CccdInfo:
     """Check a normalised 12-digit number and decode it.
 
     Errors, in this order: not exactly 12 ASCII digits; a prefix below 100 that

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -22,13 +23,14 @@ CURRENCY_WORD = "đồng"
 _UNIT = re.compile(r"\s*(?:vnđ|vnd|đồng|dong|đ|₫|d)\.?$", re.IGNORECASE)
 # Spaces used between digit groups: normal, NBSP, narrow NBSP, thin space.
 _SPACES = re.compile(r"[\u00a0\u202f\u2009\u2007 ]+")
+# ASCII digits only ([0-9], not \d, which would accept other scripts' digits).
 # Integer part: plain digits, or groups of three separated by one consistent
 # character (dot, comma or space); then an optional decimal part of one or two
 # digits after a dot or comma. A separator followed by exactly three digits is
 # therefore always a thousands separator ("1.080" is 1080, "1,500" is 1500).
 _NUMBER = re.compile(
-    r"(?P<int>\d{1,3}(?P<sep>[., ])\d{3}(?:(?P=sep)\d{3})*|\d+)"
-    r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?"
+    r"(?P<int>[0-9]{1,3}(?P<sep>[., ])[0-9]{3}(?:(?P=sep)[0-9]{3})*|[0-9]+)"
+    r"(?:(?P<dec>[.,])(?P<frac>[0-9]{1,2}))?"
 )
 _NEGATIVE = re.compile(r"^[-\u2212\u2013]|^\(.*\)$")
 
@@ -92,7 +94,7 @@ def parse_amount(value: str | int | float | Decimal | None) -> int:
 
 
 def _parse_amount_text(value: str) -> int:
-    text = _SPACES.sub(" ", value).strip()
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     text = _UNIT.sub("", text).strip()
     if not text:
         raise AmountError(_("Chưa có số tiền."), "empty")
@@ -107,7 +109,7 @@ def _parse_amount_text(value: str) -> int:
         )
     if match["frac"] and int(match["frac"]) != 0:
         raise _fractional_error()
-    return int(re.sub(r"\D", "", match["int"]))
+    return int(re.sub(r"[^0-9]", "", match["int"]))
 
 
 def format_amount(n: int, *, unit: bool = True) -> str:

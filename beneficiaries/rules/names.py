@@ -143,7 +143,11 @@ _TCVN3_TONED_ROWS: tuple[tuple[str, tuple[int, int, int, int, int]], ...] = (
 #: Lower-case letters whose code is shared with the .VnTimeH capital.
 TCVN3_LOWER: dict[str, str] = {chr(code): letter for code, letter in _TCVN3_LOWER_PLAIN.items()}
 TCVN3_LOWER.update(
-    {chr(code): letter for letters, codes in _TCVN3_TONED_ROWS for letter, code in zip(letters, codes, strict=True)}
+    {
+        chr(code): letter
+        for letters, codes in _TCVN3_TONED_ROWS
+        for letter, code in zip(letters, codes, strict=True)
+    }
 )
 #: Every TCVN3 character that differs from ASCII, with its Unicode letter.
 TCVN3_TABLE: dict[str, str] = {chr(code): letter for code, letter in _TCVN3_CAPITALS.items()}

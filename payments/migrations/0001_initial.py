@@ -7,184 +7,493 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('beneficiaries', '0001_initial'),
+        ("beneficiaries", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bank',
+            name="Bank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bin', models.CharField(max_length=6, unique=True, verbose_name='mã BIN')),
-                ('code', models.CharField(max_length=20, verbose_name='mã VietQR')),
-                ('short_name', models.CharField(max_length=50, verbose_name='tên viết tắt')),
-                ('name', models.CharField(max_length=200, verbose_name='tên đầy đủ')),
-                ('kind', models.CharField(choices=[('bank', 'Ngân hàng'), ('e-wallet', 'Ví điện tử'), ('finance-company', 'Công ty tài chính')], default='bank', max_length=20, verbose_name='loại')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bin", models.CharField(max_length=6, unique=True, verbose_name="mã BIN")),
+                ("code", models.CharField(max_length=20, verbose_name="mã VietQR")),
+                ("short_name", models.CharField(max_length=50, verbose_name="tên viết tắt")),
+                ("name", models.CharField(max_length=200, verbose_name="tên đầy đủ")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Ngân hàng"),
+                            ("e-wallet", "Ví điện tử"),
+                            ("finance-company", "Công ty tài chính"),
+                        ],
+                        default="bank",
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
             ],
             options={
-                'verbose_name': 'ngân hàng/ví điện tử',
-                'verbose_name_plural': 'ngân hàng/ví điện tử',
-                'ordering': ['short_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('bin__regex', '^[0-9]{6}$')), name='bank_bin_6_digits')],
+                "verbose_name": "ngân hàng/ví điện tử",
+                "verbose_name_plural": "ngân hàng/ví điện tử",
+                "ordering": ["short_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("bin__regex", "^[0-9]{6}$")), name="bank_bin_6_digits"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAllowanceRate',
+            name="HistoricalAllowanceRate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='mức chuẩn (đồng)')),
-                ('applies_from', models.DateField(verbose_name='áp dụng từ tháng')),
-                ('legal_basis', models.CharField(max_length=300, verbose_name='căn cứ pháp lý')),
-                ('verified', models.BooleanField(default=False, help_text='Mức chưa kiểm chứng phải được đối chiếu văn bản trước khi dùng.', verbose_name='đã kiểm chứng')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveBigIntegerField(verbose_name="mức chuẩn (đồng)")),
+                ("applies_from", models.DateField(verbose_name="áp dụng từ tháng")),
+                ("legal_basis", models.CharField(max_length=300, verbose_name="căn cứ pháp lý")),
+                (
+                    "verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Mức chưa kiểm chứng phải được đối chiếu văn bản trước khi dùng.",
+                        verbose_name="đã kiểm chứng",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mức chuẩn',
-                'verbose_name_plural': 'historical mức chuẩn',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalBank',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('bin', models.CharField(db_index=True, max_length=6, verbose_name='mã BIN')),
-                ('code', models.CharField(max_length=20, verbose_name='mã VietQR')),
-                ('short_name', models.CharField(max_length=50, verbose_name='tên viết tắt')),
-                ('name', models.CharField(max_length=200, verbose_name='tên đầy đủ')),
-                ('kind', models.CharField(choices=[('bank', 'Ngân hàng'), ('e-wallet', 'Ví điện tử'), ('finance-company', 'Công ty tài chính')], default='bank', max_length=20, verbose_name='loại')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical ngân hàng/ví điện tử',
-                'verbose_name_plural': 'historical ngân hàng/ví điện tử',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalEntitlement',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('from_month', models.DateField(verbose_name='từ tháng')),
-                ('basis', models.CharField(choices=[('fixed', 'Số tiền theo quyết định'), ('coefficient', 'Mức chuẩn × hệ số')], max_length=20, verbose_name='cách tính')),
-                ('coefficient', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='hệ số')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='số tiền hằng tháng (đồng)')),
-                ('decision_number', models.CharField(blank=True, max_length=100, verbose_name='số quyết định')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='tạo lúc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('beneficiary', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.beneficiary', verbose_name='đối tượng hưởng')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical mức hưởng',
-                'verbose_name_plural': 'historical mức hưởng',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPaymentAccount',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(max_length=19, verbose_name='số tài khoản')),
-                ('holder_name', models.CharField(help_text='Như ngân hàng in: chữ in hoa, không dấu.', max_length=150, verbose_name='tên chủ tài khoản (theo ngân hàng)')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='ngày mở')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='tạo lúc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('bank', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='payments.bank', verbose_name='ngân hàng')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('holder', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.person', verbose_name='chủ tài khoản')),
-            ],
-            options={
-                'verbose_name': 'historical tài khoản thanh toán',
-                'verbose_name_plural': 'historical tài khoản thanh toán',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mức chuẩn",
+                "verbose_name_plural": "historical mức chuẩn",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AllowanceRate',
+            name="HistoricalBank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='mức chuẩn (đồng)')),
-                ('applies_from', models.DateField(verbose_name='áp dụng từ tháng')),
-                ('legal_basis', models.CharField(max_length=300, verbose_name='căn cứ pháp lý')),
-                ('verified', models.BooleanField(default=False, help_text='Mức chưa kiểm chứng phải được đối chiếu văn bản trước khi dùng.', verbose_name='đã kiểm chứng')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rates', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("bin", models.CharField(db_index=True, max_length=6, verbose_name="mã BIN")),
+                ("code", models.CharField(max_length=20, verbose_name="mã VietQR")),
+                ("short_name", models.CharField(max_length=50, verbose_name="tên viết tắt")),
+                ("name", models.CharField(max_length=200, verbose_name="tên đầy đủ")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Ngân hàng"),
+                            ("e-wallet", "Ví điện tử"),
+                            ("finance-company", "Công ty tài chính"),
+                        ],
+                        default="bank",
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mức chuẩn',
-                'verbose_name_plural': 'mức chuẩn',
-                'ordering': ['programme', '-applies_from'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'applies_from'), name='rate_once_per_month'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='rate_amount_positive'), models.CheckConstraint(condition=models.Q(('applies_from__day', 1)), name='rate_from_first_of_month')],
+                "verbose_name": "historical ngân hàng/ví điện tử",
+                "verbose_name_plural": "historical ngân hàng/ví điện tử",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalEntitlement",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("from_month", models.DateField(verbose_name="từ tháng")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("fixed", "Số tiền theo quyết định"),
+                            ("coefficient", "Mức chuẩn × hệ số"),
+                        ],
+                        max_length=20,
+                        verbose_name="cách tính",
+                    ),
+                ),
+                (
+                    "coefficient",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=4, null=True, verbose_name="hệ số"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.PositiveBigIntegerField(verbose_name="số tiền hằng tháng (đồng)"),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="số quyết định"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="tạo lúc"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.beneficiary",
+                        verbose_name="đối tượng hưởng",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical mức hưởng",
+                "verbose_name_plural": "historical mức hưởng",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPaymentAccount",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=19, verbose_name="số tài khoản")),
+                (
+                    "holder_name",
+                    models.CharField(
+                        help_text="Như ngân hàng in: chữ in hoa, không dấu.",
+                        max_length=150,
+                        verbose_name="tên chủ tài khoản (theo ngân hàng)",
+                    ),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="ngày mở")),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="tạo lúc"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="payments.bank",
+                        verbose_name="ngân hàng",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.person",
+                        verbose_name="chủ tài khoản",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical tài khoản thanh toán",
+                "verbose_name_plural": "historical tài khoản thanh toán",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="AllowanceRate",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveBigIntegerField(verbose_name="mức chuẩn (đồng)")),
+                ("applies_from", models.DateField(verbose_name="áp dụng từ tháng")),
+                ("legal_basis", models.CharField(max_length=300, verbose_name="căn cứ pháp lý")),
+                (
+                    "verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Mức chưa kiểm chứng phải được đối chiếu văn bản trước khi dùng.",
+                        verbose_name="đã kiểm chứng",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rates",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "mức chuẩn",
+                "verbose_name_plural": "mức chuẩn",
+                "ordering": ["programme", "-applies_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "applies_from"), name="rate_once_per_month"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="rate_amount_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("applies_from__day", 1)),
+                        name="rate_from_first_of_month",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Entitlement',
+            name="Entitlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_month', models.DateField(verbose_name='từ tháng')),
-                ('basis', models.CharField(choices=[('fixed', 'Số tiền theo quyết định'), ('coefficient', 'Mức chuẩn × hệ số')], max_length=20, verbose_name='cách tính')),
-                ('coefficient', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='hệ số')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='số tiền hằng tháng (đồng)')),
-                ('decision_number', models.CharField(blank=True, max_length=100, verbose_name='số quyết định')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('beneficiary', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entitlements', to='beneficiaries.beneficiary', verbose_name='đối tượng hưởng')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_month", models.DateField(verbose_name="từ tháng")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("fixed", "Số tiền theo quyết định"),
+                            ("coefficient", "Mức chuẩn × hệ số"),
+                        ],
+                        max_length=20,
+                        verbose_name="cách tính",
+                    ),
+                ),
+                (
+                    "coefficient",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=4, null=True, verbose_name="hệ số"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.PositiveBigIntegerField(verbose_name="số tiền hằng tháng (đồng)"),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="số quyết định"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entitlements",
+                        to="beneficiaries.beneficiary",
+                        verbose_name="đối tượng hưởng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mức hưởng',
-                'verbose_name_plural': 'mức hưởng',
-                'ordering': ['beneficiary', '-from_month'],
-                'constraints': [models.UniqueConstraint(fields=('beneficiary', 'from_month'), name='entitlement_once_per_month'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='entitlement_amount_positive'), models.CheckConstraint(condition=models.Q(('from_month__day', 1)), name='entitlement_from_first_of_month'), models.CheckConstraint(condition=models.Q(models.Q(('basis', 'fixed'), ('coefficient__isnull', True)), models.Q(('basis', 'coefficient'), ('coefficient__gt', 0)), _connector='OR'), name='entitlement_coefficient_matches_basis')],
+                "verbose_name": "mức hưởng",
+                "verbose_name_plural": "mức hưởng",
+                "ordering": ["beneficiary", "-from_month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("beneficiary", "from_month"), name="entitlement_once_per_month"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="entitlement_amount_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("from_month__day", 1)),
+                        name="entitlement_from_first_of_month",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("basis", "fixed"), ("coefficient__isnull", True)),
+                            models.Q(("basis", "coefficient"), ("coefficient__gt", 0)),
+                            _connector="OR",
+                        ),
+                        name="entitlement_coefficient_matches_basis",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PaymentAccount',
+            name="PaymentAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=19, verbose_name='số tài khoản')),
-                ('holder_name', models.CharField(help_text='Như ngân hàng in: chữ in hoa, không dấu.', max_length=150, verbose_name='tên chủ tài khoản (theo ngân hàng)')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='ngày mở')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='payments.bank', verbose_name='ngân hàng')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='beneficiaries.person', verbose_name='chủ tài khoản')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=19, verbose_name="số tài khoản")),
+                (
+                    "holder_name",
+                    models.CharField(
+                        help_text="Như ngân hàng in: chữ in hoa, không dấu.",
+                        max_length=150,
+                        verbose_name="tên chủ tài khoản (theo ngân hàng)",
+                    ),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="ngày mở")),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="payments.bank",
+                        verbose_name="ngân hàng",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="beneficiaries.person",
+                        verbose_name="chủ tài khoản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài khoản thanh toán',
-                'verbose_name_plural': 'tài khoản thanh toán',
-                'ordering': ['bank', 'number'],
-                'indexes': [models.Index(fields=['number'], name='account_number_idx')],
-                'constraints': [models.UniqueConstraint(fields=('bank', 'number'), name='account_unique_per_bank'), models.CheckConstraint(condition=models.Q(('number__regex', '^[0-9]{6,19}$')), name='account_number_digits')],
+                "verbose_name": "tài khoản thanh toán",
+                "verbose_name_plural": "tài khoản thanh toán",
+                "ordering": ["bank", "number"],
+                "indexes": [models.Index(fields=["number"], name="account_number_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("bank", "number"), name="account_unique_per_bank"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("number__regex", "^[0-9]{6,19}$")),
+                        name="account_number_digits",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,62 +7,202 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('beneficiaries', '0001_initial'),
-        ('payments', '0001_initial'),
+        ("beneficiaries", "0001_initial"),
+        ("payments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPaymentMethodRegistration',
+            name="HistoricalPaymentMethodRegistration",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('from_month', models.DateField(verbose_name='từ tháng')),
-                ('method', models.CharField(choices=[('account', 'Qua tài khoản'), ('cash', 'Tiền mặt tại điểm chi trả'), ('home', 'Tiền mặt tại nhà')], max_length=20, verbose_name='hình thức nhận')),
-                ('requested_on', models.DateField(verbose_name='ngày đăng ký')),
-                ('form_reference', models.CharField(blank=True, max_length=100, verbose_name='số phiếu đăng ký')),
-                ('is_current', models.BooleanField(default=True, verbose_name='đang áp dụng')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='tạo lúc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='payments.paymentaccount', verbose_name='tài khoản')),
-                ('beneficiary', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.beneficiary', verbose_name='đối tượng hưởng')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('representative', models.ForeignKey(blank=True, db_constraint=False, help_text='Để trống khi đối tượng tự nhận.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.representative', verbose_name='người nhận thay')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("from_month", models.DateField(verbose_name="từ tháng")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("account", "Qua tài khoản"),
+                            ("cash", "Tiền mặt tại điểm chi trả"),
+                            ("home", "Tiền mặt tại nhà"),
+                        ],
+                        max_length=20,
+                        verbose_name="hình thức nhận",
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="ngày đăng ký")),
+                (
+                    "form_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="số phiếu đăng ký"),
+                ),
+                ("is_current", models.BooleanField(default=True, verbose_name="đang áp dụng")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="tạo lúc"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="payments.paymentaccount",
+                        verbose_name="tài khoản",
+                    ),
+                ),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.beneficiary",
+                        verbose_name="đối tượng hưởng",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Để trống khi đối tượng tự nhận.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.representative",
+                        verbose_name="người nhận thay",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical đăng ký hình thức nhận',
-                'verbose_name_plural': 'historical đăng ký hình thức nhận',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical đăng ký hình thức nhận",
+                "verbose_name_plural": "historical đăng ký hình thức nhận",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PaymentMethodRegistration',
+            name="PaymentMethodRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_month', models.DateField(verbose_name='từ tháng')),
-                ('method', models.CharField(choices=[('account', 'Qua tài khoản'), ('cash', 'Tiền mặt tại điểm chi trả'), ('home', 'Tiền mặt tại nhà')], max_length=20, verbose_name='hình thức nhận')),
-                ('requested_on', models.DateField(verbose_name='ngày đăng ký')),
-                ('form_reference', models.CharField(blank=True, max_length=100, verbose_name='số phiếu đăng ký')),
-                ('is_current', models.BooleanField(default=True, verbose_name='đang áp dụng')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='payments.paymentaccount', verbose_name='tài khoản')),
-                ('beneficiary', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='beneficiaries.beneficiary', verbose_name='đối tượng hưởng')),
-                ('representative', models.ForeignKey(blank=True, help_text='Để trống khi đối tượng tự nhận.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='beneficiaries.representative', verbose_name='người nhận thay')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_month", models.DateField(verbose_name="từ tháng")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("account", "Qua tài khoản"),
+                            ("cash", "Tiền mặt tại điểm chi trả"),
+                            ("home", "Tiền mặt tại nhà"),
+                        ],
+                        max_length=20,
+                        verbose_name="hình thức nhận",
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="ngày đăng ký")),
+                (
+                    "form_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="số phiếu đăng ký"),
+                ),
+                ("is_current", models.BooleanField(default=True, verbose_name="đang áp dụng")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="payments.paymentaccount",
+                        verbose_name="tài khoản",
+                    ),
+                ),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="beneficiaries.beneficiary",
+                        verbose_name="đối tượng hưởng",
+                    ),
+                ),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Để trống khi đối tượng tự nhận.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="beneficiaries.representative",
+                        verbose_name="người nhận thay",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đăng ký hình thức nhận',
-                'verbose_name_plural': 'đăng ký hình thức nhận',
-                'ordering': ['beneficiary', '-from_month'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('beneficiary',), name='registration_one_current_per_beneficiary'), models.UniqueConstraint(fields=('beneficiary', 'from_month'), name='registration_once_per_month'), models.CheckConstraint(condition=models.Q(models.Q(('method', 'account'), ('account__isnull', False)), models.Q(models.Q(('method', 'account'), _negated=True), ('account__isnull', True)), _connector='OR'), name='registration_account_iff_account_method'), models.CheckConstraint(condition=models.Q(('from_month__day', 1)), name='registration_from_first_of_month')],
+                "verbose_name": "đăng ký hình thức nhận",
+                "verbose_name_plural": "đăng ký hình thức nhận",
+                "ordering": ["beneficiary", "-from_month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("beneficiary",),
+                        name="registration_one_current_per_beneficiary",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("beneficiary", "from_month"), name="registration_once_per_month"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("method", "account"), ("account__isnull", False)),
+                            models.Q(
+                                models.Q(("method", "account"), _negated=True),
+                                ("account__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="registration_account_iff_account_method",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("from_month__day", 1)),
+                        name="registration_from_first_of_month",
+                    ),
+                ],
             },
         ),
     ]

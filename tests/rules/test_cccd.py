@@ -167,9 +167,7 @@ def test_old_cmnd_message_says_it_is_no_longer_valid():
         ("184090000123", "184", 1990, True, True),
     ],
 )
-def test_valid_numbers_decode_province_year_gender_and_abroad(
-    number, province, year, male, abroad
-):
+def test_valid_numbers_decode_province_year_gender_and_abroad(number, province, year, male, abroad):
     assert parse(number) == CccdInfo(
         number=number, province_code=province, birth_year=year, male=male, abroad=abroad
     )
@@ -225,9 +223,7 @@ def test_unknown_prefixes_are_province_errors(number):
 
 
 def test_a_province_added_to_the_reference_data_is_accepted_without_a_code_change():
-    info = parse_cccd(
-        "097085001234", known_provinces=PROVINCES | {"097"}, today=TODAY
-    )
+    info = parse_cccd("097085001234", known_provinces=PROVINCES | {"097"}, today=TODAY)
     assert info.province_code == "097"
     assert not info.abroad
 
@@ -322,7 +318,9 @@ def test_a_number_that_excel_stored_as_a_number_normalises_back(province, year, 
     separators=st.lists(st.sampled_from([" ", ".", "-", "\u00a0"]), min_size=11, max_size=11),
 )
 def test_separators_between_any_digits_are_ignored(digits, separators):
-    text = digits[0] + "".join(sep + digit for sep, digit in zip(separators, digits[1:], strict=True))
+    text = digits[0] + "".join(
+        sep + digit for sep, digit in zip(separators, digits[1:], strict=True)
+    )
     assert normalize_cccd(text) == (digits, [])
 
 
