@@ -161,7 +161,8 @@ class Entitlement(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(basis="fixed") & Q(coefficient__isnull=True))
-                | (Q(basis="coefficient") & Q(coefficient__gt=0)),
+                # isnull=False spelled out: a CHECK lets NULL > 0 (unknown) pass.
+                | (Q(basis="coefficient") & Q(coefficient__isnull=False) & Q(coefficient__gt=0)),
                 name="entitlement_coefficient_matches_basis",
             ),
         ]

@@ -181,7 +181,7 @@ def parse_cccd(number: str, *, known_provinces: frozenset[str], today: datetime.
     birth_year = 1900 + 100 * (century_digit // 2) + int(number[4:6])
     if birth_year > today.year:
         raise CccdError(
-            _("Năm sinh theo số CCCD (%(year)d) ở sau năm hiện tại.") % {"year": birth_year},
+            _("Năm sinh theo số CCCD (%(year)d) lớn hơn năm hiện tại.") % {"year": birth_year},
             "future",
         )
     return CccdInfo(

@@ -432,7 +432,11 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(
                             models.Q(("basis", "fixed"), ("coefficient__isnull", True)),
-                            models.Q(("basis", "coefficient"), ("coefficient__gt", 0)),
+                            models.Q(
+                                ("basis", "coefficient"),
+                                ("coefficient__isnull", False),
+                                ("coefficient__gt", 0),
+                            ),
                             _connector="OR",
                         ),
                         name="entitlement_coefficient_matches_basis",

@@ -1,0 +1,83 @@
+"""Reference data: shipped, loaded idempotently, with the history of offices."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from beneficiaries.models import Category, Programme, ProgrammeSetting, Province
+from beneficiaries.reference import load_reference_data
+from payments.models import AllowanceRate, Bank
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reference_data_loads_every_shipped_row(reference_data):
+    assert Province.objects.count() == 63
+    assert Province.objects.get(code="038").name == "Thanh Hóa"
+    assert set(Programme.objects.values_list("code", flat=True)) == {"NCC", "BTXH", "HTXH"}
+    assert Category.objects.filter(programme__code="NCC").count() == 13
+    assert Category.objects.filter(programme__code="BTXH").count() == 17
+    assert Bank.objects.get(bin="970405").short_name == "Agribank"
+    assert Bank.objects.get(short_name="ViettelMoney").kind == Bank.Kind.EWALLET
+
+
+def test_loading_twice_creates_nothing_new(reference_data):
+    counts = (Province.objects.count(), Bank.objects.count(), AllowanceRate.objects.count())
+    summary = load_reference_data()
+    assert summary.created == {}
+    assert counts == (Province.objects.count(), Bank.objects.count(), AllowanceRate.objects.count())
+
+
+def test_unverified_base_levels_are_flagged(reference_data):
+    rate = AllowanceRate.objects.get(programme__code="BTXH", applies_from=datetime.date(2026, 7, 1))
+    assert rate.amount == 540_000
+    assert rate.verified is False
+    ncc_2023 = AllowanceRate.objects.get(
+        programme__code="NCC", applies_from=datetime.date(2023, 7, 1)
+    )
+    assert ncc_2023.amount == 2_055_000
+    assert ncc_2023.verified is True
+
+
+def test_btxh_coefficients_are_exact_decimals(reference_data):
+    category = Category.objects.get(code="BTXH_K6_DBN_TE_NCT")
+    assert str(category.coefficient) == "2.50"
+
+
+def test_the_receiving_office_follows_the_2025_reform(reference_data):
+    ncc = Programme.objects.get(code="NCC")
+    btxh = Programme.objects.get(code="BTXH")
+    assert "Phòng Lao động" in ncc.setting_on(datetime.date(2023, 9, 1)).receiving_office
+    assert ncc.setting_on(datetime.date(2025, 8, 1)).receiving_office == "Sở Nội vụ"
+    assert btxh.setting_on(datetime.date(2025, 8, 1)).receiving_office == "Ủy ban nhân dân xã"
+    assert ncc.setting_on(datetime.date(2025, 8, 1)).deadline_day == 5
+
+
+def test_no_setting_before_the_first_period(reference_data):
+    assert Programme.objects.get(code="HTXH").setting_on(datetime.date(2024, 1, 1)) is None
+
+
+def test_a_commune_setting_overrides_the_default(reference_data, commune):
+    ncc = Programme.objects.get(code="NCC")
+    ProgrammeSetting.objects.create(
+        programme=ncc,
+        commune=commune,
+        valid_from=datetime.date(2026, 1, 1),
+        receiving_office="Sở Nội vụ tỉnh Thanh Hóa",
+        deciding_authority="Sở Nội vụ",
+        payment_agency="Bưu điện tỉnh Thanh Hóa",
+        deadline_day=3,
+    )
+    assert ncc.setting_on(datetime.date(2026, 2, 1), commune).deadline_day == 3
+    assert ncc.setting_on(datetime.date(2026, 2, 1)).deadline_day == 5
+    assert ncc.setting_on(datetime.date(2025, 12, 1), commune).deadline_day == 5
+
+
+def test_the_command_prints_a_summary(db, capsys):
+    call_command("load_reference_data")
+    out = capsys.readouterr().out
+    assert "province: 63 mới" in out
+    assert "bank: 65 mới" in out
