@@ -16,6 +16,7 @@ def navigation(request) -> dict:
         items.append((_("Danh sách đối tượng"), reverse("person_list")))
     if has_any_role(user, roles.CAN_EDIT_REGISTRY):
         items.append((_("Thêm người"), reverse("person_create")))
+        items.append((_("Nhập từ Excel"), reverse("import_upload")))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index")))
     role_labels = [

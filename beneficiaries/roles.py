@@ -35,6 +35,7 @@ _PEOPLE = ("beneficiaries.person", "beneficiaries.village")
 _REGISTRY = (
     "beneficiaries.beneficiary",
     "beneficiaries.representative",
+    "beneficiaries.importbatch",
 )
 _REFERENCE = (
     "beneficiaries.commune",
@@ -66,7 +67,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
     POST_OFFICE: {
         # Cash and home lists name the receiver: people, not accounts.
-        **dict.fromkeys(_PEOPLE + _REGISTRY, VIEW),
+        **dict.fromkeys(
+            _PEOPLE + ("beneficiaries.beneficiary", "beneficiaries.representative"), VIEW
+        ),
         "registration.paymentmethodregistration": VIEW,
     },
     DISTRICT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),

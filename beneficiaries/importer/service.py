@@ -1,0 +1,851 @@
+"""The registry import: rows read from a workbook, checked against the database,
+then written in one transaction with bulk operations.
+
+Two phases, so that a bad file changes nothing:
+
+1. :func:`plan_import` looks every row's people, enrolments, amounts,
+   representatives, accounts and registrations up in bulk (a few queries per
+   thousand rows, never one per row) and works out what would change; rows
+   that clash with the database get an error.
+2. :func:`apply_plan` writes the plan, only when there is no error at all,
+   with bulk writes and their history rows, each history row carrying the
+   import's change reason.
+
+:func:`run_import` drives both for an :class:`ImportBatch` and is what the
+command, the Celery task and the officer's page call.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import BinaryIO
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from beneficiaries.importer.reader import ReadResult, WorkbookError, read_workbook
+from beneficiaries.importer.rows import ImportRow, Issue, Reference
+from beneficiaries.models import (
+    Beneficiary,
+    Category,
+    Commune,
+    ImportBatch,
+    Person,
+    Programme,
+    Representative,
+    Village,
+)
+from beneficiaries.rules.cccd import CccdError, parse_cccd
+from beneficiaries.rules.money import format_amount
+from beneficiaries.rules.names import fold_name
+from payments.models import Bank, Entitlement, PaymentAccount
+from registration.models import PaymentMethodRegistration
+
+CHUNK = 2000
+COL_ID = "Số CCCD"
+COL_NAME = "Họ và tên"
+BATCH_SIZE = 1000
+
+# Row statuses shown in the preview.
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+
+
+class ImportRefused(Exception):
+    """An import that cannot go on, with a message for the officer."""
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def sha256_of(handle: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def _fmt_date(value: datetime.date | None, year: int | None) -> str:
+    if value:
+        return value.strftime("%d/%m/%Y")
+    return str(year) if year else "—"
+
+
+@dataclass
+class RowPlan:
+    row: ImportRow
+    status: str = UNCHANGED
+    changes: list[str] = field(default_factory=list)
+
+    def change(self, text: str) -> None:
+        self.changes.append(text)
+        if self.status == UNCHANGED:
+            self.status = CHANGED
+
+
+@dataclass
+class ImportPlan:
+    """What an import would write, and why not when it has errors."""
+
+    commune: Commune
+    month: datetime.date
+    rows: list[RowPlan]
+    issues: list[Issue]
+    new_villages: list[str] = field(default_factory=list)
+    # Objects to write, in dependency order.
+    villages: list[Village] = field(default_factory=list)
+    new_people: list[Person] = field(default_factory=list)
+    changed_people: dict[int, Person] = field(default_factory=dict)
+    changed_person_fields: set[str] = field(default_factory=set)
+    new_enrolments: list[Beneficiary] = field(default_factory=list)
+    changed_enrolments: dict[int, Beneficiary] = field(default_factory=dict)
+    new_entitlements: list[Entitlement] = field(default_factory=list)
+    changed_entitlements: dict[int, Entitlement] = field(default_factory=dict)
+    new_representatives: list[Representative] = field(default_factory=list)
+    changed_representatives: dict[int, Representative] = field(default_factory=dict)
+    new_accounts: list[PaymentAccount] = field(default_factory=list)
+    retired_registrations: dict[int, PaymentMethodRegistration] = field(default_factory=dict)
+    new_registrations: list[PaymentMethodRegistration] = field(default_factory=list)
+    changed_registrations: dict[int, PaymentMethodRegistration] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+
+class _Lookup:
+    """Everything the rows refer to, fetched in bulk before any row is planned."""
+
+    def __init__(self, commune: Commune, rows: list[ImportRow], month: datetime.date) -> None:
+        self.commune = commune
+        ids = {r.personal_id for r in rows if r.personal_id}
+        ids |= {r.rep_personal_id for r in rows if r.rep_personal_id}
+        self.people: dict[str, Person] = {}
+        for part in _chunks(sorted(ids)):
+            for person in Person.objects.filter(personal_id__in=part):
+                self.people[person.personal_id] = person
+        # People without an ID (young children) are matched on name, birth year and village.
+        self.people_without_id: dict[tuple, Person] = {}
+        if any(not r.personal_id for r in rows):
+            for person in Person.objects.filter(
+                commune=commune, personal_id__isnull=True
+            ).select_related("village"):
+                key = (
+                    person.name_folded,
+                    person.birth_year,
+                    fold_name(person.village.name) if person.village else "",
+                )
+                self.people_without_id[key] = person
+        self.villages = {fold_name(v.name): v for v in Village.objects.filter(commune=commune)}
+        self.categories = {c.code: c for c in Category.objects.select_related("programme")}
+        self.programmes = {p.code: p for p in Programme.objects.all()}
+        self.banks = {b.bin: b for b in Bank.objects.all()}
+        person_pks = [p.pk for p in self.people.values()] + [
+            p.pk for p in self.people_without_id.values()
+        ]
+        self.enrolments: dict[tuple[int, str], Beneficiary] = {}
+        self.entitlements: dict[int, Entitlement] = {}
+        self.registrations: dict[int, PaymentMethodRegistration] = {}
+        self.representatives: dict[tuple[int, int], Representative] = {}
+        for part in _chunks(person_pks):
+            for enrolment in (
+                Beneficiary.objects.filter(person_id__in=part)
+                .exclude(status=Beneficiary.Status.ENDED)
+                .select_related("category")
+            ):
+                self.enrolments[(enrolment.person_id, enrolment.category.code)] = enrolment
+            for rep in Representative.objects.filter(represented_id__in=part).order_by(
+                "valid_from"
+            ):
+                self.representatives[(rep.represented_id, rep.person_id)] = rep
+        enrolment_pks = [e.pk for e in self.enrolments.values()]
+        for part in _chunks(enrolment_pks):
+            for ent in Entitlement.objects.filter(
+                beneficiary_id__in=part, from_month__lte=month
+            ).order_by("beneficiary_id", "from_month"):
+                self.entitlements[ent.beneficiary_id] = ent  # the latest wins
+            for reg in PaymentMethodRegistration.objects.filter(
+                beneficiary_id__in=part, is_current=True
+            ):
+                self.registrations[reg.beneficiary_id] = reg
+        numbers = sorted({r.account_number for r in rows if r.account_number})
+        self.accounts: dict[tuple[str, str], PaymentAccount] = {}
+        for part in _chunks(numbers):
+            for account in PaymentAccount.objects.filter(number__in=part).select_related("bank"):
+                self.accounts[(account.bank.bin, account.number)] = account
+
+
+def _person_key(row_id: str | None, name_folded: str, year: int, village: str) -> tuple:
+    return (row_id,) if row_id else (name_folded, year, fold_name(village))
+
+
+def plan_import(
+    read: ReadResult,
+    *,
+    commune: Commune,
+    today: datetime.date,
+    known_provinces: frozenset[str],
+) -> ImportPlan:
+    """Compare the rows with the database; nothing is written."""
+    month = today.replace(day=1)
+    plan = ImportPlan(
+        commune=commune,
+        month=month,
+        rows=[RowPlan(r) for r in read.rows],
+        issues=list(read.issues),
+    )
+    error_rows = {(i.sheet, i.row) for i in read.issues if i.level == "error" and i.row}
+    look = _Lookup(commune, read.rows, month)
+
+    # Objects planned in this import, shared between rows (a representative of
+    # several people, a person on two programmes, a village new to the commune).
+    planned_people: dict[tuple, Person] = {}
+    planned_accounts: dict[tuple[str, str], PaymentAccount] = {}
+    planned_reps: dict[tuple[int, int], Representative] = {}
+    described: set[int] = set()  # id() of people whose own row has been planned
+
+    def fail(rp: RowPlan, column: str, value: str, message: str) -> None:
+        rp.status = ERROR
+        plan.issues.append(Issue(rp.row.sheet, rp.row.row, column, value, message, "error"))
+
+    def village_for(name: str) -> Village | None:
+        key = fold_name(name)
+        if not key:
+            return None
+        village = look.villages.get(key)
+        if village is None:
+            village = Village(commune=commune, name=" ".join(name.split()))
+            look.villages[key] = village
+            plan.villages.append(village)
+            plan.new_villages.append(village.name)
+        return village
+
+    for rp in plan.rows:
+        row = rp.row
+        if (row.sheet, row.row) in error_rows:
+            rp.status = ERROR
+            continue
+        key = _person_key(row.personal_id, fold_name(row.full_name), row.birth_year, row.village)
+        person = planned_people.get(key)
+        if person is None:
+            person = (
+                look.people.get(row.personal_id)
+                if row.personal_id
+                else look.people_without_id.get(key)
+            )
+            if person is None:
+                person = Person(commune=commune)
+            planned_people[key] = person
+        if person.pk is not None and id(person) not in described:
+            if person.commune_id != commune.pk:
+                # Neither name nor commune: the officer may not see the other commune.
+                fail(
+                    rp,
+                    COL_ID,
+                    row.personal_id or "",
+                    _(
+                        "Số CCCD này thuộc một người đang được quản lý ở xã khác; "
+                        "hãy liên hệ xã đó để chuyển hồ sơ."
+                    ),
+                )
+                continue
+            if person.name_folded != fold_name(row.full_name):
+                fail(
+                    rp,
+                    COL_NAME,
+                    row.full_name,
+                    _(
+                        "Số CCCD %(id)s đã có trong sổ với họ tên khác (%(name)s); "
+                        "kiểm tra lại họ tên hoặc số CCCD."
+                    )
+                    % {"id": row.personal_id, "name": person.full_name},
+                )
+                continue
+        if id(person) in described or getattr(person, "_planned", False):
+            # A second row of the same person (another programme), or a person
+            # first met as somebody's representative: the names must agree.
+            if fold_name(person.full_name) != fold_name(row.full_name):
+                fail(
+                    rp,
+                    COL_NAME,
+                    row.full_name,
+                    _("Cùng số CCCD %(id)s nhưng họ tên khác với dòng trước trong tệp.")
+                    % {"id": row.personal_id},
+                )
+                continue
+        if id(person) not in described:
+            _plan_person(plan, rp, person, row, village_for(row.village))
+            described.add(id(person))
+
+        category = look.categories[row.category_code]
+        enrolment = look.enrolments.get((person.pk, row.category_code)) if person.pk else None
+        if enrolment is None:
+            enrolment = Beneficiary(
+                person=person,
+                commune=commune,
+                programme=category.programme,
+                category=category,
+                decision_number=row.decision_number,
+                start_month=month,
+            )
+            plan.new_enrolments.append(enrolment)
+            rp.status = NEW
+            if person.pk:
+                look.enrolments[(person.pk, row.category_code)] = enrolment
+        elif row.decision_number and enrolment.decision_number != row.decision_number:
+            rp.change(
+                _("Số quyết định: %(old)s → %(new)s")
+                % {"old": enrolment.decision_number or "—", "new": row.decision_number}
+            )
+            enrolment.decision_number = row.decision_number
+            plan.changed_enrolments[enrolment.pk] = enrolment
+
+        _plan_entitlement(plan, rp, enrolment, category, row, look, month)
+
+        representative = None
+        receiver = person
+        if row.rep_personal_id:
+            rep_key = (row.rep_personal_id,)
+            rep_person = planned_people.get(rep_key) or look.people.get(row.rep_personal_id)
+            if rep_person is None:
+                try:
+                    info = parse_cccd(
+                        row.rep_personal_id, known_provinces=known_provinces, today=today
+                    )
+                except CccdError as exc:  # the reader checked it; keep the rule in one place
+                    fail(rp, "CCCD người nhận thay", row.rep_personal_id, str(exc.message))
+                    continue
+                rep_person = Person(
+                    full_name=row.rep_name,
+                    birth_year=info.birth_year,
+                    gender=Person.Gender.MALE if info.male else Person.Gender.FEMALE,
+                    personal_id=row.rep_personal_id,
+                    commune=commune,
+                )
+                rep_person.normalize_fields()
+                rep_person._planned = True
+                plan.new_people.append(rep_person)
+                planned_people[rep_key] = rep_person
+            elif fold_name(rep_person.full_name) != fold_name(row.rep_name):
+                fail(
+                    rp,
+                    "Người nhận thay",
+                    row.rep_name,
+                    _("Số CCCD người nhận thay %(id)s đã có trong sổ với họ tên khác.")
+                    % {"id": row.rep_personal_id},
+                )
+                continue
+            if rep_person is person:
+                fail(
+                    rp,
+                    "CCCD người nhận thay",
+                    row.rep_personal_id,
+                    _("Người nhận thay không thể là chính đối tượng."),
+                )
+                continue
+            representative = _plan_representative(
+                plan, rp, person, rep_person, row, look, planned_reps, today
+            )
+            receiver = rep_person
+
+        account = None
+        if row.method == PaymentMethodRegistration.Method.ACCOUNT:
+            account_key = (row.bank_bin or "", row.account_number)
+            account = planned_accounts.get(account_key) or look.accounts.get(account_key)
+            if account is None:
+                account = PaymentAccount(
+                    holder=receiver,
+                    bank=look.banks[row.bank_bin],
+                    number=row.account_number,
+                    holder_name=row.account_holder or fold_name(receiver.full_name),
+                )
+                plan.new_accounts.append(account)
+                planned_accounts[account_key] = account
+                if rp.status != NEW:
+                    rp.change(
+                        _("Tài khoản mới: %(bank)s %(number)s")
+                        % {"bank": account.bank.short_name, "number": account.number}
+                    )
+            elif not (
+                account.holder is receiver
+                if account.pk is None
+                else receiver.pk is not None and account.holder_id == receiver.pk
+            ):
+                fail(
+                    rp,
+                    "Số tài khoản",
+                    row.account_number,
+                    _("Tài khoản %(number)s tại %(bank)s đã được đăng ký cho một người khác.")
+                    % {"number": row.account_number, "bank": account.bank.short_name},
+                )
+                continue
+        _plan_registration(
+            plan, rp, enrolment, row.method, representative, account, look, month, today
+        )
+
+    return plan
+
+
+def _plan_person(plan: ImportPlan, rp: RowPlan, person: Person, row: ImportRow, village) -> None:
+    """Fill a new person from the row, or note what the row changes of a known one."""
+    wanted: dict[str, object] = {
+        "full_name": row.full_name,
+        "birth_date": row.birth_date,
+        "birth_year": row.birth_year,
+        "gender": row.gender,
+        "village": village,
+        "personal_id": row.personal_id,
+    }
+    if row.phone:
+        wanted["phone"] = row.phone
+    if person.pk is None:
+        for name, value in wanted.items():
+            setattr(person, name, value)
+        person.normalize_fields()
+        if not getattr(person, "_planned", False):
+            person._planned = True
+            plan.new_people.append(person)
+        return
+    changed: list[str] = []
+    if (person.birth_date, person.birth_year) != (row.birth_date, row.birth_year):
+        rp.change(
+            _("Ngày sinh: %(old)s → %(new)s")
+            % {
+                "old": _fmt_date(person.birth_date, person.birth_year),
+                "new": _fmt_date(row.birth_date, row.birth_year),
+            }
+        )
+        changed += ["birth_date", "birth_year"]
+    if person.full_name != row.full_name:  # same folded name: accents or spacing fixed
+        rp.change(
+            _("Họ và tên: %(old)s → %(new)s") % {"old": person.full_name, "new": row.full_name}
+        )
+        changed += ["full_name", "name_folded", "sort_name"]
+    if person.gender != row.gender:
+        rp.change(
+            _("Giới tính: %(old)s → %(new)s")
+            % {"old": Person.Gender(person.gender).label, "new": Person.Gender(row.gender).label}
+        )
+        changed.append("gender")
+    if village is not None and (village.pk is None or village.pk != person.village_id):
+        rp.change(
+            _("Thôn: %(old)s → %(new)s")
+            % {"old": person.village.name if person.village_id else "—", "new": village.name}
+        )
+        changed.append("village")
+    if row.phone and person.phone != row.phone:
+        rp.change(
+            _("Số điện thoại: %(old)s → %(new)s") % {"old": person.phone or "—", "new": row.phone}
+        )
+        changed.append("phone")
+    if changed:
+        for name in changed:
+            if name in wanted:
+                setattr(person, name, wanted[name])
+        person.normalize_fields()
+        plan.changed_person_fields.update(changed)
+        plan.changed_people[person.pk] = person
+
+
+def _plan_entitlement(plan, rp, enrolment, category, row: ImportRow, look: _Lookup, month) -> None:
+    coefficient: Decimal | None = None
+    if category.programme.amount_mode == Programme.AmountMode.COEFFICIENT:
+        coefficient = row.coefficient or category.coefficient
+    basis = Entitlement.Basis.COEFFICIENT if coefficient else Entitlement.Basis.FIXED
+    current = look.entitlements.get(enrolment.pk) if enrolment.pk else None
+    if current is not None and current.amount == row.amount and current.coefficient == coefficient:
+        return
+    if current is not None:
+        rp.change(
+            _("Mức hằng tháng: %(old)s → %(new)s")
+            % {"old": format_amount(current.amount), "new": format_amount(row.amount)}
+        )
+    if current is not None and current.from_month == month:
+        current.amount, current.coefficient, current.basis = row.amount, coefficient, basis
+        plan.changed_entitlements[current.pk] = current
+        return
+    entitlement = Entitlement(
+        beneficiary=enrolment,
+        from_month=month,
+        basis=basis,
+        coefficient=coefficient,
+        amount=row.amount,
+        decision_number=row.decision_number,
+    )
+    plan.new_entitlements.append(entitlement)
+
+
+def _plan_representative(plan, rp, person, rep_person, row, look, planned_reps, today):
+    key_known = (person.pk, rep_person.pk) if person.pk and rep_person.pk else None
+    existing = look.representatives.get(key_known) if key_known else None
+    if existing is None:
+        existing = planned_reps.get((id(person), id(rep_person)))
+    kind = (
+        Representative.Kind.GUARDIAN
+        if row.receiver_kind == "guardian"
+        else Representative.Kind.PROXY
+    )
+    if existing is None:
+        rep = Representative(
+            represented=person,
+            person=rep_person,
+            kind=kind,
+            relationship=row.relationship,
+            valid_from=today,
+        )
+        plan.new_representatives.append(rep)
+        planned_reps[(id(person), id(rep_person))] = rep
+        if rp.status != NEW:
+            rp.change(_("Người nhận thay mới: %(name)s") % {"name": rep_person.full_name})
+        return rep
+    if existing.pk and (
+        existing.kind != kind or (row.relationship and existing.relationship != row.relationship)
+    ):
+        rp.change(
+            _("Người nhận thay %(name)s: %(old)s → %(new)s")
+            % {
+                "name": rep_person.full_name,
+                "old": f"{existing.get_kind_display()} {existing.relationship}".strip(),
+                "new": f"{Representative.Kind(kind).label} {row.relationship}".strip(),
+            }
+        )
+        existing.kind = kind
+        if row.relationship:
+            existing.relationship = row.relationship
+        plan.changed_representatives[existing.pk] = existing
+    return existing
+
+
+def _plan_registration(
+    plan, rp, enrolment, method, representative, account, look, month, today
+) -> None:
+    current = look.registrations.get(enrolment.pk) if enrolment.pk else None
+    if current is not None:
+        same = (
+            current.method == method
+            and current.representative_id == (representative.pk if representative else None)
+            and (representative is None or representative.pk is not None)
+            and current.account_id == (account.pk if account else None)
+            and (account is None or account.pk is not None)
+        )
+        if same:
+            return
+        rp.change(
+            _("Hình thức nhận: %(old)s → %(new)s")
+            % {
+                "old": current.get_method_display(),
+                "new": PaymentMethodRegistration.Method(method).label,
+            }
+        )
+        if current.from_month == month:
+            current.method, current.representative, current.account = (
+                method,
+                representative,
+                account,
+            )
+            current.requested_on = today
+            plan.changed_registrations[current.pk] = current
+            return
+        current.is_current = False
+        plan.retired_registrations[current.pk] = current
+    plan.new_registrations.append(
+        PaymentMethodRegistration(
+            beneficiary=enrolment,
+            from_month=month,
+            method=method,
+            representative=representative,
+            account=account,
+            requested_on=today,
+            form_reference=_("Nhập từ danh sách"),
+            is_current=True,
+        )
+    )
+
+
+def _resolve(objs: Iterable) -> list:
+    """Set each unsaved foreign key's id from the object saved just before."""
+    out = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        out.append(obj)
+    return out
+
+
+@transaction.atomic
+def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
+    """Write a plan without errors: one transaction, bulk writes with their history."""
+    if plan.errors:
+        raise ImportRefused(_("Tệp còn lỗi: không ghi gì vào sổ."))
+    # One import per commune at a time: two writers would both create the same people.
+    Commune.objects.select_for_update().get(pk=plan.commune.pk)
+    history = {"default_user": actor, "default_change_reason": reason, "batch_size": BATCH_SIZE}
+    bulk_create_with_history(plan.villages, Village, **history)
+    bulk_create_with_history(_resolve(plan.new_people), Person, **history)
+    if plan.changed_people:
+        bulk_update_with_history(
+            list(plan.changed_people.values()),
+            Person,
+            sorted(plan.changed_person_fields | {"updated_at"}),
+            **history,
+        )
+    bulk_create_with_history(_resolve(plan.new_enrolments), Beneficiary, **history)
+    if plan.changed_enrolments:
+        bulk_update_with_history(
+            list(plan.changed_enrolments.values()), Beneficiary, ["decision_number"], **history
+        )
+    bulk_create_with_history(_resolve(plan.new_entitlements), Entitlement, **history)
+    if plan.changed_entitlements:
+        bulk_update_with_history(
+            list(plan.changed_entitlements.values()),
+            Entitlement,
+            ["amount", "coefficient", "basis"],
+            **history,
+        )
+    bulk_create_with_history(_resolve(plan.new_representatives), Representative, **history)
+    if plan.changed_representatives:
+        bulk_update_with_history(
+            list(plan.changed_representatives.values()),
+            Representative,
+            ["kind", "relationship"],
+            **history,
+        )
+    bulk_create_with_history(_resolve(plan.new_accounts), PaymentAccount, **history)
+    # Retire before adding: one current registration per beneficiary is a constraint.
+    if plan.retired_registrations:
+        bulk_update_with_history(
+            list(plan.retired_registrations.values()),
+            PaymentMethodRegistration,
+            ["is_current"],
+            **history,
+        )
+    if plan.changed_registrations:
+        bulk_update_with_history(
+            [_resolve([r])[0] for r in plan.changed_registrations.values()],
+            PaymentMethodRegistration,
+            ["method", "representative", "account", "requested_on"],
+            **history,
+        )
+    bulk_create_with_history(_resolve(plan.new_registrations), PaymentMethodRegistration, **history)
+    return {
+        "villages": len(plan.villages),
+        "people_created": len(plan.new_people),
+        "people_updated": len(plan.changed_people),
+        "enrolments_created": len(plan.new_enrolments),
+        "entitlements_created": len(plan.new_entitlements),
+        "representatives_created": len(plan.new_representatives),
+        "accounts_created": len(plan.new_accounts),
+        "registrations_created": len(plan.new_registrations),
+    }
+
+
+def _issue_dict(issue: Issue) -> dict:
+    return {
+        "sheet": issue.sheet,
+        "row": issue.row,
+        "column": issue.column,
+        "value": issue.value,
+        "message": issue.message,
+        "level": issue.level,
+    }
+
+
+def _row_dict(rp: RowPlan) -> list:
+    # Compact: a 100,000-row preview stays a few megabytes.
+    return [
+        rp.row.sheet,
+        rp.row.row,
+        rp.row.full_name,
+        rp.row.personal_id or "",
+        rp.status,
+        "; ".join(rp.changes),
+    ]
+
+
+def _preview_rows(plan: ImportPlan, sheets: list[str]) -> list[list]:
+    """Every row of the file in file order: the planned ones and those the reader refused."""
+    rows = [_row_dict(rp) for rp in plan.rows]
+    seen = {(r[0], r[1]) for r in rows}
+    for issue in plan.errors:
+        if issue.row is not None and (issue.sheet, issue.row) not in seen:
+            seen.add((issue.sheet, issue.row))
+            rows.append([issue.sheet, issue.row, "", "", ERROR, ""])
+    order = {name: index for index, name in enumerate(sheets)}
+    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1]))
+    return rows
+
+
+def create_batch(
+    upload: BinaryIO, *, name: str, commune: Commune, actor, sheet: str = ""
+) -> ImportBatch:
+    """Record an uploaded workbook before anything is read from it."""
+    checksum = sha256_of(upload)
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(0)
+    batch = ImportBatch(
+        commune=commune,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        original_name=name[:255],
+        checksum=checksum,
+        size=size,
+        sheet=sheet,
+    )
+    batch.file.save(f"{checksum[:16]}.xlsx", File(upload, name=name), save=False)
+    batch.save()
+    return batch
+
+
+def run_import(
+    batch: ImportBatch,
+    *,
+    actor,
+    commit: bool,
+    today: datetime.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportBatch:
+    """Validate a batch's workbook and, when asked and clean, write it.
+
+    The batch ends ``invalid`` (errors, nothing written), ``validated`` (clean,
+    nothing written yet) or ``committed``.
+    """
+    today = today or timezone.localdate()
+    reference = Reference.from_database()
+    if not commit:
+        batch.status = ImportBatch.Status.VALIDATING
+        ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, progress=1)
+
+    def report(rows_read: int) -> None:
+        if progress is not None:
+            progress(rows_read)
+
+    try:
+        with batch.file.open("rb") as handle:
+            read = read_workbook(
+                handle, reference=reference, today=today, sheet=batch.sheet or None, progress=report
+            )
+    except WorkbookError as exc:
+        batch.status = ImportBatch.Status.INVALID
+        batch.issues = [
+            _issue_dict(Issue(batch.sheet or "", None, None, "", str(exc.message), "error"))
+        ]
+        batch.error_count = 1
+        batch.progress = 100
+        batch.save()
+        return batch
+    plan = plan_import(
+        read, commune=batch.commune, today=today, known_provinces=reference.known_provinces
+    )
+    batch.rows_total = len(plan.rows)
+    batch.created_count = plan.count(NEW)
+    batch.updated_count = plan.count(CHANGED)
+    batch.unchanged_count = plan.count(UNCHANGED)
+    batch.error_count = len(plan.errors)
+    batch.warning_count = len(plan.warnings)
+    batch.issues = [_issue_dict(i) for i in plan.issues]
+    batch.summary = {
+        "rows": _preview_rows(plan, read.sheets),
+        "new_villages": plan.new_villages,
+        "unknown_columns": list(read.unknown_columns),
+        "sheets": list(read.sheets),
+    }
+    if plan.errors:
+        batch.status = ImportBatch.Status.INVALID
+        batch.progress = 100
+        batch.save()
+        return batch
+    if not commit:
+        batch.status = ImportBatch.Status.VALIDATED
+        batch.progress = 100
+        batch.save()
+        return batch
+    with transaction.atomic():
+        # The batch record and the rows it wrote commit together, or neither.
+        batch.summary["written"] = apply_plan(plan, actor=actor, reason=batch.change_reason)
+        batch.status = ImportBatch.Status.COMMITTED
+        batch.committed_at = timezone.now()
+        batch.progress = 100
+        batch.save()
+    return batch
+
+
+def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
+    """The officer confirms a validated import; a second click finds it already under way.
+
+    Only moves the state; the caller queues the writing (on commit).
+    """
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.VALIDATED:
+            raise ImportRefused(
+                _("Lần nhập này đang ở trạng thái «%(status)s»: không thể xác nhận ghi.")
+                % {"status": locked.get_status_display()}
+            )
+        locked.status = ImportBatch.Status.WRITING
+        locked.progress = 0
+        locked.save(update_fields=["status", "progress"])
+    return locked
+
+
+@transaction.atomic
+def cancel_batch(batch: ImportBatch, *, actor) -> ImportBatch:
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.INVALID):
+        raise ImportRefused(_("Chỉ hủy được lần nhập chưa ghi."))
+    locked.status = ImportBatch.Status.CANCELLED
+    locked.save(update_fields=["status"])
+    return locked
+
+
+def mark_failed(batch_pk: int, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch_pk).exclude(status=ImportBatch.Status.COMMITTED).update(
+        status=ImportBatch.Status.FAILED, failure=message[:2000], progress=100
+    )
+
+
+def estimate_rows(handle: BinaryIO) -> int:
+    """Rows the workbook declares (its dimension), to turn rows read into a percentage."""
+    from openpyxl import load_workbook  # local: only the progress bar needs it here
+
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception:  # the reader reports a bad file properly; no estimate then
+        return 0
+    try:
+        return sum((ws.max_row or 0) for ws in workbook.worksheets)
+    finally:
+        workbook.close()
+        handle.seek(0)
+
+
+def progress_writer(batch: ImportBatch) -> Callable[[int], None]:
+    """A callback that stores reading progress (up to 90 %; planning and writing follow)."""
+    with batch.file.open("rb") as handle:
+        total = estimate_rows(handle)
+    last = {"percent": 0}
+
+    def write(rows_read: int) -> None:
+        if not total:
+            return
+        percent = min(90, max(1, rows_read * 90 // total))
+        if percent >= last["percent"] + 5:
+            last["percent"] = percent
+            ImportBatch.objects.filter(pk=batch.pk).update(progress=percent)
+
+    return write

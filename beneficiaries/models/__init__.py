@@ -1,0 +1,29 @@
+"""Models of the registry, split by aggregate."""
+
+from beneficiaries.models.imports import ImportBatch
+from beneficiaries.models.registry import (
+    Beneficiary,
+    Category,
+    Commune,
+    Person,
+    Programme,
+    ProgrammeSetting,
+    Province,
+    Representative,
+    Village,
+    person_sort_name,
+)
+
+__all__ = [
+    "Beneficiary",
+    "Category",
+    "Commune",
+    "ImportBatch",
+    "Person",
+    "Programme",
+    "ProgrammeSetting",
+    "Province",
+    "Representative",
+    "Village",
+    "person_sort_name",
+]

@@ -1,0 +1,302 @@
+"""The import service: validate everything, then write atomically; re-import is a no-op."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from beneficiaries.exporter import write_registry
+from beneficiaries.importer.errorfile import RESULT_HEADER, write_error_file
+from beneficiaries.importer.service import create_batch, request_commit, run_import
+from beneficiaries.models import Beneficiary, ImportBatch, Person, Representative, Village
+from payments.models import Bank, Entitlement, PaymentAccount
+from registration.models import PaymentMethodRegistration
+from tests.factories import PersonFactory
+from tests.importer.workbooks import TODAY, account_row, data_row, write_workbook
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(path, commune, actor=None, *, commit=True, today=TODAY):
+    with open(path, "rb") as handle:
+        batch = create_batch(handle, name=path.name, commune=commune, actor=actor)
+    return run_import(batch, actor=actor, commit=commit, today=today)
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        Person.objects.count(),
+        Beneficiary.objects.count(),
+        Entitlement.objects.count(),
+        Representative.objects.count(),
+        PaymentAccount.objects.count(),
+        PaymentMethodRegistration.objects.count(),
+        Village.objects.count(),
+        Person.history.count(),
+    )
+
+
+ROWS = [
+    data_row(),
+    account_row(
+        full_name="Lê Thị Hoa",
+        birth_date="1938",
+        gender="Nữ",
+        personal_id="038138000111",
+        village="Yên Bình",
+        programme="BTXH",
+        category="BTXH_K6_N_TE_NCT",
+        amount="1.000.000",
+        account_number="3508205000111",
+        account_holder="LE THI HOA",
+    ),
+    account_row(
+        full_name="Trần Văn Ba",
+        birth_date="05/05/1945",
+        personal_id="038045000222",
+        category="Thân nhân liệt sĩ",
+        amount="2.789.000 đ",
+        receiver_kind="Ủy quyền",
+        rep_name="Trần Thị Bốn",
+        rep_personal_id="038185000333",
+        relationship="Con gái",
+        account_number="3508205000333",
+        account_holder="TRAN THI BON",
+    ),
+]
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    path = tmp_path / "danh-sach.xlsx"
+    write_workbook(path, ROWS)
+    return path
+
+
+def test_a_clean_file_is_written_with_people_accounts_and_registrations(
+    reference_data, commune, officer, workbook
+):
+    batch = _import(workbook, commune, officer)
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert (batch.rows_total, batch.created_count, batch.error_count) == (3, 3, 0)
+    hoa = Person.objects.get(personal_id="038138000111")
+    assert hoa.birth_date is None and hoa.birth_year == 1938
+    assert hoa.village.name == "Yên Bình"
+    enrolment = hoa.enrolments.get()
+    assert enrolment.category.code == "BTXH_K6_N_TE_NCT"
+    assert enrolment.start_month == datetime.date(2025, 6, 1)
+    entitlement = enrolment.entitlements.get()
+    assert (entitlement.amount, entitlement.basis, str(entitlement.coefficient)) == (
+        1_000_000,
+        Entitlement.Basis.COEFFICIENT,
+        "2.00",
+    )
+    registration = enrolment.registrations.get(is_current=True)
+    assert registration.method == "account"
+    assert registration.account.number == "3508205000111"
+    assert registration.account.holder == hoa
+    ba = Person.objects.get(personal_id="038045000222")
+    rep = ba.representatives.get()
+    assert rep.person.full_name == "Trần Thị Bốn"
+    assert rep.person.birth_year == 1985 and rep.person.gender == "F"
+    ba_registration = ba.enrolments.get().registrations.get()
+    assert ba_registration.representative == rep
+    assert ba_registration.account.holder == rep.person
+    assert set(batch.summary["new_villages"]) == {"Yên Lạc", "Yên Bình"}
+
+
+def test_every_written_record_carries_the_import_in_its_history(
+    reference_data, commune, officer, workbook
+):
+    batch = _import(workbook, commune, officer)
+    record = Person.history.filter(personal_id="038050001234").get()
+    assert record.history_user == officer
+    assert f"#{batch.pk}" in record.history_change_reason
+    assert batch.checksum[:12] in record.history_change_reason
+    assert (
+        PaymentAccount.history.filter(history_change_reason__contains=f"#{batch.pk}").count() == 2
+    )
+
+
+def test_reimporting_the_same_file_changes_nothing(reference_data, commune, officer, workbook):
+    _import(workbook, commune, officer)
+    before = _counts()
+    again = _import(workbook, commune, officer)
+    assert again.status == ImportBatch.Status.COMMITTED
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 3)
+    assert _counts() == before
+
+
+def test_an_edited_file_updates_what_changed_and_says_what(
+    reference_data, commune, officer, tmp_path, workbook
+):
+    _import(workbook, commune, officer)
+    edited = tmp_path / "sua.xlsx"
+    rows = list(ROWS)
+    rows[0] = data_row(amount=2_789_000, village="Yên Bình", phone="0912345678")
+    rows[1] = data_row(
+        full_name="Lê Thị Hoa",
+        birth_date="1938",
+        gender="Nữ",
+        personal_id="038138000111",
+        village="Yên Bình",
+        programme="BTXH",
+        category="BTXH_K6_N_TE_NCT",
+        amount="1.000.000",
+        method="Tiền mặt",
+    )
+    write_workbook(edited, rows)
+    batch = _import(edited, commune, officer)
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 2, 1)
+    changes = {r[3]: r[5] for r in batch.summary["rows"]}
+    assert "Mức hằng tháng: 2.055.000 đ → 2.789.000 đ" in changes["038050001234"]
+    assert "Thôn: Yên Lạc → Yên Bình" in changes["038050001234"]
+    assert "Hình thức nhận: Qua tài khoản → Tiền mặt tại điểm chi trả" in changes["038138000111"]
+    an = Person.objects.get(personal_id="038050001234")
+    assert an.phone == "0912345678"
+    # Same month: the entitlement of the month is corrected in place, not duplicated.
+    assert an.enrolments.get().entitlements.get().amount == 2_789_000
+    hoa = Beneficiary.objects.get(person__personal_id="038138000111")
+    assert hoa.registrations.get(is_current=True).method == "cash"
+
+
+def test_a_change_in_a_later_month_keeps_the_earlier_amount_and_registration(
+    reference_data, commune, officer, tmp_path, workbook
+):
+    _import(workbook, commune, officer)
+    edited = tmp_path / "thang-sau.xlsx"
+    write_workbook(edited, [data_row(amount=2_789_000, method="Tại nhà"), *ROWS[1:]])
+    batch = _import(edited, commune, officer, today=datetime.date(2025, 8, 3))
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    enrolment = Beneficiary.objects.get(person__personal_id="038050001234")
+    assert list(enrolment.entitlements.order_by("from_month").values_list("amount", flat=True)) == [
+        2_055_000,
+        2_789_000,
+    ]
+    assert enrolment.registrations.count() == 2
+    assert enrolment.registrations.get(is_current=True).method == "home"
+
+
+def test_any_error_writes_nothing(reference_data, commune, officer, tmp_path):
+    path = tmp_path / "loi.xlsx"
+    first = write_workbook(
+        path, [*ROWS, data_row(personal_id="038050009", full_name="Phạm Văn Lỗi")]
+    )
+    before = _counts()
+    batch = _import(path, commune, officer)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert batch.error_count >= 1
+    assert _counts() == before
+    # The preview lists every row in file order, the refused one included.
+    assert [(r[1], r[4]) for r in batch.summary["rows"]] == [
+        (first, "new"),
+        (first + 1, "new"),
+        (first + 2, "new"),
+        (first + 3, "error"),
+    ]
+
+
+def test_an_id_known_with_another_name_is_an_error(reference_data, commune, officer, workbook):
+    PersonFactory(commune=commune, personal_id="038050001234", full_name="Hoàng Văn Khác")
+    before = _counts()
+    batch = _import(workbook, commune, officer)
+    assert batch.status == ImportBatch.Status.INVALID
+    messages = [i["message"] for i in batch.issues if i["level"] == "error"]
+    assert any("họ tên khác" in m and "Hoàng Văn Khác" in m for m in messages)
+    assert _counts() == before
+
+
+def test_an_id_of_another_commune_is_refused_without_naming_the_person(
+    reference_data, commune, other_commune, officer, workbook
+):
+    PersonFactory(commune=other_commune, personal_id="038050001234", full_name="Nguyễn Văn An")
+    batch = _import(workbook, commune, officer)
+    assert batch.status == ImportBatch.Status.INVALID
+    error = next(i for i in batch.issues if i["level"] == "error")
+    assert "xã khác" in error["message"]
+    assert "Nguyễn Văn An" not in error["message"]
+    assert other_commune.name not in error["message"]
+
+
+def test_an_account_of_another_person_is_refused(reference_data, commune, officer, workbook):
+    stranger = PersonFactory(commune=commune, personal_id="038070000999", full_name="Đỗ Văn Lạ")
+    PaymentAccount.objects.create(
+        holder=stranger,
+        bank=Bank.objects.get(bin="970405"),
+        number="3508205000111",
+        holder_name="DO VAN LA",
+    )
+    before = _counts()
+    batch = _import(workbook, commune, officer)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any(i["column"] == "Số tài khoản" and "người khác" in i["message"] for i in batch.issues)
+    assert _counts() == before
+
+
+def test_a_dry_run_validates_without_writing(reference_data, commune, officer, workbook):
+    before = _counts()
+    batch = _import(workbook, commune, officer, commit=False)
+    assert batch.status == ImportBatch.Status.VALIDATED
+    assert batch.created_count == 3
+    assert _counts() == before
+
+
+def test_confirming_twice_is_refused_the_second_time(reference_data, commune, officer, workbook):
+    batch = _import(workbook, commune, officer, commit=False)
+    request_commit(batch, actor=officer)
+    with pytest.raises(Exception, match="không thể xác nhận"):
+        request_commit(batch, actor=officer)
+
+
+def test_the_export_reimports_with_no_change(reference_data, commune, officer, workbook, tmp_path):
+    _import(workbook, commune, officer)
+    exported = tmp_path / "xuat.xlsx"
+    with exported.open("wb") as handle:
+        rows = write_registry(handle, commune, on=TODAY)
+    assert rows == 3
+    before = _counts()
+    batch = _import(exported, commune, officer)
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 0, 3)
+    assert _counts() == before
+
+
+def test_the_error_file_adds_a_result_column_next_to_the_original_rows(
+    reference_data, commune, officer, tmp_path
+):
+    path = tmp_path / "loi.xlsx"
+    first = write_workbook(
+        path, [data_row(), data_row(personal_id="12345", full_name="Phạm Văn Lỗi")]
+    )
+    batch = _import(path, commune, officer)
+    buffer = io.BytesIO()
+    write_error_file(batch, buffer)
+    buffer.seek(0)
+    ws = load_workbook(buffer).active
+    result_col = ws.max_column
+    assert ws.cell(row=1, column=result_col).value == RESULT_HEADER
+    assert ws.cell(row=first + 1, column=2).value == "Phạm Văn Lỗi"
+    assert "12 chữ số" in ws.cell(row=first + 1, column=result_col).value
+    assert ws.cell(row=first, column=result_col).value is None
+
+
+def test_the_command_prints_a_summary_and_fails_on_errors(
+    reference_data, commune, tmp_path, capsys, workbook
+):
+    call_command("import_registry", str(workbook), "--commune", commune.code, "--dry-run")
+    out = capsys.readouterr().out
+    assert "Dòng: 3; mới: 3" in out
+    assert "chưa ghi gì" in out
+    assert Person.objects.count() == 0
+    bad = tmp_path / "bad.xlsx"
+    write_workbook(bad, [data_row(personal_id="12345")])
+    with pytest.raises(Exception, match="1 lỗi"):
+        call_command("import_registry", str(bad), "--commune", commune.code)
+    assert "LỖI" in capsys.readouterr().err
+    call_command("import_registry", str(workbook), "--commune", commune.code)
+    assert Person.objects.count() == 4  # three beneficiaries and one representative
