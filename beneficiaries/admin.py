@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.http import Http404
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.access import commune_ids_for
@@ -15,6 +18,7 @@ from beneficiaries.models import (
     Beneficiary,
     Category,
     Commune,
+    ImportBatch,
     Person,
     Programme,
     ProgrammeSetting,
@@ -22,6 +26,7 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
+from beneficiaries.resources import RegistryResource
 from beneficiaries.rules.names import fold_name
 
 
@@ -53,6 +58,26 @@ class CommuneScopedAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, fold_name(search_term) or search_term)
 
+    def _require_in_scope(self, request, object_id) -> None:
+        # simple_history's views fall back to the history table when the object
+        # is not in get_queryset(): check the scope first, as the change view does.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+# Lists only what the user's own (scoped) rows point to, never another commune's.
+RelatedOnly = admin.RelatedOnlyFieldListFilter
+
 
 class VillageInline(admin.TabularInline):
     model = Village
@@ -76,7 +101,7 @@ class CommuneAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 @admin.register(Village)
 class VillageAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "commune"]
-    list_filter = ["commune"]
+    list_filter = [("commune", RelatedOnly)]
     search_fields = ["name"]
     scoped_foreign_keys = {"commune": "pk"}
 
@@ -142,7 +167,11 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "commune",
         "date_of_death",
     ]
-    list_filter = ["commune", "village", "gender"]
+    list_filter = [
+        ("commune", RelatedOnly),
+        ("village", RelatedOnly),
+        "gender",
+    ]
     search_fields = ["name_folded", "=personal_id", "phone"]
     list_select_related = ["village", "commune"]
     scoped_foreign_keys = {"commune": "pk", "village": "commune"}
@@ -156,7 +185,13 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+class BeneficiaryAdmin(ImportExportMixin, CommuneScopedAdmin, SimpleHistoryAdmin):
+    # Import/export for staff goes through the same reader and checks as the
+    # officer's page (beneficiaries.resources); the ImportBatch is the log.
+    resource_classes = [RegistryResource]
+    formats = [XLSX]
+    skip_admin_log = True
+
     list_display = [
         "person",
         "programme",
@@ -166,11 +201,11 @@ class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "status",
         "commune",
     ]
-    list_filter = ["programme", "status", "category", "commune"]
+    list_filter = ["programme", "status", "category", ("commune", RelatedOnly)]
     search_fields = ["person__name_folded", "=person__personal_id", "decision_number"]
     list_select_related = ["person", "programme", "category", "commune"]
     raw_id_fields = ["person"]
-    scoped_foreign_keys = {"commune": "pk"}
+    scoped_foreign_keys = {"commune": "pk", "person": "commune"}
     list_per_page = 50
 
 
@@ -186,3 +221,36 @@ class RepresentativeAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     ]
     list_select_related = ["person", "represented"]
     raw_id_fields = ["person", "represented"]
+    scoped_foreign_keys = {"person": "commune", "represented": "commune"}
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(CommuneScopedAdmin):
+    """Every import, read-only: imports are made on the officer's import page."""
+
+    list_display = [
+        "created_at",
+        "original_name",
+        "commune",
+        "uploaded_by",
+        "status",
+        "rows_total",
+        "created_count",
+        "updated_count",
+        "error_count",
+    ]
+    list_filter = ["status", ("commune", RelatedOnly)]
+    search_fields = ["original_name", "checksum"]
+    exclude = ["issues", "summary"]
+    readonly_fields = [
+        f.name for f in ImportBatch._meta.fields if f.name not in {"issues", "summary"}
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

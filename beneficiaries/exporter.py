@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Category, Commune, Programme, Representative
@@ -63,16 +63,15 @@ def title_lines(commune: Commune, title: str) -> list[str]:
     ]
 
 
-def registry_rows(commune: Commune, *, on: datetime.date) -> Iterator[list[Any]]:
-    """One row per live enrolment, in list order (given name, then full name)."""
+def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> Iterator[list[Any]]:
+    """One row per live enrolment of ``enrolments``, in list order (given name, then full name)."""
     month = on.replace(day=1)
     entitlement = Entitlement.objects.filter(
         beneficiary=OuterRef("pk"), from_month__lte=month
     ).order_by("-from_month")
     current = PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
     qs = (
-        Beneficiary.objects.filter(commune=commune)
-        .exclude(status=Beneficiary.Status.ENDED)
+        enrolments.exclude(status=Beneficiary.Status.ENDED)
         .annotate(
             amount=Subquery(entitlement.values("amount")[:1]),
             coefficient=Subquery(entitlement.values("coefficient")[:1]),
@@ -164,7 +163,7 @@ def write_registry(target: str | IO[bytes], commune: Commune, *, on: datetime.da
     sheet = Sheet(
         name="Danh sách",
         columns=COLUMNS,
-        rows=registry_rows(commune, on=on),
+        rows=registry_rows(Beneficiary.objects.filter(commune=commune), on=on),
         title_lines=title_lines(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG (đến %(date)s)")

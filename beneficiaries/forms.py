@@ -21,6 +21,8 @@ MONTH_HELP = _("Ngày đầu tháng, ví dụ 01/07/2023.")
 class PersonForm(forms.ModelForm):
     # Wider than the stored 12 digits: officers type "038 085 001 234".
     personal_id = forms.CharField(label=_("Số CCCD/định danh"), max_length=30, required=False)
+    # Likewise "0912 345 678" or "+84 912 345 678" before clean_phone() normalises it.
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
 
     class Meta:
         model = Person

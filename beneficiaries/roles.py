@@ -65,13 +65,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     ACCOUNTANT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
     LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
-    POST_OFFICE: {
-        # Cash and home lists name the receiver: people, not accounts.
-        **dict.fromkeys(
-            _PEOPLE + ("beneficiaries.beneficiary", "beneficiaries.representative"), VIEW
-        ),
-        "registration.paymentmethodregistration": VIEW,
-    },
+    # Cash and home lists name the receiver: people, never accounts (registrations
+    # show the account, so they are not here).
+    POST_OFFICE: dict.fromkeys(
+        _PEOPLE + ("beneficiaries.beneficiary", "beneficiaries.representative"), VIEW
+    ),
     DISTRICT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
 }
 

@@ -20,6 +20,7 @@ class PaymentAccountAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["number", "holder__name_folded", "holder_name", "=holder__personal_id"]
     list_select_related = ["bank", "holder"]
     raw_id_fields = ["holder"]
+    scoped_foreign_keys = {"holder": "commune"}
 
 
 @admin.register(AllowanceRate)
@@ -37,3 +38,4 @@ class EntitlementAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["beneficiary__person__name_folded", "=beneficiary__person__personal_id"]
     list_select_related = ["beneficiary__person", "beneficiary__programme"]
     raw_id_fields = ["beneficiary"]
+    scoped_foreign_keys = {"beneficiary": "commune"}

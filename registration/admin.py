@@ -24,4 +24,9 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     ]
     list_select_related = ["beneficiary__person", "beneficiary__programme", "account__bank"]
     raw_id_fields = ["beneficiary", "representative", "account"]
+    scoped_foreign_keys = {
+        "beneficiary": "commune",
+        "representative": "represented__commune",
+        "account": "holder__commune",
+    }
     date_hierarchy = "from_month"

@@ -136,6 +136,11 @@ if DATABASE_URL:
         DATABASES = {"default": _env.db_url_config(DATABASE_URL)}
     except Exception as exc:  # environ raises several kinds for a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if not DATABASES["default"].get("ENGINE"):
+        # django-environ only warns for an unknown scheme; Django would then use a dummy backend.
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={DATABASE_URL!r}: expected postgres://… or sqlite:///…"
+        )
     DATABASES["default"]["CONN_MAX_AGE"] = _int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("TEST", {})
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -227,6 +232,9 @@ IMPORT_MAX_UPLOAD_MB = _int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+# Import in the admin needs the add permission, export the view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
