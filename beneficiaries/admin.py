@@ -7,6 +7,7 @@ or change; :class:`CommuneScopedAdmin` decides which rows.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.db.models import QuerySet
 from django.http import Http404
 from import_export.admin import ImportExportMixin
@@ -30,6 +31,24 @@ from beneficiaries.resources import RegistryResource
 from beneficiaries.rules.names import fold_name
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """Names the chosen object only when it is in the user's scope.
+
+    Django's widget looks the typed id up through the model's default manager,
+    which would print another commune's person next to the box.
+    """
+
+    def __init__(self, rel, admin_site, *, queryset, using=None) -> None:
+        super().__init__(rel, admin_site, using=using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        if not self.queryset.filter(**{key: value}).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
 class CommuneScopedAdmin(admin.ModelAdmin):
     """Rows and foreign-key choices limited to the user's communes.
 
@@ -49,19 +68,27 @@ class CommuneScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         lookup = self.scoped_foreign_keys.get(db_field.name)
-        if lookup is not None and not request.user.is_superuser:
-            kwargs["queryset"] = db_field.related_model._default_manager.filter(
-                **{f"{lookup}__in": commune_ids_for(request.user)}
+        if lookup is None or request.user.is_superuser:
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        queryset = db_field.related_model._default_manager.filter(
+            **{f"{lookup}__in": commune_ids_for(request.user)}
+        )
+        kwargs["queryset"] = queryset
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in self.raw_id_fields:
+            field.widget = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, queryset=queryset, using=kwargs.get("using")
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return field
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, fold_name(search_term) or search_term)
 
     def _require_in_scope(self, request, object_id) -> None:
         # simple_history's views fall back to the history table when the object
-        # is not in get_queryset(): check the scope first, as the change view does.
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        # is not in get_queryset(): check the scope first, as the change view does
+        # (get_object also answers None for an id that is not a number).
+        if self.get_object(request, object_id) is None:
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):

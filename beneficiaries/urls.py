@@ -28,5 +28,9 @@ urlpatterns = [
     path("nhap-danh-sach/<int:pk>/xac-nhan/", import_views.import_confirm, name="import_confirm"),
     path("nhap-danh-sach/<int:pk>/huy/", import_views.import_cancel, name="import_cancel"),
     path("nhap-danh-sach/<int:pk>/thu-lai/", import_views.import_retry, name="import_retry"),
-    path("nhap-danh-sach/<int:pk>/ket-qua.xlsx", import_views.import_error_file, name="import_error_file"),
+    path(
+        "nhap-danh-sach/<int:pk>/ket-qua.xlsx",
+        import_views.import_error_file,
+        name="import_error_file",
+    ),
 ]

@@ -64,18 +64,16 @@ def pytest_collection_modifyitems(config, items) -> None:
         for marker, reason in reasons.items():
             if reason and marker in item.keywords:
                 if IN_CI:
-                    # CI must have every service: absence fails the test.
-                    item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
-                    item.user_properties.append(("missing_service", reason))
+                    item.user_properties.append(("missing_service", f"{marker}: {reason}"))
                 else:
                     item.add_marker(pytest.mark.skip(reason=f"{marker}: {reason}"))
 
 
-@pytest.fixture
-def _fail_missing_service(request) -> None:
-    pytest.fail(
-        "CI: " + dict(request.node.user_properties).get("missing_service", "service missing")
-    )
+def pytest_runtest_setup(item) -> None:
+    # CI must have every service: a marked test whose service is absent fails.
+    missing = dict(item.user_properties).get("missing_service")
+    if missing:
+        pytest.fail(f"CI: {missing}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -180,8 +180,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# dd/mm/yyyy everywhere, and dots for thousands, whatever the locale says.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+# dd/mm/yyyy everywhere and dots for thousands (yenson/formats/vi overrides Django's "vi").
+FORMAT_MODULE_PATH = ["yenson.formats"]
 
 STATIC_URL = "static/"
 # Collected files only exist in production (collectstatic in the image); in
@@ -214,6 +214,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Redis hands an unacknowledged job (its worker died) to another worker after
+# this many seconds; it must exceed the longest task (an import of 100,000 rows).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=60)
+}
 
 # django-axes: lock a username from an address after repeated failures.
 AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
@@ -28,8 +28,9 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from beneficiaries.bulk import bulk_insert_with_history
 from beneficiaries.importer.reader import ReadResult, WorkbookError, read_workbook
 from beneficiaries.importer.rows import ImportRow, Issue, Reference
 from beneficiaries.models import (
@@ -579,15 +580,6 @@ def _plan_registration(
     )
 
 
-def _resolve(objs: Iterable) -> list:
-    """Set each unsaved foreign key's id from the object saved just before."""
-    out = []
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        out.append(obj)
-    return out
-
-
 @transaction.atomic
 def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
     """Write a plan without errors: one transaction, bulk writes with their history."""
@@ -596,8 +588,9 @@ def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
     # One import per commune at a time: two writers would both create the same people.
     Commune.objects.select_for_update().get(pk=plan.commune.pk)
     history = {"default_user": actor, "default_change_reason": reason, "batch_size": BATCH_SIZE}
-    bulk_create_with_history(plan.villages, Village, **history)
-    bulk_create_with_history(_resolve(plan.new_people), Person, **history)
+    insert = {"user": actor, "reason": reason, "batch_size": BATCH_SIZE}
+    bulk_insert_with_history(plan.villages, Village, **insert)
+    bulk_insert_with_history(plan.new_people, Person, **insert)
     if plan.changed_people:
         bulk_update_with_history(
             list(plan.changed_people.values()),
@@ -605,12 +598,12 @@ def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
             sorted(plan.changed_person_fields | {"updated_at"}),
             **history,
         )
-    bulk_create_with_history(_resolve(plan.new_enrolments), Beneficiary, **history)
+    bulk_insert_with_history(plan.new_enrolments, Beneficiary, **insert)
     if plan.changed_enrolments:
         bulk_update_with_history(
             list(plan.changed_enrolments.values()), Beneficiary, ["decision_number"], **history
         )
-    bulk_create_with_history(_resolve(plan.new_entitlements), Entitlement, **history)
+    bulk_insert_with_history(plan.new_entitlements, Entitlement, **insert)
     if plan.changed_entitlements:
         bulk_update_with_history(
             list(plan.changed_entitlements.values()),
@@ -618,7 +611,7 @@ def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
             ["amount", "coefficient", "basis"],
             **history,
         )
-    bulk_create_with_history(_resolve(plan.new_representatives), Representative, **history)
+    bulk_insert_with_history(plan.new_representatives, Representative, **insert)
     if plan.changed_representatives:
         bulk_update_with_history(
             list(plan.changed_representatives.values()),
@@ -626,7 +619,7 @@ def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
             ["kind", "relationship"],
             **history,
         )
-    bulk_create_with_history(_resolve(plan.new_accounts), PaymentAccount, **history)
+    bulk_insert_with_history(plan.new_accounts, PaymentAccount, **insert)
     # Retire before adding: one current registration per beneficiary is a constraint.
     if plan.retired_registrations:
         bulk_update_with_history(
@@ -637,12 +630,12 @@ def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
         )
     if plan.changed_registrations:
         bulk_update_with_history(
-            [_resolve([r])[0] for r in plan.changed_registrations.values()],
+            list(plan.changed_registrations.values()),
             PaymentMethodRegistration,
             ["method", "representative", "account", "requested_on"],
             **history,
         )
-    bulk_create_with_history(_resolve(plan.new_registrations), PaymentMethodRegistration, **history)
+    bulk_insert_with_history(plan.new_registrations, PaymentMethodRegistration, **insert)
     return {
         "villages": len(plan.villages),
         "people_created": len(plan.new_people),

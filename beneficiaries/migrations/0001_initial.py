@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,482 +15,1355 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=300, verbose_name='tên diện')),
-                ('short_name', models.CharField(max_length=150, verbose_name='tên ngắn')),
-                ('coefficient', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='hệ số')),
-                ('legal_basis', models.CharField(blank=True, max_length=300, verbose_name='căn cứ pháp lý')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='ghi chú')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=300, verbose_name="tên diện")),
+                ("short_name", models.CharField(max_length=150, verbose_name="tên ngắn")),
+                (
+                    "coefficient",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=4, null=True, verbose_name="hệ số"
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(blank=True, max_length=300, verbose_name="căn cứ pháp lý"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="ghi chú")),
             ],
             options={
-                'verbose_name': 'diện đối tượng',
-                'verbose_name_plural': 'diện đối tượng',
-                'ordering': ['programme', 'code'],
+                "verbose_name": "diện đối tượng",
+                "verbose_name_plural": "diện đối tượng",
+                "ordering": ["programme", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên chương trình')),
-                ('short_name', models.CharField(max_length=50, verbose_name='tên ngắn')),
-                ('amount_mode', models.CharField(choices=[('fixed', 'Số tiền cố định theo quyết định'), ('coefficient', 'Mức chuẩn × hệ số')], max_length=20, verbose_name='cách tính mức')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên chương trình")),
+                ("short_name", models.CharField(max_length=50, verbose_name="tên ngắn")),
+                (
+                    "amount_mode",
+                    models.CharField(
+                        choices=[
+                            ("fixed", "Số tiền cố định theo quyết định"),
+                            ("coefficient", "Mức chuẩn × hệ số"),
+                        ],
+                        max_length=20,
+                        verbose_name="cách tính mức",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
             ],
             options={
-                'verbose_name': 'chương trình',
-                'verbose_name_plural': 'chương trình',
-                'ordering': ['order', 'code'],
+                "verbose_name": "chương trình",
+                "verbose_name_plural": "chương trình",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True, verbose_name='mã xã')),
-                ('name', models.CharField(max_length=100, verbose_name='tên xã')),
-                ('district_name', models.CharField(blank=True, max_length=100, verbose_name='huyện (trước 01/07/2025)')),
-                ('province_name', models.CharField(max_length=100, verbose_name='tỉnh')),
-                ('issuing_body', models.CharField(help_text='Ví dụ: ỦY BAN NHÂN DÂN XÃ YẾN SƠN', max_length=200, verbose_name='cơ quan ban hành')),
-                ('place_name', models.CharField(help_text='Ví dụ: Yến Sơn, ngày …', max_length=100, verbose_name='địa danh ghi ngày tháng')),
-                ('preparer_name', models.CharField(blank=True, max_length=100, verbose_name='người lập biểu')),
-                ('accountant_name', models.CharField(blank=True, max_length=100, verbose_name='kế toán')),
-                ('leader_title', models.CharField(default='TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH', max_length=100, verbose_name='chức danh ký')),
-                ('leader_name', models.CharField(blank=True, max_length=100, verbose_name='người ký')),
-                ('merged_on', models.DateField(blank=True, null=True, verbose_name='ngày sáp nhập')),
-                ('members', models.ManyToManyField(blank=True, related_name='communes', to=settings.AUTH_USER_MODEL, verbose_name='người dùng')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_from', to='beneficiaries.commune', verbose_name='sáp nhập vào')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=5, unique=True, verbose_name="mã xã")),
+                ("name", models.CharField(max_length=100, verbose_name="tên xã")),
+                (
+                    "district_name",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="huyện (trước 01/07/2025)"
+                    ),
+                ),
+                ("province_name", models.CharField(max_length=100, verbose_name="tỉnh")),
+                (
+                    "issuing_body",
+                    models.CharField(
+                        help_text="Ví dụ: ỦY BAN NHÂN DÂN XÃ YẾN SƠN",
+                        max_length=200,
+                        verbose_name="cơ quan ban hành",
+                    ),
+                ),
+                (
+                    "place_name",
+                    models.CharField(
+                        help_text="Ví dụ: Yến Sơn, ngày …",
+                        max_length=100,
+                        verbose_name="địa danh ghi ngày tháng",
+                    ),
+                ),
+                (
+                    "preparer_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="người lập biểu"),
+                ),
+                (
+                    "accountant_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="kế toán"),
+                ),
+                (
+                    "leader_title",
+                    models.CharField(
+                        default="TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
+                        max_length=100,
+                        verbose_name="chức danh ký",
+                    ),
+                ),
+                (
+                    "leader_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="người ký"),
+                ),
+                (
+                    "merged_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày sáp nhập"),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="communes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người dùng",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_from",
+                        to="beneficiaries.commune",
+                        verbose_name="sáp nhập vào",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'xã',
-                'verbose_name_plural': 'xã',
-                'ordering': ['name'],
+                "verbose_name": "xã",
+                "verbose_name_plural": "xã",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCommune',
+            name="HistoricalCommune",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=5, verbose_name='mã xã')),
-                ('name', models.CharField(max_length=100, verbose_name='tên xã')),
-                ('district_name', models.CharField(blank=True, max_length=100, verbose_name='huyện (trước 01/07/2025)')),
-                ('province_name', models.CharField(max_length=100, verbose_name='tỉnh')),
-                ('issuing_body', models.CharField(help_text='Ví dụ: ỦY BAN NHÂN DÂN XÃ YẾN SƠN', max_length=200, verbose_name='cơ quan ban hành')),
-                ('place_name', models.CharField(help_text='Ví dụ: Yến Sơn, ngày …', max_length=100, verbose_name='địa danh ghi ngày tháng')),
-                ('preparer_name', models.CharField(blank=True, max_length=100, verbose_name='người lập biểu')),
-                ('accountant_name', models.CharField(blank=True, max_length=100, verbose_name='kế toán')),
-                ('leader_title', models.CharField(default='TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH', max_length=100, verbose_name='chức danh ký')),
-                ('leader_name', models.CharField(blank=True, max_length=100, verbose_name='người ký')),
-                ('merged_on', models.DateField(blank=True, null=True, verbose_name='ngày sáp nhập')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('merged_into', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.commune', verbose_name='sáp nhập vào')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=5, verbose_name="mã xã")),
+                ("name", models.CharField(max_length=100, verbose_name="tên xã")),
+                (
+                    "district_name",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="huyện (trước 01/07/2025)"
+                    ),
+                ),
+                ("province_name", models.CharField(max_length=100, verbose_name="tỉnh")),
+                (
+                    "issuing_body",
+                    models.CharField(
+                        help_text="Ví dụ: ỦY BAN NHÂN DÂN XÃ YẾN SƠN",
+                        max_length=200,
+                        verbose_name="cơ quan ban hành",
+                    ),
+                ),
+                (
+                    "place_name",
+                    models.CharField(
+                        help_text="Ví dụ: Yến Sơn, ngày …",
+                        max_length=100,
+                        verbose_name="địa danh ghi ngày tháng",
+                    ),
+                ),
+                (
+                    "preparer_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="người lập biểu"),
+                ),
+                (
+                    "accountant_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="kế toán"),
+                ),
+                (
+                    "leader_title",
+                    models.CharField(
+                        default="TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
+                        max_length=100,
+                        verbose_name="chức danh ký",
+                    ),
+                ),
+                (
+                    "leader_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="người ký"),
+                ),
+                (
+                    "merged_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày sáp nhập"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.commune",
+                        verbose_name="sáp nhập vào",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical xã',
-                'verbose_name_plural': 'historical xã',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical xã",
+                "verbose_name_plural": "historical xã",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProgramme',
+            name="HistoricalProgramme",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=20, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên chương trình')),
-                ('short_name', models.CharField(max_length=50, verbose_name='tên ngắn')),
-                ('amount_mode', models.CharField(choices=[('fixed', 'Số tiền cố định theo quyết định'), ('coefficient', 'Mức chuẩn × hệ số')], max_length=20, verbose_name='cách tính mức')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=20, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên chương trình")),
+                ("short_name", models.CharField(max_length=50, verbose_name="tên ngắn")),
+                (
+                    "amount_mode",
+                    models.CharField(
+                        choices=[
+                            ("fixed", "Số tiền cố định theo quyết định"),
+                            ("coefficient", "Mức chuẩn × hệ số"),
+                        ],
+                        max_length=20,
+                        verbose_name="cách tính mức",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical chương trình',
-                'verbose_name_plural': 'historical chương trình',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical chương trình",
+                "verbose_name_plural": "historical chương trình",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVillage',
+            name="HistoricalVillage",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='tên thôn')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commune', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.commune', verbose_name='xã')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="tên thôn")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.commune",
+                        verbose_name="xã",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical thôn',
-                'verbose_name_plural': 'historical thôn',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical thôn",
+                "verbose_name_plural": "historical thôn",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=150, verbose_name='họ và tên')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=150, verbose_name='tên không dấu')),
-                ('sort_name', models.CharField(editable=False, max_length=200, verbose_name='khóa sắp xếp')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('birth_year', models.PositiveSmallIntegerField(verbose_name='năm sinh')),
-                ('gender', models.CharField(choices=[('M', 'Nam'), ('F', 'Nữ')], max_length=1, verbose_name='giới tính')),
-                ('personal_id', models.CharField(blank=True, error_messages={'unique': 'Số CCCD này đã được dùng cho một người khác trong hệ thống.'}, max_length=12, null=True, unique=True, verbose_name='số CCCD/định danh')),
-                ('legacy_id_number', models.CharField(blank=True, help_text='CMND 9 số hết hiệu lực từ 31/12/2024; chỉ lưu để tra cứu.', max_length=9, verbose_name='số CMND cũ')),
-                ('phone', models.CharField(blank=True, max_length=10, verbose_name='số điện thoại')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='địa chỉ')),
-                ('date_of_death', models.DateField(blank=True, null=True, verbose_name='ngày mất')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sửa lúc')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='beneficiaries.commune', verbose_name='xã')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="họ và tên")),
+                (
+                    "name_folded",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=150, verbose_name="tên không dấu"
+                    ),
+                ),
+                (
+                    "sort_name",
+                    models.CharField(editable=False, max_length=200, verbose_name="khóa sắp xếp"),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="ngày sinh")),
+                ("birth_year", models.PositiveSmallIntegerField(verbose_name="năm sinh")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "Nam"), ("F", "Nữ")], max_length=1, verbose_name="giới tính"
+                    ),
+                ),
+                (
+                    "personal_id",
+                    models.CharField(
+                        blank=True,
+                        error_messages={
+                            "unique": "Số CCCD này đã được dùng cho một người khác trong hệ thống."
+                        },
+                        max_length=12,
+                        null=True,
+                        unique=True,
+                        verbose_name="số CCCD/định danh",
+                    ),
+                ),
+                (
+                    "legacy_id_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="CMND 9 số hết hiệu lực từ 31/12/2024; chỉ lưu để tra cứu.",
+                        max_length=9,
+                        verbose_name="số CMND cũ",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=10, verbose_name="số điện thoại"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="địa chỉ")),
+                ("date_of_death", models.DateField(blank=True, null=True, verbose_name="ngày mất")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sửa lúc")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="beneficiaries.commune",
+                        verbose_name="xã",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người',
-                'verbose_name_plural': 'người',
-                'ordering': ['sort_name', 'pk'],
+                "verbose_name": "người",
+                "verbose_name_plural": "người",
+                "ordering": ["sort_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRepresentative',
+            name="HistoricalRepresentative",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('proxy', 'Người được ủy quyền'), ('guardian', 'Người giám hộ')], max_length=20, verbose_name='loại')),
-                ('relationship', models.CharField(blank=True, max_length=100, verbose_name='quan hệ')),
-                ('document', models.CharField(blank=True, max_length=200, verbose_name='giấy ủy quyền/quyết định giám hộ')),
-                ('valid_from', models.DateField(verbose_name='hiệu lực từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.person', verbose_name='người nhận thay')),
-                ('represented', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.person', verbose_name='người được nhận thay')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("proxy", "Người được ủy quyền"), ("guardian", "Người giám hộ")],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(blank=True, max_length=100, verbose_name="quan hệ"),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="giấy ủy quyền/quyết định giám hộ"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="hiệu lực từ")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="hiệu lực đến"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.person",
+                        verbose_name="người nhận thay",
+                    ),
+                ),
+                (
+                    "represented",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.person",
+                        verbose_name="người được nhận thay",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical người nhận thay',
-                'verbose_name_plural': 'historical người nhận thay',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical người nhận thay",
+                "verbose_name_plural": "historical người nhận thay",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProgrammeSetting',
+            name="HistoricalProgrammeSetting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='áp dụng từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='áp dụng đến')),
-                ('receiving_office', models.CharField(max_length=200, verbose_name='cơ quan nhận danh sách')),
-                ('deciding_authority', models.CharField(max_length=200, verbose_name='cơ quan quyết định')),
-                ('payment_agency', models.CharField(max_length=200, verbose_name='tổ chức chi trả')),
-                ('deadline_day', models.PositiveSmallIntegerField(default=5, verbose_name='hạn gửi (ngày trong tháng)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commune', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.commune', verbose_name='xã (để trống: áp dụng chung)')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="áp dụng từ")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="áp dụng đến"),
+                ),
+                (
+                    "receiving_office",
+                    models.CharField(max_length=200, verbose_name="cơ quan nhận danh sách"),
+                ),
+                (
+                    "deciding_authority",
+                    models.CharField(max_length=200, verbose_name="cơ quan quyết định"),
+                ),
+                (
+                    "payment_agency",
+                    models.CharField(max_length=200, verbose_name="tổ chức chi trả"),
+                ),
+                (
+                    "deadline_day",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="hạn gửi (ngày trong tháng)"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.commune",
+                        verbose_name="xã (để trống: áp dụng chung)",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical cấu hình chương trình theo thời kỳ',
-                'verbose_name_plural': 'historical cấu hình chương trình theo thời kỳ',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical cấu hình chương trình theo thời kỳ",
+                "verbose_name_plural": "historical cấu hình chương trình theo thời kỳ",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCategory',
+            name="HistoricalCategory",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=30, verbose_name='mã')),
-                ('name', models.CharField(max_length=300, verbose_name='tên diện')),
-                ('short_name', models.CharField(max_length=150, verbose_name='tên ngắn')),
-                ('coefficient', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='hệ số')),
-                ('legal_basis', models.CharField(blank=True, max_length=300, verbose_name='căn cứ pháp lý')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='ghi chú')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=30, verbose_name="mã")),
+                ("name", models.CharField(max_length=300, verbose_name="tên diện")),
+                ("short_name", models.CharField(max_length=150, verbose_name="tên ngắn")),
+                (
+                    "coefficient",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=4, null=True, verbose_name="hệ số"
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(blank=True, max_length=300, verbose_name="căn cứ pháp lý"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="ghi chú")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical diện đối tượng',
-                'verbose_name_plural': 'historical diện đối tượng',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical diện đối tượng",
+                "verbose_name_plural": "historical diện đối tượng",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBeneficiary',
+            name="HistoricalBeneficiary",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, max_length=100, verbose_name='số quyết định')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='ngày quyết định')),
-                ('start_month', models.DateField(verbose_name='hưởng từ tháng')),
-                ('end_month', models.DateField(blank=True, null=True, verbose_name='thôi hưởng từ tháng')),
-                ('end_reason', models.CharField(blank=True, choices=[('death', 'Chết'), ('ineligible', 'Không còn đủ điều kiện'), ('moved', 'Chuyển đi nơi khác'), ('other', 'Lý do khác')], max_length=20, verbose_name='lý do thôi hưởng')),
-                ('status', models.CharField(choices=[('active', 'Đang hưởng'), ('suspended', 'Tạm dừng'), ('ended', 'Đã thôi hưởng')], default='active', max_length=20, verbose_name='trạng thái')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='ghi chú')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='tạo lúc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('category', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.category', verbose_name='diện đối tượng')),
-                ('commune', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.commune', verbose_name='xã chi trả')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.person', verbose_name='người hưởng')),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="số quyết định"),
+                ),
+                (
+                    "decision_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày quyết định"),
+                ),
+                ("start_month", models.DateField(verbose_name="hưởng từ tháng")),
+                (
+                    "end_month",
+                    models.DateField(blank=True, null=True, verbose_name="thôi hưởng từ tháng"),
+                ),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("death", "Chết"),
+                            ("ineligible", "Không còn đủ điều kiện"),
+                            ("moved", "Chuyển đi nơi khác"),
+                            ("other", "Lý do khác"),
+                        ],
+                        max_length=20,
+                        verbose_name="lý do thôi hưởng",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Đang hưởng"),
+                            ("suspended", "Tạm dừng"),
+                            ("ended", "Đã thôi hưởng"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="ghi chú")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="tạo lúc"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.category",
+                        verbose_name="diện đối tượng",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.commune",
+                        verbose_name="xã chi trả",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.person",
+                        verbose_name="người hưởng",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical đối tượng hưởng',
-                'verbose_name_plural': 'historical đối tượng hưởng',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical đối tượng hưởng",
+                "verbose_name_plural": "historical đối tượng hưởng",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='category',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='beneficiaries.programme', verbose_name='chương trình'),
+            model_name="category",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="categories",
+                to="beneficiaries.programme",
+                verbose_name="chương trình",
+            ),
         ),
         migrations.CreateModel(
-            name='Beneficiary',
+            name="Beneficiary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_number', models.CharField(blank=True, max_length=100, verbose_name='số quyết định')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='ngày quyết định')),
-                ('start_month', models.DateField(verbose_name='hưởng từ tháng')),
-                ('end_month', models.DateField(blank=True, null=True, verbose_name='thôi hưởng từ tháng')),
-                ('end_reason', models.CharField(blank=True, choices=[('death', 'Chết'), ('ineligible', 'Không còn đủ điều kiện'), ('moved', 'Chuyển đi nơi khác'), ('other', 'Lý do khác')], max_length=20, verbose_name='lý do thôi hưởng')),
-                ('status', models.CharField(choices=[('active', 'Đang hưởng'), ('suspended', 'Tạm dừng'), ('ended', 'Đã thôi hưởng')], default='active', max_length=20, verbose_name='trạng thái')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='ghi chú')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beneficiaries', to='beneficiaries.category', verbose_name='diện đối tượng')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beneficiaries', to='beneficiaries.commune', verbose_name='xã chi trả')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='beneficiaries.person', verbose_name='người hưởng')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beneficiaries', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="số quyết định"),
+                ),
+                (
+                    "decision_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày quyết định"),
+                ),
+                ("start_month", models.DateField(verbose_name="hưởng từ tháng")),
+                (
+                    "end_month",
+                    models.DateField(blank=True, null=True, verbose_name="thôi hưởng từ tháng"),
+                ),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("death", "Chết"),
+                            ("ineligible", "Không còn đủ điều kiện"),
+                            ("moved", "Chuyển đi nơi khác"),
+                            ("other", "Lý do khác"),
+                        ],
+                        max_length=20,
+                        verbose_name="lý do thôi hưởng",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Đang hưởng"),
+                            ("suspended", "Tạm dừng"),
+                            ("ended", "Đã thôi hưởng"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="ghi chú")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beneficiaries",
+                        to="beneficiaries.category",
+                        verbose_name="diện đối tượng",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beneficiaries",
+                        to="beneficiaries.commune",
+                        verbose_name="xã chi trả",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="beneficiaries.person",
+                        verbose_name="người hưởng",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beneficiaries",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đối tượng hưởng',
-                'verbose_name_plural': 'đối tượng hưởng',
-                'ordering': ['programme', 'person__sort_name'],
+                "verbose_name": "đối tượng hưởng",
+                "verbose_name_plural": "đối tượng hưởng",
+                "ordering": ["programme", "person__sort_name"],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeSetting',
+            name="ProgrammeSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='áp dụng từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='áp dụng đến')),
-                ('receiving_office', models.CharField(max_length=200, verbose_name='cơ quan nhận danh sách')),
-                ('deciding_authority', models.CharField(max_length=200, verbose_name='cơ quan quyết định')),
-                ('payment_agency', models.CharField(max_length=200, verbose_name='tổ chức chi trả')),
-                ('deadline_day', models.PositiveSmallIntegerField(default=5, verbose_name='hạn gửi (ngày trong tháng)')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='programme_settings', to='beneficiaries.commune', verbose_name='xã (để trống: áp dụng chung)')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='settings', to='beneficiaries.programme', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="áp dụng từ")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="áp dụng đến"),
+                ),
+                (
+                    "receiving_office",
+                    models.CharField(max_length=200, verbose_name="cơ quan nhận danh sách"),
+                ),
+                (
+                    "deciding_authority",
+                    models.CharField(max_length=200, verbose_name="cơ quan quyết định"),
+                ),
+                (
+                    "payment_agency",
+                    models.CharField(max_length=200, verbose_name="tổ chức chi trả"),
+                ),
+                (
+                    "deadline_day",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="hạn gửi (ngày trong tháng)"
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="programme_settings",
+                        to="beneficiaries.commune",
+                        verbose_name="xã (để trống: áp dụng chung)",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="settings",
+                        to="beneficiaries.programme",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cấu hình chương trình theo thời kỳ',
-                'verbose_name_plural': 'cấu hình chương trình theo thời kỳ',
-                'ordering': ['programme', '-valid_from'],
+                "verbose_name": "cấu hình chương trình theo thời kỳ",
+                "verbose_name_plural": "cấu hình chương trình theo thời kỳ",
+                "ordering": ["programme", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=100, verbose_name='tên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=100, verbose_name="tên")),
             ],
             options={
-                'verbose_name': 'tỉnh/thành phố',
-                'verbose_name_plural': 'tỉnh/thành phố',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9]{3}$')), name='province_code_3_digits')],
+                "verbose_name": "tỉnh/thành phố",
+                "verbose_name_plural": "tỉnh/thành phố",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[0-9]{3}$")),
+                        name="province_code_3_digits",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Representative',
+            name="Representative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('proxy', 'Người được ủy quyền'), ('guardian', 'Người giám hộ')], max_length=20, verbose_name='loại')),
-                ('relationship', models.CharField(blank=True, max_length=100, verbose_name='quan hệ')),
-                ('document', models.CharField(blank=True, max_length=200, verbose_name='giấy ủy quyền/quyết định giám hộ')),
-                ('valid_from', models.DateField(verbose_name='hiệu lực từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='represents', to='beneficiaries.person', verbose_name='người nhận thay')),
-                ('represented', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='representatives', to='beneficiaries.person', verbose_name='người được nhận thay')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("proxy", "Người được ủy quyền"), ("guardian", "Người giám hộ")],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(blank=True, max_length=100, verbose_name="quan hệ"),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="giấy ủy quyền/quyết định giám hộ"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="hiệu lực từ")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="hiệu lực đến"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="represents",
+                        to="beneficiaries.person",
+                        verbose_name="người nhận thay",
+                    ),
+                ),
+                (
+                    "represented",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="representatives",
+                        to="beneficiaries.person",
+                        verbose_name="người được nhận thay",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người nhận thay',
-                'verbose_name_plural': 'người nhận thay',
-                'ordering': ['represented', '-valid_from'],
+                "verbose_name": "người nhận thay",
+                "verbose_name_plural": "người nhận thay",
+                "ordering": ["represented", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Village',
+            name="Village",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='tên thôn')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='beneficiaries.commune', verbose_name='xã')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="tên thôn")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="beneficiaries.commune",
+                        verbose_name="xã",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thôn',
-                'verbose_name_plural': 'thôn',
-                'ordering': ['commune', 'name'],
+                "verbose_name": "thôn",
+                "verbose_name_plural": "thôn",
+                "ordering": ["commune", "name"],
             },
         ),
         migrations.AddField(
-            model_name='person',
-            name='village',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='beneficiaries.village', verbose_name='thôn'),
+            model_name="person",
+            name="village",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="beneficiaries.village",
+                verbose_name="thôn",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=150, verbose_name='họ và tên')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=150, verbose_name='tên không dấu')),
-                ('sort_name', models.CharField(editable=False, max_length=200, verbose_name='khóa sắp xếp')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('birth_year', models.PositiveSmallIntegerField(verbose_name='năm sinh')),
-                ('gender', models.CharField(choices=[('M', 'Nam'), ('F', 'Nữ')], max_length=1, verbose_name='giới tính')),
-                ('personal_id', models.CharField(blank=True, db_index=True, error_messages={'unique': 'Số CCCD này đã được dùng cho một người khác trong hệ thống.'}, max_length=12, null=True, verbose_name='số CCCD/định danh')),
-                ('legacy_id_number', models.CharField(blank=True, help_text='CMND 9 số hết hiệu lực từ 31/12/2024; chỉ lưu để tra cứu.', max_length=9, verbose_name='số CMND cũ')),
-                ('phone', models.CharField(blank=True, max_length=10, verbose_name='số điện thoại')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='địa chỉ')),
-                ('date_of_death', models.DateField(blank=True, null=True, verbose_name='ngày mất')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='sửa lúc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commune', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.commune', verbose_name='xã')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='beneficiaries.village', verbose_name='thôn')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="họ và tên")),
+                (
+                    "name_folded",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=150, verbose_name="tên không dấu"
+                    ),
+                ),
+                (
+                    "sort_name",
+                    models.CharField(editable=False, max_length=200, verbose_name="khóa sắp xếp"),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="ngày sinh")),
+                ("birth_year", models.PositiveSmallIntegerField(verbose_name="năm sinh")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "Nam"), ("F", "Nữ")], max_length=1, verbose_name="giới tính"
+                    ),
+                ),
+                (
+                    "personal_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        error_messages={
+                            "unique": "Số CCCD này đã được dùng cho một người khác trong hệ thống."
+                        },
+                        max_length=12,
+                        null=True,
+                        verbose_name="số CCCD/định danh",
+                    ),
+                ),
+                (
+                    "legacy_id_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="CMND 9 số hết hiệu lực từ 31/12/2024; chỉ lưu để tra cứu.",
+                        max_length=9,
+                        verbose_name="số CMND cũ",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=10, verbose_name="số điện thoại"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="địa chỉ")),
+                ("date_of_death", models.DateField(blank=True, null=True, verbose_name="ngày mất")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="tạo lúc"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="sửa lúc"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.commune",
+                        verbose_name="xã",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="beneficiaries.village",
+                        verbose_name="thôn",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical người',
-                'verbose_name_plural': 'historical người',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical người",
+                "verbose_name_plural": "historical người",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='commune',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9]{5}$')), name='commune_code_5_digits'),
+            model_name="commune",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[0-9]{5}$")), name="commune_code_5_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commune',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into__isnull', True), ('merged_on__isnull', False), _connector='OR'), name='commune_merge_has_date'),
+            model_name="commune",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("merged_into__isnull", True), ("merged_on__isnull", False), _connector="OR"
+                ),
+                name="commune_merge_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commune',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('pk')), _negated=True), name='commune_not_merged_into_itself'),
+            model_name="commune",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("pk")), _negated=True),
+                name="commune_not_merged_into_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('coefficient__isnull', True), ('coefficient__gt', 0), _connector='OR'), name='category_coefficient_positive'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("coefficient__isnull", True), ("coefficient__gt", 0), _connector="OR"
+                ),
+                name="category_coefficient_positive",
+            ),
         ),
         migrations.AddIndex(
-            model_name='beneficiary',
-            index=models.Index(fields=['commune', 'programme', 'status'], name='beneficiary_scope_idx'),
+            model_name="beneficiary",
+            index=models.Index(
+                fields=["commune", "programme", "status"], name="beneficiary_scope_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('start_month__day', 1)), name='beneficiary_start_first_of_month'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start_month__day", 1)), name="beneficiary_start_first_of_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('end_month__isnull', True), ('end_month__day', 1), _connector='OR'), name='beneficiary_end_first_of_month'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_month__isnull", True), ("end_month__day", 1), _connector="OR"
+                ),
+                name="beneficiary_end_first_of_month",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('end_month__isnull', True), ('end_month__gt', models.F('start_month')), _connector='OR'), name='beneficiary_ends_after_start'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_month__isnull", True),
+                    ("end_month__gt", models.F("start_month")),
+                    _connector="OR",
+                ),
+                name="beneficiary_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ended'), _negated=True), models.Q(('end_month__isnull', False), models.Q(('end_reason', ''), _negated=True)), _connector='OR'), name='beneficiary_ended_has_month_and_reason'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ended"), _negated=True),
+                    models.Q(
+                        ("end_month__isnull", False), models.Q(("end_reason", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="beneficiary_ended_has_month_and_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'ended'), _negated=True), fields=('person', 'category'), name='beneficiary_one_live_enrolment_per_category'),
+            model_name="beneficiary",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "ended"), _negated=True),
+                fields=("person", "category"),
+                name="beneficiary_one_live_enrolment_per_category",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmesetting',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline_day__gte', 1), ('deadline_day__lte', 28)), name='programme_setting_deadline_day_1_28'),
+            model_name="programmesetting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline_day__gte", 1), ("deadline_day__lte", 28)),
+                name="programme_setting_deadline_day_1_28",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmesetting',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='programme_setting_period_ordered'),
+            model_name="programmesetting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="programme_setting_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmesetting',
-            constraint=models.UniqueConstraint(fields=('programme', 'commune', 'valid_from'), name='programme_setting_once_per_start'),
+            model_name="programmesetting",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "commune", "valid_from"),
+                name="programme_setting_once_per_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmesetting',
-            constraint=models.UniqueConstraint(condition=models.Q(('commune__isnull', True)), fields=('programme', 'valid_from'), name='programme_setting_default_once_per_start'),
+            model_name="programmesetting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("commune__isnull", True)),
+                fields=("programme", "valid_from"),
+                name="programme_setting_default_once_per_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.CheckConstraint(condition=models.Q(('person', models.F('represented')), _negated=True), name='representative_is_not_the_beneficiary'),
+            model_name="representative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("person", models.F("represented")), _negated=True),
+                name="representative_is_not_the_beneficiary",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='representative_period_ordered'),
+            model_name="representative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="representative_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.UniqueConstraint(fields=('represented', 'person', 'valid_from'), name='representative_once_per_start'),
+            model_name="representative",
+            constraint=models.UniqueConstraint(
+                fields=("represented", "person", "valid_from"), name="representative_once_per_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.UniqueConstraint(fields=('commune', 'name'), name='village_unique_name_in_commune'),
+            model_name="village",
+            constraint=models.UniqueConstraint(
+                fields=("commune", "name"), name="village_unique_name_in_commune"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['commune', 'sort_name'], name='person_commune_sort_idx'),
+            model_name="person",
+            index=models.Index(fields=["commune", "sort_name"], name="person_commune_sort_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('personal_id__isnull', True), ('personal_id__regex', '^[0-9]{12}$'), _connector='OR'), name='person_personal_id_12_digits'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("personal_id__isnull", True),
+                    ("personal_id__regex", "^[0-9]{12}$"),
+                    _connector="OR",
+                ),
+                name="person_personal_id_12_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('birth_year__gte', 1880), ('birth_year__lte', 2200)), name='person_birth_year_plausible'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("birth_year__gte", 1880), ("birth_year__lte", 2200)),
+                name="person_birth_year_plausible",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('date_of_death__isnull', True), ('birth_date__isnull', True), ('date_of_death__gte', models.F('birth_date')), _connector='OR'), name='person_dies_after_birth'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_of_death__isnull", True),
+                    ("birth_date__isnull", True),
+                    ("date_of_death__gte", models.F("birth_date")),
+                    _connector="OR",
+                ),
+                name="person_dies_after_birth",
+            ),
         ),
     ]

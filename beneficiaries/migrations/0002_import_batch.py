@@ -7,43 +7,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('beneficiaries', '0001_initial'),
+        ("beneficiaries", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='lúc tải lên')),
-                ('file', models.FileField(max_length=300, upload_to=beneficiaries.models.imports.import_upload_path, verbose_name='tệp')),
-                ('original_name', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('checksum', models.CharField(db_index=True, max_length=64, verbose_name='mã kiểm tra SHA-256')),
-                ('size', models.PositiveBigIntegerField(verbose_name='dung lượng (byte)')),
-                ('sheet', models.CharField(blank=True, max_length=100, verbose_name='trang tính')),
-                ('status', models.CharField(choices=[('pending', 'Đang chờ kiểm tra'), ('validating', 'Đang kiểm tra'), ('invalid', 'Có lỗi, chưa ghi gì'), ('validated', 'Đã kiểm tra, chờ xác nhận'), ('writing', 'Đang ghi'), ('committed', 'Đã ghi vào sổ'), ('failed', 'Lỗi hệ thống, chưa ghi gì'), ('cancelled', 'Đã hủy')], default='pending', max_length=20, verbose_name='trạng thái')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='số dòng')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='mới')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='cập nhật')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='không đổi')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='lỗi')),
-                ('warning_count', models.PositiveIntegerField(default=0, verbose_name='cảnh báo')),
-                ('issues', models.JSONField(blank=True, default=list, verbose_name='lỗi và cảnh báo')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='tóm tắt')),
-                ('failure', models.TextField(blank=True, verbose_name='lý do lỗi hệ thống')),
-                ('committed_at', models.DateTimeField(blank=True, null=True, verbose_name='lúc ghi')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='imports', to='beneficiaries.commune', verbose_name='xã')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người nhập')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="lúc tải lên")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300,
+                        upload_to=beneficiaries.models.imports.import_upload_path,
+                        verbose_name="tệp",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="tên tệp")),
+                (
+                    "checksum",
+                    models.CharField(
+                        db_index=True, max_length=64, verbose_name="mã kiểm tra SHA-256"
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(verbose_name="dung lượng (byte)")),
+                ("sheet", models.CharField(blank=True, max_length=100, verbose_name="trang tính")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang chờ kiểm tra"),
+                            ("validating", "Đang kiểm tra"),
+                            ("invalid", "Có lỗi, chưa ghi gì"),
+                            ("validated", "Đã kiểm tra, chờ xác nhận"),
+                            ("writing", "Đang ghi"),
+                            ("committed", "Đã ghi vào sổ"),
+                            ("failed", "Lỗi hệ thống, chưa ghi gì"),
+                            ("cancelled", "Đã hủy"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tiến độ (%)"),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0, verbose_name="số dòng")),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="mới")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="cập nhật")),
+                (
+                    "unchanged_count",
+                    models.PositiveIntegerField(default=0, verbose_name="không đổi"),
+                ),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="lỗi")),
+                ("warning_count", models.PositiveIntegerField(default=0, verbose_name="cảnh báo")),
+                (
+                    "issues",
+                    models.JSONField(blank=True, default=list, verbose_name="lỗi và cảnh báo"),
+                ),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="tóm tắt")),
+                ("failure", models.TextField(blank=True, verbose_name="lý do lỗi hệ thống")),
+                (
+                    "committed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="lúc ghi"),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="imports",
+                        to="beneficiaries.commune",
+                        verbose_name="xã",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhập",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần nhập danh sách',
-                'verbose_name_plural': 'các lần nhập danh sách',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='import_progress_percent'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'committed'), _negated=True), ('committed_at__isnull', False), _connector='OR'), name='import_committed_has_time')],
+                "verbose_name": "lần nhập danh sách",
+                "verbose_name_plural": "các lần nhập danh sách",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)), name="import_progress_percent"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "committed"), _negated=True),
+                            ("committed_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="import_committed_has_time",
+                    ),
+                ],
             },
         ),
     ]
