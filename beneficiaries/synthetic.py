@@ -19,9 +19,9 @@ Why the shapes below:
   ``Random``, so the main stream, and with it every other value, does not move.
 * History is kept: one history row per written row, written in bulk with it
   (docs/history-and-events.md). On PostgreSQL both go through ``COPY``
-  (:class:`_CopyWriter`), where history costs about a sixth of the run;
+  (:mod:`beneficiaries.bulk`), where history costs about a sixth of the run;
   elsewhere through ``bulk_create_with_history``, where it doubles it. The
-  figures are in the note above :class:`_CopyWriter`.
+  figures are in that module's docstring.
 * One transaction for the whole run: a run that fails leaves nothing behind
   (like an import), and PostgreSQL does not mind a large transaction. Python
   memory stays bounded by one commune, because communes are planned and
@@ -34,7 +34,6 @@ appendix: real amounts come from each person's decision.
 from __future__ import annotations
 
 import datetime
-import io
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -45,8 +44,9 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, get_history_model_for_model
+from simple_history.utils import get_history_model_for_model
 
+from beneficiaries.bulk import HistoryStamp, bulk_insert_with_history
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -1015,176 +1015,12 @@ def resolve_clashes(plan: CommunePlan, pool: UniquePool) -> int:
     return moved
 
 
-@dataclass(frozen=True)
-class HistoryStamp:
-    """Who, when and why, written on every history row of a run."""
-
-    user: object | None
-    date: datetime.datetime
-    reason: str
-
-
-# --- PostgreSQL COPY ----------------------------------------------------------------
-#
-# Measured on PostgreSQL 15 (2 CPUs), 50 communes × 50.000 enrolments, about
-# 634.000 rows of which half are history rows:
-#
-#   bulk_create, no history              27 s
-#   bulk_create_with_history             53 s  (history doubles it; half of the
-#                                               time is Django building INSERTs)
-#   COPY, with history                   21 s  (of which the history COPY: 3.6 s)
-#
-# So history is kept at a sixth of the cost, and the run has room under the
-# 60 s target. Primary keys are drawn from the table's sequence first, so that
-# children point at their parents exactly as after ``bulk_create``; the rows
-# and history rows are the same as the ORM path's (a test holds them to it).
-# Other databases (SQLite in development and tests) use the ORM path.
-
-_NULL = "\\N"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_INTEGER_TYPES = {
-    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
-    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
-    "PositiveSmallIntegerField", "ForeignKey", "OneToOneField",
-}  # fmt: skip
-_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
-
-
-def _copy_text(value: object) -> str:
-    return _NULL if value is None else str(value).translate(_COPY_ESCAPES)
-
-
-def _copy_plain(value: object) -> str:
-    # Integers, decimals, dates: str() / isoformat() is what PostgreSQL reads.
-    if value is None:
-        return _NULL
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _copy_bool(value: object) -> str:
-    return _NULL if value is None else ("t" if value else "f")
-
-
-def _copy_converter(field: models.Field) -> Callable[[object], str] | None:
-    kind = field.get_internal_type()
-    if kind in _TEXT_TYPES:
-        return _copy_text
-    if kind in _INTEGER_TYPES or kind in {"DateField", "DateTimeField", "DecimalField"}:
-        return _copy_plain
-    if kind == "BooleanField":
-        return _copy_bool
-    return None  # anything else goes through the ORM
-
-
-class _CopyWriter:
-    """COPY one model's new rows and their history rows (PostgreSQL, psycopg2).
-
-    ``usable`` is false for a model with a field this writer does not know how
-    to serialise or a database default; the caller then uses the ORM.
-    """
-
-    _STAMP_ATTNAMES = ("history_date", "history_change_reason", "history_type", "history_user_id")
-
-    def __init__(self, model: type[models.Model], stamp: HistoryStamp) -> None:
-        self.model = model
-        history = get_history_model_for_model(model)
-        history_fields = [f for f in history._meta.concrete_fields if not f.primary_key]
-        tracked = [f.attname for f in history_fields if f.attname not in self._STAMP_ATTNAMES]
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        # Columns in the history table's order, so that one line serves both tables.
-        self.fields = [by_attname[a] for a in tracked if a in by_attname]
-        self.attnames = [f.attname for f in self.fields]
-        self.converters = [_copy_converter(f) for f in self.fields]
-        self.foreign_keys = [f for f in self.fields if f.many_to_one]
-        self.auto_dates = [
-            f.attname
-            for f in self.fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        self.history_table = history._meta.db_table
-        self.history_columns = [f.column for f in history_fields if f.attname in tracked] + [
-            history._meta.get_field(a).column for a in self._STAMP_ATTNAMES
-        ]
-        user = stamp.user
-        self.history_suffix = "\t".join(
-            (
-                stamp.date.isoformat(),
-                _copy_text(stamp.reason),
-                "+",
-                _NULL if user is None else str(user.pk),  # type: ignore[attr-defined]
-            )
-        )
-        self.stamp = stamp
-        # The history line reuses the row's line when its columns are the same, in order.
-        self.usable = (
-            tracked == self.attnames
-            and len(self.fields) == len(model._meta.concrete_fields)
-            and all(c is not None for c in self.converters)
-            and all(f.db_default is models.NOT_PROVIDED for f in self.fields)
-        )
-
-    def _allocate_keys(self, cursor, count: int) -> list[int]:
-        meta = self.model._meta
-        cursor.execute(
-            "SELECT pg_get_serial_sequence(%s, %s)",
-            [connection.ops.quote_name(meta.db_table), meta.pk.column],
-        )
-        (sequence,) = cursor.fetchone()
-        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
-        return sorted(row[0] for row in cursor.fetchall())
-
-    def write(self, objs: Sequence[models.Model]) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            keys = self._allocate_keys(cursor, len(objs))
-            lines: list[str] = []
-            pairs = list(zip(self.converters, self.attnames, strict=True))
-            for obj, key in zip(objs, keys, strict=True):
-                obj.pk = key
-                for fk in self.foreign_keys:
-                    parent = fk.get_cached_value(obj, None)
-                    if parent is not None:
-                        if parent.pk is None:
-                            raise ValueError(f"{fk} points at an unsaved {parent!r}")
-                        setattr(obj, fk.attname, parent.pk)
-                for attname in self.auto_dates:
-                    setattr(obj, attname, self.stamp.date)
-                lines.append("\t".join([convert(getattr(obj, a)) for convert, a in pairs]))
-                obj._state.adding = False
-                obj._state.db = connection.alias
-            rows = "\n".join(lines) + "\n"
-            columns = ", ".join(quote(f.column) for f in self.fields)
-            cursor.copy_expert(
-                f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN",
-                io.StringIO(rows),
-            )
-            suffix = "\t" + self.history_suffix + "\n"
-            history_rows = suffix.join(lines) + suffix
-            history_columns = ", ".join(quote(c) for c in self.history_columns)
-            cursor.copy_expert(
-                f"COPY {quote(self.history_table)} ({history_columns}) FROM STDIN",
-                io.StringIO(history_rows),
-            )
-
-
-def _copy_available() -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return not is_psycopg3  # copy_expert is psycopg2's API
-
-
 def write_plan(plan: CommunePlan, *, stamp: HistoryStamp, use_copy: bool | None = None) -> Counts:
     """Insert a plan, parents first, each table with one history row per row.
 
     ``use_copy`` defaults to COPY on PostgreSQL and ``bulk_create_with_history``
     elsewhere; both give the same rows (a test holds them to it).
     """
-    if use_copy is None:
-        use_copy = _copy_available()
     counts = Counts()
     steps: tuple[tuple[str, type[models.Model], list], ...] = (
         ("villages", Village, plan.villages),
@@ -1198,18 +1034,7 @@ def write_plan(plan: CommunePlan, *, stamp: HistoryStamp, use_copy: bool | None 
     for name, model, objs in steps:
         if not objs:
             continue
-        writer = _CopyWriter(model, stamp) if use_copy else None
-        if writer is not None and writer.usable:
-            writer.write(objs)
-        else:
-            bulk_create_with_history(
-                objs,
-                model,
-                batch_size=BATCH_SIZE,
-                default_user=stamp.user,
-                default_change_reason=stamp.reason,
-                default_date=stamp.date,
-            )
+        bulk_insert_with_history(objs, model, stamp=stamp, use_copy=use_copy, batch_size=BATCH_SIZE)
         setattr(counts, name, len(objs))
         counts.history += len(objs)
     return counts
