@@ -136,13 +136,15 @@ class _CopyWriter:
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
         return sorted(row[0] for row in cursor.fetchall())
 
-    def write(self, objs: Sequence[models.Model]) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            keys = self._allocate_keys(cursor, len(objs))
-            lines: list[str] = []
-            pairs = list(zip(self.converters, self.attnames, strict=True))
-            for obj, key in zip(objs, keys, strict=True):
+    def _lines(self, objs: Sequence[models.Model], keys: list[int], lines: list[str]):
+        """Blocks of COPY lines, built while the server ingests the previous block."""
+        pairs = list(zip(self.converters, self.attnames, strict=True))
+        alias = connection.alias
+        for start in range(0, len(objs), _BLOCK):
+            block = []
+            for obj, key in zip(
+                objs[start : start + _BLOCK], keys[start : start + _BLOCK], strict=True
+            ):
                 obj.pk = key
                 for fk in self.foreign_keys:
                     parent = fk.get_cached_value(obj, None)
@@ -152,22 +154,55 @@ class _CopyWriter:
                         setattr(obj, fk.attname, parent.pk)
                 for attname in self.auto_dates:
                     setattr(obj, attname, self.stamp.date)
-                lines.append("\t".join([convert(getattr(obj, a)) for convert, a in pairs]))
+                block.append("\t".join([convert(getattr(obj, a)) for convert, a in pairs]))
                 obj._state.adding = False
-                obj._state.db = connection.alias
-            rows = "\n".join(lines) + "\n"
+                obj._state.db = alias
+            lines.extend(block)
+            yield "\n".join(block) + "\n"
+
+    def write(self, objs: Sequence[models.Model]) -> None:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            keys = self._allocate_keys(cursor, len(objs))
+            lines: list[str] = []
             columns = ", ".join(quote(f.column) for f in self.fields)
+            # Streamed: PostgreSQL (another process, the other core) checks and
+            # indexes one block while Python builds the next.
             cursor.copy_expert(
                 f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN",
-                io.StringIO(rows),
+                _Stream(self._lines(objs, keys, lines)),
             )
             suffix = "\t" + self.history_suffix + "\n"
-            history_rows = suffix.join(lines) + suffix
+            history = (
+                suffix.join(lines[i : i + _BLOCK]) + suffix for i in range(0, len(lines), _BLOCK)
+            )
             history_columns = ", ".join(quote(c) for c in self.history_columns)
             cursor.copy_expert(
                 f"COPY {quote(self.history_table)} ({history_columns}) FROM STDIN",
-                io.StringIO(history_rows),
+                _Stream(history),
             )
+
+
+_BLOCK = 2000
+
+
+class _Stream(io.TextIOBase):
+    """A file psycopg2's ``copy_expert`` reads from, fed by a generator of blocks.
+
+    psycopg2 sends whatever ``read`` returns, so a block is handed over whole.
+    """
+
+    def __init__(self, blocks) -> None:
+        self._blocks = iter(blocks)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        return next(self._blocks, "")
+
+    def readline(self, size: int = -1) -> str:  # COPY reads blocks; kept for the protocol
+        return self.read(size)
 
 
 def _copy_available() -> bool:
@@ -207,3 +242,46 @@ def bulk_insert_with_history(
         default_change_reason=stamp.reason,
         default_date=stamp.date,
     )
+
+
+_BLUEPRINTS: dict[type, tuple[dict, list, dict]] = {}
+
+
+def _blueprint(model: type[models.Model]) -> tuple[dict, list, dict]:
+    found = _BLUEPRINTS.get(model)
+    if found is None:
+        static, dynamic, relations = {}, [], {}
+        for field in model._meta.concrete_fields:
+            if field.has_default() and callable(field.default):
+                dynamic.append(field)
+            else:
+                static[field.attname] = field.get_default()
+            if field.is_relation:
+                relations[field.name] = field
+        found = _BLUEPRINTS[model] = (static, dynamic, relations)
+    return found
+
+
+def build(model: type[models.Model], **values) -> models.Model:
+    """An unsaved instance, like ``model(**values)`` at a tenth of the cost.
+
+    For the hundreds of thousands of objects an import plans: Django's
+    ``Model.__init__`` (about 10 µs) was half of the planning time. Values
+    are field names (a related object or None for a foreign key) or attnames.
+    """
+    static, dynamic, relations = _blueprint(model)
+    obj = model.__new__(model)
+    obj._state = models.base.ModelState()
+    data = obj.__dict__
+    data.update(static)
+    for field in dynamic:
+        data[field.attname] = field.get_default()
+    for name, value in values.items():
+        field = relations.get(name)
+        if field is None:
+            data[name] = value
+        else:
+            data[field.attname] = None if value is None else value.pk
+            if value is not None:
+                field.set_cached_value(obj, value)
+    return obj
