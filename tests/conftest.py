@@ -76,9 +76,16 @@ def pytest_runtest_setup(item) -> None:
         pytest.fail(f"CI: {missing}", pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_eager(settings, request) -> None:
-    """MD5 hasher, locmem e-mail and eager Celery, except in broker tests."""
+def _fast_and_eager(settings, request, _media_root) -> None:
+    """MD5 hasher, locmem e-mail, files in a temporary folder and eager Celery
+    (except in broker tests)."""
+    settings.MEDIA_ROOT = str(_media_root)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = "axes_enabled" in request.keywords

@@ -101,6 +101,7 @@ class Worker:
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "DJANGO_SETTINGS_MODULE": "yenson.settings",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         }
         with log.open("wb") as out:
             self.process = subprocess.Popen(
