@@ -234,6 +234,9 @@ DEFAULT_FROM_EMAIL = _str("DEFAULT_FROM_EMAIL", "chitra-asxh@localhost")
 
 # Upload limit for imports (MB); larger files are refused before reading.
 IMPORT_MAX_UPLOAD_MB = _int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
+# From this size (MB) a workbook is read in a child process while the import
+# plans and writes the rows already read (about 10,000 rows a megabyte).
+IMPORT_PARALLEL_READ_MB = _int("IMPORT_PARALLEL_READ_MB", 2, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

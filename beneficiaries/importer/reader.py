@@ -515,6 +515,7 @@ def read_workbook(
     today: datetime.date,
     sheet: str | None = None,
     progress: Callable[[int], None] | None = None,
+    on_rows: Callable[[list[ImportRow]], None] | None = None,
 ) -> ReadResult:
     """Read a registry workbook: typed rows without errors, and every issue.
 
@@ -523,6 +524,11 @@ def read_workbook(
     with a warning, unless no sheet is complete). ``progress`` is called with
     the number of sheet rows read every 1,000 rows and once at the end.
     Raises :class:`WorkbookError` for problems of the whole file.
+
+    With ``on_rows``, rows are handed over as they are read (every 1,000 sheet
+    rows and at the end) instead of being kept in the result: the import plans
+    and writes them while the rest of the file is read. A row handed over is
+    final; a later :class:`WorkbookError` means the caller discards them all.
     """
     handle: IO[bytes]
     owned = isinstance(source, str | Path)
@@ -540,7 +546,9 @@ def read_workbook(
         except InvalidFileException:
             raise _not_xlsx(_("không nhận ra định dạng")) from None
         try:
-            reader = _WorkbookReader(reference=reference, today=today, progress=progress)
+            reader = _WorkbookReader(
+                reference=reference, today=today, progress=progress, on_rows=on_rows
+            )
             return reader.read(workbook, sheet)
         except (zipfile.BadZipFile, zlib.error, EOFError, ParseError):
             raise _corrupt() from None
@@ -560,10 +568,12 @@ class _WorkbookReader:
         reference: Reference,
         today: datetime.date,
         progress: Callable[[int], None] | None,
+        on_rows: Callable[[list[ImportRow]], None] | None = None,
     ) -> None:
         self.reference = reference
         self.today = today
         self.progress = progress
+        self.on_rows = on_rows
         self.result = ReadResult()
         self.rows_read = 0
         self.encoding: str | None = None
@@ -619,10 +629,17 @@ class _WorkbookReader:
                     % {"columns": ", ".join(missing)},  # type: ignore[arg-type]
                     "warning",
                 )
+        self._hand_over()
         if self.progress is not None:
             self.progress(self.rows_read)
         self.result.encoding = self.encoding
         return self.result
+
+    def _hand_over(self) -> None:
+        if self.on_rows is not None and self.result.rows:
+            rows = list(self.result.rows)
+            self.result.rows.clear()  # the same list the row parsers append to
+            self.on_rows(rows)
 
     def _no_header(self, sheet: str | None) -> WorkbookError:
         example = ", ".join(HEADER_SYNONYMS[name][0] for name in REQUIRED_FIELDS)
@@ -736,8 +753,10 @@ class _WorkbookReader:
 
     def _count_row(self) -> None:
         self.rows_read += 1
-        if self.progress is not None and self.rows_read % PROGRESS_EVERY == 0:
-            self.progress(self.rows_read)
+        if self.rows_read % PROGRESS_EVERY == 0:
+            self._hand_over()
+            if self.progress is not None:
+                self.progress(self.rows_read)
 
     # Legacy encodings ------------------------------------------------------------------
 

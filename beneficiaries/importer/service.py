@@ -17,13 +17,17 @@ command, the Celery task and the officer's page call.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,6 +36,7 @@ from simple_history.utils import bulk_update_with_history
 
 from beneficiaries.bulk import build, bulk_insert_with_history
 from beneficiaries.importer.reader import ReadResult, WorkbookError, read_workbook
+from beneficiaries.importer.readproc import read_in_child
 from beneficiaries.importer.rows import ImportRow, Issue, Reference
 from beneficiaries.models import (
     Beneficiary,
@@ -45,12 +50,25 @@ from beneficiaries.models import (
 )
 from beneficiaries.rules.cccd import CccdError, parse_cccd
 from beneficiaries.rules.money import format_amount
-from beneficiaries.rules.names import fold_name
+from beneficiaries.rules.names import fold_name as _fold_name
 from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 CHUNK = 2000
+# Rows planned and written together: large enough that per-chunk queries and
+# COPY statements do not add up, small enough to keep memory flat.
+CHUNK_ROWS = 2000
+
+
+@lru_cache(maxsize=65536)
+def fold_name(text: str) -> str:
+    """Names, villages and banks repeat across rows: fold each text once."""
+    return _fold_name(text)
+
+
 COL_ID = "Số CCCD"
+# Written on each registration an import creates (a constant: not translated per row).
+FORM_REFERENCE = "Nhập từ danh sách"
 COL_NAME = "Họ và tên"
 BATCH_SIZE = 1000
 
@@ -132,21 +150,41 @@ class ImportPlan:
 
 
 class _Lookup:
-    """Everything the rows refer to, fetched in bulk before any row is planned."""
+    """What the rows refer to, fetched in bulk (a few queries per chunk of rows)."""
 
-    def __init__(self, commune: Commune, rows: list[ImportRow], month: datetime.date) -> None:
+    def __init__(self, commune: Commune, month: datetime.date) -> None:
         self.commune = commune
+        self.month = month
+        self.people: dict[str, Person] = {}
+        self.people_without_id: dict[tuple, Person] | None = None
+        self.villages = {fold_name(v.name): v for v in Village.objects.filter(commune=commune)}
+        self.categories = {c.code: c for c in Category.objects.select_related("programme")}
+        self.programmes = {p.code: p for p in Programme.objects.all()}
+        self.banks = {b.bin: b for b in Bank.objects.all()}
+        self.enrolments: dict[tuple[int, str], Beneficiary] = {}
+        self.entitlements: dict[int, Entitlement] = {}
+        self.registrations: dict[int, PaymentMethodRegistration] = {}
+        self.representatives: dict[tuple[int, int], Representative] = {}
+        self.accounts: dict[tuple[str, str], PaymentAccount] = {}
+        self._ids_seen: set[str] = set()
+        self._numbers_seen: set[str] = set()
+
+    def extend(self, rows: list[ImportRow]) -> None:
+        """Fetch what these rows refer to and earlier rows did not."""
         ids = {r.personal_id for r in rows if r.personal_id}
         ids |= {r.rep_personal_id for r in rows if r.rep_personal_id}
-        self.people: dict[str, Person] = {}
+        ids -= self._ids_seen
+        self._ids_seen |= ids
+        found: list[Person] = []
         for part in _chunks(sorted(ids)):
             for person in Person.objects.filter(personal_id__in=part):
                 self.people[person.personal_id] = person
-        # People without an ID (young children) are matched on name, birth year and village.
-        self.people_without_id: dict[tuple, Person] = {}
-        if any(not r.personal_id for r in rows):
+                found.append(person)
+        if self.people_without_id is None and any(not r.personal_id for r in rows):
+            # People without an ID (young children): matched on name, birth year and village.
+            self.people_without_id = {}
             for person in Person.objects.filter(
-                commune=commune, personal_id__isnull=True
+                commune=self.commune, personal_id__isnull=True
             ).select_related("village"):
                 key = (
                     person.name_folded,
@@ -154,17 +192,16 @@ class _Lookup:
                     fold_name(person.village.name) if person.village else "",
                 )
                 self.people_without_id[key] = person
-        self.villages = {fold_name(v.name): v for v in Village.objects.filter(commune=commune)}
-        self.categories = {c.code: c for c in Category.objects.select_related("programme")}
-        self.programmes = {p.code: p for p in Programme.objects.all()}
-        self.banks = {b.bin: b for b in Bank.objects.all()}
-        person_pks = [p.pk for p in self.people.values()] + [
-            p.pk for p in self.people_without_id.values()
-        ]
-        self.enrolments: dict[tuple[int, str], Beneficiary] = {}
-        self.entitlements: dict[int, Entitlement] = {}
-        self.registrations: dict[int, PaymentMethodRegistration] = {}
-        self.representatives: dict[tuple[int, int], Representative] = {}
+                found.append(person)
+        self._extend_people([p.pk for p in found])
+        numbers = {r.account_number for r in rows if r.account_number} - self._numbers_seen
+        self._numbers_seen |= numbers
+        for part in _chunks(sorted(numbers)):
+            for account in PaymentAccount.objects.filter(number__in=part).select_related("bank"):
+                self.accounts[(account.bank.bin, account.number)] = account
+
+    def _extend_people(self, person_pks: list[int]) -> None:
+        enrolment_pks = []
         for part in _chunks(person_pks):
             for enrolment in (
                 Beneficiary.objects.filter(person_id__in=part)
@@ -172,29 +209,257 @@ class _Lookup:
                 .select_related("category")
             ):
                 self.enrolments[(enrolment.person_id, enrolment.category.code)] = enrolment
+                enrolment_pks.append(enrolment.pk)
             for rep in Representative.objects.filter(represented_id__in=part).order_by(
                 "valid_from"
             ):
                 self.representatives[(rep.represented_id, rep.person_id)] = rep
-        enrolment_pks = [e.pk for e in self.enrolments.values()]
         for part in _chunks(enrolment_pks):
             for ent in Entitlement.objects.filter(
-                beneficiary_id__in=part, from_month__lte=month
+                beneficiary_id__in=part, from_month__lte=self.month
             ).order_by("beneficiary_id", "from_month"):
                 self.entitlements[ent.beneficiary_id] = ent  # the latest wins
             for reg in PaymentMethodRegistration.objects.filter(
                 beneficiary_id__in=part, is_current=True
             ):
                 self.registrations[reg.beneficiary_id] = reg
-        numbers = sorted({r.account_number for r in rows if r.account_number})
-        self.accounts: dict[tuple[str, str], PaymentAccount] = {}
-        for part in _chunks(numbers):
-            for account in PaymentAccount.objects.filter(number__in=part).select_related("bank"):
-                self.accounts[(account.bank.bin, account.number)] = account
 
 
 def _person_key(row_id: str | None, name_folded: str, year: int, village: str) -> tuple:
     return (row_id,) if row_id else (name_folded, year, fold_name(village))
+
+
+class Planner:
+    """Compares rows with the database, chunk after chunk; writes nothing itself.
+
+    State shared between chunks: the people, accounts, representatives and
+    villages planned so far, so that a representative of several people, a
+    person on two programmes or a new village is planned once.
+    """
+
+    def __init__(
+        self, *, commune: Commune, today: datetime.date, known_provinces: frozenset[str]
+    ) -> None:
+        self.commune = commune
+        self.today = today
+        self.month = today.replace(day=1)
+        self.known_provinces = known_provinces
+        self.plan = ImportPlan(commune=commune, month=self.month, rows=[], issues=[])
+        self.look = _Lookup(commune, self.month)
+        self.planned_people: dict[tuple, Person] = {}
+        self.planned_accounts: dict[tuple[str, str], PaymentAccount] = {}
+        self.planned_reps: dict[tuple[int, int], Representative] = {}
+        self.described: set[int] = set()  # id() of people whose own row has been planned
+        self.preview: list[list] = []
+        self.counts = dict.fromkeys((NEW, CHANGED, UNCHANGED, ERROR), 0)
+
+    def add(self, rows: list[ImportRow]) -> ImportPlan:
+        """Plan these rows; the plan's object lists hold this chunk's objects."""
+        plan, look, commune = self.plan, self.look, self.commune
+        today, month, known_provinces = self.today, self.month, self.known_provinces
+        planned_people, planned_accounts = self.planned_people, self.planned_accounts
+        planned_reps, described = self.planned_reps, self.described
+        look.extend(rows)
+        rows = [RowPlan(r) for r in rows]
+        plan.rows = rows
+
+        def fail(rp: RowPlan, column: str, value: str, message: str) -> None:
+            rp.status = ERROR
+            plan.issues.append(Issue(rp.row.sheet, rp.row.row, column, value, message, "error"))
+
+        def village_for(name: str) -> Village | None:
+            key = fold_name(name)
+            if not key:
+                return None
+            village = look.villages.get(key)
+            if village is None:
+                village = build(Village, commune=commune, name=" ".join(name.split()))
+                look.villages[key] = village
+                plan.villages.append(village)
+                plan.new_villages.append(village.name)
+            return village
+
+        for rp in rows:
+            row = rp.row
+            key = _person_key(
+                row.personal_id, fold_name(row.full_name), row.birth_year, row.village
+            )
+            person = planned_people.get(key)
+            if person is None:
+                person = (
+                    look.people.get(row.personal_id)
+                    if row.personal_id
+                    else look.people_without_id.get(key)
+                )
+                if person is None:
+                    person = build(Person, commune=commune)
+                planned_people[key] = person
+            if person.pk is not None and id(person) not in described:
+                if person.commune_id != commune.pk:
+                    # Neither name nor commune: the officer may not see the other commune.
+                    fail(
+                        rp,
+                        COL_ID,
+                        row.personal_id or "",
+                        _(
+                            "Số CCCD này thuộc một người đang được quản lý ở xã khác; "
+                            "hãy liên hệ xã đó để chuyển hồ sơ."
+                        ),
+                    )
+                    continue
+                if person.name_folded != fold_name(row.full_name):
+                    fail(
+                        rp,
+                        COL_NAME,
+                        row.full_name,
+                        _(
+                            "Số CCCD %(id)s đã có trong sổ với họ tên khác (%(name)s); "
+                            "kiểm tra lại họ tên hoặc số CCCD."
+                        )
+                        % {"id": row.personal_id, "name": person.full_name},
+                    )
+                    continue
+            if id(person) in described or getattr(person, "_planned", False):
+                # A second row of the same person (another programme), or a person
+                # first met as somebody's representative: the names must agree.
+                if fold_name(person.full_name) != fold_name(row.full_name):
+                    fail(
+                        rp,
+                        COL_NAME,
+                        row.full_name,
+                        _("Cùng số CCCD %(id)s nhưng họ tên khác với dòng trước trong tệp.")
+                        % {"id": row.personal_id},
+                    )
+                    continue
+            if id(person) not in described:
+                _plan_person(plan, rp, person, row, village_for(row.village))
+                described.add(id(person))
+
+            category = look.categories[row.category_code]
+            enrolment = look.enrolments.get((person.pk, row.category_code)) if person.pk else None
+            if enrolment is None:
+                enrolment = build(
+                    Beneficiary,
+                    person=person,
+                    commune=commune,
+                    programme=category.programme,
+                    category=category,
+                    decision_number=row.decision_number,
+                    start_month=month,
+                )
+                plan.new_enrolments.append(enrolment)
+                rp.status = NEW
+                if person.pk:
+                    look.enrolments[(person.pk, row.category_code)] = enrolment
+            elif row.decision_number and enrolment.decision_number != row.decision_number:
+                rp.change(
+                    _("Số quyết định: %(old)s → %(new)s")
+                    % {"old": enrolment.decision_number or "—", "new": row.decision_number}
+                )
+                enrolment.decision_number = row.decision_number
+                plan.changed_enrolments[enrolment.pk] = enrolment
+
+            _plan_entitlement(plan, rp, enrolment, category, row, look, month)
+
+            representative = None
+            receiver = person
+            if row.rep_personal_id:
+                rep_key = (row.rep_personal_id,)
+                rep_person = planned_people.get(rep_key) or look.people.get(row.rep_personal_id)
+                if rep_person is None:
+                    try:
+                        info = parse_cccd(
+                            row.rep_personal_id, known_provinces=known_provinces, today=today
+                        )
+                    except CccdError as exc:  # the reader checked it; keep the rule in one place
+                        fail(rp, "CCCD người nhận thay", row.rep_personal_id, str(exc.message))
+                        continue
+                    rep_person = build(
+                        Person,
+                        full_name=row.rep_name,
+                        birth_year=info.birth_year,
+                        gender=Person.Gender.MALE if info.male else Person.Gender.FEMALE,
+                        personal_id=row.rep_personal_id,
+                        commune=commune,
+                    )
+                    rep_person.normalize_fields()
+                    rep_person._planned = True
+                    plan.new_people.append(rep_person)
+                    planned_people[rep_key] = rep_person
+                elif fold_name(rep_person.full_name) != fold_name(row.rep_name):
+                    fail(
+                        rp,
+                        "Người nhận thay",
+                        row.rep_name,
+                        _("Số CCCD người nhận thay %(id)s đã có trong sổ với họ tên khác.")
+                        % {"id": row.rep_personal_id},
+                    )
+                    continue
+                if rep_person is person:
+                    fail(
+                        rp,
+                        "CCCD người nhận thay",
+                        row.rep_personal_id,
+                        _("Người nhận thay không thể là chính đối tượng."),
+                    )
+                    continue
+                representative = _plan_representative(
+                    plan, rp, person, rep_person, row, look, planned_reps, today
+                )
+                receiver = rep_person
+
+            account = None
+            if row.method == PaymentMethodRegistration.Method.ACCOUNT:
+                account_key = (row.bank_bin or "", row.account_number)
+                account = planned_accounts.get(account_key) or look.accounts.get(account_key)
+                if account is None:
+                    account = build(
+                        PaymentAccount,
+                        holder=receiver,
+                        bank=look.banks[row.bank_bin],
+                        number=row.account_number,
+                        holder_name=row.account_holder or fold_name(receiver.full_name),
+                    )
+                    plan.new_accounts.append(account)
+                    planned_accounts[account_key] = account
+                    if rp.status != NEW:
+                        rp.change(
+                            _("Tài khoản mới: %(bank)s %(number)s")
+                            % {"bank": account.bank.short_name, "number": account.number}
+                        )
+                elif not (
+                    account.holder is receiver
+                    if account.pk is None
+                    else receiver.pk is not None and account.holder_id == receiver.pk
+                ):
+                    fail(
+                        rp,
+                        "Số tài khoản",
+                        row.account_number,
+                        _("Tài khoản %(number)s tại %(bank)s đã được đăng ký cho một người khác.")
+                        % {"number": row.account_number, "bank": account.bank.short_name},
+                    )
+                    continue
+            _plan_registration(
+                plan, rp, enrolment, row.method, representative, account, look, month, today
+            )
+
+        for rp in rows:
+            self.counts[rp.status] += 1
+            self.preview.append(_row_dict(rp))
+        return plan
+
+    def take(self) -> None:
+        """Forget this chunk's objects (written, or never to be): memory stays flat."""
+        fresh = ImportPlan(
+            commune=self.commune,
+            month=self.month,
+            rows=[],
+            issues=self.plan.issues,
+            new_villages=self.plan.new_villages,
+            changed_person_fields=self.plan.changed_person_fields,
+        )
+        self.plan = fresh
 
 
 def plan_import(
@@ -204,207 +469,10 @@ def plan_import(
     today: datetime.date,
     known_provinces: frozenset[str],
 ) -> ImportPlan:
-    """Compare the rows with the database; nothing is written."""
-    month = today.replace(day=1)
-    plan = ImportPlan(
-        commune=commune,
-        month=month,
-        rows=[RowPlan(r) for r in read.rows],
-        issues=list(read.issues),
-    )
-    error_rows = {(i.sheet, i.row) for i in read.issues if i.level == "error" and i.row}
-    look = _Lookup(commune, read.rows, month)
-
-    # Objects planned in this import, shared between rows (a representative of
-    # several people, a person on two programmes, a village new to the commune).
-    planned_people: dict[tuple, Person] = {}
-    planned_accounts: dict[tuple[str, str], PaymentAccount] = {}
-    planned_reps: dict[tuple[int, int], Representative] = {}
-    described: set[int] = set()  # id() of people whose own row has been planned
-
-    def fail(rp: RowPlan, column: str, value: str, message: str) -> None:
-        rp.status = ERROR
-        plan.issues.append(Issue(rp.row.sheet, rp.row.row, column, value, message, "error"))
-
-    def village_for(name: str) -> Village | None:
-        key = fold_name(name)
-        if not key:
-            return None
-        village = look.villages.get(key)
-        if village is None:
-            village = build(Village, commune=commune, name=" ".join(name.split()))
-            look.villages[key] = village
-            plan.villages.append(village)
-            plan.new_villages.append(village.name)
-        return village
-
-    for rp in plan.rows:
-        row = rp.row
-        if (row.sheet, row.row) in error_rows:
-            rp.status = ERROR
-            continue
-        key = _person_key(row.personal_id, fold_name(row.full_name), row.birth_year, row.village)
-        person = planned_people.get(key)
-        if person is None:
-            person = (
-                look.people.get(row.personal_id)
-                if row.personal_id
-                else look.people_without_id.get(key)
-            )
-            if person is None:
-                person = build(Person, commune=commune)
-            planned_people[key] = person
-        if person.pk is not None and id(person) not in described:
-            if person.commune_id != commune.pk:
-                # Neither name nor commune: the officer may not see the other commune.
-                fail(
-                    rp,
-                    COL_ID,
-                    row.personal_id or "",
-                    _(
-                        "Số CCCD này thuộc một người đang được quản lý ở xã khác; "
-                        "hãy liên hệ xã đó để chuyển hồ sơ."
-                    ),
-                )
-                continue
-            if person.name_folded != fold_name(row.full_name):
-                fail(
-                    rp,
-                    COL_NAME,
-                    row.full_name,
-                    _(
-                        "Số CCCD %(id)s đã có trong sổ với họ tên khác (%(name)s); "
-                        "kiểm tra lại họ tên hoặc số CCCD."
-                    )
-                    % {"id": row.personal_id, "name": person.full_name},
-                )
-                continue
-        if id(person) in described or getattr(person, "_planned", False):
-            # A second row of the same person (another programme), or a person
-            # first met as somebody's representative: the names must agree.
-            if fold_name(person.full_name) != fold_name(row.full_name):
-                fail(
-                    rp,
-                    COL_NAME,
-                    row.full_name,
-                    _("Cùng số CCCD %(id)s nhưng họ tên khác với dòng trước trong tệp.")
-                    % {"id": row.personal_id},
-                )
-                continue
-        if id(person) not in described:
-            _plan_person(plan, rp, person, row, village_for(row.village))
-            described.add(id(person))
-
-        category = look.categories[row.category_code]
-        enrolment = look.enrolments.get((person.pk, row.category_code)) if person.pk else None
-        if enrolment is None:
-            enrolment = build(
-                Beneficiary,
-                person=person,
-                commune=commune,
-                programme=category.programme,
-                category=category,
-                decision_number=row.decision_number,
-                start_month=month,
-            )
-            plan.new_enrolments.append(enrolment)
-            rp.status = NEW
-            if person.pk:
-                look.enrolments[(person.pk, row.category_code)] = enrolment
-        elif row.decision_number and enrolment.decision_number != row.decision_number:
-            rp.change(
-                _("Số quyết định: %(old)s → %(new)s")
-                % {"old": enrolment.decision_number or "—", "new": row.decision_number}
-            )
-            enrolment.decision_number = row.decision_number
-            plan.changed_enrolments[enrolment.pk] = enrolment
-
-        _plan_entitlement(plan, rp, enrolment, category, row, look, month)
-
-        representative = None
-        receiver = person
-        if row.rep_personal_id:
-            rep_key = (row.rep_personal_id,)
-            rep_person = planned_people.get(rep_key) or look.people.get(row.rep_personal_id)
-            if rep_person is None:
-                try:
-                    info = parse_cccd(
-                        row.rep_personal_id, known_provinces=known_provinces, today=today
-                    )
-                except CccdError as exc:  # the reader checked it; keep the rule in one place
-                    fail(rp, "CCCD người nhận thay", row.rep_personal_id, str(exc.message))
-                    continue
-                rep_person = build(
-                    Person,
-                    full_name=row.rep_name,
-                    birth_year=info.birth_year,
-                    gender=Person.Gender.MALE if info.male else Person.Gender.FEMALE,
-                    personal_id=row.rep_personal_id,
-                    commune=commune,
-                )
-                rep_person.normalize_fields()
-                rep_person._planned = True
-                plan.new_people.append(rep_person)
-                planned_people[rep_key] = rep_person
-            elif fold_name(rep_person.full_name) != fold_name(row.rep_name):
-                fail(
-                    rp,
-                    "Người nhận thay",
-                    row.rep_name,
-                    _("Số CCCD người nhận thay %(id)s đã có trong sổ với họ tên khác.")
-                    % {"id": row.rep_personal_id},
-                )
-                continue
-            if rep_person is person:
-                fail(
-                    rp,
-                    "CCCD người nhận thay",
-                    row.rep_personal_id,
-                    _("Người nhận thay không thể là chính đối tượng."),
-                )
-                continue
-            representative = _plan_representative(
-                plan, rp, person, rep_person, row, look, planned_reps, today
-            )
-            receiver = rep_person
-
-        account = None
-        if row.method == PaymentMethodRegistration.Method.ACCOUNT:
-            account_key = (row.bank_bin or "", row.account_number)
-            account = planned_accounts.get(account_key) or look.accounts.get(account_key)
-            if account is None:
-                account = build(
-                    PaymentAccount,
-                    holder=receiver,
-                    bank=look.banks[row.bank_bin],
-                    number=row.account_number,
-                    holder_name=row.account_holder or fold_name(receiver.full_name),
-                )
-                plan.new_accounts.append(account)
-                planned_accounts[account_key] = account
-                if rp.status != NEW:
-                    rp.change(
-                        _("Tài khoản mới: %(bank)s %(number)s")
-                        % {"bank": account.bank.short_name, "number": account.number}
-                    )
-            elif not (
-                account.holder is receiver
-                if account.pk is None
-                else receiver.pk is not None and account.holder_id == receiver.pk
-            ):
-                fail(
-                    rp,
-                    "Số tài khoản",
-                    row.account_number,
-                    _("Tài khoản %(number)s tại %(bank)s đã được đăng ký cho một người khác.")
-                    % {"number": row.account_number, "bank": account.bank.short_name},
-                )
-                continue
-        _plan_registration(
-            plan, rp, enrolment, row.method, representative, account, look, month, today
-        )
-
-    return plan
+    """Compare all the rows with the database at once; nothing is written."""
+    planner = Planner(commune=commune, today=today, known_provinces=known_provinces)
+    planner.plan.issues.extend(read.issues)
+    return planner.add(read.rows)
 
 
 def _plan_person(plan: ImportPlan, rp: RowPlan, person: Person, row: ImportRow, village) -> None:
@@ -580,25 +648,26 @@ def _plan_registration(
             representative=representative,
             account=account,
             requested_on=today,
-            form_reference=_("Nhập từ danh sách"),
+            form_reference=FORM_REFERENCE,
             is_current=True,
         )
     )
 
 
-@transaction.atomic
-def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
-    """Write a plan without errors: one transaction, bulk writes with their history."""
-    if plan.errors:
-        raise ImportRefused(_("Tệp còn lỗi: không ghi gì vào sổ."))
+def _begin_write(commune: Commune) -> None:
+    """In the caller's transaction: lock the commune, and do not wait for the WAL."""
     # One import per commune at a time: two writers would both create the same people.
-    Commune.objects.select_for_update().get(pk=plan.commune.pk)
+    Commune.objects.select_for_update().get(pk=commune.pk)
     if connection.vendor == "postgresql":
         # Do not wait for the WAL flush at commit (about 4 s per 100,000 rows). A
         # crash in that instant loses the import and its batch record together,
         # consistently; the officer imports again.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _write(plan: ImportPlan, *, actor, reason: str, written: Counter) -> None:
+    """Write one plan's (or one chunk's) objects with their history, parents first."""
     history = {"default_user": actor, "default_change_reason": reason, "batch_size": BATCH_SIZE}
     insert = {"user": actor, "reason": reason, "batch_size": BATCH_SIZE}
     bulk_insert_with_history(plan.villages, Village, **insert)
@@ -648,16 +717,27 @@ def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
             **history,
         )
     bulk_insert_with_history(plan.new_registrations, PaymentMethodRegistration, **insert)
-    return {
-        "villages": len(plan.villages),
-        "people_created": len(plan.new_people),
-        "people_updated": len(plan.changed_people),
-        "enrolments_created": len(plan.new_enrolments),
-        "entitlements_created": len(plan.new_entitlements),
-        "representatives_created": len(plan.new_representatives),
-        "accounts_created": len(plan.new_accounts),
-        "registrations_created": len(plan.new_registrations),
-    }
+    written.update(
+        villages=len(plan.villages),
+        people_created=len(plan.new_people),
+        people_updated=len(plan.changed_people),
+        enrolments_created=len(plan.new_enrolments),
+        entitlements_created=len(plan.new_entitlements),
+        representatives_created=len(plan.new_representatives),
+        accounts_created=len(plan.new_accounts),
+        registrations_created=len(plan.new_registrations),
+    )
+
+
+@transaction.atomic
+def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
+    """Write a whole plan without errors: one transaction, bulk writes with their history."""
+    if plan.errors:
+        raise ImportRefused(_("Tệp còn lỗi: không ghi gì vào sổ."))
+    _begin_write(plan.commune)
+    written: Counter = Counter()
+    _write(plan, actor=actor, reason=reason, written=written)
+    return dict(written)
 
 
 def _issue_dict(issue: Issue) -> dict:
@@ -683,12 +763,16 @@ def _row_dict(rp: RowPlan) -> list:
     ]
 
 
-def _preview_rows(plan: ImportPlan, sheets: list[str]) -> list[list]:
+def _preview_rows(preview: list[list], issues: list[Issue], sheets: list[str]) -> list[list]:
     """Every row of the file in file order: the planned ones and those the reader refused."""
-    rows = [_row_dict(rp) for rp in plan.rows]
+    rows = list(preview)
     seen = {(r[0], r[1]) for r in rows}
-    for issue in plan.errors:
-        if issue.row is not None and (issue.sheet, issue.row) not in seen:
+    for issue in issues:
+        if (
+            issue.level == "error"
+            and issue.row is not None
+            and (issue.sheet, issue.row) not in seen
+        ):
             seen.add((issue.sheet, issue.row))
             rows.append([issue.sheet, issue.row, "", "", ERROR, ""])
     order = {name: index for index, name in enumerate(sheets)}
@@ -724,27 +808,87 @@ def run_import(
     commit: bool,
     today: datetime.date | None = None,
     progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportBatch:
     """Validate a batch's workbook and, when asked and clean, write it.
 
     The batch ends ``invalid`` (errors, nothing written), ``validated`` (clean,
-    nothing written yet) or ``committed``.
+    nothing written yet) or ``committed``. Rows are planned, and when writing
+    written, chunk by chunk as the reader hands them over, in one transaction
+    that is rolled back if any error turns up, so a bad file still changes
+    nothing. Large files are read in a child process (``parallel``, by default
+    from ``IMPORT_PARALLEL_READ_MB``) while this one plans and writes.
     """
     today = today or timezone.localdate()
     reference = Reference.from_database()
     if not commit:
         batch.status = ImportBatch.Status.VALIDATING
         ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, progress=1)
+    if parallel is None:
+        parallel = batch.size >= settings.IMPORT_PARALLEL_READ_MB * 1024 * 1024
+    planner = Planner(commune=batch.commune, today=today, known_provinces=reference.known_provinces)
+    written: Counter = Counter()
+    writing = [commit]
 
-    def report(rows_read: int) -> None:
-        if progress is not None:
-            progress(rows_read)
+    pending: list[ImportRow] = []
 
+    def plan_and_write() -> None:
+        plan = planner.add(pending)
+        pending.clear()
+        if writing[0]:
+            if plan.errors:
+                writing[0] = False  # the transaction will be rolled back: stop writing
+            else:
+                _write(plan, actor=actor, reason=batch.change_reason, written=written)
+        planner.take()
+
+    def consume(rows: list[ImportRow]) -> None:
+        pending.extend(rows)
+        if len(pending) >= CHUNK_ROWS:
+            plan_and_write()
+
+    read_rows = read_in_child if parallel else read_workbook
+    # Validation writes nothing and runs outside a transaction, so that the
+    # progress it reports is seen by the page polling it.
+    scope = transaction.atomic() if commit else contextlib.nullcontext()
     try:
-        with batch.file.open("rb") as handle:
-            read = read_workbook(
-                handle, reference=reference, today=today, sheet=batch.sheet or None, progress=report
+        with scope:
+            if commit:
+                _begin_write(batch.commune)
+            read = read_rows(
+                batch.file.path,
+                reference=reference,
+                today=today,
+                sheet=batch.sheet or None,
+                on_rows=consume,
+                progress=progress,
             )
+            plan_and_write()
+            issues = [*read.issues, *planner.plan.issues]
+            errors = [i for i in issues if i.level == "error"]
+            batch.rows_total = sum(planner.counts.values())
+            batch.created_count = planner.counts[NEW]
+            batch.updated_count = planner.counts[CHANGED]
+            batch.unchanged_count = planner.counts[UNCHANGED]
+            batch.error_count = len(errors)
+            batch.warning_count = len(issues) - len(errors)
+            batch.issues = [_issue_dict(i) for i in issues]
+            batch.summary = {
+                "rows": _preview_rows(planner.preview, issues, list(read.sheets)),
+                "new_villages": planner.plan.new_villages,
+                "unknown_columns": list(read.unknown_columns),
+                "sheets": list(read.sheets),
+            }
+            batch.progress = 100
+            if commit and not errors:
+                # The batch record and the rows it wrote commit together, or neither.
+                batch.summary["written"] = dict(written)
+                batch.status = ImportBatch.Status.COMMITTED
+                batch.committed_at = timezone.now()
+                batch.save()
+                return batch
+            if commit:
+                transaction.set_rollback(True)
     except WorkbookError as exc:
         batch.status = ImportBatch.Status.INVALID
         batch.issues = [
@@ -754,39 +898,8 @@ def run_import(
         batch.progress = 100
         batch.save()
         return batch
-    plan = plan_import(
-        read, commune=batch.commune, today=today, known_provinces=reference.known_provinces
-    )
-    batch.rows_total = len(plan.rows)
-    batch.created_count = plan.count(NEW)
-    batch.updated_count = plan.count(CHANGED)
-    batch.unchanged_count = plan.count(UNCHANGED)
-    batch.error_count = len(plan.errors)
-    batch.warning_count = len(plan.warnings)
-    batch.issues = [_issue_dict(i) for i in plan.issues]
-    batch.summary = {
-        "rows": _preview_rows(plan, read.sheets),
-        "new_villages": plan.new_villages,
-        "unknown_columns": list(read.unknown_columns),
-        "sheets": list(read.sheets),
-    }
-    if plan.errors:
-        batch.status = ImportBatch.Status.INVALID
-        batch.progress = 100
-        batch.save()
-        return batch
-    if not commit:
-        batch.status = ImportBatch.Status.VALIDATED
-        batch.progress = 100
-        batch.save()
-        return batch
-    with transaction.atomic():
-        # The batch record and the rows it wrote commit together, or neither.
-        batch.summary["written"] = apply_plan(plan, actor=actor, reason=batch.change_reason)
-        batch.status = ImportBatch.Status.COMMITTED
-        batch.committed_at = timezone.now()
-        batch.progress = 100
-        batch.save()
+    batch.status = ImportBatch.Status.INVALID if errors else ImportBatch.Status.VALIDATED
+    batch.save()
     return batch
 
 

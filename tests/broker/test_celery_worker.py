@@ -8,6 +8,7 @@ outcome is read from the rows it writes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -178,12 +179,12 @@ def test_a_real_worker_runs_a_task_sent_through_redis(start_worker, queue):
     worker.wait_for_log(f"Task beneficiaries.load_reference_data[{result.id}] succeeded")
 
 
-@pytest.fixture
-def province_table_locked():
-    """Hold an exclusive lock on the province table from a connection of our own.
+@contextlib.contextmanager
+def table_locked(table: str, mode: str):
+    """Hold a lock on ``table`` from a connection of our own.
 
-    The task's first write waits on it: that is a task stopped in the middle of
-    its work, without adding a sleep to the task.
+    The task's statement that needs the table waits on it: that is a task
+    stopped in the middle of its work, without adding a sleep to the task.
     """
     db = settings.DATABASES["default"]
     connection = psycopg2.connect(
@@ -194,12 +195,11 @@ def province_table_locked():
         port=db["PORT"] or 5432,
     )
     cursor = connection.cursor()
-    cursor.execute("LOCK TABLE beneficiaries_province IN ACCESS EXCLUSIVE MODE")
+    cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")
 
     def waiting_backends() -> list[int]:
         cursor.execute(
-            "SELECT pid FROM pg_locks "
-            "WHERE relation = 'beneficiaries_province'::regclass AND NOT granted"
+            "SELECT pid FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [table]
         )
         return [pid for (pid,) in cursor.fetchall()]
 
@@ -208,9 +208,17 @@ def province_table_locked():
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         connection.rollback()
 
-    yield SimpleNamespace(waiting_backends=waiting_backends, release=release)
-    connection.rollback()
-    connection.close()
+    try:
+        yield SimpleNamespace(waiting_backends=waiting_backends, release=release)
+    finally:
+        connection.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def province_table_locked():
+    with table_locked("beneficiaries_province", "ACCESS EXCLUSIVE") as lock:
+        yield lock
 
 
 def _restore_unacked_messages() -> None:

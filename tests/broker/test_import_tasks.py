@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import signal
 
-import psycopg2
 import pytest
-from django.conf import settings
 
 from beneficiaries.importer.service import create_batch, request_commit
 from beneficiaries.models import ImportBatch, Person
 from beneficiaries.reference import load_reference_data
 from beneficiaries.tasks import commit_import_task, validate_import_task
-from tests.broker.test_celery_worker import _restore_unacked_messages, _wait_until
+from tests.broker.test_celery_worker import (
+    _restore_unacked_messages,
+    _wait_until,
+    table_locked,
+)
 from tests.importer.workbooks import data_row, write_workbook
 
 pytestmark = [
@@ -51,47 +53,24 @@ def test_a_real_worker_validates_then_writes_an_import(start_worker, queue, batc
 @pytest.fixture
 def village_writes_blocked():
     """Let the task read (and plan) but hold its first insert: a job stopped mid-write."""
-    db = settings.DATABASES["default"]
-    connection = psycopg2.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-    )
-    cursor = connection.cursor()
-    cursor.execute("LOCK TABLE beneficiaries_village IN EXCLUSIVE MODE")
-
-    def waiting() -> list[int]:
-        cursor.execute(
-            "SELECT pid FROM pg_locks WHERE relation = 'beneficiaries_village'::regclass "
-            "AND NOT granted"
-        )
-        return [pid for (pid,) in cursor.fetchall()]
-
-    def release(terminate: list[int]) -> None:
-        for pid in terminate:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        connection.rollback()
-
-    yield waiting, release
-    connection.rollback()
-    connection.close()
+    with table_locked("beneficiaries_village", "EXCLUSIVE") as lock:
+        yield lock
 
 
 def test_a_worker_killed_while_writing_leaves_nothing_and_the_job_is_done_once(
     start_worker, queue, batch, village_writes_blocked
 ):
-    waiting, release = village_writes_blocked
     first = start_worker("first")
     validate_import_task.apply_async((batch.pk,), queue=queue)
     _wait_until(lambda: _status(batch.pk) == ImportBatch.Status.VALIDATED, "validation")
     request_commit(batch, actor=None)
     commit_import_task.apply_async((batch.pk,), queue=queue)
-    blocked = _wait_until(waiting, "the write to start and wait on the lock")
+    blocked = _wait_until(
+        village_writes_blocked.waiting_backends, "the write to start and wait on the lock"
+    )
 
     first.kill()
-    release(terminate=blocked)
+    village_writes_blocked.release(terminate=blocked)
 
     assert first.process.returncode == -signal.SIGKILL
     assert Person.objects.count() == 0

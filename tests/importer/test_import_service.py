@@ -300,3 +300,50 @@ def test_the_command_prints_a_summary_and_fails_on_errors(
     assert "LỖI" in capsys.readouterr().err
     call_command("import_registry", str(workbook), "--commune", commune.code)
     assert Person.objects.count() == 4  # three beneficiaries and one representative
+
+
+def test_reading_in_a_child_process_gives_the_same_result(
+    reference_data, commune, officer, workbook, tmp_path
+):
+    with open(workbook, "rb") as handle:
+        batch = create_batch(handle, name="ds.xlsx", commune=commune, actor=officer)
+    batch = run_import(batch, actor=officer, commit=True, today=TODAY, parallel=True)
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert (batch.rows_total, batch.created_count) == (3, 3)
+    assert Person.objects.count() == 4
+    bad = tmp_path / "loi.xlsx"
+    write_workbook(bad, [data_row(full_name="Nguyễn Văn Khác"), data_row(personal_id="12345")])
+    with open(bad, "rb") as handle:
+        again = create_batch(handle, name="loi.xlsx", commune=commune, actor=officer)
+    again = run_import(again, actor=officer, commit=True, today=TODAY, parallel=True)
+    assert again.status == ImportBatch.Status.INVALID
+    assert Person.objects.get(personal_id="038050001234").full_name == "Nguyễn Văn An"
+
+
+def test_a_corrupt_file_read_in_a_child_process_is_reported(reference_data, commune, tmp_path):
+    fake = tmp_path / "hong.xlsx"
+    fake.write_bytes(b"PK\x03\x04 this is not really a zip")
+    with open(fake, "rb") as handle:
+        batch = create_batch(handle, name=fake.name, commune=commune, actor=None)
+    batch = run_import(batch, actor=None, commit=False, parallel=True)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert batch.issues[0]["message"]
+
+
+def test_an_error_in_a_later_chunk_rolls_back_the_rows_already_written(
+    reference_data, commune, officer, tmp_path
+):
+    # More than one chunk of 1,000 sheet rows; the last row clashes with the database.
+    rows = [
+        data_row(full_name=f"Nguyễn Văn Số {n}", personal_id=f"0380500{n:05d}")
+        for n in range(1, 1300)
+    ]
+    rows.append(data_row(full_name="Lê Thị Khác", personal_id="038150099999"))
+    PersonFactory(commune=commune, personal_id="038150099999", full_name="Hoàng Thị Có")
+    path = tmp_path / "lon.xlsx"
+    write_workbook(path, rows)
+    before = _counts()
+    batch = _import(path, commune, officer)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert batch.rows_total == 1300
+    assert _counts() == before
