@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from beneficiaries.access import commune_ids_for
+from beneficiaries import roles
+from beneficiaries.access import commune_ids_for, has_any_role
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -29,6 +31,7 @@ from beneficiaries.models import (
 )
 from beneficiaries.resources import RegistryResource
 from beneficiaries.rules.names import fold_name
+from beneficiaries.services import RegistryError, save_beneficiary
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):
@@ -177,10 +180,19 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 class BeneficiaryInline(admin.TabularInline):
+    """Read-only: an enrolment is added on its own page (its commune is the person's)."""
+
     model = Beneficiary
     extra = 0
     fields = ["programme", "category", "decision_number", "start_month", "end_month", "status"]
+    readonly_fields = fields
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Person)
@@ -218,6 +230,24 @@ class BeneficiaryAdmin(ImportExportMixin, CommuneScopedAdmin, SimpleHistoryAdmin
     resource_classes = [RegistryResource]
     formats = [XLSX]
     skip_admin_log = True
+
+    def has_export_permission(self, request) -> bool:
+        # The export holds accounts and representatives' IDs: money roles only.
+        return has_any_role(request.user, roles.CAN_SEE_MONEY) and super().has_export_permission(
+            request
+        )
+
+    def has_import_permission(self, request) -> bool:
+        return has_any_role(
+            request.user, roles.CAN_EDIT_REGISTRY
+        ) and super().has_import_permission(request)
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The same rules as the officer's form (category of the programme, the person's commune).
+        try:
+            save_beneficiary(obj, actor=request.user)
+        except RegistryError as exc:
+            raise ValidationError(str(exc)) from exc
 
     list_display = [
         "person",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, communes_for, require_role
+from beneficiaries.access import commune_ids_for, communes_for, get_commune_for, require_role
 from beneficiaries.exporter import write_registry, write_template
 from beneficiaries.importer import service as importer
 from beneficiaries.importer.errorfile import write_error_file
@@ -205,11 +205,12 @@ def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def registry_export(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_MONEY)
-    communes = communes_for(request.user)
-    commune = communes.filter(pk=request.GET.get("xa")).first() if request.GET.get("xa") else None
-    commune = commune or communes.first()
-    if commune is None:
-        return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
+    if request.GET.get("xa"):
+        commune = get_commune_for(request.user, request.GET["xa"])
+    else:
+        commune = communes_for(request.user).first()
+        if commune is None:
+            return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
     buffer = io.BytesIO()
     today = timezone.localdate()
     write_registry(buffer, commune, on=today)

@@ -6,7 +6,8 @@ import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from beneficiaries.access import beneficiaries_for
+from beneficiaries import roles
+from beneficiaries.access import beneficiaries_for, has_any_role
 from beneficiaries.models import Beneficiary
 from beneficiaries.rules.names import fold_name
 from payments.models import Entitlement, PaymentAccount
@@ -53,15 +54,15 @@ def search_registry(
     term = q.strip()
     compact = term.replace(" ", "").replace(".", "")
     if compact.isdigit():
-        holders = PaymentAccount.objects.filter(number__startswith=compact).values("holder_id")
-        receivers = PaymentMethodRegistration.objects.filter(
-            account__number__startswith=compact
-        ).values("beneficiary_id")
-        qs = qs.filter(
-            Q(person__personal_id__startswith=compact)
-            | Q(person_id__in=holders)
-            | Q(pk__in=receivers)
-        )
+        match = Q(person__personal_id__startswith=compact)
+        if has_any_role(user, roles.CAN_SEE_MONEY):
+            # Only roles that see accounts may find people by one.
+            holders = PaymentAccount.objects.filter(number__startswith=compact).values("holder_id")
+            receivers = PaymentMethodRegistration.objects.filter(
+                account__number__startswith=compact
+            ).values("beneficiary_id")
+            match |= Q(person_id__in=holders) | Q(pk__in=receivers)
+        qs = qs.filter(match)
     elif term:
         qs = qs.filter(person__name_folded__contains=fold_name(term))
     if programme:

@@ -28,9 +28,14 @@ def load_reference_data_task() -> dict[str, dict[str, int]]:
 
 def _run(batch_pk: int, user_pk: int | None, *, commit: bool) -> str:
     batch = ImportBatch.objects.select_related("commune").get(pk=batch_pk)
-    wanted = ImportBatch.Status.WRITING if commit else ImportBatch.Status.PENDING
-    # A redelivered message for a batch that already moved on does nothing.
-    if batch.status not in (wanted, ImportBatch.Status.VALIDATING):
+    # Writing only what the officer confirmed; validating what is waiting (or was
+    # cut short). A redelivered message for a batch that moved on does nothing.
+    allowed = (
+        {ImportBatch.Status.WRITING}
+        if commit
+        else {ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATING}
+    )
+    if batch.status not in allowed:
         return batch.status
     actor = get_user_model().objects.filter(pk=user_pk).first() if user_pk else None
     try:

@@ -22,7 +22,13 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "beneficiary__person__personal_id",
         "account__number",
     ]
-    list_select_related = ["beneficiary__person", "beneficiary__programme", "account__bank"]
+    list_select_related = [
+        "beneficiary__person",
+        "beneficiary__programme",
+        "account__bank",
+        "representative__person",
+        "representative__represented",
+    ]
     raw_id_fields = ["beneficiary", "representative", "account"]
     scoped_foreign_keys = {
         "beneficiary": "commune",

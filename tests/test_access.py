@@ -190,7 +190,10 @@ def test_each_page_answers_each_user_with_the_expected_status(
 def test_the_export_never_holds_another_communes_people(client, officer, registry, other_commune):
     client.force_login(officer)
 
-    response = client.get(reverse("registry_export"), {"xa": other_commune.pk})
+    # Asking for another commune's list by its id: it does not exist for this user.
+    assert client.get(reverse("registry_export"), {"xa": other_commune.pk}).status_code == 404
+    assert client.get(reverse("registry_export"), {"xa": "abc"}).status_code == 404
+    response = client.get(reverse("registry_export"))
 
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))

@@ -181,3 +181,21 @@ def test_the_lockout_page_says_how_long_from_the_settings(client, officer, axes_
     settings.AXES_COOLOFF_TIME = 0.25  # hours
     response = _fail(client, officer.username, 5)
     assert "hãy thử lại sau 15 phút" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "1.2.3.4", "10.0.0.9"),
+        (1, "1.2.3.4", "1.2.3.4"),
+        (1, "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # the client forged the left-most entry
+        (2, "1.2.3.4, 10.0.0.2", "1.2.3.4"),
+        (2, "1.2.3.4", "10.0.0.9"),
+    ],
+)
+def test_the_locked_address_is_the_one_our_proxy_saw(rf, settings, count, forwarded, expected):
+    from yenson.net import client_ip
+
+    settings.AXES_PROXY_COUNT = count
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.9")
+    assert client_ip(request) == expected

@@ -224,6 +224,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = _int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a proxy every client has the proxy's address: count the proxies in
+# X-Forwarded-For so a lock-out hits the attacker, not everyone (compose: 1).
+AXES_PROXY_COUNT = _int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "yenson.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
@@ -243,6 +247,7 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Import in the admin needs the add permission, export the view permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -74,6 +74,7 @@ from beneficiaries.rules.names import (
     fold_name,
     normalize_name,
 )
+from reports.xlsx import unescape_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -1019,7 +1020,8 @@ class _RowParser:
         if isinstance(value, str):
             cleaned = self.texts.get(value)
             if cleaned is None:
-                cleaned = normalize_name(value)
+                # Undo the exporter's formula escaping ("'-…"): a round trip changes nothing.
+                cleaned = normalize_name(unescape_text(value))
                 if len(self.texts) < 100_000:
                     self.texts[value] = cleaned
             return cleaned

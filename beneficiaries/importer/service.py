@@ -162,6 +162,8 @@ class _Lookup:
         self.programmes = {p.code: p for p in Programme.objects.all()}
         self.banks = {b.bin: b for b in Bank.objects.all()}
         self.enrolments: dict[tuple[int, str], Beneficiary] = {}
+        # Ended enrolments: an old list must not enrol the dead or the moved again.
+        self.ended: dict[tuple[int, str], Beneficiary] = {}
         self.entitlements: dict[int, Entitlement] = {}
         self.registrations: dict[int, PaymentMethodRegistration] = {}
         self.representatives: dict[tuple[int, int], Representative] = {}
@@ -180,7 +182,7 @@ class _Lookup:
             for person in Person.objects.filter(personal_id__in=part):
                 self.people[person.personal_id] = person
                 found.append(person)
-        if self.people_without_id is None and any(not r.personal_id for r in rows):
+        if self.people_without_id is None:
             # People without an ID (young children): matched on name, birth year and village.
             self.people_without_id = {}
             for person in Person.objects.filter(
@@ -205,11 +207,15 @@ class _Lookup:
         for part in _chunks(person_pks):
             for enrolment in (
                 Beneficiary.objects.filter(person_id__in=part)
-                .exclude(status=Beneficiary.Status.ENDED)
                 .select_related("category")
+                .order_by("start_month")
             ):
-                self.enrolments[(enrolment.person_id, enrolment.category.code)] = enrolment
-                enrolment_pks.append(enrolment.pk)
+                key = (enrolment.person_id, enrolment.category.code)
+                if enrolment.status == Beneficiary.Status.ENDED:
+                    self.ended[key] = enrolment  # the latest ended one wins
+                else:
+                    self.enrolments[key] = enrolment
+                    enrolment_pks.append(enrolment.pk)
             for rep in Representative.objects.filter(represented_id__in=part).order_by(
                 "valid_from"
             ):
@@ -250,6 +256,7 @@ class Planner:
         self.planned_accounts: dict[tuple[str, str], PaymentAccount] = {}
         self.planned_reps: dict[tuple[int, int], Representative] = {}
         self.described: set[int] = set()  # id() of people whose own row has been planned
+        self.planned_enrolments: dict[tuple, int] = {}  # (person, category) -> sheet row
         self.preview: list[list] = []
         self.counts = dict.fromkeys((NEW, CHANGED, UNCHANGED, ERROR), 0)
 
@@ -291,9 +298,23 @@ class Planner:
                     if row.personal_id
                     else look.people_without_id.get(key)
                 )
+                if person is None and row.personal_id:
+                    # A child recorded without an ID who has one now: the same person.
+                    person = look.people_without_id.get(
+                        _person_key(None, fold_name(row.full_name), row.birth_year, row.village)
+                    )
                 if person is None:
                     person = build(Person, commune=commune)
                 planned_people[key] = person
+            if person.pk is not None and person.date_of_death is not None:
+                fail(
+                    rp,
+                    COL_NAME,
+                    row.full_name,
+                    _("Người này đã mất ngày %(date)s theo sổ: không nhập lại.")
+                    % {"date": person.date_of_death.strftime("%d/%m/%Y")},
+                )
+                continue
             if person.pk is not None and id(person) not in described:
                 if person.commune_id != commune.pk:
                     # Neither name nor commune: the officer may not see the other commune.
@@ -336,7 +357,38 @@ class Planner:
                 described.add(id(person))
 
             category = look.categories[row.category_code]
+            enrolment_key = (
+                (person.pk, row.category_code) if person.pk else (id(person), row.category_code)
+            )
+            if enrolment_key in self.planned_enrolments:
+                # Two rows of one person and category (people without an ID are
+                # not caught by the reader, which keys its check on the ID).
+                fail(
+                    rp,
+                    "Diện đối tượng",
+                    row.category_code,
+                    _("Trùng với dòng %(row)s: cùng người, cùng diện hưởng.")
+                    % {"row": self.planned_enrolments[enrolment_key]},
+                )
+                continue
+            self.planned_enrolments[enrolment_key] = row.row
+            ended = look.ended.get((person.pk, row.category_code)) if person.pk else None
             enrolment = look.enrolments.get((person.pk, row.category_code)) if person.pk else None
+            if enrolment is None and ended is not None:
+                fail(
+                    rp,
+                    "Diện đối tượng",
+                    row.category_code,
+                    _(
+                        "Người này đã thôi hưởng diện này từ tháng %(month)s (%(reason)s): "
+                        "hưởng lại cần quyết định mới, nhập trên trang của người này."
+                    )
+                    % {
+                        "month": ended.end_month.strftime("%m/%Y") if ended.end_month else "—",
+                        "reason": ended.get_end_reason_display() or "—",
+                    },
+                )
+                continue
             if enrolment is None:
                 enrolment = build(
                     Beneficiary,
@@ -346,6 +398,7 @@ class Planner:
                     category=category,
                     decision_number=row.decision_number,
                     start_month=month,
+                    note=row.note[:300],
                 )
                 plan.new_enrolments.append(enrolment)
                 rp.status = NEW
@@ -366,6 +419,18 @@ class Planner:
             if row.rep_personal_id:
                 rep_key = (row.rep_personal_id,)
                 rep_person = planned_people.get(rep_key) or look.people.get(row.rep_personal_id)
+                if rep_person is not None and rep_person.pk and rep_person.commune_id != commune.pk:
+                    # As for beneficiaries: nothing about another commune's person.
+                    fail(
+                        rp,
+                        "CCCD người nhận thay",
+                        row.rep_personal_id,
+                        _(
+                            "Số CCCD người nhận thay thuộc một người đang được quản lý ở xã khác; "
+                            "hãy liên hệ xã đó."
+                        ),
+                    )
+                    continue
                 if rep_person is None:
                     try:
                         info = parse_cccd(
@@ -496,7 +561,12 @@ def _plan_person(plan: ImportPlan, rp: RowPlan, person: Person, row: ImportRow, 
             plan.new_people.append(person)
         return
     changed: list[str] = []
-    if (person.birth_date, person.birth_year) != (row.birth_date, row.birth_year):
+    # A year alone in the file does not erase a full date of the same year.
+    year_only_agrees = row.birth_date is None and person.birth_year == row.birth_year
+    if not year_only_agrees and (person.birth_date, person.birth_year) != (
+        row.birth_date,
+        row.birth_year,
+    ):
         rp.change(
             _("Ngày sinh: %(old)s → %(new)s")
             % {
@@ -505,6 +575,9 @@ def _plan_person(plan: ImportPlan, rp: RowPlan, person: Person, row: ImportRow, 
             }
         )
         changed += ["birth_date", "birth_year"]
+    if row.personal_id and person.personal_id != row.personal_id:
+        rp.change(_("Số CCCD: — → %(new)s") % {"new": row.personal_id})
+        changed.append("personal_id")
     if person.full_name != row.full_name:  # same folded name: accents or spacing fixed
         rp.change(
             _("Họ và tên: %(old)s → %(new)s") % {"old": person.full_name, "new": row.full_name}

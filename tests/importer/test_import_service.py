@@ -347,3 +347,106 @@ def test_an_error_in_a_later_chunk_rolls_back_the_rows_already_written(
     assert batch.status == ImportBatch.Status.INVALID
     assert batch.rows_total == 1300
     assert _counts() == before
+
+
+def _errors(batch) -> list[str]:
+    return [i["message"] for i in batch.issues if i["level"] == "error"]
+
+
+def test_a_dead_person_is_not_imported_again(reference_data, commune, officer, workbook):
+    PersonFactory(
+        commune=commune,
+        personal_id="038050001234",
+        full_name="Nguyễn Văn An",
+        date_of_death=datetime.date(2024, 2, 1),
+    )
+    batch = _import(workbook, commune, officer)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any("đã mất ngày 01/02/2024" in m for m in _errors(batch))
+
+
+def test_an_ended_enrolment_is_not_reopened_by_an_old_list(
+    reference_data, commune, officer, workbook
+):
+    _import(workbook, commune, officer)
+    Beneficiary.objects.filter(person__personal_id="038050001234").update(
+        status=Beneficiary.Status.ENDED,
+        end_month=datetime.date(2025, 9, 1),
+        end_reason=Beneficiary.EndReason.MOVED,
+    )
+    batch = _import(workbook, commune, officer, today=datetime.date(2025, 10, 2))
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any("đã thôi hưởng diện này từ tháng 09/2025" in m for m in _errors(batch))
+
+
+def test_two_rows_of_one_child_without_an_id_are_an_error(reference_data, commune, tmp_path):
+    child = {
+        "full_name": "Phạm Bé Na",
+        "birth_date": "03/04/2020",
+        "gender": "Nữ",
+        "personal_id": None,
+        "programme": "BTXH",
+        "category": "BTXH_K1_4P",
+        "amount": 750_000,
+    }
+    path = tmp_path / "tre.xlsx"
+    write_workbook(path, [data_row(**child), data_row(**child)])
+    batch = _import(path, commune)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any("cùng người, cùng diện hưởng" in m for m in _errors(batch))
+
+
+def test_a_child_who_received_an_id_is_the_same_person(reference_data, commune, tmp_path):
+    child = {
+        "full_name": "Phạm Bé Na",
+        "birth_date": "03/04/2020",
+        "gender": "Nữ",
+        "programme": "BTXH",
+        "category": "BTXH_K1_4P",
+        "amount": 750_000,
+    }
+    first = tmp_path / "truoc.xlsx"
+    write_workbook(first, [data_row(**child, personal_id=None)])
+    _import(first, commune)
+    later = tmp_path / "sau.xlsx"
+    write_workbook(later, [data_row(**child, personal_id="038320000555")])
+    batch = _import(later, commune)
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert Person.objects.get().personal_id == "038320000555"
+    assert "Số CCCD: — → 038320000555" in batch.summary["rows"][0][5]
+
+
+def test_a_year_alone_does_not_erase_a_known_birth_date(
+    reference_data, commune, workbook, tmp_path
+):
+    _import(workbook, commune)
+    year_only = tmp_path / "nam.xlsx"
+    write_workbook(year_only, [data_row(birth_date="1950"), *ROWS[1:]])
+    batch = _import(year_only, commune)
+    assert batch.unchanged_count == 3
+    assert Person.objects.get(personal_id="038050001234").birth_date == datetime.date(1950, 3, 12)
+
+
+def test_a_representative_of_another_commune_is_refused_without_naming_them(
+    reference_data, commune, other_commune, workbook
+):
+    PersonFactory(commune=other_commune, personal_id="038185000333", full_name="Trần Thị Bốn")
+    batch = _import(workbook, commune)
+    assert batch.status == ImportBatch.Status.INVALID
+    message = next(m for m in _errors(batch) if "người nhận thay" in m.lower())
+    assert "xã khác" in message and "Trần Thị Bốn" not in message
+
+
+def test_text_that_looks_like_a_formula_survives_the_round_trip(reference_data, commune, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    write_workbook(path, [data_row(note="-chuyển từ xã khác", decision_number="=12/QĐ")])
+    _import(path, commune)
+    beneficiary = Beneficiary.objects.get()
+    assert beneficiary.note == "-chuyển từ xã khác"
+    exported = tmp_path / "xuat.xlsx"
+    with exported.open("wb") as handle:
+        write_registry(handle, commune, on=TODAY)
+    ws = load_workbook(exported).active
+    assert "'-chuyển từ xã khác" in [c.value for row in ws.iter_rows() for c in row]
+    again = _import(exported, commune)
+    assert (again.status, again.unchanged_count) == (ImportBatch.Status.COMMITTED, 1), again.issues
