@@ -36,6 +36,10 @@ class Bank(models.Model):
         ordering = ["short_name"]
         constraints = [
             models.CheckConstraint(condition=Q(bin__regex=r"^[0-9]{6}$"), name="bank_bin_6_digits"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["bank", "e-wallet", "finance-company"]),
+                name="bank_kind_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,10 @@ class PaymentMethodRegistration(models.Model):
             models.CheckConstraint(
                 condition=Q(from_month__day=1), name="registration_from_first_of_month"
             ),
+            models.CheckConstraint(
+                condition=Q(method__in=["account", "cash", "home"]),
+                name="registration_method_valid",
+            ),
         ]
 
     def __str__(self) -> str:

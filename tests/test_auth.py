@@ -196,6 +196,6 @@ def test_the_lockout_page_says_how_long_from_the_settings(client, officer, axes_
 def test_the_locked_address_is_the_one_our_proxy_saw(rf, settings, count, forwarded, expected):
     from yenson.net import client_ip
 
-    settings.AXES_PROXY_COUNT = count
+    settings.TRUSTED_PROXY_COUNT = count
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.9")
     assert client_ip(request) == expected

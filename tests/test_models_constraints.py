@@ -218,3 +218,14 @@ def test_every_change_to_a_person_is_in_the_history_with_its_author(officer):
     assert latest.history_user == officer
     assert latest.phone == "0912345678"
     assert person.history.count() == 2
+
+
+def test_choices_are_checked_by_the_database_as_bulk_writes_skip_validation():
+    person = PersonFactory()
+    assert _refused(lambda: Person.objects.filter(pk=person.pk).update(gender="X"))
+    registration = RegistrationFactory()
+    assert _refused(
+        lambda: PaymentMethodRegistration.objects.filter(pk=registration.pk).update(method="cheque")
+    )
+    beneficiary = registration.beneficiary
+    assert _refused(lambda: Beneficiary.objects.filter(pk=beneficiary.pk).update(status="paused"))

@@ -226,7 +226,7 @@ AXES_COOLOFF_TIME = _int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind a proxy every client has the proxy's address: count the proxies in
 # X-Forwarded-For so a lock-out hits the attacker, not everyone (compose: 1).
-AXES_PROXY_COUNT = _int("AXES_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "yenson.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"

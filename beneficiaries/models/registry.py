@@ -314,6 +314,8 @@ class Person(models.Model):
                 condition=Q(birth_year__gte=1880, birth_year__lte=2200),
                 name="person_birth_year_plausible",
             ),
+            # Choices are enforced by the database too: bulk writes skip validation.
+            models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="person_gender_valid"),
             models.CheckConstraint(
                 condition=Q(date_of_death__isnull=True)
                 | Q(birth_date__isnull=True)
@@ -418,6 +420,14 @@ class Beneficiary(models.Model):
         ordering = ["programme", "person__sort_name"]
         constraints = [
             models.CheckConstraint(
+                condition=Q(status__in=["active", "suspended", "ended"]),
+                name="beneficiary_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason__in=["", "death", "ineligible", "moved", "other"]),
+                name="beneficiary_end_reason_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(start_month__day=1), name="beneficiary_start_first_of_month"
             ),
             models.CheckConstraint(
@@ -496,6 +506,9 @@ class Representative(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(person=F("represented")), name="representative_is_not_the_beneficiary"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["proxy", "guardian"]), name="representative_kind_valid"
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
