@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint format check bench demo migrate clean
+.PHONY: help venv run test lint format check bench demo migrate clean screenshot
 
 help: ## List the documented commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,3 +55,6 @@ bench: $(STAMP) ## Run the benchmarks in bench/ and print one table
 
 clean: ## Remove the virtualenv, the SQLite file and generated files
 	rm -rf $(VENV) db.sqlite3 media staticfiles
+
+screenshot: $(STAMP) ## Retake docs/screenshot-registry.png in headless Chromium
+	UPDATE_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser -k screenshot -q

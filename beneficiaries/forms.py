@@ -219,13 +219,16 @@ class RegistryFilterForm(forms.Form):
         ),
     )
     programme = forms.ModelChoiceField(
-        label=_("Chương trình"), queryset=Programme.objects.all(), required=False
+        label=_("Chương trình"),
+        queryset=Programme.objects.all(),
+        required=False,
+        empty_label=_("Tất cả"),
     )
     category = forms.ModelChoiceField(
-        label=_("Diện"), queryset=Category.objects.all(), required=False
+        label=_("Diện"), queryset=Category.objects.all(), required=False, empty_label=_("Tất cả")
     )
     village = forms.ModelChoiceField(
-        label=_("Thôn"), queryset=Village.objects.none(), required=False
+        label=_("Thôn"), queryset=Village.objects.none(), required=False, empty_label=_("Tất cả")
     )
     status = forms.ChoiceField(
         label=_("Trạng thái"),
