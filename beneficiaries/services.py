@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Person, Province, Representative
@@ -46,16 +46,23 @@ def _stamp(instance, actor) -> None:
 @transaction.atomic
 def save_person(person: Person, *, actor) -> Person:
     """Create or update a person (the form has validated the fields)."""
+    # No name in the message: the other person may be in a commune the actor cannot see.
+    taken = RegistryError(
+        _("Số CCCD %(id)s đã được dùng cho một người khác trong hệ thống.")
+        % {"id": person.personal_id}
+    )
     if person.personal_id:
-        clash = Person.objects.filter(personal_id=person.personal_id).exclude(pk=person.pk)
-        if clash.exists():
-            # No name: the other person may belong to a commune the actor cannot see.
-            raise RegistryError(
-                _("Số CCCD %(id)s đã được dùng cho một người khác trong hệ thống.")
-                % {"id": person.personal_id}
-            )
+        if Person.objects.filter(personal_id=person.personal_id).exclude(pk=person.pk).exists():
+            raise taken
     _stamp(person, actor)
-    person.save()
+    try:
+        # The unique constraint still guards two officers saving the same ID at once.
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        if person.personal_id and Person.objects.filter(personal_id=person.personal_id).exists():
+            raise taken from None
+        raise
     return person
 
 
