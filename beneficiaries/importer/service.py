@@ -737,6 +737,10 @@ def _begin_write(commune: Commune) -> None:
         # consistently; the officer imports again.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # Django's foreign keys are deferred to the commit, where a million
+            # checks would run after the reading is over; checked statement by
+            # statement they run while the child process still reads.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _write(plan: ImportPlan, *, actor, reason: str, written: Counter) -> None:
