@@ -131,6 +131,7 @@ class CommuneAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 @admin.register(Village)
 class VillageAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "commune"]
+    list_select_related = ["commune"]
     list_filter = [("commune", RelatedOnly)]
     search_fields = ["name"]
     scoped_foreign_keys = {"commune": "pk"}
@@ -163,12 +164,14 @@ class ProgrammeSettingAdmin(SimpleHistoryAdmin):
         "deadline_day",
     ]
     list_filter = ["programme"]
+    list_select_related = ["programme", "commune"]
     search_fields = ["receiving_office", "deciding_authority", "payment_agency"]
 
 
 @admin.register(Category)
 class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["code", "short_name", "programme", "coefficient", "legal_basis"]
+    list_select_related = ["programme"]
     list_filter = ["programme"]
     search_fields = ["code", "name", "short_name"]
 
@@ -297,6 +300,7 @@ class ImportBatchAdmin(CommuneScopedAdmin):
         "error_count",
     ]
     list_filter = ["status", ("commune", RelatedOnly)]
+    list_select_related = ["commune", "uploaded_by"]
     search_fields = ["original_name", "checksum"]
     exclude = ["issues", "summary"]
     readonly_fields = [

@@ -51,7 +51,12 @@ class PersonForm(forms.ModelForm):
         ).select_related("commune")
         self.fields["birth_year"].required = False
         self.fields["personal_id"].help_text = _("12 chữ số; để trống nếu chưa có (trẻ em).")
-        if communes.count() == 1:
+        if self.instance.pk:
+            # Moving a person to another commune moves their enrolments and
+            # history too: a separate operation, not a field of this form.
+            self.fields["commune"].disabled = True
+            self.fields["commune"].widget = forms.HiddenInput()
+        elif communes.count() == 1:
             self.fields["commune"].initial = communes.first()
             self.fields["commune"].widget = forms.HiddenInput()
 

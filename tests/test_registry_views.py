@@ -736,3 +736,28 @@ def test_a_representation_that_ends_before_it_starts_is_refused(logged_in, perso
     )
 
     assert errors["valid_until"] == ["Ngày hết hiệu lực phải sau ngày bắt đầu."]
+
+
+def test_the_commune_of_a_known_person_cannot_be_changed_in_the_form(
+    client, reference_data, officer, commune, other_commune
+):
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(commune=commune, village=None)
+    other_commune.members.add(officer)
+    client.force_login(officer)
+    client.post(
+        reverse("person_edit", args=[person.pk]),
+        {
+            "full_name": person.full_name,
+            "birth_year": "1950",
+            "birth_date": "15/03/1950",
+            "gender": "M",
+            "personal_id": person.personal_id,
+            "phone": "0912345678",
+            "commune": other_commune.pk,
+        },
+    )
+    person.refresh_from_db()
+    assert person.phone == "0912345678"  # the form was saved …
+    assert person.commune == commune  # … without moving the person
