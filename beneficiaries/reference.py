@@ -106,6 +106,22 @@ def load_reference_data() -> LoadSummary:
         )
         summary.count("bank", created)
 
+    # Synonyms the import recognises: shipped ones are added to what an
+    # administrator may have typed, never replacing it.
+    for model, key, name in (
+        (Programme, "code", "programme_synonyms.csv"),
+        (Bank, "bin", "bank_synonyms.csv"),
+    ):
+        shipped: dict[str, list[str]] = {}
+        for row in _rows(name):
+            shipped.setdefault(row[key], []).append(row["synonym"])
+        for obj in model.objects.filter(**{f"{key}__in": shipped}):
+            current = [s.strip() for s in obj.synonyms.split(";") if s.strip()]
+            merged = current + [s for s in shipped[getattr(obj, key)] if s not in current]
+            if merged != current:
+                obj.synonyms = "; ".join(merged)
+                obj.save(update_fields=["synonyms"])
+
     for row in _rows("base_levels.csv"):
         _obj, created = AllowanceRate.objects.update_or_create(
             programme=programmes[row["programme"]],

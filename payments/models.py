@@ -27,6 +27,12 @@ class Bank(models.Model):
     short_name = models.CharField(_("tên viết tắt"), max_length=50)
     name = models.CharField(_("tên đầy đủ"), max_length=200)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.BANK)
+    synonyms = models.CharField(
+        _("tên gọi khác"),
+        max_length=500,
+        blank=True,
+        help_text=_("Cách các danh sách cũ ghi tên ngân hàng, cách nhau bằng dấu ;"),
+    )
     active = models.BooleanField(_("đang dùng"), default=True)
     history = HistoricalRecords()
 

@@ -81,3 +81,19 @@ def test_the_command_prints_a_summary(db, capsys):
     out = capsys.readouterr().out
     assert "province: 63 mới" in out
     assert "bank: 65 mới" in out
+
+
+def test_bank_synonyms_are_data_an_administrator_can_extend(reference_data):
+    from beneficiaries.importer.rows import Reference
+    from beneficiaries.importer.values import fold_key
+
+    agribank = Bank.objects.get(bin="970405")
+    assert "NHNo&PTNT" in agribank.synonyms
+    agribank.synonyms += "; Quỹ nông thôn Hà Trung"
+    agribank.save()
+    load_reference_data()  # reloading keeps the administrator's addition
+    agribank.refresh_from_db()
+    assert agribank.synonyms.endswith("Quỹ nông thôn Hà Trung")
+    assert agribank.synonyms.count("NHNo&PTNT") == 1
+    reference = Reference.from_database()
+    assert reference.banks[fold_key("Quỹ nông thôn Hà Trung")] == ("970405", False)

@@ -80,50 +80,10 @@ class ImportRow:
 CategoryRef = tuple[str, str]
 """``(category_code, programme_code)``."""
 
-#: Ways people write programmes beyond the reference's code, name and short name.
-#: Keyed by programme code; a synonym of a programme not in the reference is skipped.
-PROGRAMME_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "NCC": ("Người có công với cách mạng", "Ưu đãi người có công", "Chính sách người có công"),
-    "BTXH": ("Trợ cấp xã hội", "Bảo trợ", "Trợ cấp xã hội hằng tháng", "Trợ giúp xã hội"),
-    "HTXH": ("Hưu trí", "Trợ cấp hưu trí", "Hưu trí XH"),
-}
 
-#: Ways people write banks beyond ``banks.csv`` (old names, Vietnamese names,
-#: abbreviations used on commune lists). Keyed by BIN; a synonym of a bank not
-#: in the reference is skipped. Candidates for a ``synonyms`` column in the
-#: reference data, so that an administrator can add one without a release.
-BANK_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "970405": (
-        "NHNo&PTNT",
-        "NHNo",
-        "NHNN&PTNT",
-        "NN&PTNT",
-        "NNo&PTNT",
-        "Nông nghiệp",
-        "Nông nghiệp và PTNT",
-        "Nông nghiệp và Phát triển Nông thôn",
-        "Nông nghiệp & PTNT",
-    ),
-    "970449": (
-        "LienVietPostBank",
-        "Lien Viet Post Bank",
-        "LienViet",
-        "Liên Việt",
-        "Bưu điện Liên Việt",
-        "Liên Việt Post Bank",
-        "LPB",
-        "Lộc Phát",
-    ),
-    "970415": ("Vietin", "Công thương", "Công thương Việt Nam", "CTG"),
-    "970436": ("Ngoại thương", "Ngoại thương Việt Nam"),
-    "970418": ("Đầu tư", "Đầu tư và Phát triển", "Đầu tư & Phát triển", "ĐT&PT"),
-    "999888": ("Chính sách xã hội", "Chính sách", "NHCSXH", "CSXH"),
-    "970422": ("Quân đội", "MB"),
-    "970407": ("Kỹ thương",),
-    "971005": ("Viettel Money", "ViettelPay", "Viettel Pay", "Viettel"),
-    "971011": ("VNPT Money", "VNPT Pay", "VNPT"),
-    "971025": ("Ví MoMo", "Momo"),
-}
+def split_synonyms(value: object) -> tuple[str, ...]:
+    """``"NHNo&PTNT; Nông nghiệp"`` -> the names; the reference data keeps them, editable."""
+    return tuple(part.strip() for part in str(value or "").split(";") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -164,7 +124,8 @@ class Reference:
         ``programmes``: ``code``, ``name``, ``short_name``, ``amount_mode``;
         ``categories``: ``code``, ``name``, ``short_name``, ``programme``
         (its code), ``coefficient`` (``Decimal``, text or empty); ``banks``:
-        ``bin``, ``code`` (VietQR), ``short_name``, ``name``, ``kind``.
+        ``bin``, ``code`` (VietQR), ``short_name``, ``name``, ``kind``; programmes
+        and banks may carry ``synonyms`` (``;``-separated, from the reference data).
         """
         programme_map: dict[str, str] = {}
         coefficient_programmes: set[str] = set()
@@ -172,7 +133,7 @@ class Reference:
             code = str(row["code"])
             if row.get("amount_mode") == "coefficient":
                 coefficient_programmes.add(code)
-            words = (code, row["name"], row["short_name"], *PROGRAMME_SYNONYMS.get(code, ()))
+            words = (code, row["name"], row["short_name"], *split_synonyms(row.get("synonyms")))
             for word in words:
                 key = fold_key(str(word))
                 if key:
@@ -212,7 +173,9 @@ class Reference:
         from payments.models import Bank
 
         return cls.from_rows(
-            programmes=Programme.objects.values("code", "name", "short_name", "amount_mode"),
+            programmes=Programme.objects.values(
+                "code", "name", "short_name", "amount_mode", "synonyms"
+            ),
             categories=(
                 {**row, "programme": row.pop("programme__code")}
                 for row in Category.objects.values(
@@ -220,7 +183,7 @@ class Reference:
                 )
             ),
             banks=Bank.objects.filter(active=True).values(
-                "bin", "code", "short_name", "name", "kind"
+                "bin", "code", "short_name", "name", "kind", "synonyms"
             ),
             provinces=Province.objects.values_list("code", flat=True),
         )
@@ -241,7 +204,7 @@ def _bank_lookup(
     for row in banks:
         target = (str(row["bin"]), row.get("kind") == "e-wallet")
         words = [row["short_name"], row["code"], row["bin"], row["name"]]
-        words += BANK_SYNONYMS.get(target[0], ())
+        words += split_synonyms(row.get("synonyms"))
         for word in words:
             keys = bank_keys(str(word))
             if not keys:

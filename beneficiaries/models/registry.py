@@ -137,6 +137,12 @@ class Programme(models.Model):
     name = models.CharField(_("tên chương trình"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=50)
     amount_mode = models.CharField(_("cách tính mức"), max_length=20, choices=AmountMode.choices)
+    synonyms = models.CharField(
+        _("tên gọi khác"),
+        max_length=500,
+        blank=True,
+        help_text=_("Cách các danh sách cũ ghi tên chương trình, cách nhau bằng dấu ;"),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     history = HistoricalRecords()
 

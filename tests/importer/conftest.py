@@ -29,10 +29,25 @@ def _csv(name: str) -> list[dict[str, str]]:
 
 def reference_from_csv() -> Reference:
     """The reference as ``load_reference_data()`` would put it in the database."""
+
+    def synonyms(name: str, key: str) -> dict[str, str]:
+        found: dict[str, list[str]] = {}
+        for row in _csv(name):
+            found.setdefault(row[key], []).append(row["synonym"])
+        return {k: "; ".join(v) for k, v in found.items()}
+
+    programme_synonyms = synonyms("programme_synonyms.csv", "code")
+    bank_synonyms = synonyms("bank_synonyms.csv", "bin")
     return Reference.from_rows(
-        programmes=_csv("programmes.csv"),
+        programmes=[
+            {**row, "synonyms": programme_synonyms.get(row["code"], "")}
+            for row in _csv("programmes.csv")
+        ],
         categories=_csv("categories.csv"),
-        banks=[{**row, "code": row["vietqr_code"]} for row in _csv("banks.csv")],
+        banks=[
+            {**row, "code": row["vietqr_code"], "synonyms": bank_synonyms.get(row["bin"], "")}
+            for row in _csv("banks.csv")
+        ],
         provinces=[row["code"] for row in _csv("provinces.csv")],
     )
 
