@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
@@ -191,6 +192,31 @@ class BeneficiaryForm(forms.ModelForm):
         return data
 
 
+class PersonByIdField(forms.ModelChoiceField):
+    """A person of the user's communes, typed as their CCCD (a select of a
+    commune's thousands of people would be unusable)."""
+
+    def __init__(self, *, self_id: str | None = None, **kwargs) -> None:
+        super().__init__(
+            to_field_name="personal_id",
+            widget=forms.TextInput(attrs={"placeholder": _("12 chữ số"), "inputmode": "numeric"}),
+            error_messages={
+                "invalid_choice": _(
+                    "Không có ai mang số CCCD này trong sổ của xã. Thêm người nhận thay "
+                    "trước (nút «Thêm người»), rồi quay lại."
+                )
+            },
+            **kwargs,
+        )
+        self.self_id = self_id
+
+    def to_python(self, value):
+        digits = re.sub(r"[\s.\-]", "", str(value or ""))
+        if digits and digits == self.self_id:
+            raise forms.ValidationError(_("Người nhận thay không thể là chính đối tượng."))
+        return super().to_python(digits)
+
+
 class RepresentativeForm(forms.ModelForm):
     class Meta:
         model = Representative
@@ -200,8 +226,11 @@ class RepresentativeForm(forms.ModelForm):
     def __init__(self, *args, represented: Person, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.represented = represented
-        self.fields["person"].queryset = people.exclude(pk=represented.pk)
-        self.fields["person"].label = _("Người nhận thay")
+        self.fields["person"] = PersonByIdField(
+            queryset=people.exclude(pk=represented.pk),
+            self_id=represented.personal_id,
+            label=_("Số CCCD người nhận thay"),
+        )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -682,7 +682,7 @@ def test_editing_an_enrolment_does_not_clash_with_itself(logged_in, person, ncc,
 
 def _representative_data(who, **changes) -> dict[str, str]:
     data = {
-        "person": str(who.pk),
+        "person": who.personal_id,
         "kind": Representative.Kind.PROXY,
         "relationship": "Con gái",
         "document": "Giấy ủy quyền số 12/2023",
@@ -700,8 +700,36 @@ def test_a_person_cannot_represent_themself(logged_in, person):
         _representative_data(person),
     )
 
-    assert errors["person"]
+    assert errors["person"] == ["Người nhận thay không thể là chính đối tượng."]
     assert not Representative.objects.exists()
+
+
+def test_a_representative_is_typed_as_a_cccd_with_spaces_or_dots(logged_in, person, commune):
+    daughter = PersonFactory(commune=commune, full_name="Lê Thị Con")
+    spaced = " ".join(
+        [daughter.personal_id[:3], daughter.personal_id[3:6], daughter.personal_id[6:]]
+    )
+
+    response = logged_in.post(
+        reverse("representative_create", args=[person.pk]),
+        _representative_data(daughter, person=spaced),
+    )
+
+    assert response.status_code == 302
+    assert Representative.objects.get().person == daughter
+
+
+def test_a_representative_of_another_commune_cannot_be_typed_in(logged_in, person, other_commune):
+    stranger = PersonFactory(commune=other_commune, full_name="Đỗ Văn Lạ")
+
+    errors = _errors(
+        logged_in,
+        reverse("representative_create", args=[person.pk]),
+        _representative_data(stranger),
+    )
+
+    assert "Không có ai mang số CCCD này" in errors["person"][0]
+    assert "Đỗ Văn Lạ" not in errors["person"][0]
 
 
 def test_the_person_themself_is_not_offered_as_representative(logged_in, person, commune):
