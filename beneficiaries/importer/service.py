@@ -1,18 +1,17 @@
 """The registry import: rows read from a workbook, checked against the database,
-then written in one transaction with bulk operations.
+then written in one transaction with bulk operations. A bad file changes nothing.
 
-Two phases, so that a bad file changes nothing:
-
-1. :func:`plan_import` looks every row's people, enrolments, amounts,
-   representatives, accounts and registrations up in bulk (a few queries per
-   thousand rows, never one per row) and works out what would change; rows
-   that clash with the database get an error.
-2. :func:`apply_plan` writes the plan, only when there is no error at all,
-   with bulk writes and their history rows, each history row carrying the
-   import's change reason.
-
-:func:`run_import` drives both for an :class:`ImportBatch` and is what the
-command, the Celery task and the officer's page call.
+- :class:`Planner` looks every row's people, enrolments, amounts,
+  representatives, accounts and registrations up in bulk (a few queries per
+  chunk of rows, never one per row) and works out what would change; rows
+  that clash with the database get an error.
+- :func:`_write` writes a chunk's plan with COPY and the history rows, each
+  carrying the import's change reason.
+- :func:`run_import` drives both for an :class:`ImportBatch` and is what the
+  command, the Celery tasks and the admin call: validation plans every row and
+  writes nothing; the write (after the officer's confirmation) plans and
+  writes chunk by chunk as the reader hands rows over, in one transaction that
+  is rolled back if any error turns up.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from beneficiaries.bulk import build, bulk_insert_with_history
-from beneficiaries.importer.reader import ReadResult, WorkbookError, read_workbook
+from beneficiaries.importer.reader import WorkbookError, read_workbook
 from beneficiaries.importer.readproc import read_in_child
 from beneficiaries.importer.rows import ImportRow, Issue, Reference
 from beneficiaries.models import (
@@ -527,19 +526,6 @@ class Planner:
         self.plan = fresh
 
 
-def plan_import(
-    read: ReadResult,
-    *,
-    commune: Commune,
-    today: datetime.date,
-    known_provinces: frozenset[str],
-) -> ImportPlan:
-    """Compare all the rows with the database at once; nothing is written."""
-    planner = Planner(commune=commune, today=today, known_provinces=known_provinces)
-    planner.plan.issues.extend(read.issues)
-    return planner.add(read.rows)
-
-
 def _plan_person(plan: ImportPlan, rp: RowPlan, person: Person, row: ImportRow, village) -> None:
     """Fill a new person from the row, or note what the row changes of a known one."""
     wanted: dict[str, object] = {
@@ -804,17 +790,6 @@ def _write(plan: ImportPlan, *, actor, reason: str, written: Counter) -> None:
         accounts_created=len(plan.new_accounts),
         registrations_created=len(plan.new_registrations),
     )
-
-
-@transaction.atomic
-def apply_plan(plan: ImportPlan, *, actor, reason: str) -> dict[str, int]:
-    """Write a whole plan without errors: one transaction, bulk writes with their history."""
-    if plan.errors:
-        raise ImportRefused(_("Tệp còn lỗi: không ghi gì vào sổ."))
-    _begin_write(plan.commune)
-    written: Counter = Counter()
-    _write(plan, actor=actor, reason=reason, written=written)
-    return dict(written)
 
 
 def _issue_dict(issue: Issue) -> dict:
