@@ -144,9 +144,6 @@ class ImportPlan:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.level == "warning"]
 
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
-
 
 class _Lookup:
     """What the rows refer to, fetched in bulk (a few queries per chunk of rows)."""
