@@ -8,12 +8,8 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from beneficiaries.importer.reader import (
-    HEADER_SYNONYMS,
-    WorkbookError,
-    find_header,
-    read_workbook,
-)
+from beneficiaries.importer.layout import HEADER_SYNONYMS, find_header
+from beneficiaries.importer.reader import WorkbookError, read_workbook
 from tests.importer.workbooks import (
     FIELDS,
     STANDARD_HEADER,

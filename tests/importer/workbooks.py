@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from beneficiaries.importer.reader import HEADER_SYNONYMS
+from beneficiaries.importer.layout import HEADER_SYNONYMS
 from beneficiaries.rules.names import TCVN3_TABLE, VNI_TABLE
 
 #: Field names in the order of the canonical layout.
