@@ -146,7 +146,7 @@ _HEADER_INDEX: dict[str, str] = {
     for name, synonyms in mapping.items()
     for synonym in synonyms
 }
-_PARENTHESIS = re.compile(r"\([^)]*\)|\[[^]]*\]")
+PARENTHESIS = re.compile(r"\([^)]*\)|\[[^]]*\]")
 
 
 # --- Header ---------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def header_field(value: object) -> str | None:
         return None
     name = _HEADER_INDEX.get(fold_key(value))
     if name is None and ("(" in value or "[" in value):
-        name = _HEADER_INDEX.get(fold_key(_PARENTHESIS.sub(" ", value)))
+        name = _HEADER_INDEX.get(fold_key(PARENTHESIS.sub(" ", value)))
     return name
 
 
@@ -190,7 +190,7 @@ def find_header(
 
 
 @dataclass(slots=True)
-class _Layout:
+class Layout:
     """Where each field is, the headers as written, and where data starts."""
 
     columns: dict[int, str]
@@ -214,7 +214,7 @@ class _Layout:
         return missing
 
 
-def _resolve_layout(prefix: Sequence[Sequence[object]], header_index: int) -> _Layout:
+def resolve_layout(prefix: Sequence[Sequence[object]], header_index: int) -> Layout:
     """Columns from the header row, refined by a sub-header row; skip column numbers."""
     header = prefix[header_index]
     texts = {col: cell_text(value) for col, value in enumerate(header) if not is_blank(value)}
@@ -255,7 +255,7 @@ def _resolve_layout(prefix: Sequence[Sequence[object]], header_index: int) -> _L
             else:
                 titles_by_col[col] = sub_text
         next_index += 1
-    if next_index < len(prefix) and _is_column_number_row(prefix[next_index]):
+    if next_index < len(prefix) and is_column_number_row(prefix[next_index]):
         next_index += 1
 
     columns: dict[int, str] = {}
@@ -273,7 +273,7 @@ def _resolve_layout(prefix: Sequence[Sequence[object]], header_index: int) -> _L
         for col, text in texts.items()
         if col not in found and col not in group_parents and not is_column_number(text)
     ]
-    return _Layout(columns, titles, next_index, unknown, duplicates)
+    return Layout(columns, titles, next_index, unknown, duplicates)
 
 
 def _parent_column(header: Sequence[object], col: int) -> int | None:
@@ -304,6 +304,6 @@ def _is_sub_header(header: Sequence[object], row: Sequence[object]) -> bool:
     return len(known) >= 2 and any(col >= len(header) or is_blank(header[col]) for col in known)
 
 
-def _is_column_number_row(row: Sequence[object]) -> bool:
+def is_column_number_row(row: Sequence[object]) -> bool:
     cells = [value for value in row if not is_blank(value)]
     return len(cells) >= 3 and all(is_column_number(value) for value in cells)
