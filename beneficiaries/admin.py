@@ -6,6 +6,7 @@ or change; :class:`CommuneScopedAdmin` decides which rows.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from beneficiaries.models import (
     Beneficiary,
     Category,
     Commune,
+    IdentityCheck,
     ImportBatch,
     Person,
     Programme,
@@ -29,9 +31,16 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
+from beneficiaries.models.checks import (
+    CHECKED_FIELDS,
+    Verification,
+    check_problem,
+    verification_filter,
+    with_verification,
+)
 from beneficiaries.resources import RegistryResource
 from beneficiaries.rules.names import fold_name
-from beneficiaries.services import RegistryError, save_beneficiary
+from beneficiaries.services import RegistryError, record_check, record_matches, save_beneficiary
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):
@@ -198,6 +207,46 @@ class BeneficiaryInline(admin.TabularInline):
         return False
 
 
+class VerificationFilter(admin.SimpleListFilter):
+    title = "tình trạng xác thực"
+    parameter_name = "xac_thuc"
+
+    def lookups(self, request, model_admin):
+        return Verification.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Verification.values:
+            return queryset.filter(verification_filter(self.value()))
+        return queryset
+
+
+class IdentityCheckInline(admin.TabularInline):
+    """The history of checks on the person's page (append-only)."""
+
+    model = IdentityCheck
+    extra = 0
+    fields = [
+        "checked_at",
+        "result",
+        "differing_fields",
+        "population_values",
+        "note",
+        "source",
+        "checked_by",
+    ]
+    readonly_fields = fields
+    ordering = ["-checked_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Person)
 class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     list_display = [
@@ -208,18 +257,41 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "village",
         "commune",
         "date_of_death",
+        "verification",
     ]
     list_filter = [
+        VerificationFilter,
         ("commune", RelatedOnly),
         ("village", RelatedOnly),
         "gender",
     ]
+    actions = ["checked_matches"]
     search_fields = ["name_folded", "=personal_id", "phone"]
     list_select_related = ["village", "commune"]
     scoped_foreign_keys = {"commune": "pk", "village": "commune"}
     readonly_fields = ["name_folded", "created_at", "updated_at"]
-    inlines = [BeneficiaryInline]
+    inlines = [BeneficiaryInline, IdentityCheckInline]
     list_per_page = 50
+
+    def get_queryset(self, request):
+        return with_verification(super().get_queryset(request))
+
+    @admin.display(description="Xác thực")
+    def verification(self, obj: Person) -> str:
+        if obj.last_check_result is None:
+            return Verification.NEVER.label
+        if obj.last_check_fingerprint != obj.identity_fingerprint:
+            return Verification.STALE.label
+        state = "verified" if obj.last_check_result == "match" else obj.last_check_result
+        return Verification(state).label
+
+    @admin.action(description="Đã kiểm tra: khớp với CSDL dân cư", permissions=["check"])
+    def checked_matches(self, request, queryset):
+        count = record_matches(queryset, actor=request.user)
+        self.message_user(request, f"Đã ghi {count} lần kiểm tra «khớp».")
+
+    def has_check_permission(self, request) -> bool:
+        return request.user.has_perm("beneficiaries.add_identitycheck")
 
     @admin.display(description="Ngày sinh", ordering="birth_date")
     def birth_display(self, obj: Person) -> str:
@@ -314,4 +386,72 @@ class ImportBatchAdmin(CommuneScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class IdentityCheckForm(forms.ModelForm):
+    """A police check: the result, which fields differ, what the population database says."""
+
+    differing = forms.MultipleChoiceField(
+        label="Trường khác nhau",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(name, Person._meta.get_field(name).verbose_name) for name in CHECKED_FIELDS],
+    )
+    db_full_name = forms.CharField(label="Họ tên trong CSDL dân cư", required=False)
+    db_birth = forms.CharField(label="Ngày sinh trong CSDL dân cư", required=False)
+    db_gender = forms.CharField(label="Giới tính trong CSDL dân cư", required=False)
+    db_personal_id = forms.CharField(label="Số định danh trong CSDL dân cư", required=False)
+    db_residence = forms.CharField(label="Nơi thường trú trong CSDL dân cư", required=False)
+
+    class Meta:
+        model = IdentityCheck
+        fields = ["person", "result", "note"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        problem = check_problem(data.get("result", ""), list(data.get("differing") or []))
+        if problem:
+            self.add_error("differing", problem)
+        return data
+
+
+@admin.register(IdentityCheck)
+class IdentityCheckAdmin(CommuneScopedAdmin):
+    """The police desk's check form; checks are never edited, a new one supersedes."""
+
+    form = IdentityCheckForm
+    commune_path = "person__commune"
+    list_display = ["person", "result", "checked_at", "checked_by", "source"]
+    list_filter = ["result", "source"]
+    search_fields = ["person__name_folded", "=person__personal_id"]
+    list_select_related = ["person", "checked_by"]
+    raw_id_fields = ["person"]
+    scoped_foreign_keys = {"person": "commune"}
+    date_hierarchy = "checked_at"
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        values = {
+            key: data[f"db_{key}"]
+            for key in ("full_name", "birth", "gender", "personal_id", "residence")
+            if data.get(f"db_{key}")
+        }
+        try:
+            saved = record_check(
+                data["person"],
+                result=data["result"],
+                actor=request.user,
+                differing_fields=list(data["differing"]),
+                population_values=values,
+                note=data.get("note", ""),
+            )
+        except RegistryError as exc:
+            raise ValidationError(str(exc)) from exc
+        obj.pk = saved.pk
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

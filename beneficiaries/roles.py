@@ -36,6 +36,7 @@ _REGISTRY = (
     "beneficiaries.beneficiary",
     "beneficiaries.representative",
     "beneficiaries.importbatch",
+    "beneficiaries.identitycheck",
 )
 _REFERENCE = (
     "beneficiaries.commune",
@@ -56,12 +57,15 @@ _MONEY = (
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LABOUR_OFFICER: {
         **dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY, EDIT),
+        # Checks are the police's: the officer reads them.
+        "beneficiaries.identitycheck": VIEW,
         **dict.fromkeys(_REFERENCE, VIEW),
     },
     POLICE: {
-        # Sees people to check them; no enrolments' money, no accounts.
+        # Sees people to check them and records checks; no money, no accounts.
         **dict.fromkeys(_PEOPLE, VIEW),
         "beneficiaries.representative": VIEW,
+        "beneficiaries.identitycheck": ("view", "add"),
     },
     ACCOUNTANT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),
     LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _REFERENCE, VIEW),

@@ -12,7 +12,14 @@ from functools import lru_cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from beneficiaries.models import Beneficiary, Person, Province, Representative
+from beneficiaries.models import (
+    Beneficiary,
+    IdentityCheck,
+    Person,
+    Province,
+    Representative,
+)
+from beneficiaries.models.checks import check_problem
 from beneficiaries.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
 
 
@@ -86,10 +93,64 @@ def save_representative(representative: Representative, *, actor) -> Representat
     return representative
 
 
+def _current_fingerprint(person: Person) -> str:
+    key = person.identity_key()
+    if person.identity_fingerprint != key:
+        # A row written before the digest existed, or by a raw update: refresh it.
+        Person.objects.filter(pk=person.pk).update(identity_fingerprint=key)
+        person.identity_fingerprint = key
+    return key
+
+
+@transaction.atomic
+def record_check(
+    person: Person,
+    *,
+    result: str,
+    actor,
+    differing_fields: list[str] | None = None,
+    population_values: dict | None = None,
+    note: str = "",
+    source: str = IdentityCheck.Source.MANUAL,
+) -> IdentityCheck:
+    """Record one police check of a person as the record stands now."""
+    problem = check_problem(result, differing_fields or [])
+    if problem:
+        raise RegistryError(problem)
+    return IdentityCheck.objects.create(
+        person=person,
+        result=result,
+        differing_fields=differing_fields or [],
+        population_values=population_values or {},
+        note=note,
+        source=source,
+        fingerprint=_current_fingerprint(person),
+        checked_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def record_matches(people, *, actor) -> int:
+    """The police desk's bulk action: these people match the population database."""
+    checks = [
+        IdentityCheck(
+            person=person,
+            result=IdentityCheck.Result.MATCH,
+            fingerprint=_current_fingerprint(person),
+            checked_by=actor,
+        )
+        for person in people.select_related("village")
+    ]
+    IdentityCheck.objects.bulk_create(checks)
+    return len(checks)
+
+
 __all__ = [
     "CccdError",
     "RegistryError",
     "known_provinces",
+    "record_check",
+    "record_matches",
     "save_beneficiary",
     "save_person",
     "save_representative",

@@ -33,6 +33,7 @@ ACCOUNT_NUMBER = "3500205987654"
 PEOPLE = ["beneficiaries.person", "beneficiaries.village", "beneficiaries.representative"]
 ENROLMENTS = ["beneficiaries.beneficiary"]
 IMPORTS = ["beneficiaries.importbatch"]
+CHECKS = ["beneficiaries.identitycheck"]
 REFERENCE = [
     "beneficiaries.commune",
     "beneficiaries.programme",
@@ -45,12 +46,15 @@ REFERENCE = [
 MONEY = ["payments.paymentaccount", "payments.entitlement"]
 REGISTRATIONS = ["registration.paymentmethodregistration"]
 ADMINISTRATION = ["auth.user", "auth.group", "axes.accessattempt"]
-ALL_MODELS = PEOPLE + ENROLMENTS + IMPORTS + REFERENCE + MONEY + REGISTRATIONS + ADMINISTRATION
+ALL_MODELS = (
+    PEOPLE + ENROLMENTS + IMPORTS + CHECKS + REFERENCE + MONEY + REGISTRATIONS + ADMINISTRATION
+)
 
-_READ_ALL = set(PEOPLE + ENROLMENTS + IMPORTS + REFERENCE + MONEY + REGISTRATIONS)
+_READ_ALL = set(PEOPLE + ENROLMENTS + IMPORTS + CHECKS + REFERENCE + MONEY + REGISTRATIONS)
 REACHABLE = {
     "officer": _READ_ALL,
-    "police": set(PEOPLE),
+    # People and their identity checks: the police desk.
+    "police": set(PEOPLE + CHECKS),
     "accountant": _READ_ALL,
     "leader": _READ_ALL,
     # Registrations name the account: not for the post office.
@@ -266,6 +270,10 @@ def _person_admin_post(person: Person, **changes) -> dict[str, str]:
         "enrolments-INITIAL_FORMS": "0",
         "enrolments-MIN_NUM_FORMS": "0",
         "enrolments-MAX_NUM_FORMS": "1000",
+        "identity_checks-TOTAL_FORMS": "0",
+        "identity_checks-INITIAL_FORMS": "0",
+        "identity_checks-MIN_NUM_FORMS": "0",
+        "identity_checks-MAX_NUM_FORMS": "1000",
         "_save": "Lưu",
     }
     data.update(changes)
@@ -279,7 +287,9 @@ def test_police_see_a_person_read_only_without_enrolments(client, as_staff, ours
 
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
-    assert response.context["inline_admin_formsets"] == []
+    # Only the history of identity checks, never the enrolments (money).
+    inlines = [f.opts.model._meta.model_name for f in response.context["inline_admin_formsets"]]
+    assert inlines == ["identitycheck"]
     html = response.content.decode()
     assert "Nguyễn Thị Hằng" in html
     assert ACCOUNT_NUMBER not in html

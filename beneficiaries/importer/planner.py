@@ -552,7 +552,9 @@ def _plan_person(plan: ImportPlan, rp: RowPlan, person: Person, row: ImportRow, 
             if name in wanted:
                 setattr(person, name, wanted[name])
         person.normalize_fields()
-        plan.changed_person_fields.update(changed)
+        # The digest of checked fields follows, so an import's edit makes the
+        # police check stale like any other edit.
+        plan.changed_person_fields.update([*changed, "identity_fingerprint"])
         plan.changed_people[person.pk] = person
 
 

@@ -1,5 +1,6 @@
 """Models of the registry, split by aggregate."""
 
+from beneficiaries.models.checks import IdentityCheck, Verification
 from beneficiaries.models.imports import ImportBatch
 from beneficiaries.models.registry import (
     Beneficiary,
@@ -18,12 +19,14 @@ __all__ = [
     "Beneficiary",
     "Category",
     "Commune",
+    "IdentityCheck",
     "ImportBatch",
     "Person",
     "Programme",
     "ProgrammeSetting",
     "Province",
     "Representative",
+    "Verification",
     "Village",
     "person_sort_name",
 ]

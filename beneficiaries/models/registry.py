@@ -7,6 +7,7 @@ history (the 2025 reforms moved all of them); nothing here is a constant.
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -269,6 +270,10 @@ class Person(models.Model):
     name_folded = models.CharField(
         _("tên không dấu"), max_length=150, editable=False, db_index=True
     )
+    # Digest of the checked fields (see identity_key); checks compare against it.
+    identity_fingerprint = models.CharField(
+        _("dấu vân tay định danh"), max_length=40, editable=False, default=""
+    )
     # Lists are sorted by given name (last word), then full name: folded, stored for ORDER BY.
     sort_name = models.CharField(_("khóa sắp xếp"), max_length=200, editable=False)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
@@ -358,6 +363,24 @@ class Person(models.Model):
             self.birth_year = self.birth_date.year
         if self.personal_id == "":
             self.personal_id = None
+        self.identity_fingerprint = self.identity_key()
+
+    def identity_key(self) -> str:
+        """A digest of the fields the police check: name, birth, gender, ID, village.
+
+        A check records the digest it saw; when the person's differs, whoever
+        edited them (form, admin, import), the check is stale.
+        """
+        village = self.village.name if self.village_id or self.village else ""
+        parts = (
+            self.full_name,
+            self.birth_date.isoformat() if self.birth_date else "",
+            str(self.birth_year),
+            self.gender,
+            self.personal_id or "",
+            fold_name(village),
+        )
+        return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
 
     @property
     def birth_display(self) -> str:
