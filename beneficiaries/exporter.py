@@ -10,11 +10,12 @@ import datetime
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Category, Commune, Programme, Representative
-from payments.models import Bank, Entitlement
+from beneficiaries.registry import current_registration, entitlement_in_force
+from payments.models import Bank
 from registration.models import PaymentMethodRegistration
 from reports.xlsx import Column, Sheet, write_xlsx
 
@@ -65,11 +66,8 @@ def title_lines(commune: Commune, title: str) -> list[str]:
 
 def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> Iterator[list[Any]]:
     """One row per live enrolment of ``enrolments``, in list order (given name, then full name)."""
-    month = on.replace(day=1)
-    entitlement = Entitlement.objects.filter(
-        beneficiary=OuterRef("pk"), from_month__lte=month
-    ).order_by("-from_month")
-    current = PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
+    entitlement = entitlement_in_force(on.replace(day=1))
+    current = current_registration()
     qs = (
         enrolments.exclude(status=Beneficiary.Status.ENDED)
         .annotate(

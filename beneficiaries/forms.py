@@ -237,8 +237,6 @@ class RepresentativeForm(forms.ModelForm):
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
             self.add_error("valid_until", _("Ngày hết hiệu lực phải sau ngày bắt đầu."))
-        if data.get("person") and data["person"].pk == self.represented.pk:
-            self.add_error("person", _("Người nhận thay không thể là chính đối tượng."))
         return data
 
 

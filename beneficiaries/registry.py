@@ -14,17 +14,23 @@ from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 
+def entitlement_in_force(month: datetime.date) -> QuerySet[Entitlement]:
+    """Per enrolment (OuterRef "pk"), its entitlements in force in ``month``, latest first."""
+    return Entitlement.objects.filter(beneficiary=OuterRef("pk"), from_month__lte=month).order_by(
+        "-from_month"
+    )
+
+
+def current_registration() -> QuerySet[PaymentMethodRegistration]:
+    """Per enrolment (OuterRef "pk"), its current payment-method registration."""
+    return PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
+
+
 def with_current_terms(qs: QuerySet[Beneficiary], *, on: datetime.date) -> QuerySet[Beneficiary]:
     """Annotate each enrolment with its amount in force and its current method."""
-    month = on.replace(day=1)
-    amount = (
-        Entitlement.objects.filter(beneficiary=OuterRef("pk"), from_month__lte=month)
-        .order_by("-from_month")
-        .values("amount")[:1]
-    )
-    current = PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
+    current = current_registration()
     return qs.annotate(
-        current_amount=Subquery(amount),
+        current_amount=Subquery(entitlement_in_force(on.replace(day=1)).values("amount")[:1]),
         current_method=Subquery(current.values("method")[:1]),
         current_account_number=Subquery(current.values("account__number")[:1]),
         current_bank=Subquery(current.values("account__bank__short_name")[:1]),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from beneficiaries.exporter import title_lines
 from beneficiaries.models import Commune, IdentityCheck, Person, Verification
 from beneficiaries.models.checks import check_problem, verification_filter, with_verification
 from beneficiaries.rules.names import fold_name
@@ -101,10 +102,10 @@ class FileExchange:
             name="Cần xác thực",
             columns=PERSON_COLUMNS + RESULT_COLUMNS,
             rows=rows,
-            title_lines=[
-                commune.issuing_body.upper(),
+            title_lines=title_lines(
+                commune,
                 _("DANH SÁCH ĐỀ NGHỊ XÁC THỰC THÔNG TIN VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ"),
-            ],
+            ),
         )
         return write_xlsx(target, [sheet])
 

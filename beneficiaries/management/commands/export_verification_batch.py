@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from beneficiaries.models import Commune
+from beneficiaries.management import commune_by_code
 from beneficiaries.verification import FileExchange
 
 
@@ -14,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, type=Path, help="Tệp .xlsx sẽ ghi")
 
     def handle(self, *args, commune: str, out: Path, **options) -> None:
-        try:
-            target = Commune.objects.get(code=commune)
-        except Commune.DoesNotExist:
-            raise CommandError(f"Không có xã mã {commune}.") from None
+        target = commune_by_code(commune)
         with out.open("wb") as handle:
             count = FileExchange().export_batch(target, handle)
         self.stdout.write(f"{out}: {count} người cần xác thực.")

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaries.importer.service import create_batch, run_import
-from beneficiaries.models import Commune, ImportBatch
+from beneficiaries.management import commune_by_code
+from beneficiaries.models import ImportBatch
 
 
 class Command(BaseCommand):
@@ -23,10 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi")
 
     def handle(self, *args, file: Path, commune: str, sheet: str, dry_run: bool, **options) -> None:
-        try:
-            target = Commune.objects.get(code=commune)
-        except Commune.DoesNotExist:
-            raise CommandError(f"Không có xã mã {commune}.") from None
+        target = commune_by_code(commune)
         if not file.is_file():
             raise CommandError(f"Không tìm thấy tệp {file}.")
         with file.open("rb") as handle:

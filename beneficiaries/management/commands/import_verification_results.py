@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from beneficiaries.models import Commune
+from beneficiaries.management import commune_by_code
 from beneficiaries.verification import FileExchange
 
 
@@ -21,10 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, commune: str, **options) -> None:
         target = None
         if commune:
-            try:
-                target = Commune.objects.get(code=commune)
-            except Commune.DoesNotExist:
-                raise CommandError(f"Không có xã mã {commune}.") from None
+            target = commune_by_code(commune)
         if not file.is_file():
             raise CommandError(f"Không tìm thấy tệp {file}.")
         result = FileExchange().import_results(file, commune=target, actor=None)
