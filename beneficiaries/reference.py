@@ -90,6 +90,8 @@ def load_reference_data() -> LoadSummary:
                 "coefficient": Decimal(row["coefficient"]) if row["coefficient"] else None,
                 "legal_basis": row["legal_basis"],
                 "note": row["note"],
+                "age_from": int(row["age_from"]) if row.get("age_from") else None,
+                "age_below": int(row["age_below"]) if row.get("age_below") else None,
             },
         )
         summary.count("category", created)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beneficiaries import import_views, views
+from beneficiaries import import_views, quality_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
         name="representative_create",
     ),
     path("nguoi/<int:person_pk>/tai-khoan/them/", views.account_create, name="account_create"),
+    path("chat-luong-du-lieu/", quality_views.data_quality, name="data_quality"),
     path("doi-tuong/xuat/", import_views.registry_export, name="registry_export"),
     path("nhap-danh-sach/", import_views.import_upload, name="import_upload"),
     path("nhap-danh-sach/mau/", import_views.import_template, name="import_template"),

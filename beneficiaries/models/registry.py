@@ -242,6 +242,11 @@ class Category(models.Model):
     )
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    # Age bounds of the category, in whole years (from the legal text: "từ đủ
+    # 60 đến dưới 80 tuổi" is 60 and 80). A year-only birth date near a bound
+    # leaves the category, and so the amount, undecided: data quality says so.
+    age_from = models.PositiveSmallIntegerField(_("từ đủ (tuổi)"), null=True, blank=True)
+    age_below = models.PositiveSmallIntegerField(_("dưới (tuổi)"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -253,10 +258,20 @@ class Category(models.Model):
                 condition=Q(coefficient__isnull=True) | Q(coefficient__gt=0),
                 name="category_coefficient_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(age_from__isnull=True)
+                | Q(age_below__isnull=True)
+                | Q(age_below__gt=models.F("age_from")),
+                name="category_age_bounds_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.short_name
+
+    @property
+    def age_bounds(self) -> tuple[int, ...]:
+        return tuple(b for b in (self.age_from, self.age_below) if b is not None)
 
 
 class Person(models.Model):
