@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import roles
+from beneficiaries.demo_quality import plant_for_demo
 from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.reference import load_reference_data
 from beneficiaries.synthetic import (
@@ -147,6 +148,8 @@ def seed_demo(*, as_of=DEFAULT_AS_OF) -> DemoResult:
         )
     for spec in DEMO_USERS:
         _ensure_user(spec, commune)
+    if generated:
+        plant_for_demo(commune)
     users = [
         (
             spec.username,

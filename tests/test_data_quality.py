@@ -422,3 +422,14 @@ def test_the_page_query_count_does_not_grow_with_findings(
         response = client.get(reverse("data_quality"))
     assert response.context["blocking"] == 60
     assert PaymentAccount.objects.count() == 30
+
+
+def test_the_demo_shows_findings_and_people_waiting_for_the_police(db):
+    from beneficiaries.demo import seed_demo
+    from beneficiaries.quality import verification_summary
+
+    result = seed_demo()
+    kinds = {f.kind for f in find_problems(result.commune, today=TODAY)}
+    assert {"dead_active", "holder_name_mismatch", "possible_duplicate"} <= kinds
+    counts = {row["state"]: row["count"] for row in verification_summary(result.commune)}
+    assert counts["verified"] > 0 and counts["never"] > 0
