@@ -1,0 +1,32 @@
+"""``data_quality``: every finding of one commune of 5.000 and of 20.000 beneficiaries
+(rows: findings reported; the synthetic data is clean, so this measures the
+queries, not the formatting)."""
+
+from __future__ import annotations
+
+OPERATION = "data_quality (one commune)"
+SIZES = (5_000, 20_000)
+
+
+def cases(quick: bool) -> list[dict]:
+    sizes = SIZES[:1] if quick else SIZES
+    return [{"size": f"{n:,} beneficiaries", "beneficiaries": n} for n in sizes]
+
+
+def setup(case: dict) -> None:
+    from beneficiaries.synthetic import generate_synthetic
+
+    generate_synthetic(communes=1, beneficiaries=case["beneficiaries"], seed=7)
+
+
+def run(case: dict) -> int:
+    import datetime
+
+    from beneficiaries.models import Beneficiary, Commune
+    from beneficiaries.quality import find_problems, submission_blockers
+
+    commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
+    today = datetime.date(2025, 6, 15)
+    findings = find_problems(commune, today=today)
+    submission_blockers(commune, Beneficiary.objects.filter(commune=commune), today=today)
+    return len(findings)
