@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -230,20 +230,10 @@ def duplicate_ids(commune: Commune, today: datetime.date) -> Iterator[Finding]:
 def possible_duplicates(commune: Commune, today: datetime.date) -> Iterator[Finding]:
     """Same folded name and birth year in one commune. Two people who both hold a
     CCCD the police confirmed are two people: not reported."""
-    groups = (
-        Person.objects.filter(commune=commune)
-        .values("name_folded", "birth_year")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-    )
-    keys = {(g["name_folded"], g["birth_year"]) for g in groups}
-    if not keys:
-        return
-    condition = Q()
-    for name, year in keys:
-        condition |= Q(name_folded=name, birth_year=year)
     people = list(
-        with_verification(Person.objects.filter(commune=commune).filter(condition))
+        with_verification(Person.objects.filter(commune=commune))
+        .annotate(same=Window(Count("pk"), partition_by=[F("name_folded"), F("birth_year")]))
+        .filter(same__gt=1)
         .values(
             "id",
             "full_name",
