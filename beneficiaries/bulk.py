@@ -299,3 +299,40 @@ def build(model: type[models.Model], **values) -> models.Model:
             data[field.attname] = value.pk
             cache[name] = value  # what field.set_cached_value does, without the call
     return obj
+
+
+def history_from_rows(
+    model: type[models.Model],
+    *,
+    where: str,
+    params: Sequence[object],
+    stamp: HistoryStamp,
+    history_type: str,
+) -> int:
+    """Write one history row per row of ``model`` matching ``where`` (SQL on the
+    model's table, aliased ``t``), in one ``INSERT … SELECT``.
+
+    For set-based writes (``INSERT … SELECT``, ``UPDATE … WHERE``) that never
+    hold the rows in Python: call it after an insert or update (``"+"``, ``"~"``)
+    or before a delete (``"-"``). Portable SQL: PostgreSQL and SQLite.
+    """
+    history = get_history_model_for_model(model)
+    columns = [f.column for f in model._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    target = [quote(c) for c in columns] + [
+        quote("history_date"),
+        quote("history_change_reason"),
+        quote("history_type"),
+        quote("history_user_id"),
+    ]
+    # Names come from the models; ``where`` is the caller's constant SQL with parameters.
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(target)}) "  # noqa: S608
+        f"SELECT {', '.join('t.' + quote(c) for c in columns)}, %s, %s, %s, %s "
+        f"FROM {quote(model._meta.db_table)} t WHERE {where}"
+    )
+    user_id = getattr(stamp.user, "pk", None)
+    with connection.cursor() as cursor:
+        date = connection.ops.adapt_datetimefield_value(stamp.date)
+        cursor.execute(sql, [date, stamp.reason[:100], history_type, user_id, *params])
+        return cursor.rowcount

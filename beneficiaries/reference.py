@@ -60,6 +60,11 @@ def load_reference_data() -> LoadSummary:
                 "short_name": row["short_name"],
                 "amount_mode": row["amount_mode"],
                 "order": int(row["order"]),
+                "suspend_after_uncollected": (
+                    int(row["suspend_after_uncollected"])
+                    if row.get("suspend_after_uncollected")
+                    else None
+                ),
             },
         )
         programmes[programme.code] = programme

@@ -145,6 +145,11 @@ class Programme(models.Model):
         help_text=_("Cách các danh sách cũ ghi tên chương trình, cách nhau bằng dấu ;"),
     )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    # Cash not collected this many months in a row suspends the allowance
+    # (BTXH: Nghị định 20/2021/NĐ-CP); empty: never suspended for that.
+    suspend_after_uncollected = models.PositiveSmallIntegerField(
+        _("tạm dừng sau số tháng không nhận"), null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

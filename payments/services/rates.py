@@ -1,0 +1,155 @@
+"""Base levels (mức chuẩn) and the coefficient-based entitlements that follow them.
+
+A base level is often signed after the month it applies from. Entering it
+re-rates, in the database, every coefficient-based entitlement of the
+programme from that month on: a new entitlement row at the month for those
+whose entitlement in force started earlier, and a new amount for rows that
+start between this base level and the next. Months already paid at the old
+level are then owed the difference, which the next cycle pays as top-ups
+(see :mod:`payments.services.cycles`). Fixed NCC amounts come from their
+decisions and are not touched.
+
+Amount = base level × coefficient, in whole đồng, half up: the coefficient is
+taken in hundredths so the arithmetic stays in integers on every database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries import roles
+from beneficiaries.access import has_any_role
+from beneficiaries.bulk import HistoryStamp, history_from_rows
+from beneficiaries.models import Programme
+from payments.models import AllowanceRate, Entitlement
+
+
+class RateError(Exception):
+    """A base level refused, with a message for the officer."""
+
+
+@dataclass(frozen=True)
+class RerateResult:
+    rate: AllowanceRate
+    added: int  # new entitlement rows at the month the level applies from
+    updated: int  # rows between this level and the next given the new amount
+
+
+def coefficient_amount(base: int, coefficient) -> int:
+    """Whole đồng, half up (the same arithmetic as the SQL below)."""
+    hundredths = int((coefficient * 100).to_integral_value())
+    return (base * hundredths + 50) // 100
+
+
+_AMOUNT = "((%s * CAST(ROUND(e.coefficient * 100) AS INTEGER) + 50) / 100)"
+
+_ADD = f"""
+INSERT INTO payments_entitlement
+    (beneficiary_id, from_month, basis, coefficient, amount, decision_number, created_at)
+SELECT e.beneficiary_id, %s, 'coefficient', e.coefficient, {_AMOUNT}, e.decision_number, %s
+FROM payments_entitlement e
+JOIN beneficiaries_beneficiary b ON b.id = e.beneficiary_id
+WHERE b.programme_id = %s AND e.basis = 'coefficient' AND e.from_month < %s
+  AND (b.end_month IS NULL OR b.end_month > %s)
+  AND e.from_month = (SELECT MAX(e2.from_month) FROM payments_entitlement e2
+                      WHERE e2.beneficiary_id = e.beneficiary_id AND e2.from_month <= %s)
+  AND {_AMOUNT} <> e.amount
+"""  # noqa: S608 - only the constant amount expression is interpolated
+
+_PICK = f"""
+SELECT e.id FROM payments_entitlement e
+JOIN beneficiaries_beneficiary b ON b.id = e.beneficiary_id
+WHERE b.programme_id = %s AND e.basis = 'coefficient'
+  AND e.from_month >= %s AND (%s IS NULL OR e.from_month < %s)
+  AND {_AMOUNT} <> e.amount
+"""  # noqa: S608 - only the constant amount expression is interpolated
+
+# UPDATE without a table alias (SQLite before UPDATE … FROM has none).
+_UPDATE_AMOUNT = _AMOUNT.replace("e.coefficient", "coefficient")
+
+
+@transaction.atomic
+def record_base_level(
+    programme: Programme,
+    *,
+    amount: int,
+    applies_from: datetime.date,
+    legal_basis: str,
+    actor,
+) -> RerateResult:
+    """Enter (or correct) a programme's base level and re-rate from its month on."""
+    if actor is not None and not has_any_role(actor, frozenset({roles.LABOUR_OFFICER})):
+        raise PermissionDenied
+    if amount <= 0:
+        raise RateError(_("Mức chuẩn phải lớn hơn 0 đồng."))
+    applies_from = applies_from.replace(day=1)
+    # One re-rating at a time per programme: the rows it reads are the rows it writes.
+    Programme.objects.select_for_update().get(pk=programme.pk)
+    rate, _created = AllowanceRate.objects.update_or_create(
+        programme=programme,
+        applies_from=applies_from,
+        defaults={"amount": amount, "legal_basis": legal_basis, "verified": True},
+    )
+    added = updated = 0
+    if programme.amount_mode == Programme.AmountMode.COEFFICIENT:
+        following = (
+            AllowanceRate.objects.filter(programme=programme, applies_from__gt=applies_from)
+            .order_by("applies_from")
+            .values_list("applies_from", flat=True)
+            .first()
+        )
+        now = timezone.now()
+        stamp = HistoryStamp(
+            user=actor,
+            date=now,
+            reason=_("Mức chuẩn %(amount)s đ từ %(month)s")
+            % {"amount": f"{amount:,}".replace(",", "."), "month": f"{applies_from:%m/%Y}"},
+        )
+        ops = connection.ops
+        month = ops.adapt_datefield_value(applies_from)
+        until = ops.adapt_datefield_value(following) if following else None
+        with connection.cursor() as cursor:
+            cursor.execute(_PICK, [programme.pk, month, until, until, amount])
+            to_update = [row[0] for row in cursor.fetchall()]
+            for chunk in _chunks(to_update):
+                cursor.execute(
+                    f"UPDATE payments_entitlement SET amount = {_UPDATE_AMOUNT} "  # noqa: S608
+                    f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                    [amount, *chunk],
+                )
+            updated = len(to_update)
+            created_at = ops.adapt_datetimefield_value(now)
+            cursor.execute(
+                _ADD,
+                [month, amount, created_at, programme.pk, month, month, month, amount],
+            )
+            added = cursor.rowcount
+        for chunk in _chunks(to_update):
+            history_from_rows(
+                Entitlement,
+                where=f"t.id IN ({', '.join(['%s'] * len(chunk))})",
+                params=chunk,
+                stamp=stamp,
+                history_type="~",
+            )
+        if added:
+            history_from_rows(
+                Entitlement,
+                where="t.from_month = %s AND t.created_at = %s",
+                params=[month, created_at],
+                stamp=stamp,
+                history_type="+",
+            )
+    return RerateResult(rate=rate, added=added, updated=updated)
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    # Within every database's limit on parameters per statement.
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

@@ -1,0 +1,118 @@
+"""What happened to each payment: paid, failed (account) or not collected (cash).
+
+One service records a result, whoever brings it (the bank's results file, the
+post office's page, the officer). A failed or uncollected payment frees its
+months (its lines stop being live), so the next cycle owes them again; the
+officer may switch the person to cash before that. Cash not collected for the
+programme's number of months in a row suspends the enrolment.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from beneficiaries import roles
+from beneficiaries.access import has_any_role
+from beneficiaries.models import Beneficiary
+from payments.models import Payment, PaymentCycle, PaymentMonth
+
+CASH_METHODS = (Payment.Method.CASH, Payment.Method.HOME)
+RESULT_STATES = (PaymentCycle.Status.SUBMITTED, PaymentCycle.Status.PAID)
+
+
+class ResultError(Exception):
+    """A result refused, with a message for the user."""
+
+
+def _check_role(payment: Payment, actor) -> None:
+    if actor is None or has_any_role(actor, frozenset({roles.LABOUR_OFFICER})):
+        return
+    # The post office records what it paid in cash, nothing about accounts.
+    if has_any_role(actor, frozenset({roles.POST_OFFICE})) and payment.method in CASH_METHODS:
+        return
+    raise PermissionDenied
+
+
+@transaction.atomic
+def record_result(
+    payment: Payment,
+    *,
+    status: str,
+    actor,
+    paid_on: datetime.date | None = None,
+    reference: str = "",
+    reason: str = "",
+) -> tuple[Payment, bool]:
+    """Record one payment's result; returns (payment, changed).
+
+    The same result twice changes nothing (a results file imported again).
+    A different result corrects the earlier one, unless the months it would
+    pay again were re-issued in a later cycle since.
+    """
+    payment = Payment.objects.select_for_update().select_related("cycle").get(pk=payment.pk)
+    _check_role(payment, actor)
+    if payment.cycle.status not in RESULT_STATES:
+        raise ResultError(
+            _("Chỉ ghi kết quả cho kỳ chi trả đã gửi (kỳ %(month)s đang “%(status)s”).")
+            % {
+                "month": f"{payment.cycle.period:%m/%Y}",
+                "status": payment.cycle.get_status_display(),
+            }
+        )
+    if status == Payment.Status.PAID and paid_on is None:
+        raise ResultError(_("Cần ngày chi trả."))
+    if status == Payment.Status.RETURNED and payment.method not in CASH_METHODS:
+        raise ResultError(_("Khoản chuyển khoản không thể “không nhận”; dùng “chuyển khoản lỗi”."))
+    if status == Payment.Status.FAILED and payment.method in CASH_METHODS:
+        raise ResultError(_("Khoản tiền mặt không thể “chuyển khoản lỗi”; dùng “không nhận”."))
+    if status in (Payment.Status.FAILED, Payment.Status.RETURNED) and not reason.strip():
+        raise ResultError(_("Cần ghi lý do không chi trả được."))
+    same = (
+        payment.status == status
+        and (payment.paid_on == paid_on or status != Payment.Status.PAID)
+        and payment.reference == reference
+    )
+    if same:
+        return payment, False
+    live = status in (Payment.Status.PENDING, Payment.Status.PAID)
+    try:
+        with transaction.atomic():
+            PaymentMonth.objects.filter(payment=payment).update(live=live)
+    except IntegrityError:
+        raise ResultError(
+            _(
+                "Các tháng của khoản này đã được chi lại ở kỳ sau: không ghi “đã chi trả” "
+                "được nữa. Ghi nhận khoản thu hồi/điều chỉnh ở kỳ sau."
+            )
+        ) from None
+    payment.status = status
+    payment.paid_on = paid_on if status == Payment.Status.PAID else None
+    payment.reference = reference
+    payment.failure_reason = "" if live else reason.strip()
+    payment.recorded_by = actor
+    payment._history_user = actor
+    payment.save()
+    if status == Payment.Status.RETURNED:
+        _suspend_if_uncollected(payment, actor)
+    return payment, True
+
+
+def _suspend_if_uncollected(payment: Payment, actor) -> None:
+    enrolment = Beneficiary.objects.select_related("programme").get(pk=payment.beneficiary_id)
+    months = enrolment.programme.suspend_after_uncollected
+    if not months or enrolment.status != Beneficiary.Status.ACTIVE:
+        return
+    latest = list(
+        Payment.objects.filter(beneficiary=enrolment)
+        .order_by("-cycle__period")
+        .values_list("status", flat=True)[:months]
+    )
+    if len(latest) == months and all(s == Payment.Status.RETURNED for s in latest):
+        enrolment.status = Beneficiary.Status.SUSPENDED
+        enrolment.note = _("Tạm dừng: %(n)d tháng liền không nhận tiền mặt.") % {"n": months}
+        enrolment._history_user = actor
+        enrolment.save()
