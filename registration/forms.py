@@ -253,8 +253,9 @@ class OutreachForm(forms.ModelForm):
         self.fields["people_reached"].validators.append(
             MinValueValidator(1, message=_("Số người được tiếp cận phải lớn hơn 0."))
         )
+        # An activity stays in its commune; a one-commune officer never chooses one.
         if self.instance.pk or communes.count() == 1:
             if not self.instance.pk:
-                self.fields["commune"].initial = communes.first()
-            self.fields["commune"].disabled = bool(self.instance.pk)
+                self.initial["commune"] = communes.first().pk
+            self.fields["commune"].disabled = True
             self.fields["commune"].widget = forms.HiddenInput()
