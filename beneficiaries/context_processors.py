@@ -18,6 +18,10 @@ def navigation(request) -> dict:
     if has_any_role(user, roles.CAN_EDIT_REGISTRY):
         items.append((_("Thêm người"), reverse("person_create")))
         items.append((_("Nhập từ Excel"), reverse("import_upload")))
+    if has_any_role(user, roles.CAN_SEE_MONEY):
+        items.append((_("Mở tài khoản"), reverse("account_pipeline")))
+    if has_any_role(user, roles.CAN_SEE_OUTREACH):
+        items.append((_("Truyền thông"), reverse("outreach_list")))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index")))
     role_labels = [

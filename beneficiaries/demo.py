@@ -31,6 +31,7 @@ from beneficiaries.synthetic import (
     populate_commune,
 )
 from payments.models import Bank
+from registration.demo import seed_registration_demo
 
 DEMO_SEED = 15307
 DEMO_SIZE = 200
@@ -146,6 +147,7 @@ def seed_demo(*, as_of=DEFAULT_AS_OF) -> DemoResult:
             as_of=as_of,
             village_names=DEMO_VILLAGES,
         )
+        seed_registration_demo(commune, as_of=as_of)
     for spec in DEMO_USERS:
         _ensure_user(spec, commune)
     if generated:

@@ -34,6 +34,7 @@ from beneficiaries.services import (
 from payments.forms import PaymentAccountForm
 from payments.models import PaymentAccount
 from payments.services import AccountError, save_account
+from registration.models import PaymentMethodRegistration
 
 PAGE_SIZE = 50
 
@@ -99,6 +100,21 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         PaymentAccount.objects.filter(holder=person).select_related("bank") if show_money else []
     )
     history = person.history.select_related("history_user").order_by("-history_date")[:50]
+    # Registrations name accounts: shown only to the roles that see money.
+    registrations = (
+        PaymentMethodRegistration.objects.filter(beneficiary__person=person)
+        .select_related("beneficiary__programme", "representative__person", "account__bank")
+        .order_by("beneficiary__programme__order", "beneficiary_id", "-from_month")
+        if show_money
+        else []
+    )
+    account_requests = (
+        person.account_requests.select_related(
+            "bank", "beneficiary__programme", "account"
+        ).order_by("-requested_on", "-pk")
+        if show_money
+        else []
+    )
     return render(
         request,
         "beneficiaries/person_detail.html",
@@ -109,6 +125,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "represents": represents,
             "accounts": accounts,
             "history": _history_rows(history),
+            "registrations": registrations,
+            "account_requests": account_requests,
             "show_money": show_money,
             "can_edit": has_any_role(request.user, roles.CAN_EDIT_REGISTRY),
             "today": timezone.localdate(),

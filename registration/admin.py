@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.admin import CommuneScopedAdmin
-from registration.models import PaymentMethodRegistration
+from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 
 @admin.register(PaymentMethodRegistration)
@@ -36,3 +36,50 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "account": "holder__commune",
     }
     date_hierarchy = "from_month"
+
+
+@admin.register(AccountOpeningRequest)
+class AccountOpeningRequestAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    """Read and correct; the states move on the officer's pipeline page (the services)."""
+
+    commune_path = "person__commune"
+    list_display = ["person", "state", "bank", "requested_on", "referred_on", "opened_on"]
+    list_filter = ["state", "bank"]
+    search_fields = ["person__name_folded", "person__personal_id"]
+    list_select_related = ["person", "bank"]
+    raw_id_fields = ["person", "beneficiary", "representative", "account"]
+    # State and its dates change only through the services, which check the source state.
+    readonly_fields = [
+        "state",
+        "referred_on",
+        "referred_by",
+        "opened_on",
+        "account",
+        "opened_by",
+        "abandoned_on",
+        "abandon_reason",
+        "abandoned_by",
+        "requested_by",
+    ]
+    scoped_foreign_keys = {
+        "person": "commune",
+        "beneficiary": "commune",
+        "representative": "represented__commune",
+        "account": "holder__commune",
+    }
+    date_hierarchy = "requested_on"
+
+
+@admin.register(OutreachActivity)
+class OutreachActivityAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["date", "channel", "audience", "people_reached", "village", "commune"]
+    list_filter = ["channel"]
+    search_fields = ["audience", "notes"]
+    list_select_related = ["village", "commune"]
+    readonly_fields = ["recorded_by"]
+    scoped_foreign_keys = {"commune": "pk", "village": "commune"}
+    date_hierarchy = "date"
+
+    def get_search_results(self, request, queryset, search_term):
+        # Free text, not folded names: search it as typed.
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)

@@ -1,14 +1,17 @@
-"""How each beneficiary wants to be paid, with its history."""
+"""How each beneficiary wants to be paid, the accounts being opened, and outreach."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from beneficiaries.models import Beneficiary, Representative
-from payments.models import PaymentAccount
+from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
+from payments.models import Bank, PaymentAccount
 
 
 class PaymentMethodRegistration(models.Model):
@@ -89,3 +92,239 @@ class PaymentMethodRegistration(models.Model):
     def receiver(self):
         """The person who receives the money: the representative, or the beneficiary."""
         return self.representative.person if self.representative_id else self.beneficiary.person
+
+
+class AccountOpeningRequest(models.Model):
+    """Helping someone without an account to open one, from the request to the bank.
+
+    requested → referred (to a bank, with the date) → opened (the account is
+    recorded and the enrolments that asked are registered on it) or abandoned
+    (with a reason). States change only through ``registration.services``.
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Đã đề nghị")
+        REFERRED = "referred", _("Đã giới thiệu đến ngân hàng")
+        OPENED = "opened", _("Đã mở tài khoản")
+        ABANDONED = "abandoned", _("Dừng, không mở")
+
+    OPEN_STATES = (State.REQUESTED, State.REFERRED)
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("người mở tài khoản"),
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("diện hưởng nhận vào tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+        help_text=_("Để trống: mọi diện hưởng còn hiệu lực của chính người mở tài khoản."),
+    )
+    representative = models.ForeignKey(
+        Representative,
+        verbose_name=_("nhận thay với tư cách"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+    )
+    bank = models.ForeignKey(
+        Bank,
+        verbose_name=_("ngân hàng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=20, choices=State.choices, default=State.REQUESTED
+    )
+    requested_on = models.DateField(_("ngày đề nghị"))
+    form_reference = models.CharField(_("số phiếu đăng ký"), max_length=100, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi đề nghị"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    referred_on = models.DateField(_("ngày giới thiệu"), null=True, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người giới thiệu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    opened_on = models.DateField(_("ngày mở"), null=True, blank=True)
+    account = models.ForeignKey(
+        PaymentAccount,
+        verbose_name=_("tài khoản đã mở"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opening_requests",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi đã mở"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    abandoned_on = models.DateField(_("ngày dừng"), null=True, blank=True)
+    abandon_reason = models.CharField(_("lý do dừng"), max_length=300, blank=True)
+    abandoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi dừng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đề nghị mở tài khoản")
+        verbose_name_plural = _("đề nghị mở tài khoản")
+        ordering = ["requested_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["requested", "referred", "opened", "abandoned"]),
+                name="account_request_state_valid",
+            ),
+            # Serves the pipeline's "open requests" and refuses a second open one.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(state__in=["requested", "referred"]),
+                name="account_request_one_open_per_person",
+            ),
+            # Referred and opened requests name their bank and the referral date.
+            models.CheckConstraint(
+                condition=Q(state__in=["requested", "abandoned"])
+                | (Q(bank__isnull=False) & Q(referred_on__isnull=False)),
+                name="account_request_referred_has_bank_and_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="requested") | Q(referred_on__isnull=True),
+                name="account_request_requested_not_referred",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state="opened") & Q(account__isnull=False) & Q(opened_on__isnull=False)
+                )
+                | (~Q(state="opened") & Q(account__isnull=True) & Q(opened_on__isnull=True)),
+                name="account_request_opened_iff_account",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state="abandoned") & Q(abandoned_on__isnull=False) & ~Q(abandon_reason="")
+                )
+                | (~Q(state="abandoned") & Q(abandoned_on__isnull=True)),
+                name="account_request_abandoned_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(referred_on__isnull=True) | Q(referred_on__gte=F("requested_on")),
+                name="account_request_referred_after_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(opened_on__isnull=True) | Q(opened_on__gte=F("referred_on")),
+                name="account_request_opened_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(abandoned_on__isnull=True) | Q(abandoned_on__gte=F("requested_on")),
+                name="account_request_abandoned_after_request",
+            ),
+            # A representative opens an account to receive for one named enrolment.
+            models.CheckConstraint(
+                condition=Q(representative__isnull=True) | Q(beneficiary__isnull=False),
+                name="account_request_representative_names_enrolment",
+            ),
+        ]
+        indexes = [
+            # The pipeline page: a state's requests by bank.
+            models.Index(fields=["state", "bank"], name="account_request_state_bank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    def age_days(self, today: datetime.date) -> int | None:
+        """Days waiting in the current step: since referred, or since requested."""
+        if self.state == self.State.REFERRED:
+            return (today - self.referred_on).days
+        if self.state == self.State.REQUESTED:
+            return (today - self.requested_on).days
+        return None
+
+
+class OutreachActivity(models.Model):
+    """One communication activity of the commune's plan (loudspeaker, meeting, …)."""
+
+    class Channel(models.TextChoices):
+        LOUDSPEAKER = "loudspeaker", _("Loa truyền thanh")
+        WEBSITE = "website", _("Trang thông tin điện tử")
+        MEETING = "meeting", _("Họp thôn/hội nghị")
+        HOME_VISIT = "home_visit", _("Đến tận nhà")
+
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="outreach"
+    )
+    date = models.DateField(_("ngày"))
+    channel = models.CharField(_("hình thức"), max_length=20, choices=Channel.choices)
+    audience = models.CharField(_("đối tượng tuyên truyền"), max_length=200)
+    people_reached = models.PositiveIntegerField(_("số người được tiếp cận"))
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("thôn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach",
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hoạt động truyền thông")
+        verbose_name_plural = _("hoạt động truyền thông")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["loudspeaker", "website", "meeting", "home_visit"]),
+                name="outreach_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_reached__gt=0), name="outreach_people_reached_positive"
+            ),
+        ]
+        indexes = [
+            # The outreach page: a commune's activities, newest first.
+            models.Index(fields=["commune", "-date"], name="outreach_commune_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.date:%d/%m/%Y}"

@@ -17,7 +17,11 @@ from beneficiaries.models import (
     Village,
 )
 from payments.models import Bank, Entitlement, PaymentAccount
-from registration.models import PaymentMethodRegistration
+from registration.models import (
+    AccountOpeningRequest,
+    OutreachActivity,
+    PaymentMethodRegistration,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -178,3 +182,24 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     from_month = datetime.date(2023, 9, 1)
     method = PaymentMethodRegistration.Method.CASH
     requested_on = datetime.date(2023, 7, 5)
+
+
+class AccountOpeningRequestFactory(factory.django.DjangoModelFactory):
+    """A request just recorded; move it on through ``registration.services``."""
+
+    class Meta:
+        model = AccountOpeningRequest
+
+    person = factory.SubFactory(PersonFactory)
+    requested_on = datetime.date(2023, 7, 5)
+
+
+class OutreachActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutreachActivity
+
+    commune = factory.SubFactory(CommuneFactory)
+    date = datetime.date(2023, 7, 3)
+    channel = OutreachActivity.Channel.LOUDSPEAKER
+    audience = "Toàn thể nhân dân trong xã"
+    people_reached = 500

@@ -16,9 +16,11 @@ from beneficiaries.models import Beneficiary, Person
 from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
+    AccountOpeningRequestFactory,
     BeneficiaryFactory,
     CategoryFactory,
     EntitlementFactory,
+    OutreachActivityFactory,
     PaymentAccountFactory,
     PersonFactory,
     RegistrationFactory,
@@ -44,13 +46,24 @@ REFERENCE = [
     "payments.allowancerate",
 ]
 MONEY = ["payments.paymentaccount", "payments.entitlement"]
-REGISTRATIONS = ["registration.paymentmethodregistration"]
+REGISTRATIONS = ["registration.paymentmethodregistration", "registration.accountopeningrequest"]
+OUTREACH = ["registration.outreachactivity"]
 ADMINISTRATION = ["auth.user", "auth.group", "axes.accessattempt"]
 ALL_MODELS = (
-    PEOPLE + ENROLMENTS + IMPORTS + CHECKS + REFERENCE + MONEY + REGISTRATIONS + ADMINISTRATION
+    PEOPLE
+    + ENROLMENTS
+    + IMPORTS
+    + CHECKS
+    + REFERENCE
+    + MONEY
+    + REGISTRATIONS
+    + OUTREACH
+    + ADMINISTRATION
 )
 
-_READ_ALL = set(PEOPLE + ENROLMENTS + IMPORTS + CHECKS + REFERENCE + MONEY + REGISTRATIONS)
+_READ_ALL = set(
+    PEOPLE + ENROLMENTS + IMPORTS + CHECKS + REFERENCE + MONEY + REGISTRATIONS + OUTREACH
+)
 REACHABLE = {
     "officer": _READ_ALL,
     # People and their identity checks: the police desk.
@@ -97,7 +110,11 @@ def _world(commune, *, name: str, personal_id: str, account_number: str):
         beneficiary=beneficiary, method=PaymentMethodRegistration.Method.ACCOUNT, account=account
     )
     representative = RepresentativeFactory(represented=person)
+    account_request = AccountOpeningRequestFactory(person=person)
+    outreach = OutreachActivityFactory(commune=commune)
     return SimpleNamespace(
+        account_request=account_request,
+        outreach=outreach,
         person=person,
         village=person.village,
         beneficiary=beneficiary,
@@ -179,6 +196,8 @@ SCOPED = {
     "payments.paymentaccount": "account",
     "payments.entitlement": "entitlement",
     "registration.paymentmethodregistration": "registration",
+    "registration.accountopeningrequest": "account_request",
+    "registration.outreachactivity": "outreach",
 }
 
 
@@ -246,6 +265,7 @@ def test_police_cannot_open_money_accounts_registrations_or_enrolments(
         "payments.paymentaccount": "account",
         "payments.entitlement": "entitlement",
         "registration.paymentmethodregistration": "registration",
+        "registration.accountopeningrequest": "account_request",
         "beneficiaries.beneficiary": "beneficiary",
     }[label]
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("beneficiaries.urls")),
+    path("", include("registration.urls")),
 ]
