@@ -1,0 +1,40 @@
+"""``open_cycle``: one commune's monthly cycle for 25,000 and 250,000 enrolments
+(rows: payments created; each with its month line and its history row), then
+rebuilding the same draft (deletes and re-creates everything)."""
+
+from __future__ import annotations
+
+OPERATION = "open_cycle"
+SIZES = (25_000, 250_000)
+
+
+def cases(quick: bool) -> list[dict]:
+    sizes = SIZES[:1] if quick else SIZES
+    return [
+        {"size": f"{n:,} enrolments{', rebuild' if rebuild else ''}", "n": n, "rebuild": rebuild}
+        for n in sizes
+        for rebuild in (False, True)
+    ]
+
+
+def setup(case: dict) -> None:
+    import datetime
+
+    from beneficiaries.models import Commune
+    from beneficiaries.synthetic import generate_synthetic
+    from payments.services.cycles import open_cycle
+
+    generate_synthetic(communes=1, beneficiaries=case["n"], seed=11)
+    if case["rebuild"]:
+        commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
+        open_cycle(commune, datetime.date(2025, 6, 1))
+
+
+def run(case: dict) -> int:
+    import datetime
+
+    from beneficiaries.models import Commune
+    from payments.services.cycles import open_cycle
+
+    commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
+    return open_cycle(commune, datetime.date(2025, 6, 1)).cycle.payment_count
