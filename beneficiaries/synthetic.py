@@ -1216,4 +1216,14 @@ def generate_synthetic(
             )
             if progress is not None:
                 progress(index + 1, communes)
+    refresh_statistics()
     return SyntheticResult(communes=created, counts=total, purged=purged)
+
+
+def refresh_statistics() -> None:
+    """ANALYZE after a bulk load (PostgreSQL): the planner would otherwise plan the
+    next queries for the empty tables autovacuum last saw."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -183,6 +183,7 @@ class Payment(models.Model):
         on_delete=models.PROTECT,
         related_name="payments",
     )
+    # A snapshot of the account's bank: the account's own key guards it.
     bank = models.ForeignKey(
         "payments.Bank",
         verbose_name=_("ngân hàng"),
@@ -190,6 +191,8 @@ class Payment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="payments",
+        db_index=False,
+        db_constraint=False,
     )
     account_number = models.CharField(_("số tài khoản"), max_length=19, blank=True)
     account_holder_name = models.CharField(_("tên chủ tài khoản"), max_length=150, blank=True)
@@ -206,8 +209,12 @@ class Payment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
-    history = HistoricalRecords()
+    # A cycle writes one history row per payment: only the lookup by payment is indexed.
+    history = HistoricalRecords(
+        no_db_index=["cycle", "beneficiary", "representative", "account", "bank", "recorded_by"]
+    )
 
     class Meta:
         verbose_name = _("khoản chi trả")
@@ -255,15 +262,23 @@ class PaymentMonth(models.Model):
         REGULAR = "regular", _("Tháng hưởng")
         TOP_UP = "top_up", _("Truy lĩnh chênh lệch")
 
+    # Served by "payment_month_once_per_payment" (payment, month, kind).
     payment = models.ForeignKey(
-        Payment, verbose_name=_("khoản chi trả"), on_delete=models.CASCADE, related_name="months"
+        Payment,
+        verbose_name=_("khoản chi trả"),
+        on_delete=models.CASCADE,
+        related_name="months",
+        db_index=False,
     )
-    # Repeated from the payment so that the constraint can see it.
+    # Repeated from the payment so that the constraint can see it; the payment's
+    # own key guards it, and "payment_month_beneficiary_idx" serves lookups.
     beneficiary = models.ForeignKey(
         "beneficiaries.Beneficiary",
         verbose_name=_("đối tượng hưởng"),
         on_delete=models.PROTECT,
         related_name="paid_months",
+        db_index=False,
+        db_constraint=False,
     )
     month = models.DateField(_("tháng"))
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
@@ -292,11 +307,7 @@ class PaymentMonth(models.Model):
         ]
         indexes = [
             # "What has been paid for this beneficiary and month" when a cycle is built.
-            models.Index(
-                fields=["beneficiary", "month"],
-                condition=Q(live=True),
-                name="payment_month_live_idx",
-            ),
+            models.Index(fields=["beneficiary", "month"], name="payment_month_beneficiary_idx"),
         ]
 
     def __str__(self) -> str:
