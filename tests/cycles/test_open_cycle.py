@@ -229,3 +229,38 @@ def test_a_back_dated_base_level_pays_the_difference_as_top_ups(commune, officer
     ).verified
     history = Entitlement.history.filter(beneficiary_id=enrolment.pk, history_type="+")
     assert history.filter(from_month=datetime.date(2026, 7, 1), history_user=officer).exists()
+
+
+def test_changes_since_last_month_name_each_kind(commune, officer):
+    from payments.changes import cycle_changes
+
+    stays = _enrol(commune, full_name="Bùi Văn Ở")
+    dies = _enrol(commune, full_name="Cao Văn Mất")
+    moves = _enrol(commune, full_name="Đinh Thị Chuyển")
+    rerated = _enrol(commune, full_name="Lý Văn Tăng")
+    to_account = _enrol(commune, full_name="Mai Thị Thẻ")
+    open_cycle(commune, SEP, actor=officer)
+    Person.objects.filter(pk=dies.person_id).update(date_of_death=datetime.date(2023, 8, 20))
+    Beneficiary.objects.filter(pk=moves.pk).update(
+        status=Beneficiary.Status.ENDED, end_month=OCT, end_reason=Beneficiary.EndReason.MOVED
+    )
+    EntitlementFactory(beneficiary=rerated, from_month=OCT, amount=2_789_000)
+    account = PaymentAccountFactory(holder=to_account.person)
+    RegistrationFactory(beneficiary=to_account, method="account", account=account, from_month=OCT)
+    joins = _enrol(commune, full_name="Ngô Văn Mới", start=OCT)
+    cycle = open_cycle(commune, OCT, actor=officer).cycle
+    changes = {(c.kind, c.beneficiary_id): c for c in cycle_changes(cycle)}
+    assert set(changes) == {
+        ("new", joins.pk),
+        ("stopped", dies.pk),
+        ("stopped", moves.pk),
+        ("amount", rerated.pk),
+        ("method", to_account.pk),
+    }
+    assert stays.pk not in {b for _k, b in changes}
+    assert changes[("stopped", dies.pk)].note == "Chết ngày 20/08/2023"
+    assert changes[("stopped", moves.pk)].note == "Thôi hưởng: chuyển đi nơi khác"
+    amount = changes[("amount", rerated.pk)]
+    assert (amount.before, amount.after) == ("2.055.000 đ", "2.789.000 đ")
+    assert account.number in changes[("method", to_account.pk)].after
+    assert changes[("new", joins.pk)].after == "2.055.000 đ"
