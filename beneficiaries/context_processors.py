@@ -17,6 +17,8 @@ def navigation(request) -> dict:
     if has_any_role(user, roles.CAN_EDIT_REGISTRY):
         items.append((_("Thêm người"), reverse("person_create")))
         items.append((_("Nhập từ Excel"), reverse("import_upload")))
+    if has_any_role(user, roles.CAN_SEE_LISTS):
+        items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index")))
     role_labels = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("danh-sach-dang-ky/", include("reports.urls")),
     path("", include("beneficiaries.urls")),
 ]
