@@ -131,7 +131,7 @@ def _claim(pk: int) -> GeneratedFile | None:
     """Take the record for this run (queued, or running after a dead worker)."""
     with transaction.atomic():
         generated = (
-            GeneratedFile.objects.select_for_update()
+            GeneratedFile.objects.select_for_update(of=("self",))
             .select_related("commune", "programme")
             .get(pk=pk)
         )

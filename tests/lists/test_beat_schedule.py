@@ -28,7 +28,10 @@ def test_the_database_scheduler_takes_the_entry_from_the_settings():
     from django_celery_beat.models import PeriodicTask
     from django_celery_beat.schedulers import DatabaseScheduler
 
-    DatabaseScheduler(app=app)
+    # What DatabaseScheduler.setup_schedule does with each settings entry (the
+    # scheduler itself closes the connection, which a test transaction cannot have).
+    for name, fields in app.conf.beat_schedule.items():
+        DatabaseScheduler.Entry.from_entry(name, app=app, **fields)
     task = PeriodicTask.objects.get(name="registration-lists-monthly")
     assert task.task == "reports.request_monthly_registration_lists"
     assert (task.crontab.day_of_month, task.crontab.hour, task.crontab.minute) == ("1", "1", "0")
