@@ -15,6 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def generated_path(instance: GeneratedFile, filename: str) -> str:
+    """``generated/15307/2027-01/<name>``: one folder per commune and month."""
+    return f"generated/{instance.commune.code}/{instance.period:%Y-%m}/{filename}"
+
+
 class GeneratedFile(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION_SELF = (
@@ -60,9 +65,9 @@ class GeneratedFile(models.Model):
     # and a late write from the dead attempt is ignored.
     attempt = models.PositiveIntegerField(_("lần chạy"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
-    file = models.FileField(_("tệp"), upload_to="generated/", blank=True)
+    file = models.FileField(_("tệp"), upload_to=generated_path, blank=True)
     # What the changes sheet of a later list compares with (see registration/listchanges.py).
-    snapshot = models.FileField(_("ảnh chụp so sánh"), upload_to="generated/", blank=True)
+    snapshot = models.FileField(_("ảnh chụp so sánh"), upload_to=generated_path, blank=True)
     rows = models.PositiveIntegerField(_("số dòng"), null=True, blank=True)
     total_amount = models.PositiveBigIntegerField(_("tổng tiền (đồng)"), null=True, blank=True)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)

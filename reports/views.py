@@ -57,12 +57,17 @@ def _file_to_act_on(user, pk: int) -> GeneratedFile:
     return generated
 
 
-def _month(value: str | None) -> datetime.date:
-    """``2027-01`` → 1/1/2027; this month when absent or malformed."""
+def _parse_month(value: str | None) -> datetime.date | None:
+    """``2027-01`` → 1/1/2027; ``None`` when absent or malformed."""
     try:
         return datetime.datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 (a date)
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        return None
+
+
+def _month(value: str | None) -> datetime.date:
+    """The month asked for, else this month."""
+    return _parse_month(value) or timezone.localdate().replace(day=1)
 
 
 def _commune(user, value: str | None) -> Commune:
@@ -104,7 +109,10 @@ def registration_lists_build(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_LISTS)
     commune = get_commune_for(request.user, request.POST.get("xa"))
     require_role(request.user, roles.CAN_BUILD_LISTS)
-    period = _month(request.POST.get("thang"))
+    period = _parse_month(request.POST.get("thang"))
+    if period is None:
+        messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập danh sách."))
+        return redirect(f"{reverse('registration_lists')}?xa={commune.pk}")
     files = services.request_registration_lists(commune, period, actor=request.user)
     messages.success(
         request,

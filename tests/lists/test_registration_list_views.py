@@ -93,6 +93,15 @@ def test_building_trio(client, officer, accountant, other_officer, signed_commun
     assert client.post(url, data).status_code == 302
 
 
+def test_a_bad_month_builds_nothing(client, officer, signed_commune, reference_data):
+    client.force_login(officer)
+    response = client.post(
+        reverse("registration_lists_build"), {"xa": signed_commune.pk, "thang": "13/2027"}
+    )
+    assert response.status_code == 302
+    assert not GeneratedFile.objects.exists()
+
+
 def test_mark_sent_trio(client, officer, accountant, other_officer, built):
     url = reverse("generated_file_mark_sent", args=[built.pk])
     client.force_login(accountant)
