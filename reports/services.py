@@ -332,10 +332,18 @@ def active_communes():
 
 
 def request_monthly_lists(today: datetime.date | None = None) -> int:
-    """The beat's job on the 1st: this month's lists for every active commune; returns the count."""
+    """The beat's job on the 1st: this month's lists for every active commune.
+
+    A commune that already has this month's lists (built, or under way) is
+    skipped, so a redelivered beat message builds nothing twice. Returns the
+    number of lists requested.
+    """
     period = first_of_month(today or timezone.localdate())
+    already = GeneratedFile.objects.filter(
+        period=period, kind__in=GeneratedFile.REGISTRATION_KINDS
+    ).exclude(status=GeneratedFile.Status.FAILED)
     count = 0
-    for commune in active_communes():
+    for commune in active_communes().exclude(pk__in=already.values("commune_id")):
         count += len(request_registration_lists(commune, period, actor=None))
     return count
 

@@ -173,3 +173,17 @@ def test_the_monthly_request_covers_every_active_commune(
     assert set(GeneratedFile.objects.values_list("period", flat=True)) == {
         datetime.date(2027, 3, 1)
     }
+
+
+def test_the_monthly_request_skips_a_commune_that_has_its_lists(
+    registered, signed_commune, other_commune, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    march = datetime.date(2027, 3, 1)
+    services.build_registration_lists_now(signed_commune, march)
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.request_monthly_lists(today=march) == 6
+        assert services.request_monthly_lists(today=march) == 0  # a redelivered beat message
+    assert len(queued) == 6
+    assert GeneratedFile.objects.filter(commune=other_commune).count() == 6
