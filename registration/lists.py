@@ -100,7 +100,9 @@ def list_enrolments(
     commune: Commune, programme: Programme, kind: str, period: datetime.date
 ) -> QuerySet[Beneficiary]:
     """The enrolments on one list (the rule, in one place)."""
-    current = current_registration()
+    # One current registration per enrolment (a constraint): the model's default
+    # ordering (beneficiary, …) would only add joins and a sort to each subquery.
+    current = current_registration().order_by()
     return (
         Beneficiary.objects.filter(
             commune=commune,
@@ -154,7 +156,9 @@ FIELDS = (
 def list_values(
     commune: Commune, programme: Programme, kind: str, period: datetime.date
 ) -> QuerySet:
-    current = current_registration()
+    # One current registration per enrolment (a constraint): the model's default
+    # ordering (beneficiary, …) would only add joins and a sort to each subquery.
+    current = current_registration().order_by()
     return (
         list_enrolments(commune, programme, kind, period)
         .annotate(
