@@ -355,5 +355,6 @@ def files_of(commune: Commune, period: datetime.date):
             commune=commune, period=period, kind__in=GeneratedFile.REGISTRATION_KINDS
         )
         .select_related("programme", "requested_by", "sent_by", "commune")
-        .order_by("programme__order", "programme__code", "kind", "-requested_at", "-pk")
+        # "-kind": registration_self before registration_representative, as on paper.
+        .order_by("programme__order", "programme__code", "-kind", "-requested_at", "-pk")
     )

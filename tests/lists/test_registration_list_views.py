@@ -32,6 +32,11 @@ def test_the_officer_sees_the_lists_with_figures_and_actions(client, officer, bu
     assert reverse("generated_file_download", args=[built.pk]) in html
     assert reverse("generated_file_mark_sent", args=[built.pk]) in html
     assert "Lập danh sách tháng 01/2027" in html
+    kinds = [f.kind for f in response.context["files"]][:2]
+    assert kinds == [
+        GeneratedFile.Kind.REGISTRATION_SELF,
+        GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE,
+    ]
 
 
 @pytest.mark.parametrize("role", ["accountant", "leader"])
