@@ -56,10 +56,16 @@ _MONEY = (
 # The communication log: no people, no money; the police and the post office have no use for it.
 _OUTREACH = ("registration.outreachactivity",)
 
+# Generated files (registration lists hold accounts) and the event log.
+_FILES = ("reports.generatedfile", "reports.event")
+
 # role -> {"app_label.model": actions}
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LABOUR_OFFICER: {
         **dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH, EDIT),
+        # Builds and sends the lists; the event log is read-only for everyone.
+        "reports.generatedfile": EDIT,
+        "reports.event": VIEW,
         # Checks are the police's: the officer reads them.
         "beneficiaries.identitycheck": VIEW,
         **dict.fromkeys(_REFERENCE, VIEW),
@@ -70,20 +76,25 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "beneficiaries.representative": VIEW,
         "beneficiaries.identitycheck": ("view", "add"),
     },
-    ACCOUNTANT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE, VIEW),
-    LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE, VIEW),
+    ACCOUNTANT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES, VIEW),
+    LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES, VIEW),
     # Cash and home lists name the receiver: people, never accounts (registrations
     # show the account, so they are not here).
     POST_OFFICE: dict.fromkeys(
         _PEOPLE + ("beneficiaries.beneficiary", "beneficiaries.representative"), VIEW
     ),
-    DISTRICT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE, VIEW),
+    DISTRICT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES, VIEW),
 }
 
 # What each role sees in the officer's UI navigation and may open.
 CAN_EDIT_REGISTRY = frozenset({LABOUR_OFFICER})
 CAN_SEE_MONEY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 CAN_SEE_OUTREACH = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
+# Registration lists hold accounts: never the post office or the police.
+CAN_BUILD_LISTS = frozenset({LABOUR_OFFICER})
+CAN_SEE_LISTS = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
+# The district sees the lists a commune sent, not its drafts.
+SEES_SENT_LISTS_ONLY = frozenset({DISTRICT})
 # The post office sees only a cycle's cash lists (payments issue), not the registry.
 CAN_SEE_REGISTRY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POLICE, DISTRICT})
 

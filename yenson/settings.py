@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -214,6 +215,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Read by the DatabaseScheduler at start-up into its periodic tasks (editable in the admin).
+CELERY_BEAT_SCHEDULE = {
+    # The registration lists go out before the 5th: build them on the 1st, at night.
+    "registration-lists-monthly": {
+        "task": "reports.request_monthly_registration_lists",
+        "schedule": crontab(minute=0, hour=1, day_of_month=1),
+    },
+}
 # Redis hands an unacknowledged job (its worker died) to another worker after
 # this many seconds; it must exceed the longest task (an import of 100,000 rows).
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("danh-sach-dang-ky/", include("reports.urls")),
     path("", include("beneficiaries.urls")),
     path("", include("registration.urls")),
 ]

@@ -1,0 +1,343 @@
+"""The four registration lists (two per programme): who is on which, and the workbook.
+
+Who is on a list, for a commune, a programme and a month (``period``):
+
+* an enrolment of that programme in the commune, live in the month (started,
+  not ended: status not ``ended`` and no end month on or before the period),
+  of a person who is alive (no date of death);
+* whose current registration (``beneficiaries.registry.current_registration``)
+  is *into an account*;
+* on the **own-account list** when the registration names no representative,
+  on the **representatives' list** when it does.
+
+Cash and home-delivery registrations, and enrolments with no registration,
+are on no list. A person enrolled in two programmes is on both programmes'
+lists. The monthly amount is the entitlement in force in the period
+(``entitlement_in_force``).
+
+The rows are read with one query (correlated subqueries, streamed with
+``iterator``) and written by the shared writer in constant memory; a
+compact snapshot of the rows is written alongside for the next month's
+changes sheet (:mod:`registration.listchanges`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models.functions import Collate
+
+from beneficiaries.models import Beneficiary, Commune, Programme, Representative
+from beneficiaries.registry import current_registration, entitlement_in_force
+from registration.listchanges import (
+    ACCOUNT_CHANGED,
+    ADDED,
+    REMOVED,
+    Change,
+    ChangeTracker,
+    Entry,
+    SnapshotWriter,
+)
+from registration.models import PaymentMethodRegistration
+from reports.models import GeneratedFile
+from reports.official import official_document
+from reports.xlsx import Column, Sheet, write_xlsx
+
+SELF = GeneratedFile.Kind.REGISTRATION_SELF
+REPRESENTATIVE = GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE
+CHUNK = 2000
+GENDER_WORDS = {"M": "Nam", "F": "Nữ"}
+KIND_WORDS = {Representative.Kind.PROXY: "ủy quyền", Representative.Kind.GUARDIAN: "giám hộ"}
+CHANGE_WORDS = {ADDED: "Thêm mới", REMOVED: "Ra khỏi danh sách", ACCOUNT_CHANGED: "Đổi tài khoản"}
+
+_HEAD = (
+    Column("STT", "int", 6),
+    Column("Họ và tên", "text", 24),
+    Column("Ngày sinh", "date", 11),
+    Column("Giới tính", "text", 7),
+    Column("Số CCCD", "id", 14),
+    Column("Thôn", "text", 14),
+    Column("Diện đối tượng", "text", 20),
+    Column("Mức trợ cấp hằng tháng (đồng)", "money", 13),
+)
+_RECEIVER = (
+    Column("Người nhận thay", "text", 22),
+    Column("Quan hệ với đối tượng", "text", 16),
+)
+_ACCOUNT = (
+    Column("Ngân hàng", "text", 12),
+    Column("Số tài khoản", "id", 19),
+    Column("Chủ tài khoản", "text", 22),
+    Column("Ghi chú", "text", 18),
+)
+COLUMNS = {SELF: _HEAD + _ACCOUNT, REPRESENTATIVE: _HEAD + _RECEIVER + _ACCOUNT}
+AMOUNT_COLUMN = 7
+
+CHANGE_COLUMNS = (
+    Column("STT", "int", 6),
+    Column("Thay đổi", "text", 16),
+    Column("Họ và tên", "text", 24),
+    Column("Số CCCD", "id", 14),
+    Column("Người nhận thay", "text", 22),
+    Column("Ngân hàng trước", "text", 12),
+    Column("Số tài khoản trước", "id", 19),
+    Column("Ngân hàng nay", "text", 12),
+    Column("Số tài khoản nay", "id", 19),
+)
+
+
+def list_title(programme: Programme, kind: str) -> str:
+    who = "ĐỐI TƯỢNG" if kind == SELF else "NGƯỜI ĐƯỢC ỦY QUYỀN/NGƯỜI GIÁM HỘ"
+    return f"DANH SÁCH {who} ĐĂNG KÝ NHẬN {programme.name.upper()} QUA TÀI KHOẢN THANH TOÁN"
+
+
+def list_enrolments(
+    commune: Commune, programme: Programme, kind: str, period: datetime.date
+) -> QuerySet[Beneficiary]:
+    """The enrolments on one list (the rule, in one place)."""
+    # One current registration per enrolment (a constraint): the model's default
+    # ordering (beneficiary, …) would only add joins and a sort to each subquery.
+    current = current_registration().order_by()
+    return (
+        Beneficiary.objects.filter(
+            commune=commune,
+            programme=programme,
+            start_month__lte=period,
+            person__date_of_death__isnull=True,
+        )
+        .exclude(status=Beneficiary.Status.ENDED)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
+        .annotate(
+            registered_method=Subquery(current.values("method")[:1]),
+            registered_representative=Subquery(current.values("representative_id")[:1]),
+        )
+        .filter(
+            registered_method=PaymentMethodRegistration.Method.ACCOUNT,
+            registered_representative__isnull=(kind == SELF),
+        )
+    )
+
+
+def _sort_key():
+    # Byte order, so that the changes merge (Python string order) sees the same order.
+    if connection.vendor == "postgresql":
+        return Collate("person__sort_name", "C")
+    return F("person__sort_name")
+
+
+FIELDS = (
+    "pk",
+    "person_id",
+    "person__sort_name",
+    "person__full_name",
+    "person__birth_date",
+    "person__birth_year",
+    "person__gender",
+    "person__personal_id",
+    "person__village__name",
+    "category__short_name",
+    "status",
+    "amount",
+    "bank",
+    "account_number",
+    "holder_name",
+    "receiver_name",
+    "receiver_kind",
+    "receiver_relationship",
+    "receiver_valid_until",
+)
+
+
+def list_values(
+    commune: Commune, programme: Programme, kind: str, period: datetime.date
+) -> QuerySet:
+    # One current registration per enrolment (a constraint): the model's default
+    # ordering (beneficiary, …) would only add joins and a sort to each subquery.
+    current = current_registration().order_by()
+    return (
+        list_enrolments(commune, programme, kind, period)
+        .annotate(
+            amount=Subquery(entitlement_in_force(period).values("amount")[:1]),
+            bank=Subquery(current.values("account__bank__short_name")[:1]),
+            account_number=Subquery(current.values("account__number")[:1]),
+            holder_name=Subquery(current.values("account__holder_name")[:1]),
+            receiver_name=Subquery(current.values("representative__person__full_name")[:1]),
+            receiver_kind=Subquery(current.values("representative__kind")[:1]),
+            receiver_relationship=Subquery(current.values("representative__relationship")[:1]),
+            receiver_valid_until=Subquery(current.values("representative__valid_until")[:1]),
+        )
+        .order_by(_sort_key(), "person_id", "pk")
+        .values_list(*FIELDS)
+    )
+
+
+def _note(status: str, amount: int | None, valid_until, period: datetime.date) -> str:
+    notes = []
+    if status == Beneficiary.Status.SUSPENDED:
+        notes.append("Đang tạm dừng hưởng")
+    if amount is None:
+        notes.append("Chưa có mức hưởng")
+    if valid_until is not None and valid_until < period:
+        notes.append(f"Ủy quyền hết hạn {valid_until:%d/%m/%Y}")
+    return "; ".join(notes)
+
+
+@dataclass
+class ListFigures:
+    rows: int = 0
+    total: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
+
+
+def _rows(
+    values: Iterable[tuple],
+    kind: str,
+    period: datetime.date,
+    *,
+    figures: ListFigures,
+    tracker: ChangeTracker,
+    snapshot: SnapshotWriter | None,
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[Any]]:
+    for number, row in enumerate(values, start=1):
+        (
+            pk,
+            person_id,
+            sort_name,
+            name,
+            birth_date,
+            birth_year,
+            gender,
+            personal_id,
+            village,
+            category,
+            status,
+            amount,
+            bank,
+            account,
+            holder,
+            receiver,
+            receiver_kind,
+            relationship,
+            valid_until,
+        ) = row
+        entry = Entry(
+            sort_name,
+            person_id,
+            pk,
+            name,
+            personal_id or "",
+            receiver or "",
+            bank or "",
+            account or "",
+        )
+        tracker.see(entry)
+        if snapshot is not None:
+            snapshot.write(entry)
+        figures.rows = number
+        figures.total += amount or 0
+        cells: list[Any] = [
+            number,
+            name,
+            birth_date or birth_year,
+            GENDER_WORDS.get(gender, gender),
+            personal_id,
+            village,
+            category,
+            amount,
+        ]
+        if kind == REPRESENTATIVE:
+            kind_word = KIND_WORDS.get(receiver_kind, "")
+            cells += [receiver, f"{relationship} ({kind_word})" if relationship else kind_word]
+        cells += [bank, account, holder, _note(status, amount, valid_until, period)]
+        if progress is not None and number % CHUNK == 0:
+            progress(number)
+        yield cells
+
+
+def _change_rows(tracker: ChangeTracker, figures: ListFigures) -> Iterator[list[Any]]:
+    """Read only once the list's rows are written: the tracker has seen them all."""
+    changes: list[Change] = tracker.finish()
+    figures.changes = {k: sum(1 for c in changes if c.kind == k) for k in CHANGE_WORDS}
+    if tracker.has_previous and not changes:
+        yield [None, "Không có thay đổi"]
+    for number, change in enumerate(changes, start=1):
+        entry = change.entry
+        before, after = change.before, change.after
+        yield [
+            number,
+            CHANGE_WORDS[change.kind],
+            entry.full_name,
+            entry.personal_id,
+            entry.receiver,
+            before.bank if before else None,
+            before.account if before else None,
+            after.bank if after else None,
+            after.account if after else None,
+        ]
+
+
+def write_registration_list(
+    target: str | IO[bytes],
+    *,
+    commune: Commune,
+    programme: Programme,
+    kind: str,
+    period: datetime.date,
+    dated: datetime.date,
+    previous: Iterable[Entry] | None = None,
+    previous_label: str = "",
+    snapshot: IO[bytes] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ListFigures:
+    """Write one list (and its changes sheet) to ``target``; returns rows, total and changes.
+
+    ``previous`` are the entries of the last sent list of the same kind, in
+    list order (``None``: no list was sent before); ``previous_label`` names
+    it on the changes sheet. ``snapshot``, when given, receives this list's
+    own entries for the next month.
+    """
+    figures = ListFigures()
+    tracker = ChangeTracker(previous)
+    writer = SnapshotWriter(snapshot) if snapshot is not None else None
+    columns = COLUMNS[kind]
+    values = list_values(commune, programme, kind, period).iterator(chunk_size=CHUNK)
+    main = Sheet(
+        name="Danh sách",
+        columns=columns,
+        rows=_rows(
+            values,
+            kind,
+            period,
+            figures=figures,
+            tracker=tracker,
+            snapshot=writer,
+            progress=progress,
+        ),
+        document=official_document(
+            commune,
+            title=list_title(programme, kind),
+            summary_lines=[f"Tháng {period:%m} năm {period:%Y}"],
+            dated=dated,
+            total_columns=(AMOUNT_COLUMN,),
+        ),
+    )
+    if previous is None:
+        heading = ["Chưa có danh sách nào đã gửi trước đây để so sánh."]
+    else:
+        heading = [f"THAY ĐỔI SO VỚI DANH SÁCH ĐÃ GỬI {previous_label}".rstrip()]
+    changes = Sheet(
+        name="Thay đổi",
+        columns=CHANGE_COLUMNS,
+        rows=_change_rows(tracker, figures),
+        title_lines=heading,
+    )
+    write_xlsx(target, [main, changes])
+    if writer is not None:
+        writer.close()
+    return figures

@@ -1,0 +1,360 @@
+"""Generated files: requested, built by a background job, downloaded, sent.
+
+- :func:`request_registration_lists` records one :class:`GeneratedFile` per
+  list (two per programme) and queues the job; a second request while the
+  first is queued or running gets the same records (a double click builds
+  nothing twice: the commune row is locked, and a partial unique constraint
+  backs it).
+- :func:`build_generated_file` is what the job runs. It claims the record
+  (a new ``attempt``), builds the file outside any long transaction so the
+  progress it writes is seen by the page polling it, and stores the result
+  only if its attempt still owns the record. Rerunning a ``running`` record
+  (a worker died) starts over cleanly; a ``done`` one is never rebuilt.
+- :func:`mark_sent` marks a finished list as sent; from then on it is the
+  reference of the next month's changes sheet. A finished file never changes:
+  building the period again makes a new record.
+- :func:`record_download` logs every download (the files hold personal data).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from typing import IO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.models import Commune, Programme
+from registration.listchanges import Entry, read_snapshot
+from registration.lists import list_enrolments, write_registration_list
+from reports.models import Event, GeneratedFile
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_STEP = 5
+
+
+class FileError(Exception):
+    """An operation on a generated file that cannot be done, with a message for the user."""
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _queue(pk: int) -> None:
+    from reports.tasks import build_generated_file_task  # the task module imports this one
+
+    transaction.on_commit(lambda: build_generated_file_task.delay(pk))
+
+
+def request_registration_lists(
+    commune: Commune, period: datetime.date, *, actor, queue: bool = True
+) -> list[GeneratedFile]:
+    """The registration lists of a commune and month: two per programme, queued to build.
+
+    A list already queued or running for the same commune, month, kind and
+    programme is returned as it is instead of a new one.
+    """
+    if period.day != 1:
+        raise FileError(_("Kỳ của danh sách phải là ngày đầu tháng."))
+    actor = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        # Requests for one commune are taken one at a time: the second finds the first's jobs.
+        Commune.objects.select_for_update().get(pk=commune.pk)
+        active = {
+            (f.kind, f.programme_id): f
+            for f in GeneratedFile.objects.select_for_update().filter(
+                commune=commune,
+                period=period,
+                kind__in=GeneratedFile.REGISTRATION_KINDS,
+                status__in=GeneratedFile.ACTIVE_STATUSES,
+            )
+        }
+        files = []
+        for programme in Programme.objects.order_by("order", "code"):
+            for kind in GeneratedFile.REGISTRATION_KINDS:
+                existing = active.get((kind, programme.pk))
+                if existing is not None:
+                    files.append(existing)
+                    continue
+                created = GeneratedFile.objects.create(
+                    kind=kind,
+                    commune=commune,
+                    programme=programme,
+                    period=period,
+                    parameters={"programme": programme.code},
+                    requested_by=actor,
+                )
+                if queue:
+                    _queue(created.pk)
+                files.append(created)
+    return files
+
+
+def retry_generated_file(generated: GeneratedFile, *, actor) -> GeneratedFile:
+    """Queue a failed job again."""
+    with transaction.atomic():
+        locked = GeneratedFile.objects.select_for_update().get(pk=generated.pk)
+        if locked.status != GeneratedFile.Status.FAILED:
+            raise FileError(_("Chỉ lập lại được tệp bị lỗi."))
+        if (
+            GeneratedFile.objects.filter(
+                commune_id=locked.commune_id,
+                period=locked.period,
+                kind=locked.kind,
+                programme_id=locked.programme_id,
+                status__in=GeneratedFile.ACTIVE_STATUSES,
+            )
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise FileError(_("Danh sách này đang được lập lại trong một yêu cầu khác."))
+        locked.status = GeneratedFile.Status.QUEUED
+        locked.progress = 0
+        locked.error = ""
+        locked.save(update_fields=["status", "progress", "error"])
+        _queue(locked.pk)
+    return locked
+
+
+def _claim(pk: int) -> GeneratedFile | None:
+    """Take the record for this run (queued, or running after a dead worker)."""
+    with transaction.atomic():
+        generated = (
+            GeneratedFile.objects.select_for_update(of=("self",))
+            .select_related("commune", "programme")
+            .get(pk=pk)
+        )
+        if generated.status not in GeneratedFile.ACTIVE_STATUSES:
+            return None  # done, failed, or a redelivered message after the end
+        generated.status = GeneratedFile.Status.RUNNING
+        generated.attempt += 1
+        generated.progress = 0
+        generated.save(update_fields=["status", "attempt", "progress"])
+    return generated
+
+
+def _owned(generated: GeneratedFile):
+    return GeneratedFile.objects.filter(
+        pk=generated.pk, attempt=generated.attempt, status=GeneratedFile.Status.RUNNING
+    )
+
+
+def last_sent(generated: GeneratedFile) -> GeneratedFile | None:
+    """The list the changes sheet compares with: the latest sent of the same kind, not later."""
+    return (
+        GeneratedFile.objects.filter(
+            commune_id=generated.commune_id,
+            kind=generated.kind,
+            programme_id=generated.programme_id,
+            sent_at__isnull=False,
+            period__lte=generated.period,
+        )
+        .exclude(pk=generated.pk)
+        .order_by("-period", "-sent_at")
+        .first()
+    )
+
+
+def _progress_writer(generated: GeneratedFile, expected: int) -> Callable[[int], None]:
+    last = {"percent": 0}
+
+    def write(rows: int) -> None:
+        if not expected:
+            return
+        percent = min(95, rows * 95 // expected)
+        if percent >= last["percent"] + PROGRESS_STEP:
+            last["percent"] = percent
+            _owned(generated).update(progress=percent)
+
+    return write
+
+
+def _sha256(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def file_name(generated: GeneratedFile) -> str:
+    """``ds-ncc-tu-nhan-15307-2027-01.xlsx``: what the downloaded file is called."""
+    who = "tu-nhan" if generated.kind == GeneratedFile.Kind.REGISTRATION_SELF else "nhan-thay"
+    programme = generated.programme.code.lower() if generated.programme_id else "chung"
+    return f"ds-{programme}-{who}-{generated.commune.code}-{generated.period:%Y-%m}.xlsx"
+
+
+def build_generated_file(pk: int, *, today: datetime.date | None = None) -> GeneratedFile | None:
+    """Run the job of a generated file; returns it done, or ``None`` when there was nothing to do.
+
+    A failure is recorded on the record (and raised again for the caller's log).
+    """
+    generated = _claim(pk)
+    if generated is None:
+        return None
+    try:
+        return _build(generated, today=today or timezone.localdate())
+    except Exception as exc:
+        logger.exception("generated file %s failed", pk)
+        _owned(generated).update(
+            status=GeneratedFile.Status.FAILED,
+            progress=100,
+            error=_("Lỗi hệ thống khi lập tệp (%(error)s). Hãy thử lại.")
+            % {"error": type(exc).__name__},
+        )
+        raise
+
+
+def _build(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile | None:
+    reference = last_sent(generated)
+    expected = list_enrolments(
+        generated.commune, generated.programme, generated.kind, generated.period
+    ).count()
+    folder = os.path.join(settings.MEDIA_ROOT, "tmp")
+    os.makedirs(folder, exist_ok=True)
+    with (
+        tempfile.TemporaryFile(dir=folder) as out,
+        tempfile.TemporaryFile(dir=folder) as snap,
+    ):
+        previous_handle = reference.snapshot.open("rb") if reference else None
+        try:
+            previous: list[Entry] | None = None
+            label = ""
+            if reference is not None:
+                previous = read_snapshot(previous_handle)  # type: ignore[assignment]
+                label = _("NGÀY %(sent)s (KỲ %(period)s)") % {
+                    "sent": timezone.localtime(reference.sent_at).strftime("%d/%m/%Y"),
+                    "period": reference.period.strftime("%m/%Y"),
+                }
+            figures = write_registration_list(
+                out,
+                commune=generated.commune,
+                programme=generated.programme,
+                kind=generated.kind,
+                period=generated.period,
+                dated=today,
+                previous=previous,
+                previous_label=label,
+                snapshot=snap,
+                progress=_progress_writer(generated, expected),
+            )
+        finally:
+            if previous_handle is not None:
+                previous_handle.close()
+        checksum = _sha256(out)
+        snap.seek(0)
+        with transaction.atomic():
+            locked = _owned(generated).select_for_update().first()
+            if locked is None:
+                return None  # a later attempt took the record over: its result stands
+            stem = file_name(generated)[: -len(".xlsx")]
+            locked.file.save(f"{stem}-{checksum[:12]}.xlsx", File(out), save=False)
+            locked.snapshot.save(f"{stem}-{checksum[:12]}.tsv.gz", File(snap), save=False)
+            locked.rows = figures.rows
+            locked.total_amount = figures.total
+            locked.checksum = checksum
+            locked.parameters = {
+                **locked.parameters,
+                "changes": figures.changes,
+                "compared_with": reference.pk if reference else None,
+            }
+            locked.status = GeneratedFile.Status.DONE
+            locked.progress = 100
+            locked.finished_at = timezone.now()
+            locked.save()
+    return locked
+
+
+@transaction.atomic
+def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
+    """Record that a finished list was sent; it becomes the next changes sheet's reference."""
+    locked = GeneratedFile.objects.select_for_update().get(pk=generated.pk)
+    if locked.status != GeneratedFile.Status.DONE:
+        raise FileError(_("Chỉ gửi được danh sách đã lập xong."))
+    if locked.sent_at is not None:
+        raise FileError(_("Danh sách này đã được ghi nhận là đã gửi."))
+    locked.sent_at = timezone.now()
+    locked.sent_by = actor
+    locked.save(update_fields=["sent_at", "sent_by"])
+    Event.objects.create(
+        kind=Event.Kind.LIST_SENT,
+        actor=actor,
+        commune_id=locked.commune_id,
+        generated_file=locked,
+        data={"checksum": locked.checksum, "rows": locked.rows, "total": locked.total_amount},
+    )
+    return locked
+
+
+@transaction.atomic
+def record_download(generated: GeneratedFile, *, actor) -> Event:
+    """Log a download of a finished file (who, when, which bytes)."""
+    if generated.status != GeneratedFile.Status.DONE:
+        raise FileError(_("Tệp chưa lập xong."))
+    return Event.objects.create(
+        kind=Event.Kind.FILE_DOWNLOADED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        commune_id=generated.commune_id,
+        generated_file=generated,
+        data={"checksum": generated.checksum},
+    )
+
+
+def build_registration_lists_now(
+    commune: Commune, period: datetime.date, *, actor=None, today: datetime.date | None = None
+) -> list[GeneratedFile]:
+    """Request and build the lists in this process (the management command)."""
+    files = request_registration_lists(commune, period, actor=actor, queue=False)
+    built = []
+    for generated in files:
+        # A failure is on the record (status, error) and in the log; go on with the others.
+        with contextlib.suppress(Exception):
+            build_generated_file(generated.pk, today=today)
+        built.append(GeneratedFile.objects.select_related("programme").get(pk=generated.pk))
+    return built
+
+
+def active_communes():
+    """Communes that still exist on their own (a merged one's lists are its successor's)."""
+    return Commune.objects.filter(merged_into__isnull=True).order_by("code")
+
+
+def request_monthly_lists(today: datetime.date | None = None) -> int:
+    """The beat's job on the 1st: this month's lists for every active commune.
+
+    A commune that already has this month's lists (built, or under way) is
+    skipped, so a redelivered beat message builds nothing twice. Returns the
+    number of lists requested.
+    """
+    period = first_of_month(today or timezone.localdate())
+    already = GeneratedFile.objects.filter(
+        period=period, kind__in=GeneratedFile.REGISTRATION_KINDS
+    ).exclude(status=GeneratedFile.Status.FAILED)
+    count = 0
+    for commune in active_communes().exclude(pk__in=already.values("commune_id")):
+        count += len(request_registration_lists(commune, period, actor=None))
+    return count
+
+
+def files_of(commune: Commune, period: datetime.date):
+    """The lists page: a commune's registration lists of one month, newest first per list."""
+    return (
+        GeneratedFile.objects.filter(
+            commune=commune, period=period, kind__in=GeneratedFile.REGISTRATION_KINDS
+        )
+        .select_related("programme", "requested_by", "sent_by", "commune")
+        # "-kind": registration_self before registration_representative, as on paper.
+        .order_by("programme__order", "programme__code", "-kind", "-requested_at", "-pk")
+    )

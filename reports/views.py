@@ -1,0 +1,171 @@
+"""The registration lists page: build, follow, download, mark as sent, retry.
+
+Thin: every object goes through the scoped helpers of
+``beneficiaries.access`` (another commune's file is a 404, a role that may
+not act a 403) and every action is one service call.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beneficiaries import roles
+from beneficiaries.access import (
+    commune_ids_for,
+    communes_for,
+    get_commune_for,
+    has_any_role,
+    require_role,
+)
+from beneficiaries.models import Commune
+from reports import services
+from reports.models import GeneratedFile
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sent_only(user) -> bool:
+    """Whether the user sees only lists that were sent (the paying office)."""
+    return not has_any_role(user, roles.CAN_SEE_LISTS - roles.SEES_SENT_LISTS_ONLY)
+
+
+def _visible(user, files: QuerySet[GeneratedFile]) -> QuerySet[GeneratedFile]:
+    return files.filter(sent_at__isnull=False) if _sent_only(user) else files
+
+
+def _file_for(user, pk: int) -> GeneratedFile:
+    require_role(user, roles.CAN_SEE_LISTS)
+    files = GeneratedFile.objects.select_related("commune", "programme").filter(
+        commune_id__in=commune_ids_for(user)
+    )
+    return get_object_or_404(_visible(user, files), pk=pk)
+
+
+def _file_to_act_on(user, pk: int) -> GeneratedFile:
+    generated = _file_for(user, pk)
+    require_role(user, roles.CAN_BUILD_LISTS)
+    return generated
+
+
+def _parse_month(value: str | None) -> datetime.date | None:
+    """``2027-01`` → 1/1/2027; ``None`` when absent or malformed."""
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 (a date)
+    except ValueError:
+        return None
+
+
+def _month(value: str | None) -> datetime.date:
+    """The month asked for, else this month."""
+    return _parse_month(value) or timezone.localdate().replace(day=1)
+
+
+def _commune(user, value: str | None) -> Commune:
+    if value:
+        return get_commune_for(user, value)
+    commune = communes_for(user).order_by("name").first()
+    if commune is None:
+        raise Http404
+    return commune
+
+
+def _page_url(commune: Commune, period: datetime.date) -> str:
+    return f"{reverse('registration_lists')}?xa={commune.pk}&thang={period:%Y-%m}"
+
+
+@login_required
+def registration_lists(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_SEE_LISTS)
+    commune = _commune(request.user, request.GET.get("xa"))
+    period = _month(request.GET.get("thang"))
+    files = list(_visible(request.user, services.files_of(commune, period)))
+    return render(
+        request,
+        "reports/registration_lists.html",
+        {
+            "commune": commune,
+            "communes": communes_for(request.user).order_by("name"),
+            "period": period,
+            "files": files,
+            "can_build": has_any_role(request.user, roles.CAN_BUILD_LISTS),
+            "running": any(f.is_active for f in files),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_lists_build(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_SEE_LISTS)
+    commune = get_commune_for(request.user, request.POST.get("xa"))
+    require_role(request.user, roles.CAN_BUILD_LISTS)
+    period = _parse_month(request.POST.get("thang"))
+    if period is None:
+        messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập danh sách."))
+        return redirect(f"{reverse('registration_lists')}?xa={commune.pk}")
+    files = services.request_registration_lists(commune, period, actor=request.user)
+    messages.success(
+        request,
+        _("Đã yêu cầu lập %(count)d danh sách tháng %(period)s.")
+        % {"count": len(files), "period": period.strftime("%m/%Y")},
+    )
+    return redirect(_page_url(commune, period))
+
+
+@login_required
+def generated_file_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    generated = _file_for(request.user, pk)
+    return JsonResponse(
+        {
+            "status": generated.status,
+            "label": generated.get_status_display(),
+            "progress": generated.progress,
+        }
+    )
+
+
+@login_required
+def generated_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    generated = _file_for(request.user, pk)
+    if generated.status != GeneratedFile.Status.DONE:
+        raise Http404
+    services.record_download(generated, actor=request.user)
+    return FileResponse(
+        generated.file.open("rb"),
+        as_attachment=True,
+        filename=services.file_name(generated),
+        content_type=XLSX,
+    )
+
+
+@login_required
+@require_POST
+def generated_file_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    generated = _file_to_act_on(request.user, pk)
+    try:
+        services.mark_sent(generated, actor=request.user)
+        messages.success(request, _("Đã ghi nhận danh sách đã gửi."))
+    except services.FileError as exc:
+        messages.error(request, str(exc))
+    return redirect(_page_url(generated.commune, generated.period))
+
+
+@login_required
+@require_POST
+def generated_file_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    generated = _file_to_act_on(request.user, pk)
+    try:
+        services.retry_generated_file(generated, actor=request.user)
+    except services.FileError as exc:
+        messages.error(request, str(exc))
+    return redirect(_page_url(generated.commune, generated.period))
