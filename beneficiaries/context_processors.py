@@ -14,10 +14,11 @@ def navigation(request) -> dict:
     items = [(_("Trang chủ"), reverse("home"))]
     if has_any_role(user, roles.CAN_SEE_REGISTRY):
         items.append((_("Danh sách đối tượng"), reverse("person_list")))
-        items.append((_("Chất lượng dữ liệu"), reverse("data_quality")))
     if has_any_role(user, roles.CAN_EDIT_REGISTRY):
         items.append((_("Thêm người"), reverse("person_create")))
         items.append((_("Nhập từ Excel"), reverse("import_upload")))
+    if has_any_role(user, roles.CAN_SEE_REGISTRY):
+        items.append((_("Chất lượng dữ liệu"), reverse("data_quality")))
     if has_any_role(user, roles.CAN_SEE_MONEY):
         items.append((_("Mở tài khoản"), reverse("account_pipeline")))
     if has_any_role(user, roles.CAN_SEE_OUTREACH):

@@ -501,7 +501,7 @@ def test_staff_also_see_the_admin_link(client, police):
 
     links = _nav_links(client.get(reverse("home")).content.decode())
 
-    assert links == [HOME, LIST, ADMIN]
+    assert links == [HOME, LIST, "/chat-luong-du-lieu/", ADMIN]
 
 
 def test_the_navigation_names_the_users_role_and_commune(client, police):
