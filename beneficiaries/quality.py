@@ -560,6 +560,22 @@ def people_on(enrolments: QuerySet[Beneficiary]) -> set[int]:
     return people
 
 
+def blocker_lines(blockers: list[Blocker], *, limit: int = 20) -> list[str]:
+    """One line per blocker ("name (CCCD …): reasons"), at most ``limit``, then how many more."""
+    lines = []
+    for blocker in blockers[:limit]:
+        who = blocker.person_name
+        if blocker.personal_id:
+            who += f" (CCCD {blocker.personal_id})"
+        lines.append(f"{who}: {' '.join(blocker.reasons)}")
+    if len(blockers) > limit:
+        lines.append(
+            _("… và %(count)d người khác: xem trang Chất lượng dữ liệu.")
+            % {"count": len(blockers) - limit}
+        )
+    return lines
+
+
 def _any_state(states: Iterable[str]) -> Q:
     condition = Q(pk__in=[])
     for state in states:

@@ -10,7 +10,8 @@
   progress it writes is seen by the page polling it, and stores the result
   only if its attempt still owns the record. Rerunning a ``running`` record
   (a worker died) starts over cleanly; a ``done`` one is never rebuilt.
-- :func:`mark_sent` marks a finished list as sent; from then on it is the
+- :func:`mark_sent` marks a finished list as sent (refused while anyone on it
+  is unverified or has a blocking finding: the gate); from then on it is the
   reference of the next month's changes sheet. A finished file never changes:
   building the period again makes a new record.
 - :func:`record_download` logs every download (the files hold personal data).
@@ -34,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune, Programme
+from beneficiaries.quality import Blocker, submission_blockers
 from registration.listchanges import Entry, read_snapshot
 from registration.lists import list_enrolments, write_registration_list
 from reports.models import Event, GeneratedFile
@@ -45,6 +47,14 @@ PROGRESS_STEP = 5
 
 class FileError(Exception):
     """An operation on a generated file that cannot be done, with a message for the user."""
+
+
+class ListBlocked(FileError):
+    """A list cannot be sent while these people are unverified or have a blocking finding."""
+
+    def __init__(self, message: str, blockers: list[Blocker]) -> None:
+        super().__init__(message)
+        self.blockers = blockers
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -285,6 +295,21 @@ def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
         raise FileError(_("Chỉ gửi được danh sách đã lập xong."))
     if locked.sent_at is not None:
         raise FileError(_("Danh sách này đã được ghi nhận là đã gửi."))
+    # The gate: nobody on the list unverified by the police or with a blocking finding.
+    blockers = submission_blockers(
+        locked.commune,
+        list_enrolments(locked.commune, locked.programme, locked.kind, locked.period),
+        today=timezone.localdate(),
+    )
+    if blockers:
+        raise ListBlocked(
+            _(
+                "Chưa gửi được: %(count)d người trong danh sách chưa được công an xác thực "
+                "hoặc có lỗi dữ liệu chặn."
+            )
+            % {"count": len(blockers)},
+            blockers,
+        )
     locked.sent_at = timezone.now()
     locked.sent_by = actor
     locked.save(update_fields=["sent_at", "sent_by"])

@@ -28,6 +28,7 @@ from beneficiaries.access import (
     require_role,
 )
 from beneficiaries.models import Commune
+from beneficiaries.quality import blocker_lines
 from reports import services
 from reports.models import GeneratedFile
 
@@ -155,6 +156,11 @@ def generated_file_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.mark_sent(generated, actor=request.user)
         messages.success(request, _("Đã ghi nhận danh sách đã gửi."))
+    except services.ListBlocked as blocked:
+        # Who blocks and why, one message each.
+        messages.error(request, str(blocked))
+        for line in blocker_lines(blocked.blockers):
+            messages.warning(request, line)
     except services.FileError as exc:
         messages.error(request, str(exc))
     return redirect(_page_url(generated.commune, generated.period))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reports import services
 from reports.models import Event, GeneratedFile
@@ -28,7 +29,8 @@ def test_the_officer_sees_the_lists_with_figures_and_actions(client, officer, bu
     assert response.status_code == 200
     html = response.content.decode()
     assert "3.055.000 đ" in html
-    assert built.requested_at.strftime("%d/%m/%Y") in html
+    # Shown in local time (Asia/Ho_Chi_Minh), whatever the hour in UTC.
+    assert timezone.localtime(built.requested_at).strftime("%d/%m/%Y") in html
     assert reverse("generated_file_download", args=[built.pk]) in html
     assert reverse("generated_file_mark_sent", args=[built.pk]) in html
     assert "Lập danh sách tháng 01/2027" in html

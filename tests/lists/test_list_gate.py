@@ -1,0 +1,90 @@
+"""The gate: a list is not sent while someone on it is unverified or has a blocking finding."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from beneficiaries.models import Person
+from beneficiaries.services import record_matches
+from payments.models import PaymentAccount
+from reports import services
+from reports.models import Event, GeneratedFile
+from tests.lists.data import PERIOD, TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _lists(commune) -> dict[tuple[str, str], GeneratedFile]:
+    built = services.build_registration_lists_now(commune, PERIOD, today=TODAY)
+    return {(f.programme.code, f.kind): f for f in built}
+
+
+def test_a_person_edited_since_the_check_blocks_the_list_they_are_on(
+    registered, signed_commune, officer
+):
+    an = Person.objects.get(full_name="Nguyễn Văn An")
+    an.full_name = "Nguyễn Văn Ân"
+    an.save()
+    lists = _lists(signed_commune)
+    own_ncc = lists[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
+    with pytest.raises(services.ListBlocked) as blocked:
+        services.mark_sent(own_ncc, actor=officer)
+    assert [(b.person_name, b.reasons) for b in blocked.value.blockers] == [
+        ("Nguyễn Văn Ân", ["Đã sửa thông tin sau lần xác thực: cần xác thực lại."])
+    ]
+    own_ncc.refresh_from_db()
+    assert own_ncc.sent_at is None
+    assert not Event.objects.filter(kind=Event.Kind.LIST_SENT).exists()
+    # Another list, without him, is sent.
+    services.mark_sent(lists[("BTXH", GeneratedFile.Kind.REGISTRATION_SELF)], actor=officer)
+
+
+def test_the_representative_is_checked_too(registered, signed_commune, officer, police):
+    proxy = registered["binh"].registration.representative.person
+    proxy.birth_year, proxy.birth_date = proxy.birth_year + 1, None
+    proxy.save()
+    representatives = _lists(signed_commune)[
+        ("NCC", GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE)
+    ]
+    with pytest.raises(services.ListBlocked) as blocked:
+        services.mark_sent(representatives, actor=officer)
+    reasons = " ".join(" ".join(b.reasons) for b in blocked.value.blockers)
+    assert blocked.value.blockers[0].person_id == proxy.pk
+    assert "xác thực lại" in reasons
+    assert "Năm sinh theo số CCCD" in reasons  # and the CCCD no longer agrees
+
+
+def test_a_blocking_finding_blocks_until_it_is_fixed(registered, signed_commune, officer):
+    account = registered["an"].registration.account
+    PaymentAccount.objects.filter(pk=account.pk).update(holder_name="NGUYEN VAN ANH")
+    own_ncc = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
+    with pytest.raises(services.ListBlocked, match="1 người"):
+        services.mark_sent(own_ncc, actor=officer)
+    PaymentAccount.objects.filter(pk=account.pk).update(holder_name="NGUYEN VAN AN")
+    assert services.mark_sent(own_ncc, actor=officer).sent_at is not None
+
+
+def test_someone_unverified_on_no_list_blocks_nothing(registered, signed_commune, officer):
+    cuc = Person.objects.get(full_name="Trần Thị Cúc")  # paid in cash: on no list
+    cuc.full_name = "Trần Thị Cúc Hoa"
+    cuc.save()
+    for generated in _lists(signed_commune).values():
+        services.mark_sent(generated, actor=officer)
+    assert GeneratedFile.objects.filter(sent_at__isnull=False).count() == 6
+
+
+def test_the_page_says_who_blocks_and_why(client, registered, signed_commune, officer, police):
+    an = Person.objects.get(full_name="Nguyễn Văn An")
+    an.full_name = "Nguyễn Văn Ân"
+    an.save()
+    own_ncc = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
+    client.force_login(officer)
+    response = client.post(reverse("generated_file_mark_sent", args=[own_ncc.pk]), follow=True)
+    html = response.content.decode()
+    assert "Chưa gửi được: 1 người" in html
+    assert "Nguyễn Văn Ân (CCCD " in html and "cần xác thực lại" in html
+    record_matches(Person.objects.filter(pk=an.pk), actor=police)
+    client.post(reverse("generated_file_mark_sent", args=[own_ncc.pk]))
+    own_ncc.refresh_from_db()
+    assert own_ncc.sent_by == officer
