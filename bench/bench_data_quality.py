@@ -22,11 +22,11 @@ def setup(case: dict) -> None:
 def run(case: dict) -> int:
     import datetime
 
-    from beneficiaries.models import Beneficiary, Commune
-    from beneficiaries.quality import find_problems, submission_blockers
+    from beneficiaries.models import Commune
+    from beneficiaries.quality import current_usage, find_problems, submission_blockers
 
     commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
     today = datetime.date(2025, 6, 15)
     findings = find_problems(commune, today=today)
-    submission_blockers(commune, Beneficiary.objects.filter(commune=commune), today=today)
+    submission_blockers(commune, current_usage(commune), today=today)
     return len(findings)

@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -134,29 +134,49 @@ def _live(qs: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
     return qs.exclude(status=Beneficiary.Status.ENDED)
 
 
-def _current_account_registrations(commune: Commune) -> list[dict]:
+def current_usage(commune: Commune) -> QuerySet[PaymentMethodRegistration]:
+    """Who is paid how in the registry today: the current registrations of the
+    commune's live enrolments (the data-quality page and command)."""
+    return PaymentMethodRegistration.objects.filter(
+        is_current=True, beneficiary__commune=commune
+    ).exclude(beneficiary__status=Beneficiary.Status.ENDED)
+
+
+def registrations_in_force(
+    enrolments: QuerySet[Beneficiary], month: datetime.date
+) -> QuerySet[PaymentMethodRegistration]:
+    """Per enrolment, the registration in force in ``month`` (the latest starting
+    on or before it): what a list or a cycle of that month pays by."""
+    latest = PaymentMethodRegistration.objects.filter(
+        beneficiary=OuterRef("beneficiary"), from_month__lte=month
+    ).order_by("-from_month")
+    return (
+        PaymentMethodRegistration.objects.filter(beneficiary__in=enrolments)
+        .annotate(in_force=Subquery(latest.values("from_month")[:1]))
+        .filter(from_month=F("in_force"))
+    )
+
+
+# "Usage": registrations or payments (both have beneficiary, method, representative
+# and account): who is paid, by whom, into which account.
+_USAGE_FIELDS = (
+    "beneficiary__person_id",
+    "beneficiary__person__full_name",
+    "beneficiary__person__personal_id",
+    "representative_id",
+    "representative__person_id",
+    "account_id",
+    "account__number",
+    "account__bank__short_name",
+    "account__holder_id",
+    "account__holder__full_name",
+    "account__active",
+)
+
+
+def _account_rows(usage: QuerySet) -> list[dict]:
     return list(
-        PaymentMethodRegistration.objects.filter(
-            is_current=True,
-            method=PaymentMethodRegistration.Method.ACCOUNT,
-            beneficiary__commune=commune,
-        )
-        .exclude(beneficiary__status=Beneficiary.Status.ENDED)
-        .values(
-            "pk",
-            "beneficiary__person_id",
-            "beneficiary__person__full_name",
-            "beneficiary__person__personal_id",
-            "representative_id",
-            "representative__person_id",
-            "account_id",
-            "account__number",
-            "account__bank__short_name",
-            "account__holder_id",
-            "account__holder__full_name",
-            "account__active",
-        )
-        .order_by("pk")
+        usage.filter(method="account").values(*_USAGE_FIELDS).order_by("beneficiary_id", "pk")
     )
 
 
@@ -275,9 +295,12 @@ def possible_duplicates(commune: Commune, today: datetime.date) -> Iterator[Find
             )
 
 
-def account_findings(commune: Commune, today: datetime.date) -> Iterator[Finding]:
+def account_findings(
+    commune: Commune, today: datetime.date, usage: QuerySet | None = None
+) -> Iterator[Finding]:
     """The accounts the commune pays into: whose they are and whether they work."""
-    registrations = _current_account_registrations(commune)
+    usage = current_usage(commune) if usage is None else usage
+    registrations = _account_rows(usage)
     by_account: dict[int, list[dict]] = defaultdict(list)
     for reg in registrations:
         by_account[reg["account_id"]].append(reg)
@@ -328,7 +351,10 @@ def account_findings(commune: Commune, today: datetime.date) -> Iterator[Finding
             )
     used = {r["account_id"] for r in registrations}
     accounts = (
-        PaymentAccount.objects.filter(Q(pk__in=used) | Q(holder__commune=commune, active=True))
+        PaymentAccount.objects.filter(
+            Q(pk__in=usage.filter(method="account").values("account_id"))
+            | Q(holder__commune=commune, active=True)
+        )
         .select_related("holder", "bank")
         .order_by("holder__sort_name", "pk")
     )
@@ -358,14 +384,13 @@ def account_findings(commune: Commune, today: datetime.date) -> Iterator[Finding
         )
 
 
-def representative_findings(commune: Commune, today: datetime.date) -> Iterator[Finding]:
+def representative_findings(
+    commune: Commune, today: datetime.date, usage: QuerySet | None = None
+) -> Iterator[Finding]:
     """Authorisations, the representative's age, and dead representatives still used."""
+    usage = current_usage(commune) if usage is None else usage
     in_use = set(
-        PaymentMethodRegistration.objects.filter(
-            is_current=True, beneficiary__commune=commune, representative__isnull=False
-        )
-        .exclude(beneficiary__status=Beneficiary.Status.ENDED)
-        .values_list("representative_id", flat=True)
+        usage.filter(representative__isnull=False).values_list("representative_id", flat=True)
     )
     live_people = _live(Beneficiary.objects.filter(commune=commune)).values("person_id")
     representatives = (
@@ -537,25 +562,36 @@ CHECKS = (
 )
 
 
+USAGE_CHECKS = (account_findings, representative_findings)
+
+
 def find_problems(
-    commune: Commune, *, today: datetime.date, include_money: bool = True
+    commune: Commune,
+    *,
+    today: datetime.date,
+    include_money: bool = True,
+    usage: QuerySet | None = None,
 ) -> list[Finding]:
-    """Every finding of the commune, blocking first, then by kind and name."""
+    """Every finding of the commune, blocking first, then by kind and name.
+
+    ``usage`` (registrations or payments) says who is paid how; by default the
+    current registrations. A list or a cycle passes what it actually pays by.
+    """
     findings: list[Finding] = []
     for check in CHECKS:
-        findings.extend(f for f in check(commune, today) if include_money or not f.money)
+        found = check(commune, today, usage) if check in USAGE_CHECKS else check(commune, today)
+        findings.extend(f for f in found if include_money or not f.money)
     order = list(KINDS)
     return sorted(findings, key=lambda f: (not f.blocking, order.index(f.kind)))
 
 
-def people_on(enrolments: QuerySet[Beneficiary]) -> set[int]:
-    """The people whose state matters for paying ``enrolments``: each
-    beneficiary and the representative of its current registration."""
-    people = set(enrolments.values_list("person_id", flat=True))
+def people_paid_by(usage: QuerySet) -> set[int]:
+    """The people whose state matters for ``usage``: each beneficiary and representative."""
+    people = set(usage.values_list("beneficiary__person_id", flat=True))
     people.update(
-        PaymentMethodRegistration.objects.filter(
-            beneficiary__in=enrolments, is_current=True, representative__isnull=False
-        ).values_list("representative__person_id", flat=True)
+        usage.filter(representative__isnull=False).values_list(
+            "representative__person_id", flat=True
+        )
     )
     return people
 
@@ -584,14 +620,23 @@ def _any_state(states: Iterable[str]) -> Q:
 
 
 def submission_blockers(
-    commune: Commune, enrolments: QuerySet[Beneficiary], *, today: datetime.date
+    commune: Commune, usage: QuerySet, *, today: datetime.date
 ) -> list[Blocker]:
-    """The people who keep ``enrolments`` (a list's or a cycle's) from being submitted:
-    not verified by the police now, or with a blocking finding. Empty: go ahead."""
-    concerned = people_on(enrolments)
+    """The people who keep a list or a cycle from being sent: not verified by the
+    police now, or concerned by a blocking finding. Empty: go ahead.
+
+    ``usage``: what the list or cycle pays by — the registrations in force for its
+    month (a list) or its payments' snapshots (a cycle), so that the receiver and
+    the account checked are the ones in the file.
+    """
+    concerned = people_paid_by(usage)
     reasons: dict[int, list[str]] = defaultdict(list)
+    people = Person.objects.filter(
+        Q(pk__in=usage.values("beneficiary__person_id"))
+        | Q(pk__in=usage.filter(representative__isnull=False).values("representative__person_id"))
+    )
     unverified = (
-        with_verification(Person.objects.filter(pk__in=concerned))
+        with_verification(people)
         # Not exclude(VERIFIED): NULL results would drop out of a negated comparison.
         .filter(_any_state(state for state in Verification if state != Verification.VERIFIED))
         .values_list("pk", "last_check_result", "last_check_fingerprint", "identity_fingerprint")
@@ -606,17 +651,20 @@ def submission_blockers(
                 _("Kết quả xác thực với CSDL dân cư: %(result)s.")
                 % {"result": IdentityCheck.Result(result).label.lower()}
             )
-    for finding in find_problems(commune, today=today):
+    for finding in find_problems(commune, today=today, usage=usage):
         if finding.blocking:
             for pk in finding.concerns & concerned:
                 reasons[pk].append(f"{finding.title}: {finding.message}")
     if not reasons:
         return []
+    # Streamed rather than ``pk__in=reasons``: a big commune could pass SQLite's
+    # limit on parameters.
     names = {
         pk: (name, personal_id or "")
-        for pk, name, personal_id in Person.objects.filter(pk__in=reasons).values_list(
-            "pk", "full_name", "personal_id"
+        for pk, name, personal_id in people.values_list("pk", "full_name", "personal_id").iterator(
+            chunk_size=2000
         )
+        if pk in reasons
     }
     return sorted(
         (Blocker(pk, *names[pk], list(dict.fromkeys(why))) for pk, why in reasons.items()),

@@ -26,6 +26,14 @@ def current_registration() -> QuerySet[PaymentMethodRegistration]:
     return PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
 
 
+def registration_in_force(month: datetime.date) -> QuerySet[PaymentMethodRegistration]:
+    """Per enrolment (OuterRef "pk"), the registration in force in ``month``: the
+    latest starting on or before it (a registration may be current from a later month)."""
+    return PaymentMethodRegistration.objects.filter(
+        beneficiary=OuterRef("pk"), from_month__lte=month
+    ).order_by("-from_month")
+
+
 def with_current_terms(qs: QuerySet[Beneficiary], *, on: datetime.date) -> QuerySet[Beneficiary]:
     """Annotate each enrolment with its amount in force and its current method."""
     current = current_registration()

@@ -5,8 +5,9 @@ Who is on a list, for a commune, a programme and a month (``period``):
 * an enrolment of that programme in the commune, live in the month (started,
   not ended: status not ``ended`` and no end month on or before the period),
   of a person who is alive (no date of death);
-* whose current registration (``beneficiaries.registry.current_registration``)
-  is *into an account*;
+* whose registration in force in the month (the latest starting on or before
+  it: ``beneficiaries.registry.registration_in_force``, as the month's payment
+  cycle uses) is *into an account*;
 * on the **own-account list** when the registration names no representative,
   on the **representatives' list** when it does.
 
@@ -33,7 +34,7 @@ from django.db.models import F, Q, QuerySet, Subquery
 from django.db.models.functions import Collate
 
 from beneficiaries.models import Beneficiary, Commune, Programme, Representative
-from beneficiaries.registry import current_registration, entitlement_in_force
+from beneficiaries.registry import entitlement_in_force, registration_in_force
 from registration.listchanges import (
     ACCOUNT_CHANGED,
     ADDED,
@@ -99,10 +100,9 @@ def list_title(programme: Programme, kind: str) -> str:
 def list_enrolments(
     commune: Commune, programme: Programme, kind: str, period: datetime.date
 ) -> QuerySet[Beneficiary]:
-    """The enrolments on one list (the rule, in one place)."""
-    # One current registration per enrolment (a constraint): the model's default
-    # ordering (beneficiary, …) would only add joins and a sort to each subquery.
-    current = current_registration().order_by()
+    """The enrolments on one list (the rule, in one place): by the registration in
+    force in the list's month, as the month's payment cycle pays."""
+    current = registration_in_force(period)
     return (
         Beneficiary.objects.filter(
             commune=commune,
@@ -156,9 +156,7 @@ FIELDS = (
 def list_values(
     commune: Commune, programme: Programme, kind: str, period: datetime.date
 ) -> QuerySet:
-    # One current registration per enrolment (a constraint): the model's default
-    # ordering (beneficiary, …) would only add joins and a sort to each subquery.
-    current = current_registration().order_by()
+    current = registration_in_force(period)
     return (
         list_enrolments(commune, programme, kind, period)
         .annotate(
@@ -174,6 +172,23 @@ def list_values(
         .order_by(_sort_key(), "person_id", "pk")
         .values_list(*FIELDS)
     )
+
+
+def _entry(row: tuple) -> Entry:
+    """The part of a list row the changes sheet and the staleness check compare."""
+    pk, person_id, sort_name, name = row[0], row[1], row[2], row[3]
+    personal_id, bank, account, receiver = row[7], row[12], row[13], row[15]
+    return Entry(
+        sort_name, person_id, pk, name, personal_id or "", receiver or "", bank or "", account or ""
+    )
+
+
+def list_entries(
+    commune: Commune, programme: Programme, kind: str, period: datetime.date
+) -> Iterator[Entry]:
+    """The list's rows as they would be built now, in list order (streamed)."""
+    for row in list_values(commune, programme, kind, period).iterator(chunk_size=CHUNK):
+        yield _entry(row)
 
 
 def _note(status: str, amount: int | None, valid_until, period: datetime.date) -> str:
@@ -226,16 +241,7 @@ def _rows(
             relationship,
             valid_until,
         ) = row
-        entry = Entry(
-            sort_name,
-            person_id,
-            pk,
-            name,
-            personal_id or "",
-            receiver or "",
-            bank or "",
-            account or "",
-        )
+        entry = _entry(row)
         tracker.see(entry)
         if snapshot is not None:
             snapshot.write(entry)

@@ -93,16 +93,23 @@ def _check_representative(
 def _check_account_holder(
     account: PaymentAccount, beneficiary: Beneficiary, representative: Representative | None
 ) -> None:
-    holders = {beneficiary.person_id}
-    if representative is not None:
-        holders.add(representative.person_id)
-    if account.holder_id not in holders:
+    # The account must be the receiver's: the representative's when one receives,
+    # else the beneficiary's (the bank pays the holder; data quality blocks otherwise).
+    receiver = representative.person_id if representative is not None else beneficiary.person_id
+    if account.holder_id != receiver:
         raise RegistrationError(
             _(
-                "Tài khoản %(number)s không đứng tên đối tượng hoặc người nhận thay đã chọn: "
-                "không thể nhận tiền vào tài khoản của người khác."
+                "Tài khoản %(number)s không đứng tên người nhận tiền (%(receiver)s): "
+                "chỉ nhận vào tài khoản của chính người nhận."
             )
-            % {"number": account.number},
+            % {
+                "number": account.number,
+                "receiver": (
+                    representative.person.full_name
+                    if representative is not None
+                    else beneficiary.person.full_name
+                ),
+            },
             field="account",
         )
 
@@ -384,6 +391,11 @@ def record_account_opened(
         raise RegistrationError(str(exc), field="number") from None
     registrations = []
     for beneficiary in _enrolments_to_register(request):
+        try:
+            _check_enrolment_live(beneficiary, max(from_month, beneficiary.start_month))
+        except RegistrationError:
+            # Died or ended since the request: the account is still recorded.
+            continue
         newer = PaymentMethodRegistration.objects.filter(
             beneficiary=beneficiary, is_current=True, from_month__gt=from_month
         ).exists()

@@ -197,6 +197,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "registration/pipeline.html",
         {
             "form": form,
+            "communes": communes.order_by("name"),
             "counts": counts,
             "page": page,
             "query": query.urlencode(),

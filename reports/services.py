@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import itertools
 import logging
 import os
 import tempfile
@@ -35,9 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune, Programme
-from beneficiaries.quality import Blocker, submission_blockers
+from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
 from registration.listchanges import Entry, read_snapshot
-from registration.lists import list_enrolments, write_registration_list
+from registration.lists import list_enrolments, list_entries, write_registration_list
 from reports.models import Event, GeneratedFile
 
 logger = logging.getLogger(__name__)
@@ -287,6 +288,20 @@ def _build(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile |
     return locked
 
 
+def _still_current(generated: GeneratedFile) -> bool:
+    """Whether the list would be built the same now (people, receivers, accounts),
+    compared row by row with the snapshot stored with the file, streamed."""
+    if not generated.snapshot:
+        return False
+    now = list_entries(generated.commune, generated.programme, generated.kind, generated.period)
+    with generated.snapshot.open("rb") as handle:
+        built = read_snapshot(handle)
+        for before, after in itertools.zip_longest(built, now):
+            if before != after:
+                return False
+    return True
+
+
 @transaction.atomic
 def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
     """Record that a finished list was sent; it becomes the next changes sheet's reference."""
@@ -295,10 +310,29 @@ def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
         raise FileError(_("Chỉ gửi được danh sách đã lập xong."))
     if locked.sent_at is not None:
         raise FileError(_("Danh sách này đã được ghi nhận là đã gửi."))
-    # The gate: nobody on the list unverified by the police or with a blocking finding.
+    newer = GeneratedFile.objects.filter(
+        commune_id=locked.commune_id,
+        period=locked.period,
+        kind=locked.kind,
+        programme_id=locked.programme_id,
+        status=GeneratedFile.Status.DONE,
+        requested_at__gt=locked.requested_at,
+    )
+    if newer.exists():
+        raise FileError(_("Đã có bản lập sau của danh sách này: hãy gửi bản mới nhất."))
+    if not _still_current(locked):
+        raise FileError(
+            _(
+                "Dữ liệu đã thay đổi từ khi lập danh sách này (người, tài khoản hoặc người "
+                "nhận thay): hãy lập lại danh sách rồi gửi."
+            )
+        )
+    # The gate: nobody on the list unverified by the police or with a blocking
+    # finding — checked on the data the file holds (just shown to be current).
+    enrolments = list_enrolments(locked.commune, locked.programme, locked.kind, locked.period)
     blockers = submission_blockers(
         locked.commune,
-        list_enrolments(locked.commune, locked.programme, locked.kind, locked.period),
+        registrations_in_force(enrolments, locked.period),
         today=timezone.localdate(),
     )
     if blockers:

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from beneficiaries.models import Beneficiary, Category, IdentityCheck, Person
-from beneficiaries.quality import Finding, find_problems, submission_blockers
+from beneficiaries.quality import Finding, current_usage, find_problems, submission_blockers
 from beneficiaries.services import record_matches
 from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
@@ -265,9 +265,9 @@ def test_the_gate_names_unverified_people_and_blocking_findings(reference_data, 
         actor=police,
     )
     Person.objects.filter(pk=edited.person_id).update(identity_fingerprint="sửa sau kiểm tra")
-    blockers = submission_blockers(
-        commune, Beneficiary.objects.filter(commune=commune), today=TODAY
-    )
+    for enrolment in (ready, never, edited, dead):
+        RegistrationFactory(beneficiary=enrolment)  # cash, to themselves
+    blockers = submission_blockers(commune, current_usage(commune), today=TODAY)
     by_person = {b.person_id: " ".join(b.reasons) for b in blockers}
     assert set(by_person) == {never.person_id, edited.person_id, dead.person_id}
     assert "Chưa được công an xã xác thực" in by_person[never.person_id]
@@ -287,15 +287,11 @@ def test_the_gate_covers_the_registered_representative_and_not_warnings(
     proxy = RepresentativeFactory(represented=enrolment.person)
     _paid_into(enrolment, PaymentAccountFactory(holder=proxy.person), proxy)
     record_matches(Person.objects.filter(pk=enrolment.person_id), actor=police)
-    blockers = submission_blockers(
-        commune, Beneficiary.objects.filter(pk=enrolment.pk), today=TODAY
-    )
+    blockers = submission_blockers(commune, current_usage(commune), today=TODAY)
     # The representative is unverified; the year-only warning does not block.
     assert [b.person_id for b in blockers] == [proxy.person_id]
     record_matches(Person.objects.filter(pk=proxy.person_id), actor=police)
-    assert (
-        submission_blockers(commune, Beneficiary.objects.filter(pk=enrolment.pk), today=TODAY) == []
-    )
+    assert submission_blockers(commune, current_usage(commune), today=TODAY) == []
 
 
 def test_a_mismatch_result_blocks_with_its_result(reference_data, commune, police):
@@ -307,9 +303,8 @@ def test_a_mismatch_result_blocks_with_its_result(reference_data, commune, polic
         result=IdentityCheck.Result.NOT_FOUND,
         actor=police,
     )
-    blockers = submission_blockers(
-        commune, Beneficiary.objects.filter(pk=enrolment.pk), today=TODAY
-    )
+    RegistrationFactory(beneficiary=enrolment)
+    blockers = submission_blockers(commune, current_usage(commune), today=TODAY)
     assert "không tìm thấy" in blockers[0].reasons[0]
 
 

@@ -77,11 +77,28 @@ def test_an_account_of_a_third_person_is_refused(beneficiary, officer):
     stranger_account = PaymentAccountFactory(holder=PersonFactory(commune=beneficiary.commune))
 
     error = _refused(
-        "không đứng tên đối tượng hoặc người nhận thay",
+        "không đứng tên người nhận tiền",
         beneficiary,
         officer,
         method=METHOD.ACCOUNT,
         account=stranger_account,
+    )
+
+    assert error.field == "account"
+
+
+def test_the_beneficiarys_own_account_is_refused_when_a_representative_receives(
+    beneficiary, own_account, officer
+):
+    proxy = RepresentativeFactory(represented=beneficiary.person)
+
+    error = _refused(
+        "không đứng tên người nhận tiền",
+        beneficiary,
+        officer,
+        method=METHOD.ACCOUNT,
+        representative=proxy,
+        account=own_account,
     )
 
     assert error.field == "account"

@@ -115,7 +115,7 @@ def test_the_proxys_account_with_the_beneficiary_receiving_alone_is_refused_on_t
     response = _post(client, beneficiary, method=METHOD.ACCOUNT, account=str(proxies.pk))
 
     assert response.status_code == 200
-    assert "không đứng tên đối tượng" in response.context["form"].errors["account"][0]
+    assert "không đứng tên người nhận tiền" in response.context["form"].errors["account"][0]
     assert not PaymentMethodRegistration.objects.exists()
 
 

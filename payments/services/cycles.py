@@ -11,9 +11,9 @@ What is owed, per enrolment and month:
 
 - months from the later of the enrolment's start and the commune's first cycle
   (earlier months were paid outside the system) up to the cycle's month;
-- only while the enrolment is active (a suspended one accrues nothing now: its
-  months are owed again when it is reactivated), before its end month, and not
-  after the month of death;
+- not while the enrolment is suspended (its months are owed again when it is
+  reactivated); before its end month — an ended enrolment is still owed the
+  months before its end that were not paid; not after the month of death;
 - the amount of the entitlement in force that month, less what live lines
   already pay for it. No live regular line: a regular line; one already (the
   base level was raised after it was paid): a top-up line for the difference.
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from beneficiaries import roles
 from beneficiaries.access import has_any_role
 from beneficiaries.bulk import HistoryStamp, history_from_rows
-from beneficiaries.models import Beneficiary, Commune, Programme
+from beneficiaries.models import Commune, Programme
 from beneficiaries.quality import Blocker, submission_blockers
 from payments.models import Payment, PaymentCycle
 
@@ -61,6 +61,10 @@ class CycleBlocked(CycleError):
 
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def previous_month(month: datetime.date) -> datetime.date:
@@ -123,7 +127,8 @@ FROM (
     JOIN beneficiaries_person p ON p.id = b.person_id
     JOIN payments_month m
       ON m.month >= b.start_month AND m.month >= %s AND m.month <= %s
-    WHERE b.commune_id = %s AND b.status = 'active'
+    WHERE b.commune_id = %s AND b.status <> 'suspended'
+      AND (b.status <> 'ended' OR b.end_month IS NOT NULL)
       AND (b.end_month IS NULL OR m.month < b.end_month)
       AND (p.date_of_death IS NULL OR m.month <= p.date_of_death)
 ) x
@@ -196,15 +201,15 @@ def _fill(cycle: PaymentCycle, tracked_from: datetime.date, stamp: HistoryStamp)
         if postgres:
             # Grouping 250,000 rows in memory rather than on disk; this transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        try:
-            cursor.execute(_FILL_DUE, [_d(tracked_from), _d(cycle.period), cycle.commune_id])
-            if postgres:
-                # Nothing analyses a temporary table: without it the joins below are guessed.
-                cursor.execute("ANALYZE payments_cycle_due")
-            cursor.execute(_INSERT_PAYMENTS, [cycle.pk, _d(cycle.period)])
-            cursor.execute(_INSERT_LINES, [cycle.pk])
-        finally:
-            cursor.execute("DROP TABLE IF EXISTS payments_cycle_due")
+        # No try/finally: after an error PostgreSQL refuses any statement until the
+        # rollback, which drops the table anyway (created in this transaction).
+        cursor.execute(_FILL_DUE, [_d(tracked_from), _d(cycle.period), cycle.commune_id])
+        if postgres:
+            # Nothing analyses a temporary table: without it the joins below are guessed.
+            cursor.execute("ANALYZE payments_cycle_due")
+        cursor.execute(_INSERT_PAYMENTS, [cycle.pk, _d(cycle.period)])
+        cursor.execute(_INSERT_LINES, [cycle.pk])
+        cursor.execute("DROP TABLE payments_cycle_due")
     history_from_rows(
         Payment, where="t.cycle_id = %s", params=[cycle.pk], stamp=stamp, history_type="+"
     )
@@ -228,6 +233,13 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
     """
     _require(actor, CAN_PREPARE)
     period = first_of_month(period)
+    latest_allowed = next_month(first_of_month(timezone.localdate()))
+    if period > latest_allowed:
+        # A typo (09/2024 for 09/2023) would pay every month up to it in advance.
+        raise CycleError(
+            _("Chỉ lập kỳ chi trả đến tháng %(month)s (tháng sau); không lập trước nhiều tháng.")
+            % {"month": f"{latest_allowed:%m/%Y}"}
+        )
     Commune.objects.select_for_update().get(pk=commune.pk)
     latest = PaymentCycle.objects.filter(commune=commune).order_by("-period").only("period").first()
     if latest is not None and latest.period > period:
@@ -240,8 +252,8 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
     )
     if cycle.status != PaymentCycle.Status.DRAFT:
         raise CycleError(
-            _("Kỳ chi trả tháng %(month)s đã %(status)s: không lập lại được.")
-            % {"month": f"{period:%m/%Y}", "status": cycle.get_status_display().lower()}
+            _("Kỳ chi trả tháng %(month)s ở trạng thái “%(status)s”: không lập lại được.")
+            % {"month": f"{period:%m/%Y}", "status": cycle.get_status_display()}
         )
     stamp = HistoryStamp(
         user=actor, date=timezone.now(), reason=_("Lập kỳ chi trả %s") % f"{period:%m/%Y}"
@@ -279,8 +291,8 @@ def _expect(cycle: PaymentCycle, status: str) -> None:
 
 def cycle_blockers(cycle: PaymentCycle, *, today: datetime.date) -> list[Blocker]:
     """Who keeps this cycle in the commune (unverified or a blocking finding)."""
-    enrolments = Beneficiary.objects.filter(payments__cycle=cycle)
-    return submission_blockers(cycle.commune, enrolments, today=today)
+    # The payments' snapshots: the receivers and accounts this cycle actually pays.
+    return submission_blockers(cycle.commune, cycle.payments.all(), today=today)
 
 
 def _gate(cycle: PaymentCycle, today: datetime.date) -> None:

@@ -106,8 +106,9 @@ def _suspend_if_uncollected(payment: Payment, actor) -> None:
     months = enrolment.programme.suspend_after_uncollected
     if not months or enrolment.status != Beneficiary.Status.ACTIVE:
         return
+    # Up to this payment's month: the next cycle may already be open, still pending.
     latest = list(
-        Payment.objects.filter(beneficiary=enrolment)
+        Payment.objects.filter(beneficiary=enrolment, cycle__period__lte=payment.cycle.period)
         .order_by("-cycle__period")
         .values_list("status", flat=True)[:months]
     )

@@ -184,13 +184,15 @@ def owed_months(world: World) -> dict[tuple[int, datetime.date], int]:
     first = PaymentCycle.objects.filter(commune=world.commune).order_by("period").first().period
     owed = {}
     for enrolment in Beneficiary.objects.filter(commune=world.commune).select_related("person"):
-        if enrolment.status != Beneficiary.Status.ACTIVE:
+        if enrolment.status == Beneficiary.Status.SUSPENDED:
             continue
         rows = list(enrolment.entitlements.order_by("from_month"))
         month = max(first, enrolment.start_month)
         while month <= world.period:
             death = enrolment.person.date_of_death
             if death is not None and month > death:
+                break
+            if enrolment.end_month is not None and month >= enrolment.end_month:
                 break
             in_force = [e for e in rows if e.from_month <= month]
             if in_force:

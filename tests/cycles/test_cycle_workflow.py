@@ -127,3 +127,33 @@ def test_books_close_only_when_every_payment_has_a_result(draft, leader, officer
         for status in Payment.Status.values
     }
     assert sum(totals.values()) == cycle.total_amount == 3_679_000
+
+
+def test_the_gate_checks_who_the_cycle_pays_not_a_later_registration(
+    commune, officer, leader, police, verify_all
+):
+    from beneficiaries.services import record_matches
+    from registration.models import PaymentMethodRegistration
+    from tests.factories import PaymentAccountFactory, RegistrationFactory, RepresentativeFactory
+
+    enrolment = enrol(commune)
+    verify_all()
+    proxy = RepresentativeFactory(represented=enrolment.person)  # never checked
+    RegistrationFactory(
+        beneficiary=enrolment,
+        method="account",
+        representative=proxy,
+        account=PaymentAccountFactory(holder=proxy.person),
+        from_month=datetime.date(2023, 7, 1),
+        is_current=False,
+    )
+    # A later registration (self, cash from December) is the current one.
+    RegistrationFactory(beneficiary=enrolment, method="cash", from_month=datetime.date(2023, 12, 1))
+    assert PaymentMethodRegistration.objects.get(is_current=True).method == "cash"
+    cycle = open_cycle(commune, SEP, actor=officer).cycle
+    assert cycle.payments.get().representative == proxy
+    with pytest.raises(CycleBlocked) as blocked:
+        approve_cycle(cycle, actor=leader, today=BEFORE_DUE)
+    assert [b.person_id for b in blocked.value.blockers] == [proxy.person_id]
+    record_matches(Person.objects.filter(pk=proxy.person_id), actor=police)
+    assert approve_cycle(cycle, actor=leader, today=BEFORE_DUE).status == "approved"

@@ -121,7 +121,7 @@ def test_an_approved_cycle_is_never_rebuilt(commune, officer, leader):
     _enrol(commune)
     cycle = open_cycle(commune, SEP, actor=officer).cycle
     PaymentCycle.objects.filter(pk=cycle.pk).update(status="approved", approved_by=leader)
-    with pytest.raises(CycleError, match="đã phê duyệt"):
+    with pytest.raises(CycleError, match="Đã phê duyệt"):
         open_cycle(commune, SEP, actor=officer)
 
 
@@ -166,6 +166,30 @@ def test_no_month_after_the_month_of_death(commune, officer):
     Person.objects.filter(pk=enrolment.person_id).update(date_of_death=datetime.date(2023, 10, 12))
     cycle = open_cycle(commune, NOV, actor=officer).cycle
     assert [m for _b, m, _k, _a in _months(cycle)] == [OCT]
+
+
+def test_an_ended_enrolment_is_still_owed_the_months_before_its_end(commune, officer):
+    enrolment = _enrol(commune)
+    open_cycle(commune, SEP, actor=officer)
+    # Died in October, recorded before the October cycle: October is still owed.
+    Person.objects.filter(pk=enrolment.person_id).update(date_of_death=datetime.date(2023, 10, 10))
+    Beneficiary.objects.filter(pk=enrolment.pk).update(
+        status=Beneficiary.Status.ENDED, end_month=NOV, end_reason=Beneficiary.EndReason.DEATH
+    )
+    october = open_cycle(commune, OCT, actor=officer).cycle
+    assert _months(october) == [(enrolment.pk, OCT, "regular", 2_055_000)]
+    assert open_cycle(commune, NOV, actor=officer).cycle.payment_count == 0
+
+
+def test_a_month_far_ahead_is_refused(commune, officer):
+    import django.utils.timezone
+
+    _enrol(commune)
+    today = django.utils.timezone.localdate()
+    far = datetime.date(today.year + 1, today.month, 1)
+    with pytest.raises(CycleError, match="không lập trước nhiều tháng"):
+        open_cycle(commune, far, actor=officer)
+    assert not PaymentCycle.objects.exists()
 
 
 def test_a_suspended_enrolment_is_not_paid_until_reactivated(commune, officer):

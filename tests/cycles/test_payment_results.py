@@ -106,3 +106,20 @@ def test_three_months_uncollected_suspend_a_social_allowance(
         )
     ncc.refresh_from_db()
     assert ncc.status == Beneficiary.Status.ACTIVE  # NCC is not suspended for this
+
+
+def test_suspension_counts_up_to_the_payments_month_when_the_next_cycle_is_open(
+    commune, officer, leader, reference_data
+):
+    btxh = Programme.objects.get(code="BTXH")
+    enrolment = enrol(commune, category=CategoryFactory(programme=btxh, code="BTXH_K5C"))
+    cycles = []
+    for month in (9, 10, 11):
+        cycles.append(_submitted(commune, officer, leader, datetime.date(2023, month, 1)))
+    open_cycle(commune, datetime.date(2023, 12, 1), actor=officer)  # December draft, pending
+    # The results of September to November come back after December was opened.
+    for cycle in cycles:
+        for payment in cycle.payments.filter(beneficiary=enrolment, status="pending"):
+            record_result(payment, status="returned", reason="Không đến nhận", actor=officer)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Beneficiary.Status.SUSPENDED

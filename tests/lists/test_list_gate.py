@@ -88,3 +88,48 @@ def test_the_page_says_who_blocks_and_why(client, registered, signed_commune, of
     client.post(reverse("generated_file_mark_sent", args=[own_ncc.pk]))
     own_ncc.refresh_from_db()
     assert own_ncc.sent_by == officer
+
+
+def test_a_list_changed_since_it_was_built_must_be_built_again(registered, signed_commune, officer):
+    from registration.models import PaymentMethodRegistration
+
+    own_ncc = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
+    # An moves to cash after the list was built: the file still holds his account.
+    PaymentMethodRegistration.objects.filter(pk=registered["an"].registration.pk).update(
+        method="cash", account=None
+    )
+    with pytest.raises(services.FileError, match="lập lại danh sách"):
+        services.mark_sent(own_ncc, actor=officer)
+    rebuilt = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
+    with pytest.raises(services.FileError, match="bản mới nhất"):
+        services.mark_sent(own_ncc, actor=officer)
+    assert services.mark_sent(rebuilt, actor=officer).sent_at is not None
+
+
+def test_a_registration_from_a_later_month_does_not_change_this_months_list(
+    registered, signed_commune
+):
+    import datetime
+
+    from payments.models import PaymentAccount
+    from registration.models import PaymentMethodRegistration
+
+    cuc = registered["cuc"]  # cash in January
+    account = PaymentAccount.objects.create(
+        holder=cuc.person, bank=registered["an"].registration.account.bank,
+        number="9704050000123", holder_name="TRAN THI CUC",
+    )  # fmt: skip
+    PaymentMethodRegistration.objects.filter(beneficiary=cuc.beneficiary).update(is_current=False)
+    PaymentMethodRegistration.objects.create(
+        beneficiary=cuc.beneficiary, method="account", account=account,
+        from_month=datetime.date(2027, 4, 1), requested_on=datetime.date(2027, 1, 3),
+    )  # fmt: skip
+    own_ncc = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
+    assert "Trần Thị Cúc" not in {e.full_name for e in _entries(own_ncc)}
+
+
+def _entries(generated):
+    from registration.listchanges import read_snapshot
+
+    with generated.snapshot.open("rb") as handle:
+        return list(read_snapshot(handle))
