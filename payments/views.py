@@ -109,7 +109,8 @@ def _built_message(request: HttpRequest, result) -> None:
             "month": f"{cycle.period:%m/%Y}",
             "what": text,
             "count": cycle.payment_count,
-            "total": format_amount(cycle.total_amount),
+            # int(): on PostgreSQL the build leaves its raw SUM (a Decimal) on the object.
+            "total": format_amount(int(cycle.total_amount)),
         },
     )
 

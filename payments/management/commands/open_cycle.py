@@ -35,8 +35,9 @@ class Command(BaseCommand):
         except CycleError as exc:
             raise CommandError(str(exc)) from None
         cycle = result.cycle
+        # int(): on PostgreSQL the build leaves its raw SUM (a Decimal) on the object.
         state = "đã lập lại" if result.rebuilt else "lập mới"
         self.stdout.write(
             f"Kỳ chi trả {cycle.period:%m/%Y} — xã {place.name} ({place.code}): "
-            f"{cycle.payment_count} người, {format_amount(cycle.total_amount)} ({state})."
+            f"{cycle.payment_count} người, {format_amount(int(cycle.total_amount))} ({state})."
         )
