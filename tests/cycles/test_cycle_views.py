@@ -453,3 +453,31 @@ def test_uncollected_home_cash_is_switched_to_the_post_office_and_plain_cash_nee
     plain = cycle.payments.exclude(beneficiary=home).get()
     nothing = client.post(reverse("payment_switch_to_cash", args=[plain.pk]), follow=True)
     assert "không cần chuyển" in " ".join(_messages(nothing))
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "state"),
+    [
+        ("officer", 302, "submitted"),
+        ("leader", 403, "approved"),
+        ("accountant", 403, "approved"),
+        ("other_officer", 404, "approved"),
+    ],
+)
+def test_only_the_officer_sends(client, request, draft, leader, who, status, state):
+    approve_cycle(draft, actor=leader, today=BEFORE_DUE)
+    _login(client, request, who)
+    response = client.post(reverse("cycle_action", args=[draft.pk, "gui"]))
+    assert response.status_code == status
+    draft.refresh_from_db()
+    assert draft.status == state
+
+
+def test_the_district_lists_only_submitted_cycles(client, district, draft, leader, officer):
+    client.force_login(district)
+    page = client.get(reverse("cycle_list"))
+    assert page.context["cycles"] == [] and "Lập kỳ chi trả" not in page.content.decode()
+    approve_cycle(draft, actor=leader, today=BEFORE_DUE)
+    assert client.get(reverse("cycle_list")).context["cycles"] == []
+    submit_cycle(draft, actor=officer, today=BEFORE_DUE)
+    assert [c.pk for c in client.get(reverse("cycle_list")).context["cycles"]] == [draft.pk]
