@@ -481,3 +481,24 @@ def test_the_district_lists_only_submitted_cycles(client, district, draft, leade
     assert client.get(reverse("cycle_list")).context["cycles"] == []
     submit_cycle(draft, actor=officer, today=BEFORE_DUE)
     assert [c.pk for c in client.get(reverse("cycle_list")).context["cycles"]] == [draft.pk]
+
+
+def test_the_cycle_page_costs_the_same_for_5_and_60_people(
+    client, officer, commune, other_commune, reference_data
+):
+    from tests.factories import UserFactory
+
+    for n in range(5):
+        enrol(commune, full_name=f"Người Ít {n}")
+    small = open_cycle(commune, SEP, actor=officer).cycle
+    for n in range(60):
+        enrol(other_commune, full_name=f"Người Nhiều {n}")
+    other = UserFactory(username="canbo_nhieu", role="labour_officer", communes=[other_commune])
+    big = open_cycle(other_commune, SEP, actor=other).cycle
+    client.force_login(officer)
+    client.get(reverse("cycle_detail", args=[small.pk]))  # known provinces are cached once
+    few = _queries(client, reverse("cycle_detail", args=[small.pk]))
+    client.force_login(other)
+    many = _queries(client, reverse("cycle_detail", args=[big.pk]))
+    assert few == many
+    assert len(client.get(reverse("cycle_detail", args=[big.pk])).context["blockers"]) == 50
