@@ -30,6 +30,7 @@ from beneficiaries.synthetic import (
     UniquePool,
     populate_commune,
 )
+from payments.demo import seed_cycle_demo
 from payments.models import Bank
 from registration.demo import seed_registration_demo
 
@@ -152,6 +153,7 @@ def seed_demo(*, as_of=DEFAULT_AS_OF) -> DemoResult:
         _ensure_user(spec, commune)
     if generated:
         plant_for_demo(commune)
+        seed_cycle_demo(commune, as_of=as_of)
     users = [
         (
             spec.username,

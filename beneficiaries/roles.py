@@ -59,6 +59,9 @@ _OUTREACH = ("registration.outreachactivity",)
 # Generated files (registration lists hold accounts) and the event log.
 _FILES = ("reports.generatedfile", "reports.event")
 
+# Payment cycles, their payments and the months each pays (accounts in the snapshot).
+_CYCLES = ("payments.paymentcycle", "payments.payment", "payments.paymentmonth")
+
 # role -> {"app_label.model": actions}
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LABOUR_OFFICER: {
@@ -66,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Builds and sends the lists; the event log is read-only for everyone.
         "reports.generatedfile": EDIT,
         "reports.event": VIEW,
+        # Opens, sends and closes cycles; payments change only through the services.
+        **dict.fromkeys(_CYCLES, EDIT),
         # Checks are the police's: the officer reads them.
         "beneficiaries.identitycheck": VIEW,
         **dict.fromkeys(_REFERENCE, VIEW),
@@ -76,14 +81,20 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "beneficiaries.representative": VIEW,
         "beneficiaries.identitycheck": ("view", "add"),
     },
-    ACCOUNTANT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES, VIEW),
-    LEADER: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES, VIEW),
+    ACCOUNTANT: dict.fromkeys(
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+    ),
+    LEADER: dict.fromkeys(
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+    ),
     # Cash and home lists name the receiver: people, never accounts (registrations
     # show the account, so they are not here).
     POST_OFFICE: dict.fromkeys(
         _PEOPLE + ("beneficiaries.beneficiary", "beneficiaries.representative"), VIEW
     ),
-    DISTRICT: dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES, VIEW),
+    DISTRICT: dict.fromkeys(
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+    ),
 }
 
 # What each role sees in the officer's UI navigation and may open.
@@ -95,6 +106,12 @@ CAN_BUILD_LISTS = frozenset({LABOUR_OFFICER})
 CAN_SEE_LISTS = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 # The district sees the lists a commune sent, not its drafts.
 SEES_SENT_LISTS_ONLY = frozenset({DISTRICT})
+# Payment cycles: the officer opens and sends, the leader approves, money roles read;
+# the district sees a commune's cycles once submitted. The post office has its own page.
+CAN_SEE_CYCLES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
+CAN_PREPARE_CYCLES = frozenset({LABOUR_OFFICER})
+CAN_APPROVE_CYCLES = frozenset({LEADER})
+SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT})
 # The post office sees only a cycle's cash lists (payments issue), not the registry.
 CAN_SEE_REGISTRY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POLICE, DISTRICT})
 

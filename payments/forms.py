@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.forms import DATE_WIDGET
+from beneficiaries.models import Programme
 from beneficiaries.rules.accounts import AccountNumberError, normalize_account_number
 from beneficiaries.rules.names import fold_name
-from payments.models import Bank, PaymentAccount
+from payments.models import Bank, Payment, PaymentAccount
 
 
 class PaymentAccountForm(forms.ModelForm):
@@ -63,3 +64,25 @@ class PaymentAccountForm(forms.ModelForm):
         if commit:
             account.save()
         return account
+
+
+class PaymentFilterForm(forms.Form):
+    """The filters of a cycle's payments list."""
+
+    q = forms.CharField(label=_("Họ tên hoặc CCCD"), required=False, max_length=100)
+    method = forms.ChoiceField(
+        label=_("Hình thức"),
+        required=False,
+        choices=[("", _("Tất cả"))] + list(Payment.Method.choices),
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Tất cả"))] + list(Payment.Status.choices),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Chương trình"),
+        required=False,
+        queryset=Programme.objects.order_by("order", "code"),
+        empty_label=_("Tất cả"),
+    )

@@ -6,6 +6,7 @@ service is absent locally, and fail instead in CI (``CI=true``).
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import socket
@@ -98,6 +99,31 @@ def _fast_and_eager(settings, request, _media_root) -> None:
         app.conf.task_always_eager = previous
     else:
         yield
+
+
+@pytest.fixture(autouse=True)
+def _month_calendar(request) -> None:
+    """Refill the calendar table (``payments_month``) that a migration fills.
+
+    A ``transaction=True`` test ends with a flush of every table, the
+    calendar included; every later test would then open empty cycles.
+    """
+    if request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("_django_db_helper")
+    elif "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from payments.models import Month
+
+    if not Month.objects.exists():
+        Month.objects.bulk_create(
+            Month(month=datetime.date(year, month, 1))
+            for year in range(2000, 2101)
+            for month in range(1, 13)
+        )
 
 
 @pytest.fixture

@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.request_monthly_registration_lists",
         "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
+    # The month's payment cycle, as a draft for the officer to check, after the lists.
+    "payment-cycles-monthly": {
+        "task": "payments.request_monthly_cycles",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
 }
 # Redis hands an unacknowledged job (its worker died) to another worker after
 # this many seconds; it must exceed the longest task (an import of 100,000 rows).

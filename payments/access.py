@@ -1,0 +1,67 @@
+"""Scoped look-ups of the cycle pages: 404 outside the user's communes, 403 by role.
+
+The district (the paying office) sees a commune's cycles once submitted, not
+its drafts, as it sees only the registration lists that were sent.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from beneficiaries import roles
+from beneficiaries.access import commune_ids_for, has_any_role, require_role
+from payments.models import Payment, PaymentCycle
+
+SUBMITTED_OR_LATER = (
+    PaymentCycle.Status.SUBMITTED,
+    PaymentCycle.Status.PAID,
+    PaymentCycle.Status.CLOSED,
+)
+
+
+def sees_submitted_only(user) -> bool:
+    return not has_any_role(user, roles.CAN_SEE_CYCLES - roles.SEES_SUBMITTED_CYCLES_ONLY)
+
+
+def cycles_for(user) -> QuerySet[PaymentCycle]:
+    """The cycles a user may see (403 for a role that sees none)."""
+    require_role(user, roles.CAN_SEE_CYCLES)
+    cycles = PaymentCycle.objects.all()
+    if not user.is_superuser:
+        cycles = cycles.filter(commune_id__in=commune_ids_for(user))
+    if sees_submitted_only(user):
+        cycles = cycles.filter(status__in=SUBMITTED_OR_LATER)
+    return cycles
+
+
+def get_cycle_for(user, pk: int) -> PaymentCycle:
+    try:
+        return (
+            cycles_for(user)
+            .select_related("commune", "prepared_by", "approved_by", "submitted_by", "closed_by")
+            .get(pk=pk)
+        )
+    except (PaymentCycle.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_cycle_to_act(user, pk: int, allowed: frozenset[str]) -> PaymentCycle:
+    """A cycle the user may act on: 404 outside their communes, 403 for another role."""
+    cycle = get_cycle_for(user, pk)
+    require_role(user, allowed)
+    return cycle
+
+
+def get_payment_to_switch(user, pk: int) -> Payment:
+    """A payment of a visible cycle that the officer may switch to cash."""
+    try:
+        payment = (
+            Payment.objects.select_related("cycle__commune")
+            .filter(cycle__in=cycles_for(user))
+            .get(pk=pk)
+        )
+    except (Payment.DoesNotExist, ValueError):
+        raise Http404 from None
+    require_role(user, roles.CAN_PREPARE_CYCLES)
+    return payment

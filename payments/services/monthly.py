@@ -1,0 +1,52 @@
+"""The monthly job: open the month's cycle for every commune that has none yet.
+
+The beat runs :func:`request_monthly_cycles` on the 1st; it queues one job per
+commune, and each job runs :func:`open_cycle_if_absent`. A commune whose
+officer already opened the month (a draft, perhaps checked and about to be
+approved) or a later one is left alone: the job never rebuilds a draft
+silently and never touches an approved cycle.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from beneficiaries.models import Commune
+from payments.models import PaymentCycle
+from payments.services.cycles import BuildResult, first_of_month, open_cycle
+
+
+def active_communes() -> QuerySet[Commune]:
+    """Communes that still exist on their own (a merged one is paid by its successor)."""
+    return Commune.objects.filter(merged_into__isnull=True).order_by("code")
+
+
+@transaction.atomic
+def open_cycle_if_absent(commune: Commune, period: datetime.date) -> BuildResult | None:
+    """Open ``period``'s draft for the system, unless the commune has it or a later one."""
+    period = first_of_month(period)
+    # The same lock open_cycle takes: a person's click and this job build one after the other.
+    Commune.objects.select_for_update().get(pk=commune.pk)
+    if PaymentCycle.objects.filter(commune=commune, period__gte=period).exists():
+        return None
+    return open_cycle(commune, period, actor=None)
+
+
+def communes_without_cycle(period: datetime.date) -> QuerySet[Commune]:
+    opened = PaymentCycle.objects.filter(period=period).values("commune_id")
+    return active_communes().exclude(pk__in=opened)
+
+
+def request_monthly_cycles(today: datetime.date | None = None) -> list[int]:
+    """Queue this month's cycle for every active commune without one; their primary keys."""
+    from payments.tasks import open_commune_cycle_task  # the task module imports this one
+
+    period = first_of_month(today or timezone.localdate())
+    pks = list(communes_without_cycle(period).values_list("pk", flat=True))
+    for pk in pks:
+        transaction.on_commit(lambda pk=pk: open_commune_cycle_task.delay(pk, period.isoformat()))
+    return pks

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from payments import views
+
+urlpatterns = [
+    path("", views.cycle_list, name="cycle_list"),
+    path("lap/", views.cycle_open, name="cycle_open"),
+    path("<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("<int:pk>/khoan/", views.cycle_payments, name="cycle_payments"),
+    path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
+    path("<int:pk>/<slug:action>/", views.cycle_action, name="cycle_action"),
+    path(
+        "khoan/<int:pk>/chuyen-tien-mat/",
+        views.payment_switch_to_cash,
+        name="payment_switch_to_cash",
+    ),
+]

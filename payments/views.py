@@ -1,0 +1,356 @@
+"""The payment cycle pages: the cycles of a commune, one cycle, its payments, its changes.
+
+Thin: every object goes through :mod:`payments.access` (another commune's
+cycle is a 404, a role that may not act a 403) and every action is one
+service call; refusals come back as messages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from beneficiaries import roles
+from beneficiaries.access import communes_for, get_commune_for, has_any_role, require_role
+from beneficiaries.models import Commune
+from beneficiaries.quality import blocker_lines
+from beneficiaries.rules.money import format_amount
+from payments import access
+from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
+from payments.forms import PaymentFilterForm
+from payments.models import PaymentCycle
+from payments.queries import cycle_totals, months_covered, payment_rows
+from payments.services import cycles as cycle_services
+from payments.services.reissue import SWITCHABLE, SwitchError, next_month, switch_to_cash
+
+PAGE_SIZE = 50
+CHANGES_PAGE_SIZE = 100
+BLOCKERS_SHOWN = 50
+OPEN_STATES = (PaymentCycle.Status.DRAFT, PaymentCycle.Status.APPROVED)
+
+
+def _parse_month(value: str | None) -> datetime.date | None:
+    """``2023-09`` → 1/9/2023; ``None`` when absent or malformed."""
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 (a date)
+    except ValueError:
+        return None
+
+
+def _commune(user, value: str | None) -> Commune:
+    if value:
+        return get_commune_for(user, value)
+    commune = communes_for(user).order_by("name").first()
+    if commune is None:
+        raise Http404
+    return commune
+
+
+def _deadline(cycle: PaymentCycle, today: datetime.date) -> str:
+    """Days left before the due date, late, or sent on time."""
+    if cycle.submitted_at is not None:
+        return _("gửi muộn") if cycle.submitted_late else _("gửi đúng hạn")
+    days = (cycle.due_on - today).days
+    if days < 0:
+        return _("quá hạn %(days)d ngày") % {"days": -days}
+    if days == 0:
+        return _("hạn hôm nay")
+    return _("còn %(days)d ngày") % {"days": days}
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_SEE_CYCLES)
+    commune = _commune(request.user, request.GET.get("xa"))
+    today = timezone.localdate()
+    cycles = list(
+        access.cycles_for(request.user)
+        .filter(commune=commune)
+        .select_related("prepared_by", "approved_by", "submitted_by")
+        .order_by("-period")
+    )
+    for cycle in cycles:
+        cycle.deadline = _deadline(cycle, today)
+    latest = PaymentCycle.objects.filter(commune=commune).order_by("-period").only("period").first()
+    suggested = next_month(latest.period) if latest is not None else today.replace(day=1)
+    return render(
+        request,
+        "payments/cycle_list.html",
+        {
+            "commune": commune,
+            "communes": communes_for(request.user).order_by("name"),
+            "cycles": cycles,
+            "suggested": suggested,
+            "can_prepare": has_any_role(request.user, roles.CAN_PREPARE_CYCLES),
+            "submitted_only": access.sees_submitted_only(request.user),
+        },
+    )
+
+
+def _built_message(request: HttpRequest, result) -> None:
+    cycle = result.cycle
+    text = _("đã lập lại") if result.rebuilt else _("đã lập")
+    messages.success(
+        request,
+        _("Kỳ chi trả tháng %(month)s %(what)s: %(count)d người, %(total)s.")
+        % {
+            "month": f"{cycle.period:%m/%Y}",
+            "what": text,
+            "count": cycle.payment_count,
+            # int(): on PostgreSQL the build leaves its raw SUM (a Decimal) on the object.
+            "total": format_amount(int(cycle.total_amount)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_open(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_SEE_CYCLES)
+    commune = get_commune_for(request.user, request.POST.get("xa"))
+    require_role(request.user, roles.CAN_PREPARE_CYCLES)
+    back = f"{reverse('cycle_list')}?xa={commune.pk}"
+    period = _parse_month(request.POST.get("thang"))
+    if period is None:
+        messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập kỳ chi trả."))
+        return redirect(back)
+    try:
+        result = cycle_services.open_cycle(commune, period, actor=request.user)
+    except cycle_services.CycleError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    _built_message(request, result)
+    return redirect("cycle_detail", pk=result.cycle.pk)
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: str
+    allowed: frozenset[str]
+    state: str
+    run: Callable
+    done: str
+    primary: bool = False
+
+
+def _rebuild(cycle: PaymentCycle, *, actor):
+    return cycle_services.open_cycle(cycle.commune, cycle.period, actor=actor)
+
+
+ACTIONS = {
+    action.slug: action
+    for action in (
+        Action(
+            "lap-lai",
+            gettext_lazy("Lập lại"),
+            roles.CAN_PREPARE_CYCLES,
+            PaymentCycle.Status.DRAFT,
+            _rebuild,
+            "",
+        ),
+        Action(
+            "phe-duyet",
+            gettext_lazy("Phê duyệt"),
+            roles.CAN_APPROVE_CYCLES,
+            PaymentCycle.Status.DRAFT,
+            cycle_services.approve_cycle,
+            gettext_lazy("Đã phê duyệt kỳ chi trả."),
+            primary=True,
+        ),
+        Action(
+            "gui",
+            gettext_lazy("Gửi"),
+            roles.CAN_PREPARE_CYCLES,
+            PaymentCycle.Status.APPROVED,
+            cycle_services.submit_cycle,
+            gettext_lazy("Đã ghi nhận gửi kỳ chi trả cho cơ quan chi trả."),
+            primary=True,
+        ),
+        Action(
+            "da-chi-tra",
+            gettext_lazy("Đã chi trả"),
+            roles.CAN_PREPARE_CYCLES,
+            PaymentCycle.Status.SUBMITTED,
+            cycle_services.mark_cycle_paid,
+            gettext_lazy("Đã ghi nhận cơ quan chi trả đã chi."),
+        ),
+        Action(
+            "khoa-so",
+            gettext_lazy("Khóa sổ"),
+            roles.CAN_PREPARE_CYCLES,
+            PaymentCycle.Status.PAID,
+            cycle_services.close_cycle,
+            gettext_lazy("Đã khóa sổ kỳ chi trả."),
+        ),
+    )
+}
+
+
+def _actions_for(user, cycle: PaymentCycle) -> list[Action]:
+    return [
+        a for a in ACTIONS.values() if a.state == cycle.status and has_any_role(user, a.allowed)
+    ]
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.get_cycle_for(request.user, pk)
+    today = timezone.localdate()
+    blockers = (
+        cycle_services.cycle_blockers(cycle, today=today) if cycle.status in OPEN_STATES else []
+    )
+    return render(
+        request,
+        "payments/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "deadline": _deadline(cycle, today),
+            "totals": cycle_totals(cycle),
+            "changes": [(kind, KIND_LABELS[kind], n) for kind, n in change_counts(cycle).items()],
+            "previous": previous_cycle(cycle),
+            "blockers": blockers[:BLOCKERS_SHOWN],
+            "blocker_count": len(blockers),
+            "open_state": cycle.status in OPEN_STATES,
+            "actions": _actions_for(request.user, cycle),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    chosen = ACTIONS.get(action)
+    if chosen is None:
+        raise Http404
+    cycle = access.get_cycle_to_act(request.user, pk, chosen.allowed)
+    try:
+        result = chosen.run(cycle, actor=request.user)
+    except cycle_services.CycleBlocked as blocked:
+        messages.error(request, str(blocked))
+        for line in blocker_lines(blocked.blockers):
+            messages.warning(request, line)
+    except cycle_services.CycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        if chosen.slug == "lap-lai":
+            _built_message(request, result)
+        else:
+            messages.success(request, str(chosen.done))
+    return redirect("cycle_detail", pk=cycle.pk)
+
+
+@login_required
+def cycle_payments(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.get_cycle_for(request.user, pk)
+    form = PaymentFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = payment_rows(
+        cycle,
+        q=filters.get("q", ""),
+        method=filters.get("method", ""),
+        status=filters.get("status", ""),
+        programme=filters.get("programme"),
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    covered = months_covered(cycle, [p.pk for p in page])
+    for payment in page:
+        payment.covered = covered.get(payment.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_switch = has_any_role(request.user, roles.CAN_PREPARE_CYCLES)
+    return render(
+        request,
+        "payments/cycle_payments.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "show_accounts": has_any_role(request.user, roles.CAN_SEE_MONEY),
+            "can_switch": can_switch,
+            "switchable": [str(s) for s in SWITCHABLE],
+        },
+    )
+
+
+@login_required
+def cycle_changes_page(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.get_cycle_for(request.user, pk)
+    order = {kind: i for i, kind in enumerate(KIND_LABELS)}
+    kind = request.GET.get("loai", "")
+    changes = sorted(cycle_changes(cycle), key=lambda c: order[c.kind])  # stable: names stay
+    counts = {k: 0 for k in KIND_LABELS}
+    for change in changes:
+        counts[change.kind] += 1
+    if kind in KIND_LABELS:
+        changes = [c for c in changes if c.kind == kind]
+    page = Paginator(changes, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/cycle_changes.html",
+        {
+            "cycle": cycle,
+            "previous": previous_cycle(cycle),
+            "page": page,
+            "kind": kind if kind in KIND_LABELS else "",
+            "kinds": [(k, KIND_LABELS[k], counts[k]) for k in KIND_LABELS],
+            "total": sum(counts.values()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def payment_switch_to_cash(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = access.get_payment_to_switch(request.user, pk)
+    back = f"{reverse('cycle_payments', args=[payment.cycle_id])}?{request.POST.get('back', '')}"
+    try:
+        result = switch_to_cash(payment, actor=request.user, today=timezone.localdate())
+    except SwitchError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    registration = result.registration
+    receiver = (
+        registration.representative.person.full_name
+        if registration.representative_id
+        else registration.beneficiary.person.full_name
+    )
+    messages.success(
+        request,
+        _(
+            "Đã đăng ký nhận tiền mặt tại điểm chi trả từ tháng %(month)s, người nhận: "
+            "%(receiver)s. Các tháng của khoản này được chi lại ở kỳ chi trả sau."
+        )
+        % {"month": f"{result.from_month:%m/%Y}", "receiver": receiver},
+    )
+    if not result.receiver_kept:
+        messages.warning(
+            request,
+            _(
+                "Giấy ủy quyền/giám hộ của người nhận thay không còn hiệu lực từ tháng đó: "
+                "đối tượng tự nhận."
+            ),
+        )
+    if result.draft is not None:
+        messages.warning(
+            request,
+            _(
+                "Kỳ chi trả tháng %(month)s đang là dự thảo: bấm “Lập lại” ở kỳ đó để khoản "
+                "này được chi bằng tiền mặt."
+            )
+            % {"month": f"{result.draft.period:%m/%Y}"},
+        )
+    return redirect(back)
