@@ -219,7 +219,8 @@ def _fill(cycle: PaymentCycle, tracked_from: datetime.date, stamp: HistoryStamp)
             [cycle.pk],
         )
         count, total = cursor.fetchone()
-    cycle.payment_count, cycle.total_amount = count, total
+    # SUM is a numeric on PostgreSQL: back to whole đồng.
+    cycle.payment_count, cycle.total_amount = int(count), int(total)
 
 
 @transaction.atomic

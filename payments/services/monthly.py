@@ -1,5 +1,9 @@
 """The monthly job: open the month's cycle for every commune that has none yet.
 
+Only for communes that already pay through the system: a commune's first cycle
+decides from which month arrears are counted, so a person opens it, never the
+job.
+
 The beat runs :func:`request_monthly_cycles` on the 1st; it queues one job per
 commune, and each job runs :func:`open_cycle_if_absent`. A commune whose
 officer already opened the month (a draft, perhaps checked and about to be
@@ -37,8 +41,10 @@ def open_cycle_if_absent(commune: Commune, period: datetime.date) -> BuildResult
 
 
 def communes_without_cycle(period: datetime.date) -> QuerySet[Commune]:
+    """Active communes that have paid through the system before and lack this month."""
     opened = PaymentCycle.objects.filter(period=period).values("commune_id")
-    return active_communes().exclude(pk__in=opened)
+    started = PaymentCycle.objects.filter(period__lt=period).values("commune_id")
+    return active_communes().filter(pk__in=started).exclude(pk__in=opened)
 
 
 def request_monthly_cycles(today: datetime.date | None = None) -> list[int]:

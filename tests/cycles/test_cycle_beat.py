@@ -16,6 +16,7 @@ from tests.cycles.conftest import SEP, enrol
 from tests.factories import CommuneFactory
 from yenson.celery import app
 
+AUG = datetime.date(2023, 8, 1)
 OCT = datetime.date(2023, 10, 1)
 
 
@@ -48,7 +49,7 @@ def today(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_the_fan_out_opens_the_month_for_every_active_commune_without_one(
+def test_the_fan_out_opens_the_month_for_every_active_commune_already_paying(
     commune, other_commune, officer, reference_data, today, django_capture_on_commit_callbacks
 ):
     enrol(commune, full_name="Người Yến Sơn")
@@ -58,11 +59,15 @@ def test_the_fan_out_opens_the_month_for_every_active_commune_without_one(
         merged_into=other_commune, merged_on=datetime.date(2025, 7, 1)
     )
     enrol(merged, full_name="Người Xã Cũ")
+    newcomer = CommuneFactory(code="15309", name="Xã Chưa Dùng")
+    enrol(newcomer, full_name="Người Xã Mới")  # no cycle yet: its first is opened by a person
+    open_cycle(other_commune, AUG, actor=officer)
+    open_cycle(merged, AUG, actor=officer)
     # The officer already opened Yến Sơn's draft: the job must leave it as it is.
     mine = open_cycle(commune, SEP, actor=officer).cycle
     with django_capture_on_commit_callbacks(execute=True):
         assert request_monthly_cycles_task.delay().get() == 1
-    cycles = PaymentCycle.objects.order_by("commune__code")
+    cycles = PaymentCycle.objects.filter(period=SEP).order_by("commune__code")
     assert [(c.commune.code, c.period) for c in cycles] == [("15271", SEP), ("15307", SEP)]
     hatrung = cycles.get(commune=other_commune)
     assert (hatrung.prepared_by, hatrung.payment_count, hatrung.total_amount) == (
@@ -75,7 +80,7 @@ def test_the_fan_out_opens_the_month_for_every_active_commune_without_one(
     # A redelivered beat message opens nothing twice.
     with django_capture_on_commit_callbacks(execute=True):
         assert request_monthly_cycles_task.delay().get() == 0
-    assert Payment.objects.count() == 2
+    assert Payment.objects.filter(cycle__period=SEP).count() == 2
 
 
 @pytest.mark.django_db
