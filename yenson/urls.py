@@ -14,6 +14,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("danh-sach-dang-ky/", include("reports.urls")),
+    path("", include("payments.post_office_urls")),
     path("", include("beneficiaries.urls")),
     path("", include("registration.urls")),
 ]
