@@ -152,12 +152,17 @@ def _heading(cycle: PaymentCycle) -> list[str]:
     return [f"THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG {before.period:%m/%Y}"]
 
 
-def changes_sheet(cycle: PaymentCycle) -> Sheet:
-    """Every change since the previous cycle, accounts included (the bank workbook's)."""
+def changes_sheet(cycle: PaymentCycle, counted: dict | None = None) -> Sheet:
+    """Every change since the previous cycle, accounts included (the bank workbook's).
+
+    ``counted["changes"]`` receives the number of changes once the sheet is written.
+    """
+    counted = counted if counted is not None else {}
 
     def rows() -> Iterator[list[Any]]:
         count = 0
         for count, change in enumerate(cycle_changes(cycle), start=1):  # noqa: B007
+            counted["changes"] = count
             yield [
                 count,
                 change.label,

@@ -73,6 +73,7 @@ class Part:
 @dataclass
 class CycleFigures:
     parts: list[Part] = field(default_factory=list)
+    changes: int = 0
 
     @property
     def rows(self) -> int:
@@ -164,19 +165,22 @@ def write_bank_files(
         cycle, folder, dated=dated, labels=labels, progress=progress
     )
     changes = folder / changes_file_name(cycle)
-    write_xlsx(str(changes), [changes_sheet(cycle)])
+    counted = {"changes": 0}
+    write_xlsx(str(changes), [changes_sheet(cycle, counted)])
     # Each bank's figures once (its .xlsx and .csv hold the same rows).
     parts = [Part(f.path.name, f.rows, f.total) for f in exported if f.path.suffix == ".xlsx"]
-    return CycleFigures(parts), [f.path for f in exported] + [changes]
+    figures = CycleFigures(parts)
+    figures.changes = counted["changes"]
+    return figures, [f.path for f in exported] + [changes]
 
 
 def export_cycle_files(
     cycle: PaymentCycle, folder: Path, *, dated: datetime.date
-) -> tuple[list[tuple[str, Part]], CycleFigures, CycleFigures]:
+) -> tuple[list[tuple[str, Part | None]], CycleFigures, CycleFigures]:
     """Everything into ``folder`` (the command): per-bank files, the post office's workbook.
 
-    Returns the lines to print (file name, figures), and the bank and post
-    office figures; raises :class:`Unbalanced` if they miss the cycle's total.
+    Returns the lines to print (file name, figures; ``None`` for the changes
+    workbook), and the bank and post office figures; raises :class:`Unbalanced` if they miss the cycle's total.
     """
     require_exportable(cycle)
     labels = MonthLabels(cycle)
@@ -185,10 +189,9 @@ def export_cycle_files(
     cash = write_post_office_lists(cycle, str(post_office), dated=dated, labels=labels)
     check_balance(cycle, bank.total, cash.parts[0].total, cash.parts[1].total)
     by_name = {p.name: p for p in bank.parts}
-    lines = []
+    lines: list[tuple[str, Part | None]] = []
     for path in paths:
-        stem_part = by_name.get(path.with_suffix(".xlsx").name)
-        lines.append((path.name, stem_part or Part(path.name, 0, 0)))
+        lines.append((path.name, by_name.get(path.with_suffix(".xlsx").name)))
     lines += [(f"{post_office.name} — {p.name}", p) for p in cash.parts]
     return lines, bank, cash
 

@@ -109,7 +109,7 @@ def test_an_xlsx_results_file_with_the_official_layout_is_read(paying):
     ws.append(HEADER)
     row = _row(an, day=None)
     row[0], row[2], row[6] = 1, an.account_number, an.amount
-    row[12] = datetime.datetime(2023, 9, 16)
+    row[12] = datetime.date(2023, 9, 16)  # read back as a date cell
     ws.append(row)
     ws.append(["Tổng cộng", None, None, None, None, None, an.amount])
     ws.append(["Bằng chữ: …"])

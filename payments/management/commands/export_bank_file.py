@@ -53,7 +53,10 @@ class Command(BaseCommand):
         except Unbalanced as exc:
             raise CommandError(f"Các tệp không khớp tổng của kỳ: {exc}") from None
         for name, part in lines:
-            self.stdout.write(f"{name}\t{part.rows} dòng\t{format_amount(part.total)}")
+            if part is None:
+                self.stdout.write(f"{name}\t{bank.changes} thay đổi so với kỳ trước")
+            else:
+                self.stdout.write(f"{name}\t{part.rows} dòng\t{format_amount(part.total)}")
         self.stdout.write(
             f"Tổng kỳ {month:%m/%Y}: {cycle.payment_count} khoản, "
             f"{format_amount(cycle.total_amount)} = ngân hàng {format_amount(bank.total)}"
