@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ class MonthLabels:
         )
         current: int | None = None
         found: list[tuple[datetime.date, str]] = []
-        for payment_id, month, kind in [*lines, (None, None, None)]:
+        for payment_id, month, kind in itertools.chain(lines, [(None, None, None)]):
             if payment_id != current:
                 if current is not None and found != [(cycle.period, "regular")]:
                     self.special[current] = months_label(found)
