@@ -44,8 +44,9 @@ def test_a_real_worker_builds_the_bank_files_and_the_post_office_lists(
         build_generated_file_task.apply_async((generated.pk,), queue=queue)
     for generated in files:
         _wait_until(
-            lambda pk=generated.pk: GeneratedFile.objects.get(pk=pk).status
-            == GeneratedFile.Status.DONE,
+            lambda pk=generated.pk: (
+                GeneratedFile.objects.get(pk=pk).status == GeneratedFile.Status.DONE
+            ),
             f"the build of {generated.kind}",
         )
     built = {f.kind: GeneratedFile.objects.get(pk=f.pk) for f in files}
