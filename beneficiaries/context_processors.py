@@ -27,6 +27,8 @@ def navigation(request) -> dict:
         items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
     if has_any_role(user, roles.CAN_SEE_CYCLES):
         items.append((_("Kỳ chi trả"), reverse("cycle_list")))
+    if has_any_role(user, roles.CAN_RECORD_CASH):
+        items.append((_("Chi trả tiền mặt"), reverse("post_office")))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index")))
     role_labels = [

@@ -115,6 +115,15 @@ SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT})
 # The post office sees only a cycle's cash lists (payments issue), not the registry.
 CAN_SEE_REGISTRY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POLICE, DISTRICT})
 
+# Paying a cycle: the bank files hold accounts; the post office's lists name receivers only.
+CAN_SEE_BANK_FILES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
+CAN_SEE_CASH_LISTS = CAN_SEE_BANK_FILES | {POST_OFFICE}
+CAN_REQUEST_CYCLE_FILES = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+# They see a cycle's files once the cycle was submitted (sent to them), not before.
+SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT, POST_OFFICE})
+# The post office's page: record cash results (the officer may too).
+CAN_RECORD_CASH = frozenset({LABOUR_OFFICER, POST_OFFICE})
+
 
 def sync_role_permissions(group_model, permission_model, *, using: str = "default") -> None:
     """Create the six groups and give each exactly the permissions of the table.

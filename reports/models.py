@@ -30,6 +30,9 @@ class GeneratedFile(models.Model):
             "registration_representative",
             _("Danh sách người được ủy quyền/giám hộ đăng ký nhận thay qua tài khoản"),
         )
+        # A payment cycle's files (payments/cyclefiles.py): no programme, one cycle.
+        BANK_FILES = "bank_files", _("Tệp chi trả qua ngân hàng (mỗi ngân hàng một tệp)")
+        POST_OFFICE_LISTS = "post_office_lists", _("Danh sách chi trả tiền mặt và tại nhà")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -38,6 +41,7 @@ class GeneratedFile(models.Model):
         FAILED = "failed", _("Lỗi")
 
     REGISTRATION_KINDS = (Kind.REGISTRATION_SELF, Kind.REGISTRATION_REPRESENTATIVE)
+    CYCLE_KINDS = (Kind.BANK_FILES, Kind.POST_OFFICE_LISTS)
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
 
     kind = models.CharField(_("loại"), max_length=40, choices=Kind.choices)
@@ -97,7 +101,14 @@ class GeneratedFile(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["registration_self", "registration_representative"]),
+                condition=Q(
+                    kind__in=[
+                        "registration_self",
+                        "registration_representative",
+                        "bank_files",
+                        "post_office_lists",
+                    ]
+                ),
                 name="generated_file_kind_valid",
             ),
             models.CheckConstraint(

@@ -202,6 +202,10 @@ def _sha256(handle: IO[bytes]) -> str:
 
 def file_name(generated: GeneratedFile) -> str:
     """``ds-ncc-tu-nhan-15307-2027-01.xlsx``: what the downloaded file is called."""
+    if generated.kind in GeneratedFile.CYCLE_KINDS:
+        from payments.cyclefiles import file_name as cycle_file_name
+
+        return cycle_file_name(generated)
     who = "tu-nhan" if generated.kind == GeneratedFile.Kind.REGISTRATION_SELF else "nhan-thay"
     programme = generated.programme.code.lower() if generated.programme_id else "chung"
     return f"ds-{programme}-{who}-{generated.commune.code}-{generated.period:%Y-%m}.xlsx"
@@ -216,6 +220,11 @@ def build_generated_file(pk: int, *, today: datetime.date | None = None) -> Gene
     if generated is None:
         return None
     try:
+        if generated.kind in GeneratedFile.CYCLE_KINDS:
+            # A payment cycle's files (the module imports this one: imported here).
+            from payments.cyclefiles import build_cycle_file
+
+            return build_cycle_file(generated, today=today or timezone.localdate())
         return _build(generated, today=today or timezone.localdate())
     except Exception as exc:
         logger.exception("generated file %s failed", pk)

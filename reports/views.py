@@ -46,8 +46,9 @@ def _visible(user, files: QuerySet[GeneratedFile]) -> QuerySet[GeneratedFile]:
 
 def _file_for(user, pk: int) -> GeneratedFile:
     require_role(user, roles.CAN_SEE_LISTS)
+    # Only the registration lists here: a cycle's files have their own rules (payments).
     files = GeneratedFile.objects.select_related("commune", "programme").filter(
-        commune_id__in=commune_ids_for(user)
+        commune_id__in=commune_ids_for(user), kind__in=GeneratedFile.REGISTRATION_KINDS
     )
     return get_object_or_404(_visible(user, files), pk=pk)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("danh-sach-dang-ky/", include("reports.urls")),
     path("ky-chi-tra/", include("payments.urls")),
+    path("", include("payments.post_office_urls")),
     path("", include("beneficiaries.urls")),
     path("", include("registration.urls")),
 ]

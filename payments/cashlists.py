@@ -1,0 +1,241 @@
+"""The post office's lists (cash at the paying point, and at home) and the changes sheets.
+
+The post office pays in cash: its lists name the beneficiary, the receiver
+(and how a representative is related), the months and the amount, with a
+"Ký nhận" cell per row for the receiver's signature — and never an account
+number. Its changes sheet is therefore the cycle's changes restricted to
+people it pays now or paid last month, without accounts (a move to an
+account reads "Qua tài khoản", no number).
+
+The bank workbook's changes sheet is the full one (:func:`changes_sheet`),
+accounts included: it goes to the offices that see accounts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from payments.bankfiles import CHUNK, MonthLabels
+from payments.changes import cycle_changes, previous_cycle
+from payments.models import Payment, PaymentCycle
+from reports.official import official_document
+from reports.xlsx import Column, Sheet
+
+CASH_METHODS = (Payment.Method.CASH, Payment.Method.HOME)
+KIND_WORDS = {"proxy": "ủy quyền", "guardian": "giám hộ"}
+
+CASH_COLUMNS = (
+    Column("STT", "int", 6),
+    Column("Họ và tên đối tượng", "text", 24),
+    Column("Số CCCD", "id", 14),
+    Column("Thôn", "text", 14),
+    Column("Người nhận", "text", 22),
+    Column("Quan hệ với đối tượng", "text", 18),
+    Column("Các tháng", "text", 16),
+    Column("Số tiền (đồng)", "money", 13),
+    Column("Ký nhận", "text", 16),
+)
+CASH_AMOUNT_COLUMN = 7
+TITLES = {
+    Payment.Method.CASH: "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI ĐIỂM CHI TRẢ",
+    Payment.Method.HOME: "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI NHÀ",
+}
+SHEET_NAMES = {Payment.Method.CASH: "Tiền mặt tại điểm", Payment.Method.HOME: "Chi trả tại nhà"}
+
+CHANGE_COLUMNS = (
+    Column("STT", "int", 6),
+    Column("Thay đổi", "text", 20),
+    Column("Họ và tên", "text", 24),
+    Column("Số CCCD", "id", 14),
+    Column("Chương trình", "text", 14),
+    Column("Trước", "text", 30),
+    Column("Nay", "text", 30),
+    Column("Ghi chú", "text", 30),
+)
+POST_OFFICE_CHANGE_COLUMNS = (
+    Column("STT", "int", 6),
+    Column("Thay đổi", "text", 20),
+    Column("Họ và tên", "text", 24),
+    Column("Số CCCD", "id", 14),
+    Column("Chương trình", "text", 14),
+    Column("Ghi chú", "text", 40),
+)
+
+
+@dataclass
+class ListFigures:
+    rows: int = 0
+    total: int = 0
+
+
+def relationship_text(relationship: str | None, kind: str | None) -> str:
+    """``Con gái (ủy quyền)``; empty when the beneficiary receives in person."""
+    if not kind:
+        return ""
+    word = KIND_WORDS.get(kind, "")
+    return f"{relationship} ({word})" if relationship else word
+
+
+def cash_rows(
+    cycle: PaymentCycle,
+    method: str,
+    labels: MonthLabels,
+    figures: ListFigures,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[Any]]:
+    """One list's rows, by village then name (the order the post office walks)."""
+    values = (
+        Payment.objects.filter(cycle=cycle, method=method)
+        .order_by("beneficiary__person__village__name", "beneficiary__person__sort_name", "pk")
+        .values_list(
+            "pk",
+            "beneficiary__person__full_name",
+            "beneficiary__person__personal_id",
+            "beneficiary__person__village__name",
+            "receiver_name",
+            "representative__relationship",
+            "representative__kind",
+            "amount",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    for number, row in enumerate(values, start=1):
+        pk, name, personal_id, village, receiver, relationship, kind, amount = row
+        figures.rows = number
+        figures.total += amount
+        if progress is not None and number % CHUNK == 0:
+            progress(CHUNK)
+        yield [
+            number,
+            name,
+            personal_id,
+            village,
+            receiver,
+            relationship_text(relationship, kind),
+            labels[pk],
+            amount,
+            None,
+        ]
+
+
+def cash_sheet(
+    cycle: PaymentCycle,
+    method: str,
+    labels: MonthLabels,
+    figures: ListFigures,
+    *,
+    dated: datetime.date,
+    progress: Callable[[int], None] | None = None,
+) -> Sheet:
+    return Sheet(
+        name=SHEET_NAMES[method],
+        columns=CASH_COLUMNS,
+        rows=cash_rows(cycle, method, labels, figures, progress=progress),
+        document=official_document(
+            cycle.commune,
+            title=TITLES[method],
+            summary_lines=[f"Tháng {cycle.period:%m} năm {cycle.period:%Y}"],
+            dated=dated,
+            total_columns=(CASH_AMOUNT_COLUMN,),
+        ),
+    )
+
+
+def _heading(cycle: PaymentCycle) -> list[str]:
+    before = previous_cycle(cycle)
+    if before is None:
+        return ["Chưa có kỳ chi trả trước để so sánh."]
+    return [f"THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG {before.period:%m/%Y}"]
+
+
+def changes_sheet(cycle: PaymentCycle, counted: dict | None = None) -> Sheet:
+    """Every change since the previous cycle, accounts included (the bank workbook's).
+
+    ``counted["changes"]`` receives the number of changes once the sheet is written.
+    """
+    counted = counted if counted is not None else {}
+
+    def rows() -> Iterator[list[Any]]:
+        count = 0
+        for count, change in enumerate(cycle_changes(cycle), start=1):  # noqa: B007
+            counted["changes"] = count
+            yield [
+                count,
+                change.label,
+                change.full_name,
+                change.personal_id,
+                change.programme,
+                change.before,
+                change.after,
+                change.note,
+            ]
+        if count == 0 and previous_cycle(cycle) is not None:
+            yield [None, "Không có thay đổi"]
+
+    return Sheet(name="Thay đổi", columns=CHANGE_COLUMNS, rows=rows(), title_lines=_heading(cycle))
+
+
+def post_office_changes_sheet(cycle: PaymentCycle) -> Sheet:
+    """The changes that concern the post office, without any account number.
+
+    A person it pays now (new, amount changed, now in cash) or paid last
+    month (stopped, moved to an account). Before/after texts that could hold
+    an account are replaced by the method's name.
+    """
+    now = dict(
+        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS).values_list(
+            "beneficiary_id", "method"
+        )
+    )
+    before = previous_cycle(cycle)
+    earlier = (
+        set(
+            Payment.objects.filter(cycle=before, method__in=CASH_METHODS).values_list(
+                "beneficiary_id", flat=True
+            )
+        )
+        if before is not None
+        else set()
+    )
+    words = dict(Payment.Method.choices)
+
+    def note(change) -> str:
+        if change.kind == "new":
+            return f"{change.after}, {words[now[change.beneficiary_id]].lower()}"
+        if change.kind == "stopped":
+            return change.note
+        if change.kind == "amount":
+            return f"{change.before} → {change.after}"
+        method = now.get(change.beneficiary_id, Payment.Method.ACCOUNT)
+        return f"Nay: {str(words[method]).lower()}"
+
+    def rows() -> Iterator[list[Any]]:
+        count = 0
+        for change in cycle_changes(cycle):
+            ours = change.beneficiary_id in now or (
+                change.beneficiary_id in earlier and change.kind in ("stopped", "method")
+            )
+            if not ours or change.kind == "account":
+                continue
+            count += 1
+            yield [
+                count,
+                change.label,
+                change.full_name,
+                change.personal_id,
+                change.programme,
+                note(change),
+            ]
+        if count == 0 and before is not None:
+            yield [None, "Không có thay đổi"]
+
+    return Sheet(
+        name="Thay đổi",
+        columns=POST_OFFICE_CHANGE_COLUMNS,
+        rows=rows(),
+        title_lines=_heading(cycle),
+    )

@@ -1,0 +1,350 @@
+"""A cycle's files: the bank files and the post office's lists, as generated files.
+
+- ``bank_files``: one .zip per cycle holding one .xlsx (official layout, to
+  sign) and one .csv (to load) per bank, and ``thay-doi-….xlsx``, the changes
+  since last month with accounts.
+- ``post_office_lists``: one .xlsx with the cash list, the home-delivery list
+  (a "Ký nhận" cell per row) and the changes that concern the post office,
+  without any account number.
+
+:func:`request_cycle_files` records the two jobs and queues them (a double
+click gets the jobs under way); the job (``reports.services.build_generated_file``,
+the lists' one) calls :func:`build_cycle_file`. :func:`export_cycle_files`
+writes the same files into a folder (``export_bank_file``). The figures are
+checked against the cycle: bank files + cash list + home list = the cycle's
+total, to the đồng, or the build fails.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from beneficiaries import roles
+from beneficiaries.access import commune_ids_for, has_any_role, require_role
+from beneficiaries.models import Commune
+from payments.bankfiles import BankFileExchange, ExportError, MonthLabels, require_exportable
+from payments.cashlists import (
+    CASH_METHODS,
+    SHEET_NAMES,
+    ListFigures,
+    cash_sheet,
+    changes_sheet,
+    post_office_changes_sheet,
+)
+from payments.models import Payment, PaymentCycle
+from reports.models import GeneratedFile
+from reports.xlsx import write_xlsx
+
+BANK_FILES = GeneratedFile.Kind.BANK_FILES
+POST_OFFICE_LISTS = GeneratedFile.Kind.POST_OFFICE_LISTS
+SUBMITTED_OR_LATER = (
+    PaymentCycle.Status.SUBMITTED,
+    PaymentCycle.Status.PAID,
+    PaymentCycle.Status.CLOSED,
+)
+
+
+class Unbalanced(Exception):
+    """The files do not add up to the cycle: never hand such files out."""
+
+
+@dataclass
+class Part:
+    """One file (or one list sheet) of a cycle's files."""
+
+    name: str
+    rows: int
+    total: int
+
+
+@dataclass
+class CycleFigures:
+    parts: list[Part] = field(default_factory=list)
+    changes: int = 0
+
+    @property
+    def rows(self) -> int:
+        return sum(p.rows for p in self.parts)
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.parts)
+
+
+def cycle_of(generated: GeneratedFile) -> PaymentCycle:
+    return PaymentCycle.objects.select_related("commune").get(
+        commune_id=generated.commune_id, period=generated.period
+    )
+
+
+def cycle_figures(cycle: PaymentCycle) -> dict[str, tuple[int, int]]:
+    """{method: (count, total)} of the cycle's payments, from the database."""
+    rows = (
+        Payment.objects.filter(cycle=cycle)
+        .values("method")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by()
+    )
+    return {r["method"]: (r["n"], r["total"]) for r in rows}
+
+
+def check_balance(cycle: PaymentCycle, account: int, cash: int, home: int) -> None:
+    """Bank files + cash list + home list = the cycle's total, to the đồng."""
+    total = sum(t for _n, t in cycle_figures(cycle).values())
+    if account + cash + home != total or total != cycle.total_amount:
+        raise Unbalanced(
+            f"cycle {cycle.pk}: files {account} + {cash} + {home} != payments {total} "
+            f"(cycle total {cycle.total_amount})"
+        )
+
+
+def file_name(cycle_or_file) -> str:
+    """``chi-tra-ngan-hang-15307-2023-09.zip`` / ``chi-tra-buu-dien-15307-2023-09.xlsx``."""
+    commune, period, kind = (
+        cycle_or_file.commune,
+        cycle_or_file.period,
+        getattr(cycle_or_file, "kind", None),
+    )
+    if kind == BANK_FILES:
+        return f"chi-tra-ngan-hang-{commune.code}-{period:%Y-%m}.zip"
+    return f"chi-tra-buu-dien-{commune.code}-{period:%Y-%m}.xlsx"
+
+
+def changes_file_name(cycle: PaymentCycle) -> str:
+    return f"thay-doi-{cycle.commune.code}-{cycle.period:%Y-%m}.xlsx"
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def write_post_office_lists(
+    cycle: PaymentCycle,
+    target,
+    *,
+    dated: datetime.date,
+    labels: MonthLabels | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CycleFigures:
+    """The cash list, the home list and the post office's changes sheet, in one workbook."""
+    require_exportable(cycle)
+    labels = labels or MonthLabels(cycle)
+    figures = {method: ListFigures() for method in CASH_METHODS}
+    sheets = [
+        cash_sheet(cycle, method, labels, figures[method], dated=dated, progress=progress)
+        for method in CASH_METHODS
+    ]
+    write_xlsx(target, [*sheets, post_office_changes_sheet(cycle)])
+    return CycleFigures(
+        [Part(SHEET_NAMES[m], figures[m].rows, figures[m].total) for m in CASH_METHODS]
+    )
+
+
+def write_bank_files(
+    cycle: PaymentCycle,
+    folder: Path,
+    *,
+    dated: datetime.date,
+    labels: MonthLabels | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[CycleFigures, list[Path]]:
+    """Each bank's .xlsx and .csv, and the changes workbook, into ``folder``."""
+    exported = BankFileExchange().export(
+        cycle, folder, dated=dated, labels=labels, progress=progress
+    )
+    changes = folder / changes_file_name(cycle)
+    counted = {"changes": 0}
+    write_xlsx(str(changes), [changes_sheet(cycle, counted)])
+    # Each bank's figures once (its .xlsx and .csv hold the same rows).
+    parts = [Part(f.path.name, f.rows, f.total) for f in exported if f.path.suffix == ".xlsx"]
+    figures = CycleFigures(parts)
+    figures.changes = counted["changes"]
+    return figures, [f.path for f in exported] + [changes]
+
+
+def export_cycle_files(
+    cycle: PaymentCycle, folder: Path, *, dated: datetime.date
+) -> tuple[list[tuple[str, Part | None]], CycleFigures, CycleFigures]:
+    """Everything into ``folder`` (the command): per-bank files, the post office's workbook.
+
+    Returns the lines to print (file name, figures; ``None`` for the changes
+    workbook), and the bank and post office figures; raises :class:`Unbalanced` if they miss the cycle's total.
+    """
+    require_exportable(cycle)
+    labels = MonthLabels(cycle)
+    bank, paths = write_bank_files(cycle, folder, dated=dated, labels=labels)
+    post_office = folder / file_name(cycle)
+    cash = write_post_office_lists(cycle, str(post_office), dated=dated, labels=labels)
+    check_balance(cycle, bank.total, cash.parts[0].total, cash.parts[1].total)
+    by_name = {p.name: p for p in bank.parts}
+    lines: list[tuple[str, Part | None]] = []
+    for path in paths:
+        lines.append((path.name, by_name.get(path.with_suffix(".xlsx").name)))
+    lines += [(f"{post_office.name} — {p.name}", p) for p in cash.parts]
+    return lines, bank, cash
+
+
+# --- the job ------------------------------------------------------------------
+
+
+def _queue(pk: int) -> None:
+    from reports.tasks import build_generated_file_task
+
+    transaction.on_commit(lambda: build_generated_file_task.delay(pk))
+
+
+def request_cycle_files(cycle: PaymentCycle, *, actor, queue: bool = True) -> list[GeneratedFile]:
+    """The bank files and the post office's lists of an approved cycle, queued to build.
+
+    A job already queued or running for the same cycle and kind is returned as
+    it is (a double click builds nothing twice).
+    """
+    if actor is not None and not has_any_role(actor, roles.CAN_REQUEST_CYCLE_FILES):
+        raise PermissionDenied
+    actor = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        Commune.objects.select_for_update().get(pk=cycle.commune_id)
+        cycle = PaymentCycle.objects.get(pk=cycle.pk)
+        require_exportable(cycle)
+        active = {
+            f.kind: f
+            for f in GeneratedFile.objects.select_for_update().filter(
+                commune_id=cycle.commune_id,
+                period=cycle.period,
+                kind__in=GeneratedFile.CYCLE_KINDS,
+                status__in=GeneratedFile.ACTIVE_STATUSES,
+            )
+        }
+        files = []
+        for kind in GeneratedFile.CYCLE_KINDS:
+            if kind in active:
+                files.append(active[kind])
+                continue
+            created = GeneratedFile.objects.create(
+                kind=kind,
+                commune_id=cycle.commune_id,
+                period=cycle.period,
+                parameters={"cycle": cycle.pk},
+                requested_by=actor,
+            )
+            if queue:
+                _queue(created.pk)
+            files.append(created)
+    return files
+
+
+def build_cycle_file(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile | None:
+    """Build one claimed cycle file (called by ``reports.services.build_generated_file``)."""
+    from reports.services import _owned, _progress_writer, _sha256
+
+    cycle = cycle_of(generated)
+    require_exportable(cycle)
+    figures = cycle_figures(cycle)
+    labels = MonthLabels(cycle)
+    expected = sum(
+        n
+        for method, (n, _t) in figures.items()
+        if (method == Payment.Method.ACCOUNT) == (generated.kind == BANK_FILES)
+    )
+    seen = {"rows": 0}
+    write_progress = _progress_writer(generated, expected)
+
+    def progress(step: int) -> None:
+        seen["rows"] += step
+        write_progress(seen["rows"])
+
+    folder = Path(settings.MEDIA_ROOT) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder) as out:
+        if generated.kind == BANK_FILES:
+            with tempfile.TemporaryDirectory(dir=folder) as work:
+                made, paths = write_bank_files(
+                    cycle, Path(work), dated=today, labels=labels, progress=progress
+                )
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in paths:
+                        archive.write(path, arcname=path.name)
+            account_total = made.total
+            cash_total = figures.get(Payment.Method.CASH, (0, 0))[1]
+            home_total = figures.get(Payment.Method.HOME, (0, 0))[1]
+            suffix = ".zip"
+        else:
+            made = write_post_office_lists(
+                cycle, out, dated=today, labels=labels, progress=progress
+            )
+            account_total = figures.get(Payment.Method.ACCOUNT, (0, 0))[1]
+            cash_total, home_total = made.parts[0].total, made.parts[1].total
+            suffix = ".xlsx"
+        check_balance(cycle, account_total, cash_total, home_total)
+        checksum = _sha256(out)
+        with transaction.atomic():
+            locked = _owned(generated).select_for_update().first()
+            if locked is None:
+                return None  # a later attempt took the record over: its result stands
+            stem = file_name(generated)[: -len(suffix)]
+            locked.file.save(f"{stem}-{checksum[:12]}{suffix}", File(out), save=False)
+            locked.rows = made.rows
+            locked.total_amount = made.total
+            locked.checksum = checksum
+            locked.parameters = {
+                **locked.parameters,
+                "parts": [{"name": p.name, "rows": p.rows, "total": p.total} for p in made.parts],
+            }
+            locked.status = GeneratedFile.Status.DONE
+            locked.progress = 100
+            locked.finished_at = timezone.now()
+            locked.save()
+    return locked
+
+
+# --- who sees them --------------------------------------------------------------
+
+
+def _sees_only_submitted(user) -> bool:
+    return not has_any_role(user, roles.CAN_SEE_CASH_LISTS - roles.SEES_SUBMITTED_CYCLES_ONLY)
+
+
+def get_cycle_file_for(user, pk: int) -> GeneratedFile:
+    """A cycle file the user may download: 404 outside their communes (or before the
+    cycle reached them), 403 for a role that may not see this kind."""
+    require_role(user, roles.CAN_SEE_CASH_LISTS)
+    try:
+        generated = GeneratedFile.objects.select_related("commune").get(
+            pk=pk, kind__in=GeneratedFile.CYCLE_KINDS, commune_id__in=commune_ids_for(user)
+        )
+    except (GeneratedFile.DoesNotExist, ValueError):
+        raise Http404 from None
+    allowed = roles.CAN_SEE_BANK_FILES if generated.kind == BANK_FILES else roles.CAN_SEE_CASH_LISTS
+    require_role(user, allowed)
+    if _sees_only_submitted(user) and cycle_of(generated).status not in SUBMITTED_OR_LATER:
+        raise Http404
+    return generated
+
+
+def cycle_files_of(cycle: PaymentCycle):
+    """A cycle's files, newest first (for the cycle page)."""
+    return GeneratedFile.objects.filter(
+        commune_id=cycle.commune_id, period=cycle.period, kind__in=GeneratedFile.CYCLE_KINDS
+    ).order_by("kind", "-requested_at", "-pk")
+
+
+__all__ = [
+    "ExportError",
+    "Unbalanced",
+    "build_cycle_file",
+    "export_cycle_files",
+    "get_cycle_file_for",
+    "request_cycle_files",
+]

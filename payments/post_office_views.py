@@ -1,0 +1,175 @@
+"""The post office's page and the download of a cycle's files.
+
+Thin: every object through the scoped helpers (another commune's payment is a
+404, a role that may not act a 403), every result one service call.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from payments import postoffice
+from payments.cyclefiles import file_name, get_cycle_file_for
+from payments.filerules import months_label
+from payments.models import Payment
+from payments.services.results import CASH_METHODS, ResultError, record_result
+from reports.models import GeneratedFile
+from reports.services import record_download
+
+PAGE_SIZE = 50
+CONTENT_TYPES = {
+    ".zip": "application/zip",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("post_office")
+    return redirect(target)
+
+
+def _paid_on(request: HttpRequest) -> datetime.date | None:
+    """The date asked for (today when blank); ``None`` with a message when wrong."""
+    value = (request.POST.get("ngay") or "").strip()
+    if not value:
+        return timezone.localdate()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+        if day > timezone.localdate():
+            messages.error(request, _("Ngày chi trả không được sau hôm nay."))
+            return None
+        return day
+    messages.error(request, _("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy."))
+    return None
+
+
+@login_required
+def post_office(request: HttpRequest) -> HttpResponse:
+    cycles = list(postoffice.cycles_for(request.user))
+    cycle = None
+    wanted = request.GET.get("ky")
+    if wanted:
+        cycle = next((c for c in cycles if str(c.pk) == wanted), None)
+        if cycle is None:
+            raise Http404
+    elif cycles:
+        cycle = cycles[0]
+    filters = postoffice.Filters(
+        method=request.GET.get("hinh_thuc", ""),
+        status=request.GET.get("trang_thai", ""),
+        village=request.GET.get("thon", ""),
+        search=request.GET.get("q", ""),
+    )
+    page = None
+    villages: list[str] = []
+    if cycle is not None:
+        page = Paginator(postoffice.page_rows(cycle, filters), PAGE_SIZE).get_page(
+            request.GET.get("trang")
+        )
+        villages = postoffice.villages_of(cycle)
+        for payment in page:
+            payment.months_text = months_label([(m.month, m.kind) for m in payment.months.all()])
+    return render(
+        request,
+        "payments/post_office.html",
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "filters": filters,
+            "page": page,
+            "villages": villages,
+            "methods": [(m, Payment.Method(m).label) for m in CASH_METHODS],
+            "statuses": Payment.Status.choices,
+            "today": timezone.localdate(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = postoffice.get_cash_payment_for(request.user, pk)
+    outcome = request.POST.get("ket_qua")
+    name = payment.receiver_name
+    try:
+        if outcome == Payment.Status.PAID:
+            paid_on = _paid_on(request)
+            if paid_on is None:
+                return _back(request)
+            _p, changed = record_result(
+                payment, status=Payment.Status.PAID, actor=request.user, paid_on=paid_on
+            )
+        elif outcome == Payment.Status.RETURNED:
+            _p, changed = record_result(
+                payment,
+                status=Payment.Status.RETURNED,
+                actor=request.user,
+                reason=request.POST.get("ly_do", ""),
+            )
+        else:
+            messages.error(request, _("Hãy chọn “Đã chi trả” hoặc “Không nhận”."))
+            return _back(request)
+    except ResultError as exc:
+        messages.error(request, f"{name}: {exc}")
+        return _back(request)
+    if changed:
+        messages.success(request, _("Đã ghi kết quả cho %(name)s.") % {"name": name})
+    else:
+        messages.info(request, _("%(name)s: kết quả này đã được ghi trước đó.") % {"name": name})
+    return _back(request)
+
+
+@login_required
+@require_POST
+def post_office_bulk_paid(request: HttpRequest) -> HttpResponse:
+    postoffice.cycles_for(request.user)  # the role check (403) before reading anything
+    pks = [int(v) for v in request.POST.getlist("chon") if v.isdigit()]
+    if not pks:
+        messages.error(request, _("Chưa chọn khoản nào."))
+        return _back(request)
+    paid_on = _paid_on(request)
+    if paid_on is None:
+        return _back(request)
+    try:
+        changed, unchanged = postoffice.record_cash_paid(request.user, pks, paid_on=paid_on)
+    except postoffice.BulkError as exc:
+        messages.error(request, str(exc))
+        return _back(request)
+    messages.success(
+        request,
+        _("Đã ghi “đã chi trả” cho %(changed)d khoản (%(unchanged)d khoản đã ghi trước đó).")
+        % {"changed": changed, "unchanged": unchanged},
+    )
+    return _back(request)
+
+
+@login_required
+def cycle_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    generated = get_cycle_file_for(request.user, pk)
+    if generated.status != GeneratedFile.Status.DONE:
+        raise Http404
+    record_download(generated, actor=request.user)
+    name = file_name(generated)
+    return FileResponse(
+        generated.file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=CONTENT_TYPES[name[name.rindex(".") :]],
+    )

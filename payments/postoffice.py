@@ -1,0 +1,146 @@
+"""The post office's page: what it pays in cash, and recording what happened.
+
+The post office (and the labour officer) sees the cash and home payments of
+the submitted or paid cycles of its communes — never an account payment, never
+an account number (the queryset does not even read them). Each result goes
+through :func:`payments.services.results.record_result`, which is idempotent:
+a double submission records once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from beneficiaries import roles
+from beneficiaries.access import commune_ids_for, require_role
+from beneficiaries.rules.names import fold_name
+from payments.models import Payment, PaymentCycle
+from payments.services.results import CASH_METHODS, RESULT_STATES, ResultError, record_result
+
+# What the page reads of a payment: no account fields.
+FIELDS = (
+    "id",
+    "cycle_id",
+    "amount",
+    "method",
+    "receiver_name",
+    "representative_id",
+    "status",
+    "reference",
+    "failure_reason",
+    "paid_on",
+    "beneficiary__id",
+    "beneficiary__person__id",
+    "beneficiary__person__full_name",
+    "beneficiary__person__personal_id",
+    "beneficiary__person__village__name",
+    "representative__id",
+    "representative__relationship",
+    "representative__kind",
+)
+
+
+def cycles_for(user) -> QuerySet[PaymentCycle]:
+    """The cycles whose cash the user may record: submitted or paid, in the user's communes."""
+    require_role(user, roles.CAN_RECORD_CASH)
+    return (
+        PaymentCycle.objects.filter(commune_id__in=commune_ids_for(user), status__in=RESULT_STATES)
+        .select_related("commune")
+        .order_by("-period", "commune__name")
+    )
+
+
+def cash_payments_for(user) -> QuerySet[Payment]:
+    require_role(user, roles.CAN_RECORD_CASH)
+    return Payment.objects.filter(
+        cycle__commune_id__in=commune_ids_for(user),
+        cycle__status__in=RESULT_STATES,
+        method__in=CASH_METHODS,
+    )
+
+
+def get_cash_payment_for(user, pk) -> Payment:
+    """A cash payment the user may record: 403 for another role, 404 for anything else."""
+    try:
+        return cash_payments_for(user).get(pk=pk)
+    except (Payment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class Filters:
+    method: str = ""
+    status: str = ""
+    village: str = ""
+    search: str = ""
+
+
+def page_rows(cycle: PaymentCycle, filters: Filters) -> QuerySet[Payment]:
+    rows = (
+        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
+        .select_related("beneficiary__person__village", "representative")
+        .prefetch_related("months")
+        .only(*FIELDS)
+        .order_by("beneficiary__person__village__name", "beneficiary__person__sort_name", "pk")
+    )
+    if filters.method in CASH_METHODS:
+        rows = rows.filter(method=filters.method)
+    if filters.status in Payment.Status.values:
+        rows = rows.filter(status=filters.status)
+    if filters.village:
+        rows = rows.filter(beneficiary__person__village__name=filters.village)
+    search = filters.search.strip()
+    if search.isdigit():
+        rows = rows.filter(beneficiary__person__personal_id__startswith=search)
+    elif search:
+        rows = rows.filter(
+            Q(beneficiary__person__name_folded__contains=fold_name(search))
+            | Q(receiver_name__icontains=search)
+        )
+    return rows
+
+
+def villages_of(cycle: PaymentCycle) -> list[str]:
+    return list(
+        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
+        .exclude(beneficiary__person__village__isnull=True)
+        .values_list("beneficiary__person__village__name", flat=True)
+        .distinct()
+        .order_by("beneficiary__person__village__name")
+    )
+
+
+class BulkError(Exception):
+    """A bulk record refused; nothing was recorded."""
+
+
+@transaction.atomic
+def record_cash_paid(user, pks: Iterable[int], *, paid_on: datetime.date) -> tuple[int, int]:
+    """Mark several cash payments paid on one date; all or nothing. Returns (changed, unchanged)."""
+    payments = list(
+        cash_payments_for(user).filter(pk__in=list(pks)).select_related("beneficiary__person")
+    )
+    changed = unchanged = 0
+    for payment in payments:
+        if payment.status == Payment.Status.PAID:
+            unchanged += 1  # already recorded: a bulk "paid" never moves an earlier date
+            continue
+        try:
+            _payment, did = record_result(
+                payment, status=Payment.Status.PAID, actor=user, paid_on=paid_on
+            )
+        except ResultError as exc:
+            raise BulkError(
+                _("%(name)s: %(error)s Không ghi khoản nào.")
+                % {"name": payment.beneficiary.person.full_name, "error": exc}
+            ) from None
+        changed += did
+        unchanged += not did
+    return changed, unchanged
