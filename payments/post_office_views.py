@@ -11,7 +11,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -172,4 +172,17 @@ def cycle_file_download(request: HttpRequest, pk: int) -> HttpResponse:
         as_attachment=True,
         filename=name,
         content_type=CONTENT_TYPES[name[name.rindex(".") :]],
+    )
+
+
+@login_required
+def cycle_file_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The progress of a cycle file's job, for the cycle page's bar."""
+    generated = get_cycle_file_for(request.user, pk)
+    return JsonResponse(
+        {
+            "status": generated.status,
+            "label": generated.get_status_display(),
+            "progress": generated.progress,
+        }
     )

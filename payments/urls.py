@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("<int:pk>/khoan/", views.cycle_payments, name="cycle_payments"),
     path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
+    path("<int:pk>/lap-tep/", views.cycle_files_request, name="cycle_files_request"),
     path("<int:pk>/<slug:action>/", views.cycle_action, name="cycle_action"),
     path(
         "khoan/<int:pk>/chuyen-tien-mat/",

@@ -28,7 +28,9 @@ from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.money import format_amount
 from payments import access
+from payments.bankfiles import EXPORTABLE, ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
+from payments.cyclefiles import cycle_files_of, request_cycle_files
 from payments.forms import PaymentFilterForm
 from payments.models import PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows
@@ -225,8 +227,25 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blocker_count": len(blockers),
             "open_state": cycle.status in OPEN_STATES,
             "actions": _actions_for(request.user, cycle),
+            "files": cycle_files_of(cycle),
+            "can_request_files": cycle.status in EXPORTABLE
+            and has_any_role(request.user, roles.CAN_REQUEST_CYCLE_FILES),
         },
     )
+
+
+@login_required
+@require_POST
+def cycle_files_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build the cycle's bank files and post office lists (background job)."""
+    cycle = access.get_cycle_for(request.user, pk)
+    try:
+        request_cycle_files(cycle, actor=request.user)
+    except ExportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đang lập tệp chi trả: theo dõi tiến độ ở mục Tệp chi trả."))
+    return redirect(reverse("cycle_detail", args=[cycle.pk]) + "#cycle-files")
 
 
 @login_required
