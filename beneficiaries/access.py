@@ -85,3 +85,15 @@ def get_commune_for(user, pk: int) -> Commune:
         return communes_for(user).get(pk=pk)
     except (Commune.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def chosen_commune(user, value: str | None) -> Commune | None:
+    """The commune a page's ``xa`` parameter names (404 if not the user's), else
+    the user's first commune by name (``None`` when they have none)."""
+    communes = communes_for(user)
+    if value:
+        try:
+            return communes.get(pk=value)
+        except (Commune.DoesNotExist, ValueError):
+            raise Http404 from None
+    return communes.order_by("name", "pk").first()

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from beneficiaries import roles
-from beneficiaries.access import communes_for, get_commune_for, has_any_role, require_role
+from beneficiaries.access import chosen_commune, communes_for, has_any_role, require_role
 from beneficiaries.quality import KINDS, find_problems, summarise, verification_summary
 
 PAGE_SIZE = 100
@@ -20,8 +20,7 @@ SEVERITIES = {"chan": True, "canh-bao": False}
 def data_quality(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_REGISTRY)
     communes = communes_for(request.user).order_by("name")
-    chosen = request.GET.get("xa")
-    commune = get_commune_for(request.user, chosen) if chosen else communes.first()
+    commune = chosen_commune(request.user, request.GET.get("xa"))
     context: dict = {"communes": communes, "commune": commune}
     if commune is not None:
         # Findings about accounts are for the roles that see money.

@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from beneficiaries import roles
-from beneficiaries.access import communes_for, get_commune_for, has_any_role, require_role
+from beneficiaries.access import (
+    chosen_commune,
+    communes_for,
+    get_commune_for,
+    has_any_role,
+    require_role,
+)
 from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.money import format_amount
@@ -52,9 +58,7 @@ def _parse_month(value: str | None) -> datetime.date | None:
 
 
 def _commune(user, value: str | None) -> Commune:
-    if value:
-        return get_commune_for(user, value)
-    commune = communes_for(user).order_by("name").first()
+    commune = chosen_commune(user, value)
     if commune is None:
         raise Http404
     return commune

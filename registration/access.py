@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from beneficiaries import roles
-from beneficiaries.access import beneficiaries_for, commune_ids_for, communes_for, require_role
-from beneficiaries.models import Beneficiary, Commune
+from beneficiaries.access import beneficiaries_for, commune_ids_for, require_role
+from beneficiaries.models import Beneficiary
 from registration.models import AccountOpeningRequest, OutreachActivity
 
 
@@ -48,14 +48,3 @@ def get_outreach_for_edit(user, pk: int) -> OutreachActivity:
         return outreach_for(user).get(pk=pk)
     except (OutreachActivity.DoesNotExist, ValueError):
         raise Http404 from None
-
-
-def chosen_commune(user, value: str | None) -> Commune | None:
-    """The commune named by a ``xa`` parameter (404 if not the user's), else the first one."""
-    communes = communes_for(user)
-    if value:
-        try:
-            return communes.get(pk=value)
-        except (Commune.DoesNotExist, ValueError):
-            raise Http404 from None
-    return communes.order_by("name", "pk").first()

@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from beneficiaries import roles
-from beneficiaries.access import communes_for, get_person_for_edit, has_any_role, require_role
+from beneficiaries.access import (
+    chosen_commune,
+    communes_for,
+    get_person_for_edit,
+    has_any_role,
+    require_role,
+)
 from payments.models import Bank
 from registration.access import (
     account_requests_for,
-    chosen_commune,
     get_account_request_for_edit,
     get_beneficiary_for_edit,
     get_outreach_for_edit,

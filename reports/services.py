@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import itertools
 import logging
 import os
@@ -35,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries.importer.service import sha256_of
 from beneficiaries.models import Commune, Programme
 from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
 from registration.listchanges import Entry, read_snapshot
@@ -192,12 +192,7 @@ def _progress_writer(generated: GeneratedFile, expected: int) -> Callable[[int],
 
 
 def _sha256(handle: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    handle.seek(0)
-    for block in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(block)
-    handle.seek(0)
-    return digest.hexdigest()
+    return sha256_of(handle)
 
 
 def file_name(generated: GeneratedFile) -> str:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries import roles
 from beneficiaries.access import (
+    chosen_commune,
     commune_ids_for,
     communes_for,
     get_commune_for,
@@ -73,9 +74,7 @@ def _month(value: str | None) -> datetime.date:
 
 
 def _commune(user, value: str | None) -> Commune:
-    if value:
-        return get_commune_for(user, value)
-    commune = communes_for(user).order_by("name").first()
+    commune = chosen_commune(user, value)
     if commune is None:
         raise Http404
     return commune
