@@ -1,10 +1,15 @@
 """The navigation: each role sees the pages it may use, and its communes."""
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import roles
-from beneficiaries.access import communes_for, has_any_role, user_roles
+from beneficiaries.access import commune_ids_for, communes_for, has_any_role, user_roles
+from reports.deadlines import nearest_deadline
+
+DEADLINE_CACHE_SECONDS = 300
 
 
 def navigation(request) -> dict:
@@ -25,6 +30,7 @@ def navigation(request) -> dict:
         items.append((_("Truyền thông"), reverse("outreach_list")))
     if has_any_role(user, roles.CAN_SEE_LISTS):
         items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
+        items.append((_("Tệp đã lập"), reverse("downloads")))
     if has_any_role(user, roles.CAN_SEE_CYCLES):
         items.append((_("Kỳ chi trả"), reverse("cycle_list")))
     if user.is_staff:
@@ -32,8 +38,16 @@ def navigation(request) -> dict:
     role_labels = [
         str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS
     ]
+    # The commune's roles that send the lists see the nearest deadline. Cached a few
+    # minutes per set of communes and day: every page shows it, settings rarely change.
+    deadline = None
+    if has_any_role(user, roles.CAN_SEE_LISTS - roles.SEES_SENT_LISTS_ONLY):
+        ids = sorted(commune_ids_for(user))
+        key = f"nav-deadline:{timezone.localdate():%Y%m%d}:{','.join(map(str, ids))}"
+        deadline = cache.get_or_set(key, lambda: nearest_deadline(ids), DEADLINE_CACHE_SECONDS)
     return {
         "nav_items": items,
+        "nav_deadline": deadline,
         "nav_roles": role_labels,
         "nav_communes": list(communes_for(user).values_list("name", flat=True)[:5]),
     }
