@@ -1,15 +1,10 @@
 """The navigation: each role sees the pages it may use, and its communes."""
 
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, communes_for, has_any_role, user_roles
-from reports.deadlines import nearest_deadline
-
-DEADLINE_CACHE_SECONDS = 300
+from beneficiaries.access import communes_for, has_any_role, user_roles
 
 
 def navigation(request) -> dict:
@@ -38,16 +33,16 @@ def navigation(request) -> dict:
     role_labels = [
         str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS
     ]
-    # The commune's roles that send the lists see the nearest deadline. Cached a few
-    # minutes per set of communes and day: every page shows it, settings rarely change.
-    deadline = None
-    if has_any_role(user, roles.CAN_SEE_LISTS - roles.SEES_SENT_LISTS_ONLY):
-        ids = sorted(commune_ids_for(user))
-        key = f"nav-deadline:{timezone.localdate():%Y%m%d}:{','.join(map(str, ids))}"
-        deadline = cache.get_or_set(key, lambda: nearest_deadline(ids), DEADLINE_CACHE_SECONDS)
+    # The nearest deadline is fetched by the page (static/js/deadline-badge.js), so
+    # the navigation costs no query on any page.
+    deadline_url = (
+        reverse("deadline_badge")
+        if has_any_role(user, roles.CAN_SEE_LISTS - roles.SEES_SENT_LISTS_ONLY)
+        else None
+    )
     return {
         "nav_items": items,
-        "nav_deadline": deadline,
+        "nav_deadline_url": deadline_url,
         "nav_roles": role_labels,
         "nav_communes": list(communes_for(user).values_list("name", flat=True)[:5]),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +23,17 @@ from beneficiaries.access import (
     get_commune_for,
     has_any_role,
     people_for,
+    require_role,
 )
 from beneficiaries.models import Beneficiary
 from beneficiaries.quality import verification_summary
 from reports import dashboard as figures
-from reports.deadlines import deadlines_for, mark_notice_read
+from reports.deadlines import (
+    REMIND_DAYS_BEFORE,
+    deadlines_for,
+    mark_notice_read,
+    nearest_deadline,
+)
 from reports.models import Notice
 
 
@@ -107,3 +113,22 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk, recipient=request.user)
     mark_notice_read(notice, actor=request.user)
     return redirect("home")
+
+
+@login_required
+def deadline_badge(request: HttpRequest) -> JsonResponse:
+    """The navigation's badge: the nearest deadline of this month not yet passed."""
+    user = request.user
+    require_role(user, roles.CAN_SEE_LISTS - roles.SEES_SENT_LISTS_ONLY)
+    deadline = nearest_deadline(commune_ids_for(user))
+    if deadline is None:
+        return JsonResponse({"text": "", "title": "", "soon": False})
+    return JsonResponse(
+        {
+            "text": _("Hạn gửi: còn %(n)d ngày") % {"n": deadline.days_left},
+            "title": _("%(programme)s: hạn gửi ngày %(day)s")
+            % {"programme": deadline.programme_name, "day": deadline.day.strftime("%d/%m/%Y")},
+            "days_left": deadline.days_left,
+            "soon": deadline.days_left <= REMIND_DAYS_BEFORE,
+        }
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", dashboard_views.dashboard, name="home"),
     path("thong-bao/<int:pk>/da-doc/", dashboard_views.notice_read, name="notice_read"),
+    path("han-gui/", dashboard_views.deadline_badge, name="deadline_badge"),
     path("tep/", report_views.downloads, name="downloads"),
     path("danh-sach-dang-ky/", include("reports.urls")),
     path("ky-chi-tra/", include("payments.urls")),
