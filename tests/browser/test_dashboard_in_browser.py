@@ -53,8 +53,9 @@ def browser(_async_unsafe_allowed):
         browser.close()
 
 
+@pytest.mark.usefixtures("dataset")
 def test_the_dashboard_draws_its_charts_from_the_vendored_chart_js(
-    browser, live_server, dataset, officer, tmp_path
+    browser, live_server, officer, tmp_path
 ):
     context = browser.new_context(
         viewport={"width": 1366, "height": 900}, base_url=live_server.url, locale="vi-VN"
