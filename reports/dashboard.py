@@ -94,12 +94,14 @@ class MonthRow:
     period: datetime.date
     by_programme: dict[str, Share]
     all: Share
+    by_village: dict[str, Share] = dataclasses.field(default_factory=dict)
     amount_account: int = 0
     amount_cash: int = 0
 
 
 def monthly(commune: Commune) -> list[MonthRow]:
-    """The last 12 cycles, oldest first: payments into an account / all, by programme."""
+    """The last 12 cycles, oldest first: payments into an account / all, by programme
+    and by village."""
     periods = list(
         PaymentCycle.objects.filter(commune=commune)
         .order_by("-period")
@@ -109,7 +111,12 @@ def monthly(commune: Commune) -> list[MonthRow]:
         return []
     rows = (
         Payment.objects.filter(cycle__commune=commune, cycle__period__in=periods)
-        .values("cycle__period", "beneficiary__programme__short_name", "method")
+        .values(
+            "cycle__period",
+            "beneficiary__programme__short_name",
+            "beneficiary__person__village__name",
+            "method",
+        )
         .annotate(n=Count("pk"), amount=Sum("amount"))
         .order_by()
     )
@@ -121,8 +128,10 @@ def monthly(commune: Commune) -> list[MonthRow]:
         month = months[row["cycle__period"]]
         name = row["beneficiary__programme__short_name"]
         share = month.by_programme.setdefault(name, Share(label=name))
+        village = row["beneficiary__person__village__name"] or "—"
+        in_village = month.by_village.setdefault(village, Share(label=village))
         cashless = row["method"] == Payment.Method.ACCOUNT
-        for target in (share, month.all):
+        for target in (share, in_village, month.all):
             target.total += row["n"]
             target.cashless += row["n"] if cashless else 0
         if cashless:

@@ -53,6 +53,10 @@ def test_month_by_month_comes_from_the_cycles_payments(dataset, commune):
         "Người có công": (2, 3),
         "Bảo trợ xã hội": (1, 2),
     }
+    assert {k: (s.cashless, s.total) for k, s in september.by_village.items()} == {
+        "Thôn A": (3, 3),
+        "Thôn B": (0, 2),
+    }
 
 
 def test_only_the_last_twelve_cycles_are_shown(dataset, commune):
