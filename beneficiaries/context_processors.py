@@ -25,6 +25,7 @@ def navigation(request) -> dict:
         items.append((_("Truyền thông"), reverse("outreach_list")))
     if has_any_role(user, roles.CAN_SEE_LISTS):
         items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
+        items.append((_("Tệp đã lập"), reverse("downloads")))
     if has_any_role(user, roles.CAN_SEE_CYCLES):
         items.append((_("Kỳ chi trả"), reverse("cycle_list")))
     if has_any_role(user, roles.CAN_RECORD_CASH):
@@ -34,8 +35,16 @@ def navigation(request) -> dict:
     role_labels = [
         str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS
     ]
+    # The nearest deadline is fetched by the page (static/js/deadline-badge.js), so
+    # the navigation costs no query on any page.
+    deadline_url = (
+        reverse("deadline_badge")
+        if has_any_role(user, roles.CAN_SEE_LISTS - roles.SEES_SENT_LISTS_ONLY)
+        else None
+    )
     return {
         "nav_items": items,
+        "nav_deadline_url": deadline_url,
         "nav_roles": role_labels,
         "nav_communes": list(communes_for(user).values_list("name", flat=True)[:5]),
     }

@@ -3,7 +3,6 @@ from django.urls import path
 from beneficiaries import import_views, quality_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("doi-tuong/", views.person_list, name="person_list"),
     path("nguoi/them/", views.person_create, name="person_create"),
     path("nguoi/<int:pk>/", views.person_detail, name="person_detail"),

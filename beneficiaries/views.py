@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,22 +36,6 @@ from payments.services import AccountError, save_account
 from registration.models import PaymentMethodRegistration
 
 PAGE_SIZE = 50
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context: dict = {"can_see_registry": has_any_role(user, roles.CAN_SEE_REGISTRY)}
-    if context["can_see_registry"]:
-        counts = beneficiaries_for(user).aggregate(
-            active=Count("pk", filter=Q(status=Beneficiary.Status.ACTIVE)),
-            ncc=Count("pk", filter=Q(status=Beneficiary.Status.ACTIVE, programme__code="NCC")),
-            btxh=Count("pk", filter=Q(status=Beneficiary.Status.ACTIVE, programme__code="BTXH")),
-        )
-        context["counts"] = counts
-        context["people_count"] = people_for(user).count()
-    context["communes"] = communes_for(user)
-    return render(request, "beneficiaries/home.html", context)
 
 
 @login_required

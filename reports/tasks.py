@@ -7,7 +7,7 @@ attempt's late write, if any, is ignored).
 
 from celery import shared_task
 
-from reports import services
+from reports import deadlines, services
 
 
 @shared_task(name="reports.build_generated_file", acks_late=True)
@@ -20,3 +20,9 @@ def build_generated_file_task(generated_file_pk: int) -> str:
 def request_monthly_registration_lists_task() -> int:
     """Beat, on the 1st of every month: this month's lists for every active commune."""
     return services.request_monthly_lists()
+
+
+@shared_task(name="reports.send_deadline_reminders")
+def send_deadline_reminders_task() -> int:
+    """Beat, every morning: deadline notices and e-mails from three days before (once each)."""
+    return deadlines.send_deadline_reminders()

@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,7 @@ from beneficiaries.access import (
 from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
 from reports import services
+from reports.deadlines import DEFAULT_DEADLINE_DAY, DeadlineBook, deadline_on, sent_late
 from reports.models import GeneratedFile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -174,4 +176,50 @@ def generated_file_retry(request: HttpRequest, pk: int) -> HttpResponse:
         services.retry_generated_file(generated, actor=request.user)
     except services.FileError as exc:
         messages.error(request, str(exc))
+    if request.POST.get("from") == "downloads":
+        return redirect(f"{reverse('downloads')}?xa={generated.commune_id}")
     return redirect(_page_url(generated.commune, generated.period))
+
+
+DOWNLOADS_PAGE_SIZE = 50
+
+
+@login_required
+def downloads(request: HttpRequest) -> HttpResponse:
+    """Every generated file the user may see, newest first, with its state and a download."""
+    user = request.user
+    require_role(user, roles.CAN_SEE_LISTS)
+    commune_ids = commune_ids_for(user)
+    files = GeneratedFile.objects.filter(commune_id__in=commune_ids)
+    commune = None
+    if request.GET.get("xa"):
+        commune = get_commune_for(user, request.GET.get("xa"))
+        files = files.filter(commune=commune)
+    period = _parse_month(request.GET.get("thang"))
+    if period is not None:
+        files = files.filter(period=period)
+    files = _visible(user, files).select_related("commune", "programme", "requested_by", "sent_by")
+    page = Paginator(files, DOWNLOADS_PAGE_SIZE).get_page(request.GET.get("page"))
+    book = DeadlineBook(commune_ids)
+    for generated in page:
+        generated.deadline = (
+            book.deadline_for(generated.commune_id, generated.programme_id, generated.period)
+            if generated.programme_id
+            else deadline_on(generated.period, DEFAULT_DEADLINE_DAY)
+        )
+        generated.late = sent_late(generated, generated.deadline)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/downloads.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "commune": commune,
+            "period": period,
+            "communes": communes_for(user).order_by("name"),
+            "can_build": has_any_role(user, roles.CAN_BUILD_LISTS),
+            "running": any(f.is_active for f in page),
+        },
+    )

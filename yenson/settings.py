@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.request_monthly_cycles",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # From three days before each programme's deadline: notices and one e-mail (idempotent).
+    "deadline-reminders-daily": {
+        "task": "reports.send_deadline_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
 }
 # Redis hands an unacknowledged job (its worker died) to another worker after
 # this many seconds; it must exceed the longest task (an import of 100,000 rows).

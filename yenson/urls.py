@@ -5,6 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from reports import dashboard_views
+from reports import views as report_views
+
 admin.site.site_header = _("Chi trả ASXH – Quản trị")
 admin.site.site_title = _("Chi trả ASXH")
 admin.site.index_title = _("Quản trị dữ liệu")
@@ -13,6 +16,10 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", dashboard_views.dashboard, name="home"),
+    path("thong-bao/<int:pk>/da-doc/", dashboard_views.notice_read, name="notice_read"),
+    path("han-gui/", dashboard_views.deadline_badge, name="deadline_badge"),
+    path("tep/", report_views.downloads, name="downloads"),
     path("danh-sach-dang-ky/", include("reports.urls")),
     path("ky-chi-tra/", include("payments.urls")),
     path("", include("payments.post_office_urls")),

@@ -1,0 +1,207 @@
+"""The dashboard's figures: how far a commune has come from cash, in a few grouped queries.
+
+- *Now*: of the active enrolments, those whose registration in force this
+  month is ``account`` (into an account, own or a representative's); an
+  enrolment with no registration counts as not cashless.
+- *Month by month*: the payments of the commune's last 12 cycles by method.
+- Accounts requested vs opened, verification, this month's cycle, outreach.
+
+Every figure is one grouped query, whatever the number of people.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+
+from beneficiaries.models import Beneficiary, Commune
+from payments.models import Payment, PaymentCycle
+from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
+from reports.models import GeneratedFile
+
+ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
+MONTHS_SHOWN = 12
+SUBMITTED_STATUSES = (
+    PaymentCycle.Status.SUBMITTED,
+    PaymentCycle.Status.PAID,
+    PaymentCycle.Status.CLOSED,
+)
+
+
+@dataclasses.dataclass
+class Share:
+    label: str
+    total: int = 0
+    cashless: int = 0
+
+    @property
+    def cash(self) -> int:
+        return self.total - self.cashless
+
+    @property
+    def percent(self) -> float:
+        """Rounded to one decimal; 0 when nobody is counted."""
+        return round(100 * self.cashless / self.total, 1) if self.total else 0.0
+
+
+def _method_in_force(month: datetime.date) -> Subquery:
+    latest = PaymentMethodRegistration.objects.filter(
+        beneficiary=OuterRef("pk"), from_month__lte=month
+    ).order_by("-from_month", "-pk")
+    return Subquery(latest.values("method")[:1])
+
+
+def _active(commune_ids: list[int], month: datetime.date):
+    return (
+        Beneficiary.objects.filter(commune_id__in=commune_ids, status=Beneficiary.Status.ACTIVE)
+        .annotate(method_now=_method_in_force(month))
+        .order_by()
+    )
+
+
+_COUNTS = {"total": Count("pk"), "cashless": Count("pk", filter=Q(method_now=ACCOUNT))}
+
+
+def cashless_now(commune_ids: list[int], month: datetime.date) -> Share:
+    counts = _active(commune_ids, month).aggregate(**_COUNTS)
+    return Share(label="", total=counts["total"], cashless=counts["cashless"])
+
+
+def cashless_by(
+    commune_ids: list[int], month: datetime.date, field: str, label: str
+) -> list[Share]:
+    """The share grouped by ``field`` (e.g. the programme's or the village's name)."""
+    rows = _active(commune_ids, month).values(field).annotate(**_COUNTS).order_by(field)
+    return [
+        Share(label=row[field] or label, total=row["total"], cashless=row["cashless"])
+        for row in rows
+    ]
+
+
+def cashless_by_commune(commune_ids: list[int], month: datetime.date) -> dict[int, Share]:
+    rows = _active(commune_ids, month).values("commune_id").annotate(**_COUNTS)
+    return {
+        row["commune_id"]: Share(label="", total=row["total"], cashless=row["cashless"])
+        for row in rows
+    }
+
+
+@dataclasses.dataclass
+class MonthRow:
+    period: datetime.date
+    by_programme: dict[str, Share]
+    all: Share
+    by_village: dict[str, Share] = dataclasses.field(default_factory=dict)
+    amount_account: int = 0
+    amount_cash: int = 0
+
+
+def monthly(commune: Commune) -> list[MonthRow]:
+    """The last 12 cycles, oldest first: payments into an account / all, by programme
+    and by village."""
+    periods = list(
+        PaymentCycle.objects.filter(commune=commune)
+        .order_by("-period")
+        .values_list("period", flat=True)[:MONTHS_SHOWN]
+    )
+    if not periods:
+        return []
+    rows = (
+        Payment.objects.filter(cycle__commune=commune, cycle__period__in=periods)
+        .values(
+            "cycle__period",
+            "beneficiary__programme__short_name",
+            "beneficiary__person__village__name",
+            "method",
+        )
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    )
+    months: dict[datetime.date, MonthRow] = {
+        period: MonthRow(period=period, by_programme={}, all=Share(label=f"{period:%m/%Y}"))
+        for period in sorted(periods)
+    }
+    for row in rows:
+        month = months[row["cycle__period"]]
+        name = row["beneficiary__programme__short_name"]
+        share = month.by_programme.setdefault(name, Share(label=name))
+        village = row["beneficiary__person__village__name"] or "—"
+        in_village = month.by_village.setdefault(village, Share(label=village))
+        cashless = row["method"] == Payment.Method.ACCOUNT
+        for target in (share, in_village, month.all):
+            target.total += row["n"]
+            target.cashless += row["n"] if cashless else 0
+        if cashless:
+            month.amount_account += row["amount"] or 0
+        else:
+            month.amount_cash += row["amount"] or 0
+    return list(months.values())
+
+
+def account_requests(commune: Commune) -> dict[str, int]:
+    """Account-opening requests of the commune's people, by state, and the total."""
+    counts = AccountOpeningRequest.objects.filter(person__commune=commune).aggregate(
+        total=Count("pk"),
+        **{
+            state.value: Count("pk", filter=Q(state=state.value))
+            for state in AccountOpeningRequest.State
+        },
+    )
+    return counts
+
+
+def current_cycle(commune: Commune, month: datetime.date) -> PaymentCycle | None:
+    return PaymentCycle.objects.filter(commune=commune, period=month).first()
+
+
+def recent_outreach(commune: Commune, limit: int = 5) -> list[OutreachActivity]:
+    return list(
+        OutreachActivity.objects.filter(commune=commune)
+        .select_related("village")
+        .order_by("-date", "-pk")[:limit]
+    )
+
+
+@dataclasses.dataclass
+class CommuneRow:
+    """One commune on the paying office's view."""
+
+    commune: Commune
+    share: Share
+    cycle: PaymentCycle | None
+    sent_files: int
+
+
+def district_overview(commune_ids: list[int], month: datetime.date) -> list[CommuneRow]:
+    """The communes side by side: four queries whatever their number."""
+    communes = list(Commune.objects.filter(pk__in=commune_ids).order_by("name"))
+    shares = cashless_by_commune(commune_ids, month)
+    cycles = {
+        c.commune_id: c
+        # The paying office sees a cycle once the commune sent it, never a draft.
+        for c in PaymentCycle.objects.filter(
+            commune_id__in=commune_ids, period=month, status__in=SUBMITTED_STATUSES
+        )
+    }
+    files = defaultdict(int)
+    for row in (
+        GeneratedFile.objects.filter(
+            commune_id__in=commune_ids, period=month, sent_at__isnull=False
+        )
+        .values("commune_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        files[row["commune_id"]] = row["n"]
+    return [
+        CommuneRow(
+            commune=c,
+            share=shares.get(c.pk, Share(label="")),
+            cycle=cycles.get(c.pk),
+            sent_files=files[c.pk],
+        )
+        for c in communes
+    ]

@@ -1,0 +1,228 @@
+"""Deadlines: the day per commune and programme, the badge, and the reminders with a frozen clock."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from beneficiaries.models import Programme, ProgrammeSetting
+from reports import deadlines
+from reports.models import DeadlineReminder, GeneratedFile, Notice
+from reports.tasks import send_deadline_reminders_task
+from tests.dashboard.test_downloads import make_file
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def _row(programme_id, commune_id, valid_from, day, valid_until=None):
+    return SimpleNamespace(
+        programme_id=programme_id,
+        commune_id=commune_id,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        deadline_day=day,
+    )
+
+
+def test_a_commune_s_own_setting_wins_over_the_province_default():
+    rows = [_row(1, None, D(2021, 1, 1), 5), _row(1, 7, D(2023, 1, 1), 10)]
+
+    assert deadlines.deadline_day_of(rows, 1, 7, D(2023, 9, 1)) == 10
+    assert deadlines.deadline_day_of(rows, 1, 8, D(2023, 9, 1)) == 5
+    assert deadlines.deadline_day_of(rows, 1, 7, D(2022, 9, 1)) == 5
+
+
+def test_the_latest_setting_in_force_applies_and_without_any_the_5th():
+    rows = [
+        _row(1, None, D(2021, 1, 1), 5, valid_until=D(2025, 6, 30)),
+        _row(1, None, D(2025, 7, 1), 8),
+    ]
+
+    assert deadlines.deadline_day_of(rows, 1, 7, D(2025, 6, 1)) == 5
+    assert deadlines.deadline_day_of(rows, 1, 7, D(2025, 7, 1)) == 8
+    assert deadlines.deadline_day_of(rows, 2, 7, D(2025, 7, 1)) == 5
+
+
+def test_day_31_falls_on_the_28th_as_for_the_cycles():
+    assert deadlines.deadline_on(D(2023, 2, 1), 31) == D(2023, 2, 28)
+
+
+def test_the_book_agrees_with_programme_setting_on(reference_data, commune):
+    ncc = Programme.objects.get(code="NCC")
+    ProgrammeSetting.objects.create(
+        programme=ncc,
+        commune=commune,
+        valid_from=D(2023, 1, 1),
+        receiving_office="Phòng LĐTBXH",
+        deciding_authority="UBND huyện",
+        payment_agency="Bưu điện",
+        deadline_day=10,
+    )
+
+    found = {d.programme_name: d for d in deadlines.deadlines_for(commune, D(2023, 9, 3))}
+
+    assert found["Người có công"].day == D(2023, 9, 10)
+    assert found["Người có công"].days_left == 7
+    assert ncc.setting_on(D(2023, 9, 1), commune).deadline_day == 10
+    assert found["Bảo trợ xã hội"].day == D(2023, 9, 5)
+    assert found["Bảo trợ xã hội"].days_left == 2
+
+
+def test_days_overdue_after_the_deadline(reference_data, commune):
+    late = deadlines.deadlines_for(commune, D(2023, 9, 8))[0]
+
+    assert (late.overdue, late.days_left, late.days_overdue) == (True, -3, 3)
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(reference_data, officer, leader, police, accountant, other_officer):
+    for user, email in [
+        (officer, "canbo@yenson.example"),
+        (leader, "chutich@yenson.example"),
+        (police, "congan@yenson.example"),
+        (accountant, "ketoan@yenson.example"),
+        (other_officer, "canbo@hatrung.example"),
+    ]:
+        user.email = email
+        user.save()
+    return SimpleNamespace(officer=officer, leader=leader, police=police)
+
+
+def test_no_reminder_four_days_before(people, frozen):
+    frozen(D(2023, 9, 1))
+
+    assert deadlines.send_deadline_reminders() == 0
+    assert mail.outbox == []
+    assert not Notice.objects.exists()
+
+
+def test_three_days_before_the_officer_and_the_leader_get_a_notice_and_an_email_once(
+    people, frozen, commune, other_commune
+):
+    frozen(D(2023, 9, 2))
+
+    assert send_deadline_reminders_task.delay().get() == 6  # 3 programmes × 2 communes
+    # Running again that day, and the next day, reminds nobody twice.
+    assert deadlines.send_deadline_reminders() == 0
+    frozen(D(2023, 9, 3))
+    assert deadlines.send_deadline_reminders() == 0
+
+    ours = [m for m in mail.outbox if "canbo@yenson.example" in m.to]
+    assert len(ours) == 3
+    assert sorted(ours[0].to) == ["canbo@yenson.example", "chutich@yenson.example"]
+    assert ours[0].from_email == settings.DEFAULT_FROM_EMAIL
+    assert "còn 3 ngày" in ours[0].subject
+    assert "05/09/2023" in ours[0].body
+    assert len(mail.outbox) == 6
+    assert DeadlineReminder.objects.filter(commune=commune).count() == 3
+    notices = Notice.objects.filter(commune=commune)
+    assert {n.recipient.username for n in notices} == {"canbo", "chutich"}
+    assert notices.count() == 6
+
+
+def test_on_the_deadline_day_it_still_reminds_after_it_no_longer(people, frozen):
+    frozen(D(2023, 9, 6))
+    assert deadlines.send_deadline_reminders() == 0
+    frozen(D(2023, 9, 5))
+    assert deadlines.send_deadline_reminders() == 6
+
+
+def test_a_programme_whose_lists_were_sent_is_not_reminded(people, frozen, commune, other_commune):
+    frozen(D(2023, 9, 3))
+    for kind in GeneratedFile.REGISTRATION_KINDS:
+        make_file(commune, kind=kind, sent_at=datetime.datetime(2023, 9, 2, tzinfo=datetime.UTC))
+
+    deadlines.send_deadline_reminders()
+
+    reminded = set(
+        DeadlineReminder.objects.filter(commune=commune).values_list("programme__code", flat=True)
+    )
+    assert reminded == {"BTXH", "HTXH"}
+
+
+def test_an_email_that_cannot_be_sent_leaves_nothing_and_is_tried_again(
+    people, frozen, monkeypatch
+):
+    frozen(D(2023, 9, 3))
+
+    def refuse(**kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(deadlines, "send_mail", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        deadlines.send_deadline_reminders()
+    assert not DeadlineReminder.objects.exists()
+    assert not Notice.objects.exists()
+
+    monkeypatch.undo()
+    frozen(D(2023, 9, 4))
+    assert deadlines.send_deadline_reminders() == 6
+    assert len(mail.outbox) == 6
+
+
+def test_the_daily_job_is_on_the_beat_schedule():
+    entry = settings.CELERY_BEAT_SCHEDULE["deadline-reminders-daily"]
+
+    assert entry["task"] == "reports.send_deadline_reminders"
+
+
+# --- notices and the badge ------------------------------------------------------------
+
+
+def test_the_notice_shows_on_the_dashboard_until_read(client, people, frozen):
+    deadlines.send_deadline_reminders()
+    client.force_login(people.officer)
+
+    html = client.get(reverse("home")).content.decode()
+    assert html.count('data-testid="notice"') == 3
+    notice = Notice.objects.filter(recipient=people.officer).first()
+
+    assert client.post(reverse("notice_read", args=[notice.pk])).status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert html.count('data-testid="notice"') == 2
+
+
+def test_another_users_notice_cannot_be_marked_read(client, people, frozen):
+    deadlines.send_deadline_reminders()
+    notice = Notice.objects.filter(recipient=people.officer).first()
+    client.force_login(people.leader)
+
+    assert client.post(reverse("notice_read", args=[notice.pk])).status_code == 404
+    notice.refresh_from_db()
+    assert notice.read_at is None
+
+
+def test_the_badge_says_how_many_days_are_left(client, people, frozen):
+    client.force_login(people.officer)
+
+    data = client.get(reverse("deadline_badge")).json()
+
+    assert data["text"] == "Hạn gửi: còn 2 ngày"
+    assert data["soon"] is True
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="deadline-badge"' in html
+    assert "js/deadline-badge.js" in html
+
+
+@pytest.mark.parametrize(("role", "status"), [("leader", 200), ("police", 403), ("district", 403)])
+def test_the_badge_trio(client, request, reference_data, frozen, role, status):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(reverse("deadline_badge")).status_code == status
+
+
+def test_after_the_deadline_the_badge_is_empty(client, people, frozen):
+    frozen(D(2023, 9, 20))
+    client.force_login(people.officer)
+
+    assert client.get(reverse("deadline_badge")).json()["text"] == ""
