@@ -30,6 +30,7 @@ class GeneratedFile(models.Model):
             "registration_representative",
             _("Danh sách người được ủy quyền/giám hộ đăng ký nhận thay qua tài khoản"),
         )
+        MONTHLY_REPORT = "monthly_report", _("Báo cáo tháng")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -97,7 +98,9 @@ class GeneratedFile(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["registration_self", "registration_representative"]),
+                condition=Q(
+                    kind__in=["registration_self", "registration_representative", "monthly_report"]
+                ),
                 name="generated_file_kind_valid",
             ),
             models.CheckConstraint(
@@ -115,6 +118,11 @@ class GeneratedFile(models.Model):
                 condition=~Q(kind__in=["registration_self", "registration_representative"])
                 | Q(programme__isnull=False),
                 name="generated_file_registration_list_has_programme",
+            ),
+            # The monthly report covers the whole commune.
+            models.CheckConstraint(
+                condition=~Q(kind="monthly_report") | Q(programme__isnull=True),
+                name="generated_file_monthly_report_no_programme",
             ),
             models.CheckConstraint(
                 condition=~Q(status="done")

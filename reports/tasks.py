@@ -20,3 +20,9 @@ def build_generated_file_task(generated_file_pk: int) -> str:
 def request_monthly_registration_lists_task() -> int:
     """Beat, on the 1st of every month: this month's lists for every active commune."""
     return services.request_monthly_lists()
+
+
+@shared_task(name="reports.request_due_monthly_reports")
+def request_due_monthly_reports_task() -> int:
+    """Beat, every night: the monthly report of communes whose deadline is within 3 days."""
+    return len(services.request_due_monthly_reports())

@@ -227,6 +227,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.request_monthly_cycles",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # The monthly report, ready ahead of each commune's deadline: every night, for
+    # the communes whose deadline is within 3 days and which have no report yet.
+    "monthly-report-ahead-of-deadline": {
+        "task": "reports.request_due_monthly_reports",
+        "schedule": crontab(minute=0, hour=3),
+    },
 }
 # Redis hands an unacknowledged job (its worker died) to another worker after
 # this many seconds; it must exceed the longest task (an import of 100,000 rows).
