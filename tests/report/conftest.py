@@ -12,6 +12,7 @@ from beneficiaries.models import Beneficiary, Person
 from beneficiaries.services import record_matches
 from payments.services.cycles import open_cycle
 from registration.models import AccountOpeningRequest
+from tests.broker.test_celery_worker import not_eager, queue, start_worker  # noqa: F401
 from tests.factories import AccountOpeningRequestFactory, EntitlementFactory
 from tests.lists.conftest import registered, signed_commune  # noqa: F401 (fixtures)
 from tests.lists.data import PERIOD, enrol
