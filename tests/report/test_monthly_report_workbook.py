@@ -224,3 +224,13 @@ def test_with_a_cycle_the_changes_since_last_month(january_cycle, report_data, s
         (2, "Điều chỉnh số tiền", "Ngô Thị Hà", ha.personal_id, "Bảo trợ xã hội",
          "750.000 đ", "800.000 đ", None),
     ]  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_the_cursor_planning_setting_is_put_back_after_the_report(report_data, signed_commune):
+    from django.db import connection
+
+    _build(signed_commune)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone()[0] == "0.1"
