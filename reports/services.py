@@ -131,7 +131,7 @@ def retry_generated_file(generated: GeneratedFile, *, actor) -> GeneratedFile:
             .exclude(pk=locked.pk)
             .exists()
         ):
-            raise FileError(_("Danh sách này đang được lập lại trong một yêu cầu khác."))
+            raise FileError(_("Tệp này đang được lập lại trong một yêu cầu khác."))
         locked.status = GeneratedFile.Status.QUEUED
         locked.progress = 0
         locked.error = ""

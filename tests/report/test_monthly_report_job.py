@@ -137,3 +137,26 @@ def test_the_command_refuses_an_unknown_commune(reference_data, tmp_path):
 def test_the_command_refuses_a_bad_month(signed_commune, tmp_path):
     with pytest.raises(CommandError, match="Tháng không hợp lệ: «2027-13»"):
         call_command("monthly_report", commune="15307", period="2027-13", out=str(tmp_path / "x"))
+
+
+def test_a_failed_report_is_recorded_and_built_again_on_retry(
+    report_data, signed_commune, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import services
+    from reports.services import build_generated_file, retry_generated_file
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    generated = request_monthly_report(signed_commune, PERIOD, actor=officer, queue=False)
+    monkeypatch.setattr(services, "write_monthly_report", broken)
+    with pytest.raises(RuntimeError):
+        build_generated_file(generated.pk)
+    failed = GeneratedFile.objects.get(pk=generated.pk)
+    assert (failed.status, failed.progress) == ("failed", 100)
+    assert "RuntimeError" in failed.error
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        retry_generated_file(failed, actor=officer)
+    done = GeneratedFile.objects.get(pk=generated.pk)
+    assert (done.status, done.rows, done.total_amount, done.attempt) == ("done", 8, 11_970_000, 2)
