@@ -33,6 +33,7 @@ class GeneratedFile(models.Model):
         # A payment cycle's files (payments/cyclefiles.py): no programme, one cycle.
         BANK_FILES = "bank_files", _("Tệp chi trả qua ngân hàng (mỗi ngân hàng một tệp)")
         POST_OFFICE_LISTS = "post_office_lists", _("Danh sách chi trả tiền mặt và tại nhà")
+        MONTHLY_REPORT = "monthly_report", _("Báo cáo tháng")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -107,6 +108,7 @@ class GeneratedFile(models.Model):
                         "registration_representative",
                         "bank_files",
                         "post_office_lists",
+                        "monthly_report",
                     ]
                 ),
                 name="generated_file_kind_valid",
@@ -126,6 +128,11 @@ class GeneratedFile(models.Model):
                 condition=~Q(kind__in=["registration_self", "registration_representative"])
                 | Q(programme__isnull=False),
                 name="generated_file_registration_list_has_programme",
+            ),
+            # The monthly report covers the whole commune.
+            models.CheckConstraint(
+                condition=~Q(kind="monthly_report") | Q(programme__isnull=True),
+                name="generated_file_monthly_report_no_programme",
             ),
             models.CheckConstraint(
                 condition=~Q(status="done")

@@ -37,9 +37,11 @@ from django.utils.translation import gettext as _
 from beneficiaries.importer.service import sha256_of
 from beneficiaries.models import Commune, Programme
 from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
+from payments.services.cycles import due_date
 from registration.listchanges import Entry, read_snapshot
 from registration.lists import list_enrolments, list_entries, write_registration_list
 from reports.models import Event, GeneratedFile
+from reports.monthly import write_monthly_report
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +131,7 @@ def retry_generated_file(generated: GeneratedFile, *, actor) -> GeneratedFile:
             .exclude(pk=locked.pk)
             .exists()
         ):
-            raise FileError(_("Danh sách này đang được lập lại trong một yêu cầu khác."))
+            raise FileError(_("Tệp này đang được lập lại trong một yêu cầu khác."))
         locked.status = GeneratedFile.Status.QUEUED
         locked.progress = 0
         locked.error = ""
@@ -201,6 +203,8 @@ def file_name(generated: GeneratedFile) -> str:
         from payments.cyclefiles import file_name as cycle_file_name
 
         return cycle_file_name(generated)
+    if generated.kind == GeneratedFile.Kind.MONTHLY_REPORT:
+        return f"bao-cao-thang-{generated.commune.code}-{generated.period:%Y-%m}.xlsx"
     who = "tu-nhan" if generated.kind == GeneratedFile.Kind.REGISTRATION_SELF else "nhan-thay"
     programme = generated.programme.code.lower() if generated.programme_id else "chung"
     return f"ds-{programme}-{who}-{generated.commune.code}-{generated.period:%Y-%m}.xlsx"
@@ -233,6 +237,8 @@ def build_generated_file(pk: int, *, today: datetime.date | None = None) -> Gene
 
 
 def _build(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile | None:
+    if generated.kind == GeneratedFile.Kind.MONTHLY_REPORT:
+        return _build_monthly_report(generated, today=today)
     reference = last_sent(generated)
     expected = list_enrolments(
         generated.commune, generated.programme, generated.kind, generated.period
@@ -292,6 +298,42 @@ def _build(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile |
     return locked
 
 
+def _build_monthly_report(
+    generated: GeneratedFile, *, today: datetime.date
+) -> GeneratedFile | None:
+    def progress(percent: int) -> None:
+        _owned(generated).update(progress=percent)
+
+    folder = os.path.join(settings.MEDIA_ROOT, "tmp")
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder) as out:
+        figures = write_monthly_report(
+            out, commune=generated.commune, period=generated.period, dated=today, progress=progress
+        )
+        checksum = _sha256(out)
+        with transaction.atomic():
+            locked = _owned(generated).select_for_update().first()
+            if locked is None:
+                return None  # a later attempt took the record over: its result stands
+            stem = file_name(generated)[: -len(".xlsx")]
+            locked.file.save(f"{stem}-{checksum[:12]}.xlsx", File(out), save=False)
+            locked.rows = figures.rows
+            locked.total_amount = figures.total
+            locked.checksum = checksum
+            locked.parameters = {
+                **locked.parameters,
+                "cycle": figures.cycle_id,
+                "account_people": figures.account_people,
+                "account_amount": figures.account_amount,
+                "not_cashless": figures.not_cashless,
+            }
+            locked.status = GeneratedFile.Status.DONE
+            locked.progress = 100
+            locked.finished_at = timezone.now()
+            locked.save()
+    return locked
+
+
 def _still_current(generated: GeneratedFile) -> bool:
     """Whether the list would be built the same now (people, receivers, accounts),
     compared row by row with the snapshot stored with the file, streamed."""
@@ -310,6 +352,8 @@ def _still_current(generated: GeneratedFile) -> bool:
 def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
     """Record that a finished list was sent; it becomes the next changes sheet's reference."""
     locked = GeneratedFile.objects.select_for_update().get(pk=generated.pk)
+    if locked.kind not in GeneratedFile.REGISTRATION_KINDS:
+        raise FileError(_("Chỉ các danh sách đăng ký được ghi nhận gửi ở đây."))
     if locked.status != GeneratedFile.Status.DONE:
         raise FileError(_("Chỉ gửi được danh sách đã lập xong."))
     if locked.sent_at is not None:
@@ -421,3 +465,79 @@ def files_of(commune: Commune, period: datetime.date):
         # "-kind": registration_self before registration_representative, as on paper.
         .order_by("programme__order", "programme__code", "-kind", "-requested_at", "-pk")
     )
+
+
+def request_monthly_report(
+    commune: Commune, period: datetime.date, *, actor, queue: bool = True
+) -> GeneratedFile:
+    """The monthly report of a commune and month, queued to build.
+
+    A report already queued or running for the same commune and month is
+    returned as it is (the commune row is locked; a partial unique constraint
+    backs it).
+    """
+    if period.day != 1:
+        raise FileError(_("Kỳ của báo cáo phải là ngày đầu tháng."))
+    actor = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        Commune.objects.select_for_update().get(pk=commune.pk)
+        existing = GeneratedFile.objects.filter(
+            commune=commune,
+            period=period,
+            kind=GeneratedFile.Kind.MONTHLY_REPORT,
+            status__in=GeneratedFile.ACTIVE_STATUSES,
+        ).first()
+        if existing is not None:
+            return existing
+        created = GeneratedFile.objects.create(
+            kind=GeneratedFile.Kind.MONTHLY_REPORT,
+            commune=commune,
+            period=period,
+            requested_by=actor,
+        )
+        if queue:
+            _queue(created.pk)
+    return created
+
+
+def build_monthly_report_now(
+    commune: Commune, period: datetime.date, *, actor=None, today: datetime.date | None = None
+) -> GeneratedFile:
+    """Request and build the report in this process (the management command)."""
+    generated = request_monthly_report(commune, period, actor=actor, queue=False)
+    # A failure is on the record (status, error) and in the log.
+    with contextlib.suppress(Exception):
+        build_generated_file(generated.pk, today=today)
+    return GeneratedFile.objects.select_related("commune").get(pk=generated.pk)
+
+
+REPORT_DAYS_AHEAD = 3
+
+
+def communes_due_for_report(today: datetime.date) -> list[Commune]:
+    """Active communes whose deadline for this month is today or within
+    :data:`REPORT_DAYS_AHEAD` days, with no report of the month (a failed one
+    does not count: the next day's run tries again)."""
+    period = first_of_month(today)
+    has_report = GeneratedFile.objects.filter(
+        period=period, kind=GeneratedFile.Kind.MONTHLY_REPORT
+    ).exclude(status=GeneratedFile.Status.FAILED)
+    candidates = active_communes().exclude(pk__in=has_report.values("commune_id"))
+    return [
+        commune
+        for commune in candidates
+        if 0 <= (due_date(commune, period) - today).days <= REPORT_DAYS_AHEAD
+    ]
+
+
+def request_due_monthly_reports(today: datetime.date | None = None) -> list[int]:
+    """The beat's daily job: the month's report for each commune whose deadline is near.
+
+    Returns the primary keys of the reports requested.
+    """
+    today = today or timezone.localdate()
+    period = first_of_month(today)
+    return [
+        request_monthly_report(commune, period, actor=None).pk
+        for commune in communes_due_for_report(today)
+    ]

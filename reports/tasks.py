@@ -26,3 +26,9 @@ def request_monthly_registration_lists_task() -> int:
 def send_deadline_reminders_task() -> int:
     """Beat, every morning: deadline notices and e-mails from three days before (once each)."""
     return deadlines.send_deadline_reminders()
+
+
+@shared_task(name="reports.request_due_monthly_reports")
+def request_due_monthly_reports_task() -> int:
+    """Beat, every night: the monthly report of communes whose deadline is within 3 days."""
+    return len(services.request_due_monthly_reports())

@@ -232,6 +232,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.send_deadline_reminders",
         "schedule": crontab(minute=0, hour=7),
     },
+    # The monthly report, ready ahead of each commune's deadline: every night, for
+    # the communes whose deadline is within 3 days and which have no report yet.
+    "monthly-report-ahead-of-deadline": {
+        "task": "reports.request_due_monthly_reports",
+        "schedule": crontab(minute=0, hour=3),
+    },
 }
 # Redis hands an unacknowledged job (its worker died) to another worker after
 # this many seconds; it must exceed the longest task (an import of 100,000 rows).

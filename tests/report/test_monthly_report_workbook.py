@@ -1,0 +1,236 @@
+"""The monthly report workbook, cell by cell, on a known small commune.
+
+An (own account, 2,055,000), Bình (account through his daughter, 1,500,000),
+Giang (account, 1,000,000 NCC and 500,000 BTXH), Hà (account, BTXH 750,000),
+Cúc (cash, has asked for an account), Dũng (at home), Khang (no registration);
+Đào is dead, Em has moved away, Lan is suspended: none of those three is paid.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from reports.monthly import write_monthly_report
+from tests.lists.data import PERIOD, TODAY
+
+pytestmark = pytest.mark.django_db
+
+NCC = "Trợ cấp ưu đãi người có công với cách mạng"
+BTXH = "Trợ cấp xã hội hằng tháng cho đối tượng bảo trợ xã hội"
+SHEETS = [
+    "Tổng hợp",
+    "Tỷ lệ KDTM",
+    "Chưa KDTM",
+    "Xác thực",
+    "Thay đổi",
+    "DS NCC tự nhận",
+    "DS NCC nhận thay",
+    "DS BTXH tự nhận",
+    "DS BTXH nhận thay",
+    "DS HTXH tự nhận",
+    "DS HTXH nhận thay",
+]
+
+
+def _build(commune):
+    out = io.BytesIO()
+    figures = write_monthly_report(out, commune=commune, period=PERIOD, dated=TODAY)
+    out.seek(0)
+    return figures, openpyxl.load_workbook(out)
+
+
+def _rows(ws, first: int, last: int | None = None) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in ws.iter_rows(min_row=first, max_row=last or ws.max_row, values_only=True)
+    ]
+
+
+def test_the_report_has_its_sheets_in_order(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    assert wb.sheetnames == SHEETS
+
+
+def test_the_summary_without_a_cycle_is_read_from_the_registry(report_data, signed_commune):
+    figures, wb = _build(signed_commune)
+    ws = wb["Tổng hợp"]
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN"
+    assert ws["A2"].value == "XÃ YẾN SƠN"
+    assert ws["C1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert ws["C3"].value == "Yến Sơn, ngày 05 tháng 01 năm 2027"
+    assert ws["A5"].value == "BÁO CÁO TÌNH HÌNH CHI TRẢ TRỢ CẤP, TRỢ GIÚP XÃ HỘI THÁNG 01/2027"
+    assert ws["A6"].value == "Tháng 01 năm 2027"
+    assert ws["A7"].value == (
+        "Chưa có kỳ chi trả tháng 01/2027: số liệu theo sổ đối tượng "
+        "(mức hưởng và hình thức nhận có hiệu lực trong tháng)"
+    )
+    assert ws["A8"].value == "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,5% số tiền"
+    assert _rows(ws, 10, 17) == [
+        ("STT", "Chương trình", "Hình thức nhận", "Số người", "Số tiền (đồng)"),
+        (1, NCC, "Qua tài khoản", 3, 4_555_000),
+        (2, NCC, "Tiền mặt tại điểm chi trả (bưu điện)", 1, 2_055_000),
+        (3, NCC, "Tiền mặt tại nhà", 1, 2_055_000),
+        (4, NCC, "Chưa đăng ký hình thức nhận", 1, 2_055_000),
+        (5, BTXH, "Qua tài khoản", 2, 1_250_000),
+        ("Tổng cộng", None, None, 8, 11_970_000),
+        ("Bằng chữ: Mười một triệu chín trăm bảy mươi nghìn đồng.", None, None, None, None),
+    ]
+    assert ws["E16"].number_format == "#,##0"
+    assert ws["D19"].value == "Yến Sơn, ngày 05 tháng 01 năm 2027"
+    assert _rows(ws, 20, 21) == [
+        ("NGƯỜI LẬP BIỂU", "KẾ TOÁN", None, "TM. ỦY BAN NHÂN DÂN", None),
+        (None, None, None, "CHỦ TỊCH", None),
+    ]
+    assert _rows(ws, 26, 26) == [("Nguyễn Thị Lập", "Trần Văn Toán", None, "Lê Văn Chủ", None)]
+    assert (figures.rows, figures.total, figures.cycle_id) == (8, 11_970_000, None)
+    assert (figures.account_people, figures.account_amount) == (5, 5_805_000)
+
+
+def test_the_cashless_share_per_programme_and_overall(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Tỷ lệ KDTM"]
+    assert ws["A1"].value == "TỶ LỆ CHI TRẢ KHÔNG DÙNG TIỀN MẶT THÁNG 01/2027"
+    assert _rows(ws, 3) == [
+        (NCC, 6, 3, 50, 10_720_000, 4_555_000, 42.5),
+        (BTXH, 2, 2, 100, 1_250_000, 1_250_000, 100),
+        ("Chung toàn xã", 8, 5, 62.5, 11_970_000, 5_805_000, 48.5),
+    ]
+
+
+def test_the_people_not_yet_cashless_and_why(report_data, signed_commune):
+    figures, wb = _build(signed_commune)
+    ws = wb["Chưa KDTM"]
+    assert ws["A1"].value == "NGƯỜI CHƯA NHẬN QUA TÀI KHOẢN THÁNG 01/2027 VÀ LÝ DO"
+    assert ws["A2"].value == "3 người"
+    cuc, dung, khang = (report_data[k].person for k in ("cuc", "dung", "khang"))
+    assert _rows(ws, 4) == [
+        (1, "Trần Thị Cúc", cuc.personal_id, "Thôn Yến Cư", "Người có công",
+         "Tiền mặt tại điểm chi trả (bưu điện)", 2_055_000,
+         "Chưa có tài khoản (đang đề nghị mở)"),
+        (2, "Phạm Văn Dũng", dung.personal_id, "Thôn Yến Cư", "Người có công",
+         "Tiền mặt tại nhà", 2_055_000, "Nhận tại nhà"),
+        (3, "Lý Văn Khang", khang.personal_id, "Thôn Yến Cư", "Người có công",
+         "Chưa đăng ký hình thức nhận", 2_055_000, "Chưa đăng ký hình thức nhận"),
+    ]  # fmt: skip
+    # The sheet holds exactly the summary's people not paid into an account.
+    assert figures.rows - figures.account_people == 3
+    assert figures.not_cashless == {
+        "Chưa có tài khoản (đang đề nghị mở)": 1,
+        "Nhận tại nhà": 1,
+        "Chưa đăng ký hình thức nhận": 1,
+    }
+
+
+def test_a_person_who_prefers_cash_is_told_apart(report_data, signed_commune):
+    from registration.models import AccountOpeningRequest
+
+    AccountOpeningRequest.objects.all().delete()
+    _figures, wb = _build(signed_commune)
+    assert wb["Chưa KDTM"]["H4"].value == "Muốn nhận tiền mặt"
+
+
+def test_the_verification_counts(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Xác thực"]
+    # Eight live enrolments' people (Giang once, Lan suspended but live) and Bình's daughter.
+    assert ws["A2"].value == "10 người (đối tượng và người nhận thay)"
+    assert _rows(ws, 3) == [
+        ("STT", "Trạng thái xác thực", "Số người"),
+        (1, "Chưa kiểm tra", 0),
+        (2, "Đã sửa sau lần kiểm tra", 0),
+        (3, "Đã xác thực", 10),
+        (4, "Không khớp", 0),
+        (5, "Không tìm thấy", 0),
+        (6, "Đã chết theo CSDL dân cư", 0),
+    ]
+
+
+def test_without_a_cycle_the_changes_sheet_says_so(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Thay đổi"]
+    assert ws["A1"].value == "Chưa có kỳ chi trả tháng 01/2027: chưa có thay đổi để báo cáo."
+    assert ws.max_row == 2
+
+
+def test_the_registration_lists_are_further_sheets_with_their_rows(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ncc_self = wb["DS NCC tự nhận"]
+    assert ncc_self["A5"].value == (
+        "DANH SÁCH ĐỐI TƯỢNG ĐĂNG KÝ NHẬN TRỢ CẤP ƯU ĐÃI NGƯỜI CÓ CÔNG VỚI CÁCH MẠNG "
+        "QUA TÀI KHOẢN THANH TOÁN"
+    )
+    assert ncc_self["A8"].value == "STT"
+    an, giang = report_data["an"], report_data["giang"]
+    assert _rows(ncc_self, 9, 11) == [
+        (1, "Nguyễn Văn An", datetime.datetime.combine(an.person.birth_date, datetime.time()),
+         "Nam", an.person.personal_id, "Thôn Yến Cư", "Lão thành cách mạng", 2_055_000,
+         "Agribank", an.registration.account.number, "NGUYEN VAN AN", None),
+        (2, "Hoàng Văn Giang", 1938, "Nam", giang.person.personal_id, "Thôn Yến Cư",
+         "Lão thành cách mạng", 1_000_000, "Agribank", giang.registration.account.number,
+         "HOANG VAN GIANG", None),
+        ("Tổng cộng", None, None, None, None, None, None, 3_055_000, None, None, None, None),
+    ]  # fmt: skip
+    representative = wb["DS NCC nhận thay"]
+    row = _rows(representative, 9, 9)[0]
+    assert (row[1], row[7], row[9]) == ("Lê Thị Bình", 1_500_000, "Con gái (ủy quyền)")
+    btxh = wb["DS BTXH tự nhận"]
+    assert [r[1] for r in _rows(btxh, 9, 11)] == ["Hoàng Văn Giang", "Ngô Thị Hà", "Mai Thị Lan"]
+    assert btxh["L11"].value == "Đang tạm dừng hưởng"
+    assert btxh["H12"].value == 2_000_000
+    assert wb["DS BTXH nhận thay"]["A9"].value == "Tổng cộng"
+    assert wb["DS HTXH tự nhận"]["A9"].value == "Tổng cộng"
+
+
+def test_with_a_cycle_the_figures_are_the_cycles(january_cycle, signed_commune):
+    figures, wb = _build(signed_commune)
+    ws = wb["Tổng hợp"]
+    assert ws["A7"].value == (
+        "Số liệu theo kỳ chi trả tháng 01/2027 (trạng thái: Dự thảo, 8 người, hạn gửi 05/01/2027)"
+    )
+    assert ws["A8"].value == "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,7% số tiền"
+    # The cycle pays Khang (no registration) in cash; Hà's new amount is in.
+    assert _rows(ws, 11, 15) == [
+        (1, NCC, "Qua tài khoản", 3, 4_555_000),
+        (2, NCC, "Tiền mặt tại điểm chi trả (bưu điện)", 2, 4_110_000),
+        (3, NCC, "Tiền mặt tại nhà", 1, 2_055_000),
+        (4, BTXH, "Qua tài khoản", 2, 1_300_000),
+        ("Tổng cộng", None, None, 8, 12_020_000),
+    ]
+    assert (figures.rows, figures.total) == (
+        january_cycle.payment_count,
+        january_cycle.total_amount,
+    )
+    assert figures.cycle_id == january_cycle.pk
+    reasons = [row[7] for row in _rows(wb["Chưa KDTM"], 4)]
+    assert reasons == [
+        "Chưa có tài khoản (đang đề nghị mở)",
+        "Nhận tại nhà",
+        "Chưa đăng ký hình thức nhận",
+    ]
+
+
+def test_with_a_cycle_the_changes_since_last_month(january_cycle, report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Thay đổi"]
+    assert ws["A1"].value == "THAY ĐỔI CỦA KỲ CHI TRẢ THÁNG 01/2027 SO VỚI KỲ TRƯỚC"
+    dao, ha = report_data["dao"].person, report_data["ha"].person
+    assert _rows(ws, 3) == [
+        (1, "Giảm", "Đỗ Văn Đào", dao.personal_id, "Người có công", "2.055.000 đ", None,
+         "Chết ngày 02/12/2026"),
+        (2, "Điều chỉnh số tiền", "Ngô Thị Hà", ha.personal_id, "Bảo trợ xã hội",
+         "750.000 đ", "800.000 đ", None),
+    ]  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_the_cursor_planning_setting_is_put_back_after_the_report(report_data, signed_commune):
+    from django.db import connection
+
+    _build(signed_commune)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone()[0] == "0.1"
