@@ -42,6 +42,8 @@ class GeneratedFile(models.Model):
         FAILED = "failed", _("Lỗi")
 
     REGISTRATION_KINDS = (Kind.REGISTRATION_SELF, Kind.REGISTRATION_REPRESENTATIVE)
+    # What is "sent" to the paying office (and may be marked late).
+    SENDABLE_KINDS = (*REGISTRATION_KINDS, Kind.MONTHLY_REPORT)
     CYCLE_KINDS = (Kind.BANK_FILES, Kind.POST_OFFICE_LISTS)
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
 

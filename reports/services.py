@@ -352,12 +352,15 @@ def _still_current(generated: GeneratedFile) -> bool:
 def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
     """Record that a finished list was sent; it becomes the next changes sheet's reference."""
     locked = GeneratedFile.objects.select_for_update().get(pk=generated.pk)
-    if locked.kind not in GeneratedFile.REGISTRATION_KINDS:
-        raise FileError(_("Chỉ các danh sách đăng ký được ghi nhận gửi ở đây."))
+    if locked.kind not in GeneratedFile.SENDABLE_KINDS:
+        raise FileError(_("Chỉ danh sách đăng ký và báo cáo tháng được ghi nhận gửi ở đây."))
     if locked.status != GeneratedFile.Status.DONE:
-        raise FileError(_("Chỉ gửi được danh sách đã lập xong."))
+        raise FileError(_("Chỉ gửi được tệp đã lập xong."))
     if locked.sent_at is not None:
-        raise FileError(_("Danh sách này đã được ghi nhận là đã gửi."))
+        raise FileError(_("Tệp này đã được ghi nhận là đã gửi."))
+    if locked.kind == GeneratedFile.Kind.MONTHLY_REPORT:
+        # A report, not a payment list: no gate; the paying office sees it once sent.
+        return _record_sent(locked, actor)
     newer = GeneratedFile.objects.filter(
         commune_id=locked.commune_id,
         period=locked.period,
@@ -392,6 +395,10 @@ def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
             % {"count": len(blockers)},
             blockers,
         )
+    return _record_sent(locked, actor)
+
+
+def _record_sent(locked: GeneratedFile, actor) -> GeneratedFile:
     locked.sent_at = timezone.now()
     locked.sent_by = actor
     locked.save(update_fields=["sent_at", "sent_by"])

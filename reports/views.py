@@ -12,7 +12,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from beneficiaries.access import (
 )
 from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
+from payments.models import PaymentCycle
 from reports import services
 from reports.deadlines import DEFAULT_DEADLINE_DAY, DeadlineBook, deadline_on, sent_late
 from reports.models import GeneratedFile
@@ -44,14 +45,30 @@ def _sent_only(user) -> bool:
 
 
 def _visible(user, files: QuerySet[GeneratedFile]) -> QuerySet[GeneratedFile]:
-    return files.filter(sent_at__isnull=False) if _sent_only(user) else files
+    """The paying office sees what was sent to it: lists and reports once sent, a
+    cycle's files once the cycle was submitted."""
+    if not _sent_only(user):
+        return files
+    submitted = PaymentCycle.objects.filter(
+        commune=OuterRef("commune"),
+        period=OuterRef("period"),
+        status__in=[
+            PaymentCycle.Status.SUBMITTED,
+            PaymentCycle.Status.PAID,
+            PaymentCycle.Status.CLOSED,
+        ],
+    )
+    return files.filter(
+        Q(kind__in=GeneratedFile.SENDABLE_KINDS, sent_at__isnull=False)
+        | (Q(kind__in=GeneratedFile.CYCLE_KINDS) & Exists(submitted))
+    )
 
 
 def _file_for(user, pk: int) -> GeneratedFile:
     require_role(user, roles.CAN_SEE_LISTS)
-    # Only the registration lists here: a cycle's files have their own rules (payments).
+    # Lists and reports here: a cycle's files have their own rules (payments).
     files = GeneratedFile.objects.select_related("commune", "programme").filter(
-        commune_id__in=commune_ids_for(user), kind__in=GeneratedFile.REGISTRATION_KINDS
+        commune_id__in=commune_ids_for(user), kind__in=GeneratedFile.SENDABLE_KINDS
     )
     return get_object_or_404(_visible(user, files), pk=pk)
 
@@ -157,7 +174,7 @@ def generated_file_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     generated = _file_to_act_on(request.user, pk)
     try:
         services.mark_sent(generated, actor=request.user)
-        messages.success(request, _("Đã ghi nhận danh sách đã gửi."))
+        messages.success(request, _("Đã ghi nhận %(file)s đã gửi.") % {"file": generated})
     except services.ListBlocked as blocked:
         # Who blocks and why, one message each.
         messages.error(request, str(blocked))
@@ -165,6 +182,12 @@ def generated_file_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, line)
     except services.FileError as exc:
         messages.error(request, str(exc))
+    return _back(request, generated)
+
+
+def _back(request: HttpRequest, generated: GeneratedFile) -> HttpResponse:
+    if request.POST.get("from") == "downloads":
+        return redirect(f"{reverse('downloads')}?xa={generated.commune_id}")
     return redirect(_page_url(generated.commune, generated.period))
 
 
@@ -176,9 +199,7 @@ def generated_file_retry(request: HttpRequest, pk: int) -> HttpResponse:
         services.retry_generated_file(generated, actor=request.user)
     except services.FileError as exc:
         messages.error(request, str(exc))
-    if request.POST.get("from") == "downloads":
-        return redirect(f"{reverse('downloads')}?xa={generated.commune_id}")
-    return redirect(_page_url(generated.commune, generated.period))
+    return _back(request, generated)
 
 
 DOWNLOADS_PAGE_SIZE = 50
@@ -208,6 +229,17 @@ def downloads(request: HttpRequest) -> HttpResponse:
             else deadline_on(generated.period, DEFAULT_DEADLINE_DAY)
         )
         generated.late = sent_late(generated, generated.deadline)
+        # A cycle's files are served (and their rules kept) by the payments app.
+        cycle_file = generated.kind in GeneratedFile.CYCLE_KINDS
+        names = (
+            ("cycle_file_download", "cycle_file_progress")
+            if cycle_file
+            else ("generated_file_download", "generated_file_progress")
+        )
+        generated.download_url = reverse(names[0], args=[generated.pk])
+        generated.progress_url = reverse(names[1], args=[generated.pk])
+        generated.retryable = not cycle_file
+        generated.sendable = generated.kind == GeneratedFile.Kind.MONTHLY_REPORT
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -31,7 +31,7 @@ def make_file(
     generated = GeneratedFile(
         kind=kind,
         commune=commune,
-        programme=Programme.objects.get(code=programme),
+        programme=Programme.objects.get(code=programme) if programme else None,
         period=SEP,
         status=status,
         requested_by=user,
@@ -182,3 +182,34 @@ def test_the_navigation_links_the_page_for_the_roles_that_see_it(client, account
     assert reverse("downloads") in client.get(reverse("home")).content.decode()
     client.force_login(police)
     assert reverse("downloads") not in client.get(reverse("home")).content.decode()
+
+
+def test_every_kind_is_served_by_its_own_link_and_rules(
+    client, officer, district, commune, leader, reference_data
+):
+    from payments.models import PaymentCycle
+
+    cycle = PaymentCycle.objects.create(
+        commune=commune, period=SEP, due_on=SEP.replace(day=5), status="approved",
+        approved_by=leader,
+    )  # fmt: skip
+    bank = make_file(
+        commune, kind=GeneratedFile.Kind.BANK_FILES, parameters={"cycle": cycle.pk}, programme=None
+    )
+    report = make_file(commune, kind=GeneratedFile.Kind.MONTHLY_REPORT, programme=None)
+    client.force_login(officer)
+    html = client.get(reverse("downloads")).content.decode()
+    assert reverse("cycle_file_download", args=[bank.pk]) in html
+    assert reverse("generated_file_download", args=[report.pk]) in html
+    assert reverse("generated_file_mark_sent", args=[report.pk]) in html
+    assert client.get(reverse("generated_file_download", args=[report.pk])).status_code == 200
+    # The paying office: a cycle's files once the cycle is submitted, a report once sent.
+    client.force_login(district)
+    html = client.get(reverse("downloads")).content.decode()
+    assert reverse("cycle_file_download", args=[bank.pk]) not in html
+    assert reverse("generated_file_download", args=[report.pk]) not in html
+    PaymentCycle.objects.filter(pk=cycle.pk).update(status="submitted")
+    GeneratedFile.objects.filter(pk=report.pk).update(sent_at=timezone.now())
+    html = client.get(reverse("downloads")).content.decode()
+    assert reverse("cycle_file_download", args=[bank.pk]) in html
+    assert reverse("generated_file_download", args=[report.pk]) in html

@@ -62,11 +62,14 @@ def test_a_report_period_must_be_a_first_of_month(signed_commune):
         request_monthly_report(signed_commune, datetime.date(2027, 1, 5), actor=None)
 
 
-def test_the_report_is_not_sent_through_the_lists_gate(report_data, signed_commune, officer):
+def test_the_report_is_sent_once_without_the_lists_gate(report_data, signed_commune, officer):
+    from reports.models import Event
     from reports.services import build_monthly_report_now
 
     done = build_monthly_report_now(signed_commune, PERIOD)
-    with pytest.raises(FileError, match="danh sách đăng ký"):
+    sent = mark_sent(done, actor=officer)
+    assert (sent.sent_by, Event.objects.filter(generated_file=done).count()) == (officer, 1)
+    with pytest.raises(FileError, match="đã được ghi nhận là đã gửi"):
         mark_sent(done, actor=officer)
 
 
