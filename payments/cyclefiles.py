@@ -47,6 +47,7 @@ from payments.cashlists import (
 from payments.models import Payment, PaymentCycle
 from reports.models import GeneratedFile
 from reports.xlsx import write_xlsx
+from yenson.db import whole_results_planned
 
 BANK_FILES = GeneratedFile.Kind.BANK_FILES
 POST_OFFICE_LISTS = GeneratedFile.Kind.POST_OFFICE_LISTS
@@ -184,9 +185,10 @@ def export_cycle_files(
     """
     require_exportable(cycle)
     labels = MonthLabels(cycle)
-    bank, paths = write_bank_files(cycle, folder, dated=dated, labels=labels)
     post_office = folder / file_name(cycle)
-    cash = write_post_office_lists(cycle, str(post_office), dated=dated, labels=labels)
+    with whole_results_planned():
+        bank, paths = write_bank_files(cycle, folder, dated=dated, labels=labels)
+        cash = write_post_office_lists(cycle, str(post_office), dated=dated, labels=labels)
     check_balance(cycle, bank.total, cash.parts[0].total, cash.parts[1].total)
     by_name = {p.name: p for p in bank.parts}
     lines: list[tuple[str, Part | None]] = []
@@ -267,7 +269,7 @@ def build_cycle_file(generated: GeneratedFile, *, today: datetime.date) -> Gener
 
     folder = Path(settings.MEDIA_ROOT) / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=folder) as out:
+    with tempfile.TemporaryFile(dir=folder) as out, whole_results_planned():
         if generated.kind == BANK_FILES:
             with tempfile.TemporaryDirectory(dir=folder) as work:
                 made, paths = write_bank_files(

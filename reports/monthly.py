@@ -30,14 +30,12 @@ shared writer in constant memory.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -62,6 +60,7 @@ from registration.listchanges import ChangeTracker
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
 from reports.official import official_document
 from reports.xlsx import Column, Sheet, write_xlsx
+from yenson.db import whole_results_planned
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
 CASH = PaymentMethodRegistration.Method.CASH
@@ -436,34 +435,10 @@ def write_monthly_report(
                 )
             )
 
-    with _whole_results_planned():
+    with whole_results_planned():
         write_xlsx(target, [summary, shares, not_cashless, verification, changes, *list_sheets])
     figures.not_cashless = reasons
     return figures
-
-
-@contextlib.contextmanager
-def _whole_results_planned() -> Iterator[None]:
-    """Plan the streamed (server-side cursor) queries for reading every row.
-
-    PostgreSQL plans a cursor for the first 10 % of its rows
-    (``cursor_tuple_fraction``); with the list query's correlated filters
-    estimated at one row it then picks a nested loop over a sequential scan
-    of the people — quadratic: 658 s instead of seconds for 100,000
-    beneficiaries. The report reads every row, so it says so, for its own
-    session only, and puts the setting back (not in a transaction: the
-    progress it writes must be seen while it runs).
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET cursor_tuple_fraction = 1.0")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET cursor_tuple_fraction")
 
 
 def _share_row(label: str, rows: list[dict[str, Any]]) -> list[Any]:

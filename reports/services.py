@@ -42,6 +42,7 @@ from registration.listchanges import Entry, read_snapshot
 from registration.lists import list_enrolments, list_entries, write_registration_list
 from reports.models import Event, GeneratedFile
 from reports.monthly import write_monthly_report
+from yenson.db import whole_results_planned
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +249,7 @@ def _build(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile |
     with (
         tempfile.TemporaryFile(dir=folder) as out,
         tempfile.TemporaryFile(dir=folder) as snap,
+        whole_results_planned(),
     ):
         previous_handle = reference.snapshot.open("rb") if reference else None
         try:
@@ -340,7 +342,7 @@ def _still_current(generated: GeneratedFile) -> bool:
     if not generated.snapshot:
         return False
     now = list_entries(generated.commune, generated.programme, generated.kind, generated.period)
-    with generated.snapshot.open("rb") as handle:
+    with generated.snapshot.open("rb") as handle, whole_results_planned():
         built = read_snapshot(handle)
         for before, after in itertools.zip_longest(built, now):
             if before != after:
