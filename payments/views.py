@@ -41,7 +41,8 @@ from payments.forms import PaymentFilterForm
 from payments.models import PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows
 from payments.services import cycles as cycle_services
-from payments.services.reissue import SWITCHABLE, SwitchError, next_month, switch_to_cash
+from payments.services.cycles import next_month
+from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100

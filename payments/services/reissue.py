@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from beneficiaries import roles
 from beneficiaries.access import require_role
 from payments.models import Payment, PaymentCycle
+from payments.services.cycles import next_month
 from registration.models import PaymentMethodRegistration
 from registration.services import RegistrationError, register_payment_method
 
@@ -37,10 +38,6 @@ class SwitchResult:
     from_month: datetime.date
     receiver_kept: bool  # False: the proxy/guardian could not be kept, the beneficiary receives
     draft: PaymentCycle | None  # a draft from that month on, to rebuild so it pays in cash
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def first_open_month(payment: Payment) -> datetime.date:
