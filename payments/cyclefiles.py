@@ -26,11 +26,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
-from django.utils import timezone
 
 from beneficiaries import roles
 from beneficiaries.access import commune_ids_for, has_any_role, require_role
@@ -249,7 +247,7 @@ def request_cycle_files(cycle: PaymentCycle, *, actor, queue: bool = True) -> li
 
 def build_cycle_file(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile | None:
     """Build one claimed cycle file (called by ``reports.services.build_generated_file``)."""
-    from reports.services import _owned, _progress_writer, _sha256
+    from reports.services import _progress_writer, store_built_file
 
     cycle = cycle_of(generated)
     require_exportable(cycle)
@@ -290,25 +288,16 @@ def build_cycle_file(generated: GeneratedFile, *, today: datetime.date) -> Gener
             cash_total, home_total = made.parts[0].total, made.parts[1].total
             suffix = ".xlsx"
         check_balance(cycle, account_total, cash_total, home_total)
-        checksum = _sha256(out)
-        with transaction.atomic():
-            locked = _owned(generated).select_for_update().first()
-            if locked is None:
-                return None  # a later attempt took the record over: its result stands
-            stem = file_name(generated)[: -len(suffix)]
-            locked.file.save(f"{stem}-{checksum[:12]}{suffix}", File(out), save=False)
-            locked.rows = made.rows
-            locked.total_amount = made.total
-            locked.checksum = checksum
-            locked.parameters = {
-                **locked.parameters,
-                "parts": [{"name": p.name, "rows": p.rows, "total": p.total} for p in made.parts],
-            }
-            locked.status = GeneratedFile.Status.DONE
-            locked.progress = 100
-            locked.finished_at = timezone.now()
-            locked.save()
-    return locked
+        return store_built_file(
+            generated,
+            out,
+            suffix=suffix,
+            rows=made.rows,
+            total=made.total,
+            parameters={
+                "parts": [{"name": p.name, "rows": p.rows, "total": p.total} for p in made.parts]
+            },
+        )
 
 
 # --- who sees them --------------------------------------------------------------

@@ -33,6 +33,7 @@ from beneficiaries.access import (
 from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.money import format_amount
+from beneficiaries.rules.months import parse_month
 from payments import access
 from payments.bankfiles import EXPORTABLE, ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
@@ -48,14 +49,6 @@ PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100
 BLOCKERS_SHOWN = 50
 OPEN_STATES = (PaymentCycle.Status.DRAFT, PaymentCycle.Status.APPROVED)
-
-
-def _parse_month(value: str | None) -> datetime.date | None:
-    """``2023-09`` → 1/9/2023; ``None`` when absent or malformed."""
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        return None
 
 
 def _commune(user, value: str | None) -> Commune:
@@ -129,7 +122,7 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
     commune = get_commune_for(request.user, request.POST.get("xa"))
     require_role(request.user, roles.CAN_PREPARE_CYCLES)
     back = f"{reverse('cycle_list')}?xa={commune.pk}"
-    period = _parse_month(request.POST.get("thang"))
+    period = parse_month(request.POST.get("thang"))
     if period is None:
         messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập kỳ chi trả."))
         return redirect(back)

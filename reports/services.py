@@ -276,28 +276,19 @@ def _build(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile |
         finally:
             if previous_handle is not None:
                 previous_handle.close()
-        checksum = _sha256(out)
         snap.seek(0)
-        with transaction.atomic():
-            locked = _owned(generated).select_for_update().first()
-            if locked is None:
-                return None  # a later attempt took the record over: its result stands
-            stem = file_name(generated)[: -len(".xlsx")]
-            locked.file.save(f"{stem}-{checksum[:12]}.xlsx", File(out), save=False)
-            locked.snapshot.save(f"{stem}-{checksum[:12]}.tsv.gz", File(snap), save=False)
-            locked.rows = figures.rows
-            locked.total_amount = figures.total
-            locked.checksum = checksum
-            locked.parameters = {
-                **locked.parameters,
+        return store_built_file(
+            generated,
+            out,
+            suffix=".xlsx",
+            rows=figures.rows,
+            total=figures.total,
+            parameters={
                 "changes": figures.changes,
                 "compared_with": reference.pk if reference else None,
-            }
-            locked.status = GeneratedFile.Status.DONE
-            locked.progress = 100
-            locked.finished_at = timezone.now()
-            locked.save()
-    return locked
+            },
+            snapshot=snap,
+        )
 
 
 def _build_monthly_report(
@@ -312,27 +303,51 @@ def _build_monthly_report(
         figures = write_monthly_report(
             out, commune=generated.commune, period=generated.period, dated=today, progress=progress
         )
-        checksum = _sha256(out)
-        with transaction.atomic():
-            locked = _owned(generated).select_for_update().first()
-            if locked is None:
-                return None  # a later attempt took the record over: its result stands
-            stem = file_name(generated)[: -len(".xlsx")]
-            locked.file.save(f"{stem}-{checksum[:12]}.xlsx", File(out), save=False)
-            locked.rows = figures.rows
-            locked.total_amount = figures.total
-            locked.checksum = checksum
-            locked.parameters = {
-                **locked.parameters,
+        return store_built_file(
+            generated,
+            out,
+            suffix=".xlsx",
+            rows=figures.rows,
+            total=figures.total,
+            parameters={
                 "cycle": figures.cycle_id,
                 "account_people": figures.account_people,
                 "account_amount": figures.account_amount,
                 "not_cashless": figures.not_cashless,
-            }
-            locked.status = GeneratedFile.Status.DONE
-            locked.progress = 100
-            locked.finished_at = timezone.now()
-            locked.save()
+            },
+        )
+
+
+def store_built_file(
+    generated: GeneratedFile,
+    out: IO[bytes],
+    *,
+    suffix: str,
+    rows: int,
+    total: int,
+    parameters: dict,
+    snapshot: IO[bytes] | None = None,
+) -> GeneratedFile | None:
+    """Store a finished build — file (named with its checksum), figures, state —
+    only if this attempt still owns the record; ``None`` when a later attempt
+    took it over (a worker thought dead came back): that one's result stands."""
+    checksum = _sha256(out)
+    with transaction.atomic():
+        locked = _owned(generated).select_for_update().first()
+        if locked is None:
+            return None
+        stem = file_name(generated)[: -len(suffix)]
+        locked.file.save(f"{stem}-{checksum[:12]}{suffix}", File(out), save=False)
+        if snapshot is not None:
+            locked.snapshot.save(f"{stem}-{checksum[:12]}.tsv.gz", File(snapshot), save=False)
+        locked.rows = rows
+        locked.total_amount = total
+        locked.checksum = checksum
+        locked.parameters = {**locked.parameters, **parameters}
+        locked.status = GeneratedFile.Status.DONE
+        locked.progress = 100
+        locked.finished_at = timezone.now()
+        locked.save()
     return locked
 
 

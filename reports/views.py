@@ -31,6 +31,7 @@ from beneficiaries.access import (
 )
 from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
+from beneficiaries.rules.months import parse_month
 from payments.models import PaymentCycle
 from reports import services
 from reports.deadlines import DEFAULT_DEADLINE_DAY, DeadlineBook, deadline_on, sent_late
@@ -79,17 +80,9 @@ def _file_to_act_on(user, pk: int) -> GeneratedFile:
     return generated
 
 
-def _parse_month(value: str | None) -> datetime.date | None:
-    """``2027-01`` → 1/1/2027; ``None`` when absent or malformed."""
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        return None
-
-
 def _month(value: str | None) -> datetime.date:
     """The month asked for, else this month."""
-    return _parse_month(value) or timezone.localdate().replace(day=1)
+    return parse_month(value) or timezone.localdate().replace(day=1)
 
 
 def _commune(user, value: str | None) -> Commune:
@@ -129,7 +122,7 @@ def registration_lists_build(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_LISTS)
     commune = get_commune_for(request.user, request.POST.get("xa"))
     require_role(request.user, roles.CAN_BUILD_LISTS)
-    period = _parse_month(request.POST.get("thang"))
+    period = parse_month(request.POST.get("thang"))
     if period is None:
         messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập danh sách."))
         return redirect(f"{reverse('registration_lists')}?xa={commune.pk}")
@@ -216,7 +209,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
     if request.GET.get("xa"):
         commune = get_commune_for(user, request.GET.get("xa"))
         files = files.filter(commune=commune)
-    period = _parse_month(request.GET.get("thang"))
+    period = parse_month(request.GET.get("thang"))
     if period is not None:
         files = files.filter(period=period)
     files = _visible(user, files).select_related("commune", "programme", "requested_by", "sent_by")

@@ -7,26 +7,16 @@ rows and total, then the reconciliation with the cycle's total.
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from beneficiaries.management import commune_by_code
+from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
 from payments.bankfiles import ExportError
 from payments.cyclefiles import Unbalanced, export_cycle_files
 from payments.models import PaymentCycle
-
-
-def _month(value: str) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        raise CommandError(
-            f"Kỳ không hợp lệ: «{value}». Hãy ghi dạng YYYY-MM, ví dụ 2023-09."
-        ) from None
 
 
 class Command(BaseCommand):
@@ -38,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="Thư mục ghi các tệp")
 
     def handle(self, *args, commune: str, period: str, out: str, **options) -> None:
-        month = _month(period)
+        month = month_option(period, word="Kỳ")
         place = commune_by_code(commune)
         try:
             cycle = PaymentCycle.objects.select_related("commune").get(commune=place, period=month)

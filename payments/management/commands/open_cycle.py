@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
-from beneficiaries.management import commune_by_code
+from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
 from payments.services.cycles import CycleError, open_cycle
-
-
-def _month(value: str) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        raise CommandError(
-            f"Tháng không hợp lệ: «{value}». Hãy ghi dạng YYYY-MM, ví dụ 2023-09."
-        ) from None
 
 
 class Command(BaseCommand):
@@ -28,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="Tháng, dạng YYYY-MM")
 
     def handle(self, *args, commune: str, period: str, **options) -> None:
-        month = _month(period)
+        month = month_option(period)
         place = commune_by_code(commune)
         try:
             result = open_cycle(place, month, actor=None)

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
 import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from beneficiaries.management import commune_by_code
+from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
 from reports import services
 from reports.models import GeneratedFile
-
-
-def _month(value: str) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        raise CommandError(
-            f"Tháng không hợp lệ: «{value}». Hãy ghi dạng YYYY-MM, ví dụ 2027-01."
-        ) from None
 
 
 class Command(BaseCommand):
@@ -32,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="Tệp .xlsx ghi ra")
 
     def handle(self, *args, commune: str, period: str, out: str, **options) -> None:
-        month = _month(period)
+        month = month_option(period)
         place = commune_by_code(commune)
         generated = services.build_monthly_report_now(place, month)
         if generated.status != GeneratedFile.Status.DONE:
