@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries import roles
 from beneficiaries.models import Commune, Programme, ProgrammeSetting
+from beneficiaries.models.registry import choose_setting
 from reports.models import DeadlineReminder, GeneratedFile, Notice
 
 logger = logging.getLogger(__name__)
@@ -61,23 +62,8 @@ class Deadline:
 
 
 def deadline_day_of(rows: Iterable, programme_id: int, commune_id: int, day: datetime.date) -> int:
-    """The deadline day in force on ``day``: the latest commune row, else the latest default.
-
-    ``rows`` are setting-like objects (programme_id, commune_id, valid_from,
-    valid_until, deadline_day), as ``Programme.setting_on`` chooses among them.
-    """
-    own, default = None, None
-    for row in rows:
-        if row.programme_id != programme_id or row.valid_from > day:
-            continue
-        if row.valid_until is not None and row.valid_until < day:
-            continue
-        if row.commune_id == commune_id:
-            if own is None or row.valid_from > own.valid_from:
-                own = row
-        elif row.commune_id is None and (default is None or row.valid_from > default.valid_from):
-            default = row
-    chosen = own or default
+    """The deadline day in force on ``day`` (``choose_setting``'s rule), default the 5th."""
+    chosen = choose_setting(rows, programme_id=programme_id, commune_id=commune_id, day=day)
     return chosen.deadline_day if chosen is not None else DEFAULT_DEADLINE_DAY
 
 
@@ -117,6 +103,14 @@ class DeadlineBook:
         self, commune_id: int, programme_id: int, period: datetime.date
     ) -> datetime.date:
         return deadline_on(period, deadline_day_of(self.rows, programme_id, commune_id, period))
+
+    def commune_due(self, commune_id: int, period: datetime.date) -> datetime.date:
+        """A commune's due date for everything of the month (its payment cycle, its
+        report): the earliest of its programmes' deadlines."""
+        return min(
+            (self.deadline_for(commune_id, p.pk, period) for p in self.programmes),
+            default=deadline_on(period, DEFAULT_DEADLINE_DAY),
+        )
 
     def month(self, commune_id: int, today: datetime.date) -> list[Deadline]:
         """This month's deadline of every programme for one commune."""

@@ -34,7 +34,7 @@ from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.months import parse_month
 from payments.models import PaymentCycle
 from reports import services
-from reports.deadlines import DEFAULT_DEADLINE_DAY, DeadlineBook, deadline_on, sent_late
+from reports.deadlines import DeadlineBook, sent_late
 from reports.models import GeneratedFile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -219,7 +219,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
         generated.deadline = (
             book.deadline_for(generated.commune_id, generated.programme_id, generated.period)
             if generated.programme_id
-            else deadline_on(generated.period, DEFAULT_DEADLINE_DAY)
+            else book.commune_due(generated.commune_id, generated.period)
         )
         generated.late = sent_late(generated, generated.deadline)
         # A cycle's files are served (and their rules kept) by the payments app.

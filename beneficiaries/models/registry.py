@@ -170,13 +170,31 @@ class Programme(models.Model):
         ``day`` applies.
         """
         rows = self.settings.filter(valid_from__lte=day).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+            Q(commune=commune) | Q(commune__isnull=True) if commune else Q(commune__isnull=True)
         )
-        if commune is not None:
-            own = rows.filter(commune=commune).order_by("-valid_from").first()
-            if own is not None:
-                return own
-        return rows.filter(commune__isnull=True).order_by("-valid_from").first()
+        return choose_setting(
+            rows, programme_id=self.pk, commune_id=commune.pk if commune else None, day=day
+        )
+
+
+def choose_setting(rows, *, programme_id: int, commune_id: int | None, day: datetime.date):
+    """Among setting rows (any objects with programme_id, commune_id, valid_from,
+    valid_until), the one in force on ``day`` for the commune: its own row wins
+    over the province-wide default; among rows of one kind the latest
+    ``valid_from``. Pure, so that pages answering many deadlines can load the
+    rows once (``reports.deadlines.DeadlineBook``)."""
+    own = default = None
+    for row in rows:
+        if row.programme_id != programme_id or row.valid_from > day:
+            continue
+        if row.valid_until is not None and row.valid_until < day:
+            continue
+        if commune_id is not None and row.commune_id == commune_id:
+            if own is None or row.valid_from > own.valid_from:
+                own = row
+        elif row.commune_id is None and (default is None or row.valid_from > default.valid_from):
+            default = row
+    return own or default
 
 
 class ProgrammeSetting(models.Model):

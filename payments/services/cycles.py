@@ -37,11 +37,10 @@ from django.utils.translation import gettext as _
 from beneficiaries import roles
 from beneficiaries.access import has_any_role
 from beneficiaries.bulk import HistoryStamp, history_from_rows
-from beneficiaries.models import Commune, Programme
+from beneficiaries.models import Commune
 from beneficiaries.quality import Blocker, submission_blockers
 from payments.models import Payment, PaymentCycle
-
-DEFAULT_DEADLINE_DAY = 5
+from reports.deadlines import DeadlineBook
 
 CAN_PREPARE = frozenset({roles.LABOUR_OFFICER})
 CAN_APPROVE = frozenset({roles.LEADER})
@@ -73,13 +72,7 @@ def previous_month(month: datetime.date) -> datetime.date:
 
 def due_date(commune: Commune, period: datetime.date) -> datetime.date:
     """The earliest deadline among the programmes' settings in force for the month."""
-    days = [
-        setting.deadline_day
-        for programme in Programme.objects.all()
-        if (setting := programme.setting_on(period, commune)) is not None
-    ]
-    day = min(days, default=DEFAULT_DEADLINE_DAY)
-    return period.replace(day=min(day, 28))
+    return DeadlineBook([commune.pk]).commune_due(commune.pk, period)
 
 
 def _require(actor, allowed: frozenset[str]) -> None:
