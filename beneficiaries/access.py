@@ -97,3 +97,11 @@ def chosen_commune(user, value: str | None) -> Commune | None:
         except (Commune.DoesNotExist, ValueError):
             raise Http404 from None
     return communes.order_by("name", "pk").first()
+
+
+def page_commune(user, value: str | None) -> Commune:
+    """:func:`chosen_commune` for a page that needs one: 404 when the user has none."""
+    commune = chosen_commune(user, value)
+    if commune is None:
+        raise Http404
+    return commune

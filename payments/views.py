@@ -24,13 +24,12 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries import roles
 from beneficiaries.access import (
-    chosen_commune,
     communes_for,
     get_commune_for,
     has_any_role,
+    page_commune,
     require_role,
 )
-from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.money import format_amount
 from beneficiaries.rules.months import parse_month
@@ -51,13 +50,6 @@ BLOCKERS_SHOWN = 50
 OPEN_STATES = (PaymentCycle.Status.DRAFT, PaymentCycle.Status.APPROVED)
 
 
-def _commune(user, value: str | None) -> Commune:
-    commune = chosen_commune(user, value)
-    if commune is None:
-        raise Http404
-    return commune
-
-
 def _deadline(cycle: PaymentCycle, today: datetime.date) -> str:
     """Days left before the due date, late, or sent on time."""
     if cycle.submitted_at is not None:
@@ -73,7 +65,7 @@ def _deadline(cycle: PaymentCycle, today: datetime.date) -> str:
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_CYCLES)
-    commune = _commune(request.user, request.GET.get("xa"))
+    commune = page_commune(request.user, request.GET.get("xa"))
     today = timezone.localdate()
     cycles = list(
         access.cycles_for(request.user)

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries import roles
 from beneficiaries.access import (
-    chosen_commune,
     commune_ids_for,
     communes_for,
     get_commune_for,
     has_any_role,
+    page_commune,
     require_role,
 )
 from beneficiaries.models import Commune
@@ -85,13 +85,6 @@ def _month(value: str | None) -> datetime.date:
     return parse_month(value) or timezone.localdate().replace(day=1)
 
 
-def _commune(user, value: str | None) -> Commune:
-    commune = chosen_commune(user, value)
-    if commune is None:
-        raise Http404
-    return commune
-
-
 def _page_url(commune: Commune, period: datetime.date) -> str:
     return f"{reverse('registration_lists')}?xa={commune.pk}&thang={period:%Y-%m}"
 
@@ -99,7 +92,7 @@ def _page_url(commune: Commune, period: datetime.date) -> str:
 @login_required
 def registration_lists(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_LISTS)
-    commune = _commune(request.user, request.GET.get("xa"))
+    commune = page_commune(request.user, request.GET.get("xa"))
     period = _month(request.GET.get("thang"))
     files = list(_visible(request.user, services.files_of(commune, period)))
     return render(
