@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/rules` runs a part.
+PYTEST_ARGS ?= -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test lint format check bench demo migrate clean screenshot

@@ -1,4 +1,13 @@
-"""Shared fixtures: reference data, a commune per test, one user per role.
+"""Shared fixtures: a fixed clock, reference data, a commune per test, one user per role.
+
+Every test runs on a fixed clock (``time-machine``, ticking from a fixed
+moment, in every thread of the test process — the live server's included), so
+a result never depends on the day the suite runs. ``TEST_CLOCK`` moves that
+moment (``TEST_CLOCK=2027-01-31T09:00:00+07:00 make test``) to check that the
+suite passes on the 1st, the 5th and the 31st alike; a test that needs a given
+day asks for the ``clock`` fixture and calls ``clock.move_to(...)``. Tests that
+run a real Celery worker (``broker``) keep the real clock: the worker is
+another process and cannot share a travelled one.
 
 Marked tests (broker, browser, postgres) are skipped with a reason when their
 service is absent locally, and fail instead in CI (``CI=true``).
@@ -13,11 +22,23 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from beneficiaries import roles
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Mid-month, after the 5th (the default deadline day), in the commune's time zone.
+DEFAULT_CLOCK = "2026-12-15T09:00:00+07:00"
+
+
+def fixed_moment() -> datetime.datetime:
+    """The moment every test starts at: ``TEST_CLOCK`` or :data:`DEFAULT_CLOCK`."""
+    moment = datetime.datetime.fromisoformat(os.environ.get("TEST_CLOCK") or DEFAULT_CLOCK)
+    if moment.tzinfo is None:
+        raise ValueError("TEST_CLOCK needs a UTC offset, e.g. 2027-01-31T09:00:00+07:00")
+    return moment
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -75,6 +96,32 @@ def pytest_runtest_setup(item) -> None:
     missing = dict(item.user_properties).get("missing_service")
     if missing:
         pytest.fail(f"CI: {missing}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    if "broker" in request.keywords:
+        yield None
+        return
+    with time_machine.travel(fixed_moment(), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(request, _fixed_clock):
+    """The test's clock: ``clock.move_to(datetime)`` sets the moment (it keeps ticking)."""
+    if _fixed_clock is None:
+        pytest.fail("a broker test runs on the real clock: it cannot move it")
+    return _fixed_clock
+
+
+def local_moment(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    """``day`` at ``hour`` in the application's time zone, for ``clock.move_to``."""
+    from django.utils import timezone
+
+    return datetime.datetime.combine(
+        day, datetime.time(hour), tzinfo=timezone.get_default_timezone()
+    )
 
 
 @pytest.fixture(scope="session")

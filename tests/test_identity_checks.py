@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from beneficiaries.models import IdentityCheck, Person, Verification
 from beneficiaries.models.checks import verification_filter, verification_of, with_verification
@@ -165,6 +166,7 @@ def test_police_record_checks_in_the_admin_and_see_no_money(client, police, comm
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("admin:beneficiaries_identitycheck_changelist")
     check = IdentityCheck.objects.get()
     assert (check.result, check.differing_fields, check.checked_by) == (
         "mismatch",

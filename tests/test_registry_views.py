@@ -198,6 +198,30 @@ def test_the_list_searches_an_account_number_by_prefix(logged_in, people, q, fou
     assert _listed(logged_in, q=q) == found
 
 
+def test_the_police_cannot_find_anyone_by_an_account_number(client, police, people):
+    """The police see people, never accounts: an account number finds nobody for them,
+    the page as the query beneath it; their personal-ID search still works."""
+    from beneficiaries.registry import search_registry
+
+    client.force_login(police)
+    assert _listed(client, q="3500205987654") == []
+    assert _listed(client, q="35002059876") == []
+    assert _listed(client, q="038150001234") == ["Nguyễn Thị Hằng"]
+    today = timezone.localdate()
+    assert list(search_registry(police, on=today, q="3500205987654")) == []
+
+
+@pytest.mark.parametrize("role", ["police", "post_office"])
+def test_a_role_without_money_finds_nobody_by_an_account_number(request, people, role):
+    from beneficiaries.registry import search_registry
+
+    user = request.getfixturevalue(role)
+    today = timezone.localdate()
+    assert list(search_registry(user, on=today, q="3500205987654")) == []
+    found = search_registry(user, on=today, q="038150001234")
+    assert [b.person.full_name for b in found] == ["Nguyễn Thị Hằng"]
+
+
 def test_the_list_finds_a_beneficiary_by_the_account_of_the_representative(
     logged_in, commune, elderly_category
 ):

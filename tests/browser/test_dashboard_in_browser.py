@@ -1,59 +1,26 @@
 """The dashboard in Debian's Chromium: the vendored Chart.js draws the charts.
 
-The same set-up as ``test_roles_in_browser.py`` (``DJANGO_ALLOW_ASYNC_UNSAFE``
-for this module, every row created before the page opens, never
-``playwright install``).
+The browser of ``conftest.py`` (``DJANGO_ALLOW_ASYNC_UNSAFE``
+while it runs, every row created before the page opens, never
+``playwright install``), on the data set's day 3/9/2023: the
+navigation's badge shows the deadline of the 5th.
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import IN_CI, chromium_path
-from tests.dashboard.conftest import dataset  # noqa: F401 (the known data set, a fixture)
+from tests.dashboard.conftest import dataset, frozen  # noqa: F401 (fixtures: the data set on 3/9/2023)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "matkhau-demo-123"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    path = chromium_path()
-    if path is None:  # the marker has skipped (or failed in CI) before; a second guard
-        (pytest.fail if IN_CI else pytest.skip)("Debian's chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.mark.usefixtures("dataset")
+@pytest.mark.usefixtures("dataset", "frozen")
 def test_the_dashboard_draws_its_charts_from_the_vendored_chart_js(
     browser, live_server, officer, tmp_path
 ):

@@ -4,45 +4,20 @@ in Debian's Chromium. Screenshots go to the pytest temporary folder for a look."
 from __future__ import annotations
 
 import datetime
-import os
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from beneficiaries.reference import load_reference_data
 from payments.models import Bank
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
 from registration.services import request_account_opening
-from tests.conftest import IN_CI, chromium_path
 from tests.factories import BeneficiaryFactory, PersonFactory, RepresentativeFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "matkhau-demo-123"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    path = chromium_path()
-    if path is None:
-        (pytest.fail if IN_CI else pytest.skip)("Debian's chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """Each role, logged in through the real form in Debian's Chromium, sees only what it may.
 
-Playwright's sync API runs an event loop in the test thread, and Django then
-refuses ORM calls from that thread: ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set for
-this module, and every row a test needs is created before its page opens.
-Never ``playwright install``: the browser is the system's Chromium.
+The browser comes from ``conftest.py``: every row a test needs is created
+before its page opens.
 """
 
 from __future__ import annotations
@@ -14,14 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from beneficiaries import roles
 from beneficiaries.models import Category, Person
 from beneficiaries.reference import load_reference_data
 from payments.models import Bank, Entitlement
 from registration.models import PaymentMethodRegistration
-from tests.conftest import IN_CI, chromium_path
 from tests.factories import (
     BeneficiaryFactory,
     PaymentAccountFactory,
@@ -34,41 +31,8 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "matkhau-demo-123"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-registry.png"
 AMOUNT_HEADER = "Mức hằng tháng"
-
-
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    path = chromium_path()
-    if path is None:  # the marker has skipped (or failed in CI) before; a second guard
-        (pytest.fail if IN_CI else pytest.skip)("Debian's chromium is not installed")
-    # A plain launch gives every run a fresh temporary profile of its own.
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

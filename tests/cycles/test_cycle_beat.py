@@ -12,6 +12,7 @@ from beneficiaries.models import Commune
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import approve_cycle, open_cycle
 from payments.tasks import open_commune_cycle_task, request_monthly_cycles_task
+from tests.conftest import local_moment
 from tests.cycles.conftest import SEP, enrol
 from tests.factories import CommuneFactory
 from yenson.celery import app
@@ -42,10 +43,8 @@ def test_the_database_scheduler_takes_the_cycle_entry_from_the_settings():
 
 
 @pytest.fixture
-def today(monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda: SEP)
+def today(clock):
+    clock.move_to(local_moment(SEP))
 
 
 @pytest.mark.django_db

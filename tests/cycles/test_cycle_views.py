@@ -14,6 +14,7 @@ from payments.models import Payment, PaymentCycle
 from payments.services.cycles import approve_cycle, mark_cycle_paid, open_cycle, submit_cycle
 from payments.services.results import record_result
 from registration.models import PaymentMethodRegistration
+from tests.conftest import local_moment
 from tests.cycles.conftest import SEP, enrol
 from tests.factories import PaymentAccountFactory, RegistrationFactory, RepresentativeFactory
 
@@ -193,13 +194,13 @@ def test_the_cycles_page_lists_newest_first_with_due_date_people_and_total(
     assert "Lập kỳ chi trả" in page
 
 
-def test_the_deadline_reads_days_left_overdue_or_late(client, officer, draft, monkeypatch):
+def test_the_deadline_reads_days_left_overdue_or_late(client, officer, draft, clock):
     from django.utils import timezone
 
     client.force_login(officer)
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2023, 9, 2))
+    clock.move_to(local_moment(datetime.date(2023, 9, 2)))
     assert "còn 3 ngày" in client.get(reverse("cycle_list")).content.decode()
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2023, 9, 8))
+    clock.move_to(local_moment(datetime.date(2023, 9, 8)))
     assert "quá hạn 3 ngày" in client.get(reverse("cycle_list")).content.decode()
     PaymentCycle.objects.filter(pk=draft.pk).update(
         submitted_at=timezone.now(), submitted_late=True

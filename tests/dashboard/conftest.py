@@ -23,11 +23,11 @@ import dataclasses
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, Category
 from payments.models import Payment, PaymentCycle
 from registration.models import PaymentMethodRegistration
+from tests.conftest import local_moment
 from tests.factories import (
     BeneficiaryFactory,
     PaymentAccountFactory,
@@ -43,20 +43,11 @@ OCT = datetime.date(2023, 10, 1)
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    """Freeze the local date (and now) at a day; ``frozen(day)`` moves it."""
-    original_localdate = timezone.localdate
-    state = {}
+def frozen(clock):
+    """The clock at 08:00 on :data:`TODAY`; ``frozen(day)`` moves it to another day."""
 
     def freeze(day: datetime.date) -> None:
-        moment = datetime.datetime.combine(day, datetime.time(8, 0), tzinfo=datetime.UTC)
-        state["now"] = moment
-
-        def localdate(value=None, timezone_=None):
-            return original_localdate(value) if value is not None else day
-
-        monkeypatch.setattr(timezone, "localdate", localdate)
-        monkeypatch.setattr(timezone, "now", lambda: state["now"])
+        clock.move_to(local_moment(day, hour=8))
 
     freeze(TODAY)
     return freeze

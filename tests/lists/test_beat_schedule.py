@@ -9,6 +9,7 @@ from django.conf import settings
 
 from reports.models import GeneratedFile
 from reports.tasks import request_monthly_registration_lists_task
+from tests.conftest import local_moment
 from yenson.celery import app
 
 
@@ -39,11 +40,9 @@ def test_the_database_scheduler_takes_the_entry_from_the_settings():
 
 @pytest.mark.django_db
 def test_the_fan_out_task_requests_this_months_lists_for_every_active_commune(
-    registered, signed_commune, other_commune, django_capture_on_commit_callbacks, monkeypatch
+    registered, signed_commune, other_commune, django_capture_on_commit_callbacks, clock
 ):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 2, 1))
+    clock.move_to(local_moment(datetime.date(2027, 2, 1)))
     with django_capture_on_commit_callbacks(execute=True):
         assert request_monthly_registration_lists_task.delay().get() == 12
     files = GeneratedFile.objects.all()

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, Person
 from beneficiaries.services import record_matches
 from payments.services.cycles import open_cycle
 from registration.models import AccountOpeningRequest
 from tests.broker.test_celery_worker import not_eager, queue, start_worker  # noqa: F401
+from tests.conftest import local_moment
 from tests.factories import AccountOpeningRequestFactory, EntitlementFactory
 from tests.lists.conftest import registered, signed_commune  # noqa: F401 (fixtures)
 from tests.lists.data import PERIOD, enrol
@@ -40,9 +40,9 @@ def report_data(registered, signed_commune, police):  # noqa: F811 (the fixture 
 
 
 @pytest.fixture
-def january_cycle(report_data, officer, monkeypatch):
+def january_cycle(report_data, officer, clock):
     """December's cycle, then January's, with Hà's amount raised in January."""
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 1, 3))
+    clock.move_to(local_moment(datetime.date(2027, 1, 3)))
     open_cycle(report_data["cuc"].beneficiary.commune, DECEMBER, actor=officer)
     EntitlementFactory(beneficiary=report_data["ha"].beneficiary, from_month=PERIOD, amount=800_000)
     return open_cycle(report_data["cuc"].beneficiary.commune, PERIOD, actor=officer).cycle

@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from reports.models import GeneratedFile
 from reports.services import (
@@ -21,6 +20,7 @@ from reports.services import (
     request_monthly_report,
 )
 from reports.tasks import request_due_monthly_reports_task
+from tests.conftest import local_moment
 from tests.lists.data import PERIOD
 from yenson.celery import app
 
@@ -106,9 +106,9 @@ def test_a_commune_with_a_report_of_the_month_is_not_due_again(report_data, sign
 
 
 def test_the_nightly_task_builds_the_reports_of_the_communes_due(
-    report_data, signed_commune, other_commune, monkeypatch, django_capture_on_commit_callbacks
+    report_data, signed_commune, other_commune, clock, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 1, 3))
+    clock.move_to(local_moment(datetime.date(2027, 1, 3)))
     with django_capture_on_commit_callbacks(execute=True):
         assert request_due_monthly_reports_task.delay().get() == 2
     files = GeneratedFile.objects.filter(kind=MONTHLY)
