@@ -36,11 +36,18 @@ from beneficiaries.models.checks import (
     Verification,
     check_problem,
     verification_filter,
+    verification_state,
     with_verification,
 )
 from beneficiaries.resources import RegistryResource
 from beneficiaries.rules.names import fold_name
-from beneficiaries.services import RegistryError, record_check, record_matches, save_beneficiary
+from beneficiaries.services import (
+    RegistryError,
+    enrolment_problem,
+    record_check,
+    record_matches,
+    save_beneficiary,
+)
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):
@@ -278,12 +285,9 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 
     @admin.display(description="Xác thực")
     def verification(self, obj: Person) -> str:
-        if obj.last_check_result is None:
-            return Verification.NEVER.label
-        if obj.last_check_fingerprint != obj.identity_fingerprint:
-            return Verification.STALE.label
-        state = "verified" if obj.last_check_result == "match" else obj.last_check_result
-        return Verification(state).label
+        return verification_state(
+            obj.last_check_result, obj.last_check_fingerprint, obj.identity_fingerprint
+        ).label
 
     @admin.action(description="Đã kiểm tra: khớp với CSDL dân cư", permissions=["check"])
     def checked_matches(self, request, queryset):
@@ -298,8 +302,22 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         return obj.birth_display
 
 
+class BeneficiaryAdminForm(forms.ModelForm):
+    """The service's rules for an enrolment, shown on the form rather than raised on save."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        fields = ("person", "commune", "programme", "category")
+        if all(data.get(name) for name in fields):
+            problem = enrolment_problem(Beneficiary(**{name: data[name] for name in fields}))
+            if problem:
+                raise forms.ValidationError(problem)
+        return data
+
+
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(ImportExportMixin, CommuneScopedAdmin, SimpleHistoryAdmin):
+    form = BeneficiaryAdminForm
     # Import/export for staff goes through the same reader and checks as the
     # officer's page (beneficiaries.resources); the ImportBatch is the log.
     resource_classes = [RegistryResource]

@@ -73,12 +73,20 @@ def save_person(person: Person, *, actor) -> Person:
     return person
 
 
+def enrolment_problem(beneficiary: Beneficiary) -> str | None:
+    """Why an enrolment cannot be saved as it is (a form shows it on the form), or None."""
+    if beneficiary.category.programme_id != beneficiary.programme_id:
+        return _("Diện đối tượng không thuộc chương trình đã chọn.")
+    if beneficiary.commune_id != beneficiary.person.commune_id:
+        return _("Đối tượng phải thuộc xã của người hưởng.")
+    return None
+
+
 @transaction.atomic
 def save_beneficiary(beneficiary: Beneficiary, *, actor) -> Beneficiary:
-    if beneficiary.category.programme_id != beneficiary.programme_id:
-        raise RegistryError(_("Diện đối tượng không thuộc chương trình đã chọn."))
-    if beneficiary.commune_id != beneficiary.person.commune_id:
-        raise RegistryError(_("Đối tượng phải thuộc xã của người hưởng."))
+    problem = enrolment_problem(beneficiary)
+    if problem:
+        raise RegistryError(problem)
     _stamp(beneficiary, actor)
     beneficiary.save()
     return beneficiary
@@ -148,6 +156,7 @@ def record_matches(people, *, actor) -> int:
 __all__ = [
     "CccdError",
     "RegistryError",
+    "enrolment_problem",
     "known_provinces",
     "record_check",
     "record_matches",

@@ -468,6 +468,37 @@ def test_the_admin_refuses_to_enrol_another_communes_person(
     assert not Beneficiary.objects.filter(person=theirs.person, commune=commune).exists()
 
 
+def test_an_officer_of_two_communes_is_told_why_an_enrolment_is_refused(
+    client, ours, commune, other_commune
+):
+    """A person of one commune enrolled under the other: the form says why, nothing is saved."""
+    officer = _staff(
+        UserFactory(
+            username="canbo_hai_xa", role="labour_officer", communes=[commune, other_commune]
+        )
+    )
+    client.force_login(officer)
+    category = CategoryFactory(code="NCC_BB", short_name="Bệnh binh")
+
+    response = client.post(
+        _admin_url("beneficiaries.beneficiary", "add"),
+        {
+            "person": str(ours.person.pk),
+            "commune": str(other_commune.pk),
+            "programme": str(category.programme_id),
+            "category": str(category.pk),
+            "decision_number": "1/QĐ",
+            "start_month": "01/07/2023",
+            "status": Beneficiary.Status.ACTIVE,
+            "_save": "Lưu",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Đối tượng phải thuộc xã của người hưởng." in response.content.decode()
+    assert not Beneficiary.objects.filter(person=ours.person, commune=other_commune).exists()
+
+
 def test_the_admin_refuses_an_account_for_another_communes_person(client, as_staff, theirs):
     as_staff("officer")
 

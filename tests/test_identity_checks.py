@@ -142,6 +142,37 @@ def test_the_desk_filters_people_by_state(commune, police):
     assert of(Verification.MISMATCH) == set()
 
 
+def test_the_desk_column_shows_the_same_state_as_the_filter(client, commune, police):
+    never = PersonFactory(commune=commune, full_name="Chưa Kiểm")
+    verified = PersonFactory(commune=commune, full_name="Đã Khớp")
+    stale = PersonFactory(commune=commune, full_name="Đã Sửa")
+    dead = PersonFactory(commune=commune, full_name="Đã Mất")
+    record_matches(Person.objects.filter(pk__in=[verified.pk, stale.pk]), actor=police)
+    record_check(dead, result=IdentityCheck.Result.DEAD, actor=police)
+    stale.full_name = "Đã Sửa Lại"
+    stale.save()
+    police.is_staff = True
+    police.save()
+    client.force_login(police)
+
+    response = client.get(reverse("admin:beneficiaries_person_changelist"))
+
+    shown = {
+        person.pk: response.context["cl"].model_admin.verification(person)
+        for person in response.context["cl"].result_list
+    }
+    assert shown == {
+        never.pk: "Chưa kiểm tra",
+        verified.pk: "Đã xác thực",
+        stale.pk: "Đã sửa sau lần kiểm tra",
+        dead.pk: "Đã chết theo CSDL dân cư",
+    }
+    people = with_verification(Person.objects.all())
+    for state in Verification:
+        for person in people.filter(verification_filter(state)):
+            assert shown[person.pk] == state.label
+
+
 def test_a_row_written_before_the_digest_existed_is_refreshed_when_checked(commune, police):
     person = PersonFactory(commune=commune)
     Person.objects.filter(pk=person.pk).update(identity_fingerprint="")

@@ -92,6 +92,15 @@ class Verification(models.TextChoices):
     DEAD = "dead", _("Đã chết theo CSDL dân cư")
 
 
+# The state of a fresh check (its digest still the record's), by its result.
+_STATE_OF_RESULT = {
+    IdentityCheck.Result.MATCH: Verification.VERIFIED,
+    IdentityCheck.Result.MISMATCH: Verification.MISMATCH,
+    IdentityCheck.Result.NOT_FOUND: Verification.NOT_FOUND,
+    IdentityCheck.Result.DEAD: Verification.DEAD,
+}
+
+
 def with_verification(people: QuerySet[Person]) -> QuerySet[Person]:
     """Annotate ``last_check_result`` and ``last_check_fingerprint`` (one join each)."""
     latest = IdentityCheck.objects.filter(person=OuterRef("pk")).order_by("-checked_at", "-pk")
@@ -108,23 +117,22 @@ def verification_filter(state: str) -> Q:
         return Q(last_check_result__isnull=True)
     if state == Verification.STALE:
         return Q(last_check_result__isnull=False) & ~fresh
-    result = {
-        Verification.VERIFIED: IdentityCheck.Result.MATCH,
-        Verification.MISMATCH: IdentityCheck.Result.MISMATCH,
-        Verification.NOT_FOUND: IdentityCheck.Result.NOT_FOUND,
-        Verification.DEAD: IdentityCheck.Result.DEAD,
-    }[state]
+    result = {verified: result for result, verified in _STATE_OF_RESULT.items()}[state]
     return Q(last_check_result=result) & fresh
+
+
+def verification_state(
+    last_result: str | None, checked_fingerprint: str | None, current_fingerprint: str
+) -> Verification:
+    """The state from the latest check's result and digest and the record's digest now."""
+    if last_result is None:
+        return Verification.NEVER
+    if checked_fingerprint != current_fingerprint:
+        return Verification.STALE
+    return _STATE_OF_RESULT[last_result]
 
 
 def verification_of(person: Person, latest: IdentityCheck | None) -> Verification:
     if latest is None:
         return Verification.NEVER
-    if latest.fingerprint != person.identity_fingerprint:
-        return Verification.STALE
-    return {
-        IdentityCheck.Result.MATCH: Verification.VERIFIED,
-        IdentityCheck.Result.MISMATCH: Verification.MISMATCH,
-        IdentityCheck.Result.NOT_FOUND: Verification.NOT_FOUND,
-        IdentityCheck.Result.DEAD: Verification.DEAD,
-    }[latest.result]
+    return verification_state(latest.result, latest.fingerprint, person.identity_fingerprint)
