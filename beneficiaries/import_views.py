@@ -180,13 +180,13 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request.user, pk)
-    if batch.status == ImportBatch.Status.FAILED:
+    try:
         with transaction.atomic():
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportBatch.Status.PENDING, progress=0, failure=""
-            )
+            importer.retry_batch(batch, actor=request.user)
             user_pk = request.user.pk
             transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+    except importer.ImportRefused as exc:
+        messages.error(request, str(exc))
     return redirect("import_detail", pk=batch.pk)
 
 

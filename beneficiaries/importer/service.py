@@ -319,6 +319,23 @@ def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
 
 
 @transaction.atomic
+def retry_batch(batch: ImportBatch, *, actor) -> ImportBatch:
+    """A failed import (its worker died or the file could not be read) is read again from the
+    start. Only moves the state; the caller queues the validation (on commit)."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportBatch.Status.FAILED:
+        raise ImportRefused(
+            _("Lần nhập này đang ở trạng thái «%(status)s»: chỉ thử lại được lần nhập bị lỗi.")
+            % {"status": locked.get_status_display()}
+        )
+    locked.status = ImportBatch.Status.PENDING
+    locked.progress = 0
+    locked.failure = ""
+    locked.save(update_fields=["status", "progress", "failure"])
+    return locked
+
+
+@transaction.atomic
 def cancel_batch(batch: ImportBatch, *, actor) -> ImportBatch:
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.INVALID):

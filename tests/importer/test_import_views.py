@@ -82,6 +82,32 @@ def test_confirming_writes_and_a_second_confirm_is_refused(
     assert Person.objects.count() == 2
 
 
+def test_a_failed_import_is_read_again_and_a_live_one_is_not_retried(
+    upload, django_capture_on_commit_callbacks, client, reference_data, commune, officer, workbook
+):
+    client.force_login(officer)
+    upload(workbook, commune)
+    batch = ImportBatch.objects.get()
+    url = reverse("import_retry", args=[batch.pk])
+
+    # A validated import is not failed: retrying it is refused and changes nothing.
+    response = client.post(url, follow=True)
+    assert "chỉ thử lại được lần nhập bị lỗi" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED
+
+    # A worker died while reading: the officer retries and the file is read again.
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.FAILED, failure="worker lost", progress=100
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.url == reverse("import_detail", args=[batch.pk])
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure) == (ImportBatch.Status.VALIDATED, "")
+    assert Person.objects.count() == 0
+
+
 def test_a_file_with_errors_shows_them_and_offers_the_error_file(
     upload, client, reference_data, commune, officer, tmp_path
 ):
