@@ -42,7 +42,10 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 def _paid_on(request: HttpRequest) -> datetime.date | None:
-    """The date asked for (today when blank); ``None`` with a message when wrong."""
+    """The date typed (today when blank); ``None`` with a message when it is not a date.
+
+    Whether the payment can have been paid that day is the result service's rule.
+    """
     value = (request.POST.get("ngay") or "").strip()
     if not value:
         return timezone.localdate()
@@ -51,9 +54,6 @@ def _paid_on(request: HttpRequest) -> datetime.date | None:
             day = datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date)
         except ValueError:
             continue
-        if day > timezone.localdate():
-            messages.error(request, _("Ngày chi trả không được sau hôm nay."))
-            return None
         return day
     messages.error(request, _("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy."))
     return None

@@ -13,6 +13,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import roles
@@ -26,6 +27,19 @@ RESULT_STATES = (PaymentCycle.Status.SUBMITTED, PaymentCycle.Status.PAID)
 
 class ResultError(Exception):
     """A result refused, with a message for the user."""
+
+
+def paid_date_problem(
+    paid_on: datetime.date, period: datetime.date, *, today: datetime.date | None = None
+) -> str | None:
+    """Why a payment of the cycle of ``period`` cannot have been paid on ``paid_on``, or None."""
+    if paid_on > (today or timezone.localdate()):
+        return _("Ngày chi trả không được sau hôm nay.")
+    if paid_on < period:
+        return _("Ngày chi trả trước tháng của kỳ chi trả (%(month)s).") % {
+            "month": f"{period:%m/%Y}"
+        }
+    return None
 
 
 def _check_role(payment: Payment, actor) -> None:
@@ -65,6 +79,10 @@ def record_result(
         )
     if status == Payment.Status.PAID and paid_on is None:
         raise ResultError(_("Cần ngày chi trả."))
+    if status == Payment.Status.PAID:
+        problem = paid_date_problem(paid_on, payment.cycle.period)
+        if problem:
+            raise ResultError(problem)
     if status == Payment.Status.RETURNED and payment.method not in CASH_METHODS:
         raise ResultError(_("Khoản chuyển khoản không thể “không nhận”; dùng “chuyển khoản lỗi”."))
     if status == Payment.Status.FAILED and payment.method in CASH_METHODS:

@@ -46,6 +46,27 @@ def test_results_need_a_submitted_cycle_a_date_and_a_reason(commune, officer):
         record_result(payment, status="paid", paid_on=PAID_ON, actor=officer)
 
 
+def test_a_paid_date_after_today_or_before_the_cycles_month_is_refused(
+    commune, officer, leader, clock
+):
+    """Whoever brings the result (the post office's page, a bank file, the officer)."""
+    from tests.conftest import local_moment
+
+    clock.move_to(local_moment(datetime.date(2023, 9, 20)))
+    enrol(commune)
+    payment = _submitted(commune, officer, leader, datetime.date(2023, 9, 1)).payments.get()
+    with pytest.raises(ResultError, match="sau hôm nay"):
+        record_result(payment, status="paid", paid_on=datetime.date(2023, 9, 21), actor=officer)
+    with pytest.raises(ResultError, match=r"trước tháng của kỳ chi trả \(09/2023\)"):
+        record_result(payment, status="paid", paid_on=datetime.date(2023, 8, 31), actor=officer)
+    payment.refresh_from_db()
+    assert (payment.status, payment.paid_on) == ("pending", None)
+    _payment, changed = record_result(
+        payment, status="paid", paid_on=datetime.date(2023, 9, 20), actor=officer
+    )
+    assert changed
+
+
 def test_a_failed_transfer_needs_a_reason_and_frees_its_months(commune, officer, leader):
     enrolment = enrol(commune)
     account = PaymentAccountFactory(holder=enrolment.person)
