@@ -15,15 +15,14 @@ import datetime
 from django.contrib.auth.models import User
 
 from beneficiaries.models import Commune
+from beneficiaries.rules.months import first_of_month, previous_month
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import (
     approve_cycle,
     close_cycle,
     cycle_blockers,
-    first_of_month,
     mark_cycle_paid,
     open_cycle,
-    previous_month,
     submit_cycle,
 )
 from payments.services.results import record_result

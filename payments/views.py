@@ -32,7 +32,7 @@ from beneficiaries.access import (
 )
 from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.money import format_amount
-from beneficiaries.rules.months import parse_month
+from beneficiaries.rules.months import next_month, parse_month
 from payments import access
 from payments.bankfiles import EXPORTABLE, ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
@@ -41,7 +41,6 @@ from payments.forms import PaymentFilterForm
 from payments.models import PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows
 from payments.services import cycles as cycle_services
-from payments.services.cycles import next_month
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
 
 PAGE_SIZE = 50

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,6 +20,7 @@ from beneficiaries.access import (
     has_any_role,
     require_role,
 )
+from beneficiaries.rules.months import next_month
 from payments.models import Bank
 from registration.access import (
     account_requests_for,
@@ -55,10 +54,6 @@ State = AccountOpeningRequest.State
 PAGE_SIZE = 100
 
 
-def _next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-
-
 def _add_error(form, exc: RegistrationError, *, aliases: dict | None = None) -> None:
     field = (aliases or {}).get(exc.field, exc.field)
     form.add_error(field if field in form.fields else None, exc.message)
@@ -77,7 +72,7 @@ def register_method(request: HttpRequest, pk: int) -> HttpResponse:
     form = RegistrationForm(
         data,
         beneficiary=beneficiary,
-        initial={"from_month": _next_month(today), "requested_on": today},
+        initial={"from_month": next_month(today), "requested_on": today},
     )
     account_form = NewAccountForm(data, holder=person)
     if request.method == "POST" and form.is_valid():
@@ -308,7 +303,7 @@ def request_opened(request: HttpRequest, pk: int) -> HttpResponse:
         _("Ghi nhận đã mở tài khoản"),
         act,
         bank=item.bank,
-        initial={"opened_on": today, "from_month": _next_month(today)},
+        initial={"opened_on": today, "from_month": next_month(today)},
     )
 
 

@@ -215,3 +215,10 @@ def amount_in_words(n: int) -> str:
     words = _read(n) if n else [_DIGIT_WORDS[0]]
     text = " ".join([*words, CURRENCY_WORD])
     return text[0].upper() + text[1:]
+
+
+def coefficient_amount(base: int, coefficient: Decimal | int | str) -> int:
+    """Base level × coefficient in whole đồng, half up (the SQL that re-rates entitlements
+    computes the same: ``(base * round(coefficient * 100) + 50) / 100``)."""
+    hundredths = int((Decimal(coefficient) * 100).to_integral_value())
+    return (base * hundredths + 50) // 100

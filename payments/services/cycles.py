@@ -39,6 +39,7 @@ from beneficiaries.access import has_any_role
 from beneficiaries.bulk import HistoryStamp, history_from_rows
 from beneficiaries.models import Commune
 from beneficiaries.quality import Blocker, submission_blockers
+from beneficiaries.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
 from reports.deadlines import DeadlineBook
 
@@ -56,18 +57,6 @@ class CycleBlocked(CycleError):
     def __init__(self, message: str, blockers: list[Blocker]) -> None:
         super().__init__(message)
         self.blockers = blockers
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def previous_month(month: datetime.date) -> datetime.date:
-    return (month - datetime.timedelta(days=1)).replace(day=1)
 
 
 def due_date(commune: Commune, period: datetime.date) -> datetime.date:

@@ -20,8 +20,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from beneficiaries.models import Commune
+from beneficiaries.rules.months import first_of_month
 from payments.models import PaymentCycle
-from payments.services.cycles import BuildResult, first_of_month, open_cycle
+from payments.services.cycles import BuildResult, open_cycle
 
 
 def active_communes() -> QuerySet[Commune]:

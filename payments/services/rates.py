@@ -41,12 +41,6 @@ class RerateResult:
     updated: int  # rows between this level and the next given the new amount
 
 
-def coefficient_amount(base: int, coefficient) -> int:
-    """Whole đồng, half up (the same arithmetic as the SQL below)."""
-    hundredths = int((coefficient * 100).to_integral_value())
-    return (base * hundredths + 50) // 100
-
-
 _AMOUNT = "((%s * CAST(ROUND(e.coefficient * 100) AS INTEGER) + 50) / 100)"
 
 _ADD = f"""

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from beneficiaries import roles
 from beneficiaries.access import require_role
+from beneficiaries.rules.months import next_month
 from payments.models import Payment, PaymentCycle
-from payments.services.cycles import next_month
 from registration.models import PaymentMethodRegistration
 from registration.services import RegistrationError, register_payment_method
 

@@ -24,9 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beneficiaries.models import Beneficiary, Person, Programme
+from beneficiaries.rules.money import coefficient_amount
 from payments.models import AllowanceRate, Entitlement, Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import open_cycle
-from payments.services.rates import coefficient_amount, record_base_level
+from payments.services.rates import record_base_level
 from payments.services.results import record_result
 from tests.factories import (
     BeneficiaryFactory,

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from beneficiaries.models import Beneficiary, Person, Programme
+from beneficiaries.rules.money import coefficient_amount
 from payments.models import AllowanceRate, Entitlement, Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import CycleError, open_cycle
-from payments.services.rates import coefficient_amount, record_base_level
+from payments.services.rates import record_base_level
 from payments.services.results import record_result
 from registration.models import PaymentMethodRegistration
 from tests.factories import (

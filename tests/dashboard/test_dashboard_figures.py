@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
+from beneficiaries.rules.months import next_month
 from payments.models import PaymentCycle
-from payments.services.cycles import next_month
 from registration.models import AccountOpeningRequest
 from registration.services import abandon_account_opening
 from reports import dashboard

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beneficiaries.rules.money import AmountError, amount_in_words, format_amount, parse_amount
+from beneficiaries.rules.money import (
+    AmountError,
+    amount_in_words,
+    coefficient_amount,
+    format_amount,
+    parse_amount,
+)
 
 amounts = st.integers(min_value=0, max_value=10**18)
 
@@ -380,3 +386,18 @@ def test_words_never_use_tu_for_four_nor_double_spaces(n):
     assert " tư " not in f" {words} "
     assert "  " not in words
     assert words.endswith(" đồng")
+
+
+@pytest.mark.parametrize(
+    ("base", "coefficient", "amount"),
+    [
+        (500_000, "1.5", 750_000),
+        (500_000, Decimal("2.5"), 1_250_000),
+        (540_000, 3, 1_620_000),
+        (333_333, "1.5", 500_000),  # 499.999,5 đ: half up
+        (333_331, "1.5", 499_997),  # 499.996,5 đ: half up
+        (100_001, "0.5", 50_001),  # 50.000,5 đ: half up
+    ],
+)
+def test_a_coefficient_amount_is_whole_dong_half_up(base, coefficient, amount):
+    assert coefficient_amount(base, coefficient) == amount
