@@ -8,7 +8,6 @@ service call; refusals come back as messages.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -128,72 +127,47 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Action:
+    """How the page shows a step of the cycle's workflow (the service says who and when)."""
+
     slug: str
+    step: str
     label: str
-    allowed: frozenset[str]
-    state: str
-    run: Callable
     done: str
     primary: bool = False
-
-
-def _rebuild(cycle: PaymentCycle, *, actor):
-    return cycle_services.open_cycle(cycle.commune, cycle.period, actor=actor)
 
 
 ACTIONS = {
     action.slug: action
     for action in (
-        Action(
-            "lap-lai",
-            gettext_lazy("Lập lại"),
-            roles.CAN_PREPARE_CYCLES,
-            PaymentCycle.Status.DRAFT,
-            _rebuild,
-            "",
-        ),
+        Action("lap-lai", "rebuild", gettext_lazy("Lập lại"), ""),
         Action(
             "phe-duyet",
+            "approve",
             gettext_lazy("Phê duyệt"),
-            roles.CAN_APPROVE_CYCLES,
-            PaymentCycle.Status.DRAFT,
-            cycle_services.approve_cycle,
             gettext_lazy("Đã phê duyệt kỳ chi trả."),
             primary=True,
         ),
         Action(
             "gui",
+            "submit",
             gettext_lazy("Gửi"),
-            roles.CAN_PREPARE_CYCLES,
-            PaymentCycle.Status.APPROVED,
-            cycle_services.submit_cycle,
             gettext_lazy("Đã ghi nhận gửi kỳ chi trả cho cơ quan chi trả."),
             primary=True,
         ),
         Action(
             "da-chi-tra",
+            "mark_paid",
             gettext_lazy("Đã chi trả"),
-            roles.CAN_PREPARE_CYCLES,
-            PaymentCycle.Status.SUBMITTED,
-            cycle_services.mark_cycle_paid,
             gettext_lazy("Đã ghi nhận cơ quan chi trả đã chi."),
         ),
-        Action(
-            "khoa-so",
-            gettext_lazy("Khóa sổ"),
-            roles.CAN_PREPARE_CYCLES,
-            PaymentCycle.Status.PAID,
-            cycle_services.close_cycle,
-            gettext_lazy("Đã khóa sổ kỳ chi trả."),
-        ),
+        Action("khoa-so", "close", gettext_lazy("Khóa sổ"), gettext_lazy("Đã khóa sổ kỳ chi trả.")),
     )
 }
+_ACTION_OF_STEP = {action.step: action for action in ACTIONS.values()}
 
 
 def _actions_for(user, cycle: PaymentCycle) -> list[Action]:
-    return [
-        a for a in ACTIONS.values() if a.state == cycle.status and has_any_role(user, a.allowed)
-    ]
+    return [_ACTION_OF_STEP[step] for step in cycle_services.steps_for(user, cycle)]
 
 
 @login_required
@@ -243,9 +217,9 @@ def cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     chosen = ACTIONS.get(action)
     if chosen is None:
         raise Http404
-    cycle = access.get_cycle_to_act(request.user, pk, chosen.allowed)
+    cycle = access.get_cycle_to_act(request.user, pk, cycle_services.WORKFLOW[chosen.step][1])
     try:
-        result = chosen.run(cycle, actor=request.user)
+        result = cycle_services.take_step(cycle, chosen.step, actor=request.user)
     except cycle_services.CycleBlocked as blocked:
         messages.error(request, str(blocked))
         for line in blocker_lines(blocked.blockers):

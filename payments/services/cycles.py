@@ -43,8 +43,8 @@ from beneficiaries.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
 from reports.deadlines import DeadlineBook
 
-CAN_PREPARE = frozenset({roles.LABOUR_OFFICER})
-CAN_APPROVE = frozenset({roles.LEADER})
+CAN_PREPARE = roles.CAN_PREPARE_CYCLES
+CAN_APPROVE = roles.CAN_APPROVE_CYCLES
 
 
 class CycleError(Exception):
@@ -256,9 +256,49 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
 
 # --- the workflow -----------------------------------------------------------
 
+# Each step of a cycle's life: the state it starts from and the roles that take it.
+# The services check both; the cycle page offers a step where both hold.
+WORKFLOW: dict[str, tuple[str, frozenset[str]]] = {
+    "rebuild": (PaymentCycle.Status.DRAFT, CAN_PREPARE),
+    "approve": (PaymentCycle.Status.DRAFT, CAN_APPROVE),
+    "submit": (PaymentCycle.Status.APPROVED, CAN_PREPARE),
+    "mark_paid": (PaymentCycle.Status.SUBMITTED, CAN_PREPARE),
+    "close": (PaymentCycle.Status.PAID, CAN_PREPARE),
+}
+
+
+def steps_for(user, cycle: PaymentCycle) -> list[str]:
+    """The steps ``user`` may take on ``cycle`` as it stands, in the workflow's order."""
+    return [
+        step
+        for step, (source, allowed) in WORKFLOW.items()
+        if cycle.status == source and has_any_role(user, allowed)
+    ]
+
+
+def take_step(cycle: PaymentCycle, step: str, *, actor):
+    """Run one step of :data:`WORKFLOW` (``rebuild`` returns a :class:`BuildResult`)."""
+    if step == "rebuild":  # open_cycle checks the role and refuses all but a draft
+        return open_cycle(cycle.commune, cycle.period, actor=actor)
+    return {
+        "approve": approve_cycle,
+        "submit": submit_cycle,
+        "mark_paid": mark_cycle_paid,
+        "close": close_cycle,
+    }[step](cycle, actor=actor)
+
 
 def _locked(cycle: PaymentCycle) -> PaymentCycle:
     return PaymentCycle.objects.select_for_update().get(pk=cycle.pk)
+
+
+def _begin(cycle: PaymentCycle, step: str, actor) -> PaymentCycle:
+    """The role check, the row lock and the source state of a workflow step."""
+    source, allowed = WORKFLOW[step]
+    _require(actor, allowed)
+    cycle = _locked(cycle)
+    _expect(cycle, source)
+    return cycle
 
 
 def _expect(cycle: PaymentCycle, status: str) -> None:
@@ -296,9 +336,7 @@ def approve_cycle(
     cycle: PaymentCycle, *, actor, today: datetime.date | None = None
 ) -> PaymentCycle:
     """The leader approves a draft prepared by someone else; the gate must be clear."""
-    _require(actor, CAN_APPROVE)
-    cycle = _locked(cycle)
-    _expect(cycle, PaymentCycle.Status.DRAFT)
+    cycle = _begin(cycle, "approve", actor)
     if cycle.prepared_by_id is not None and cycle.prepared_by_id == actor.pk:
         raise CycleError(_("Người lập kỳ chi trả không tự phê duyệt được."))
     if cycle.payment_count == 0:
@@ -315,10 +353,8 @@ def approve_cycle(
 @transaction.atomic
 def submit_cycle(cycle: PaymentCycle, *, actor, today: datetime.date | None = None) -> PaymentCycle:
     """The officer sends the approved cycle to the paying office; late after the due date."""
-    _require(actor, CAN_PREPARE)
     today = today or timezone.localdate()
-    cycle = _locked(cycle)
-    _expect(cycle, PaymentCycle.Status.APPROVED)
+    cycle = _begin(cycle, "submit", actor)
     _gate(cycle, today)
     cycle.status = PaymentCycle.Status.SUBMITTED
     cycle.submitted_by = actor
@@ -332,9 +368,7 @@ def submit_cycle(cycle: PaymentCycle, *, actor, today: datetime.date | None = No
 @transaction.atomic
 def mark_cycle_paid(cycle: PaymentCycle, *, actor) -> PaymentCycle:
     """The paying office has paid out (results may still come back)."""
-    _require(actor, CAN_PREPARE)
-    cycle = _locked(cycle)
-    _expect(cycle, PaymentCycle.Status.SUBMITTED)
+    cycle = _begin(cycle, "mark_paid", actor)
     cycle.status = PaymentCycle.Status.PAID
     cycle.paid_at = timezone.now()
     cycle._history_user = actor
@@ -345,9 +379,7 @@ def mark_cycle_paid(cycle: PaymentCycle, *, actor) -> PaymentCycle:
 @transaction.atomic
 def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
     """Close the books once every payment has a result (paid, failed or returned)."""
-    _require(actor, CAN_PREPARE)
-    cycle = _locked(cycle)
-    _expect(cycle, PaymentCycle.Status.PAID)
+    cycle = _begin(cycle, "close", actor)
     pending = cycle.payments.filter(status=Payment.Status.PENDING).count()
     if pending:
         raise CycleError(

@@ -11,13 +11,16 @@ from beneficiaries import roles
 from beneficiaries.models import Person
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import (
+    WORKFLOW,
     CycleBlocked,
     CycleError,
     approve_cycle,
     close_cycle,
     mark_cycle_paid,
     open_cycle,
+    steps_for,
     submit_cycle,
+    take_step,
 )
 from payments.services.results import record_result
 from tests.cycles.conftest import SEP, enrol
@@ -157,3 +160,38 @@ def test_the_gate_checks_who_the_cycle_pays_not_a_later_registration(
     assert [b.person_id for b in blocked.value.blockers] == [proxy.person_id]
     record_matches(Person.objects.filter(pk=proxy.person_id), actor=police)
     assert approve_cycle(cycle, actor=leader, today=BEFORE_DUE).status == "approved"
+
+
+ROLE_FIXTURES = ["officer", "leader", "accountant", "police", "post_office", "district"]
+
+
+@pytest.mark.parametrize("state", [s for s in PaymentCycle.Status if s != "closed"])
+def test_the_steps_offered_are_exactly_the_steps_the_services_accept(draft, request, state, clock):
+    """The cycle page offers ``steps_for``; every other step is refused by the service
+    itself (role or state), so the page cannot drift from the rules."""
+    from tests.conftest import local_moment
+
+    clock.move_to(local_moment(BEFORE_DUE))
+    leader = request.getfixturevalue("leader")
+
+    def put(state):
+        approver = None if state == PaymentCycle.Status.DRAFT else leader
+        PaymentCycle.objects.filter(pk=draft.pk).update(status=state, approved_by=approver)
+
+    put(state)
+    Payment.objects.filter(cycle=draft).update(status=Payment.Status.PAID, paid_on=BEFORE_DUE)
+    for who in ROLE_FIXTURES:
+        user = request.getfixturevalue(who)
+        cycle = PaymentCycle.objects.get(pk=draft.pk)
+        offered = steps_for(user, cycle)
+        for step in WORKFLOW:
+            if step in offered:
+                continue
+            with pytest.raises((PermissionDenied, CycleError)):
+                take_step(cycle, step, actor=user)
+        for step in offered:
+            cycle = PaymentCycle.objects.get(pk=draft.pk)
+            take_step(cycle, step, actor=user)  # accepted: nothing raised
+            put(state)
+    assert steps_for(leader, draft) == ["approve"]
+    assert steps_for(request.getfixturevalue("officer"), draft) == ["rebuild"]
