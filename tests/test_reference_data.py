@@ -97,3 +97,24 @@ def test_bank_synonyms_are_data_an_administrator_can_extend(reference_data):
     assert agribank.synonyms.count("NHNo&PTNT") == 1
     reference = Reference.from_database()
     assert reference.banks[fold_key("Quỹ nông thôn Hà Trung")] == ("970405", False)
+
+
+def test_loading_again_saves_only_what_differs_from_the_shipped_rows(reference_data):
+    agribank = Bank.objects.get(bin="970405")
+    history = agribank.history.count()
+    Bank.objects.filter(pk=agribank.pk).update(short_name="Agri")
+    summary = load_reference_data()
+    assert (summary.created, summary.updated) == ({}, {"bank": 1})
+    agribank.refresh_from_db()
+    assert agribank.short_name == "Agribank"
+    assert agribank.history.count() == history + 1
+    assert load_reference_data().updated == {}
+
+
+def test_loading_into_an_empty_database_takes_a_few_statements_per_table(
+    db, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(60):
+        summary = load_reference_data()
+    assert summary.created["province"] == 63
+    assert Bank.objects.first().history.count() == 1
