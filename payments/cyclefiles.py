@@ -33,6 +33,7 @@ from django.http import Http404
 from beneficiaries import roles
 from beneficiaries.access import commune_ids_for, has_any_role, require_role
 from beneficiaries.models import Commune
+from documents.xlsx import write_xlsx
 from payments.bankfiles import BankFileExchange, ExportError, MonthLabels, require_exportable
 from payments.cashlists import (
     CASH_METHODS,
@@ -44,7 +45,6 @@ from payments.cashlists import (
 )
 from payments.models import Payment, PaymentCycle
 from reports.models import GeneratedFile
-from reports.xlsx import write_xlsx
 from yenson.db import whole_results_planned
 
 BANK_FILES = GeneratedFile.Kind.BANK_FILES

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "beneficiaries",
+    "documents",
     "registration",
     "payments",
     "reports",
