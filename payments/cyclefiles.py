@@ -33,6 +33,7 @@ from django.http import Http404
 from beneficiaries import roles
 from beneficiaries.access import commune_ids_for, has_any_role, require_role
 from beneficiaries.models import Commune
+from documents.models import GeneratedFile
 from documents.xlsx import write_xlsx
 from payments.bankfiles import BankFileExchange, ExportError, MonthLabels, require_exportable
 from payments.cashlists import (
@@ -44,7 +45,6 @@ from payments.cashlists import (
     post_office_changes_sheet,
 )
 from payments.models import Payment, PaymentCycle
-from reports.models import GeneratedFile
 from yenson.db import whole_results_planned
 
 BANK_FILES = GeneratedFile.Kind.BANK_FILES

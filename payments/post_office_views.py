@@ -19,12 +19,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from documents.models import GeneratedFile
 from payments import postoffice
 from payments.cyclefiles import file_name, get_cycle_file_for
 from payments.filerules import months_label
 from payments.models import Payment
 from payments.services.results import CASH_METHODS, ResultError, record_result
-from reports.models import GeneratedFile
 from reports.services import record_download
 
 PAGE_SIZE = 50

@@ -35,6 +35,7 @@ from django.db.models.functions import Collate
 
 from beneficiaries.models import Beneficiary, Commune, Programme, Representative
 from beneficiaries.registry import entitlement_in_force, registration_in_force
+from documents.models import GeneratedFile
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx
 from registration.listchanges import (
@@ -47,7 +48,6 @@ from registration.listchanges import (
     SnapshotWriter,
 )
 from registration.models import PaymentMethodRegistration
-from reports.models import GeneratedFile
 
 SELF = GeneratedFile.Kind.REGISTRATION_SELF
 REPRESENTATIVE = GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE

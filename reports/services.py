@@ -37,10 +37,10 @@ from django.utils.translation import gettext as _
 from beneficiaries.importer.service import sha256_of
 from beneficiaries.models import Commune, Programme
 from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
+from documents.models import Event, GeneratedFile
 from payments.services.cycles import due_date
 from registration.listchanges import Entry, read_snapshot
 from registration.lists import list_enrolments, list_entries, write_registration_list
-from reports.models import Event, GeneratedFile
 from reports.monthly import write_monthly_report
 from yenson.db import whole_results_planned
 

@@ -32,10 +32,10 @@ from beneficiaries.access import (
 from beneficiaries.models import Commune
 from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.months import parse_month
+from documents.models import GeneratedFile
 from payments.models import PaymentCycle
 from reports import services
 from reports.deadlines import DeadlineBook, sent_late
-from reports.models import GeneratedFile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

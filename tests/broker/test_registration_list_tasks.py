@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from beneficiaries.reference import load_reference_data
-from reports.models import GeneratedFile
+from documents.models import GeneratedFile
 from reports.services import request_registration_lists
 from reports.tasks import build_generated_file_task
 from tests.broker.test_celery_worker import (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beneficiaries.models import Programme
-from reports.models import Event, GeneratedFile
+from documents.models import Event, GeneratedFile
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 
-from reports.models import GeneratedFile
+from documents.models import GeneratedFile
 from reports.tasks import request_monthly_registration_lists_task
 from yenson.celery import app
 

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
+from documents.models import Event, GeneratedFile
 from reports import services
-from reports.models import Event, GeneratedFile
 from tests.lists.data import PERIOD, TODAY, enrol
 
 pytestmark = pytest.mark.django_db

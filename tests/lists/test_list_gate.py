@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from beneficiaries.models import Person
 from beneficiaries.services import record_matches
+from documents.models import Event, GeneratedFile
 from payments.models import PaymentAccount
 from reports import services
-from reports.models import Event, GeneratedFile
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db

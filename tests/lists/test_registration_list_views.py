@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from documents.models import Event, GeneratedFile
 from reports import services
-from reports.models import Event, GeneratedFile
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db

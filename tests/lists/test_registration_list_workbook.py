@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from reports.models import GeneratedFile
+from documents.models import GeneratedFile
 from reports.services import build_registration_lists_now
 from tests.lists.data import PERIOD, TODAY, enrol
 

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from documents.models import Event, GeneratedFile
 from payments.bankfiles import ExportError
 from payments.cyclefiles import request_cycle_files
 from payments.models import PaymentCycle
-from reports.models import Event, GeneratedFile
 
 pytestmark = pytest.mark.django_db
 

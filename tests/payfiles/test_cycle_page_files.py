@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from documents.models import GeneratedFile
 from payments.models import PaymentCycle
-from reports.models import GeneratedFile
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from reports.models import GeneratedFile
+from documents.models import GeneratedFile
 from reports.services import (
     FileError,
     communes_due_for_report,
@@ -63,7 +63,7 @@ def test_a_report_period_must_be_a_first_of_month(signed_commune):
 
 
 def test_the_report_is_sent_once_without_the_lists_gate(report_data, signed_commune, officer):
-    from reports.models import Event
+    from documents.models import Event
     from reports.services import build_monthly_report_now
 
     done = build_monthly_report_now(signed_commune, PERIOD)

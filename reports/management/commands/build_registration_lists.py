@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
+from documents.models import GeneratedFile
 from reports import services
-from reports.models import GeneratedFile
 
 
 class Command(BaseCommand):
