@@ -73,6 +73,10 @@ class GeneratedFile(models.Model):
     # Bumped each time a job claims the record: a rerun after a dead worker wins,
     # and a late write from the dead attempt is ignored.
     attempt = models.PositiveIntegerField(_("lần chạy"), default=0)
+    # Written by the running job with its progress and at least every
+    # GENERATED_FILE_HEARTBEAT_SECONDS: a running job silent for longer than
+    # GENERATED_FILE_STALE_SECONDS died with its worker (documents.jobs.fail_stale_jobs).
+    heartbeat_at = models.DateTimeField(_("tín hiệu cuối lúc"), null=True, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     file = models.FileField(_("tệp"), upload_to=generated_path, blank=True)
     # What the changes sheet of a later list compares with (see registration/listchanges.py).
@@ -154,8 +158,8 @@ class GeneratedFile(models.Model):
                 condition=Q(sent_at__isnull=True) | Q(status="done"),
                 name="generated_file_sent_only_when_done",
             ),
-            # Serves the double-click check of request_registration_lists: one job
-            # per commune, period, kind and programme in flight at a time.
+            # Serves the double-click check of documents.services.request_files: one
+            # job per commune, period, kind and programme in flight at a time.
             models.UniqueConstraint(
                 fields=["commune", "period", "kind", "programme"],
                 condition=Q(status__in=["queued", "running"]),
@@ -176,6 +180,12 @@ class GeneratedFile(models.Model):
                 fields=["commune", "kind", "programme", "-sent_at"],
                 condition=Q(sent_at__isnull=False),
                 name="generated_file_sent_idx",
+            ),
+            # The stale-job check: running jobs by their last heartbeat.
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status="running"),
+                name="generated_file_running_idx",
             ),
         ]
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from documents.models import GeneratedFile
-from reports.tasks import request_monthly_registration_lists_task
+from registration.tasks import request_monthly_registration_lists_task
 from yenson.celery import app
 
 

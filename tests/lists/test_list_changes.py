@@ -19,8 +19,8 @@ from registration.listchanges import (
     SnapshotWriter,
     read_snapshot,
 )
+from registration.listfiles import build_registration_lists_now, mark_sent
 from registration.models import PaymentMethodRegistration
-from reports.services import build_registration_lists_now, mark_sent
 from tests.factories import BankFactory, PaymentAccountFactory, RegistrationFactory
 from tests.lists.data import PERIOD, TODAY, enrol
 

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from documents.models import GeneratedFile
-from reports.services import build_registration_lists_now
+from registration.listfiles import build_registration_lists_now
 from tests.lists.data import PERIOD, TODAY, enrol
 
 pytestmark = pytest.mark.django_db

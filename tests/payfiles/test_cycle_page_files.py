@@ -28,9 +28,9 @@ def test_the_officer_builds_the_files_from_the_cycle_page(
         ("post_office_lists", "done"),
     ]
     for generated in files:
-        assert reverse("cycle_file_download", args=[generated.pk]) in html
+        assert reverse("generated_file_download", args=[generated.pk]) in html
     assert sum(f.total_amount for f in files) == paying.cycle.total_amount
-    progress = client.get(reverse("cycle_file_progress", args=[files.first().pk])).json()
+    progress = client.get(reverse("generated_file_progress", args=[files.first().pk])).json()
     assert progress["status"] == "done" and progress["progress"] == 100
 
 
