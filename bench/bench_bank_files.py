@@ -97,9 +97,9 @@ def run(case: dict) -> int:
         assert summary.ok, [str(e) for e in summary.errors[:5]]
         return summary.changed
 
+    from documents.jobs import build_generated_file
+    from documents.models import GeneratedFile
     from payments.cyclefiles import request_cycle_files
-    from reports.models import GeneratedFile
-    from reports.services import build_generated_file
 
     files = request_cycle_files(_cycle(), actor=None, queue=False)
     rows = 0

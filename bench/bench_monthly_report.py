@@ -40,7 +40,7 @@ def setup(case: dict) -> None:
 
 
 def run(case: dict) -> int:
-    from reports.services import build_monthly_report_now
+    from reports.reportfiles import build_monthly_report_now
 
     generated = build_monthly_report_now(_commune(), PERIOD)
     assert generated.status == "done", generated.error

@@ -49,19 +49,21 @@ def _commune():
 
 def setup(case: dict) -> None:
     from beneficiaries.synthetic import generate_synthetic
-    from reports.services import _record_sent, build_registration_lists_now
+    from documents.services import mark_sent
+    from registration.listfiles import build_registration_lists_now
 
     generate_synthetic(communes=1, beneficiaries=case["beneficiaries"], seed=7)
     if case["changes"]:
         # Set-up only: last month's lists count as sent. The synthetic people were
-        # never checked by the police, so sending through mark_sent (the gate) is
-        # refused; what is measured is building this month's lists and changes.
+        # never checked by the police, so sending through the lists' mark_sent (the
+        # gate) is refused: they are recorded sent without it. What is measured is
+        # building this month's lists and changes.
         for generated in build_registration_lists_now(_commune(), PREVIOUS):
-            _record_sent(generated, None)
+            mark_sent(generated, actor=None)
 
 
 def run(case: dict) -> int:
-    from reports.services import build_registration_lists_now
+    from registration.listfiles import build_registration_lists_now
 
     files = build_registration_lists_now(_commune(), PERIOD)
     assert all(f.status == "done" for f in files), [f.error for f in files]

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Category, Commune, Programme, Representative
 from beneficiaries.registry import current_registration, entitlement_in_force
+from documents.xlsx import Column, Sheet, write_xlsx
 from payments.models import Bank
 from registration.models import PaymentMethodRegistration
-from reports.xlsx import Column, Sheet, write_xlsx
 
 COLUMNS: tuple[Column, ...] = (
     Column("STT", "int", 6),

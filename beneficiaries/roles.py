@@ -57,7 +57,7 @@ _MONEY = (
 _OUTREACH = ("registration.outreachactivity",)
 
 # Generated files (registration lists hold accounts) and the event log.
-_FILES = ("reports.generatedfile", "reports.event")
+_FILES = ("documents.generatedfile", "documents.event")
 
 # Payment cycles, their payments and the months each pays (accounts in the snapshot).
 _CYCLES = ("payments.paymentcycle", "payments.payment", "payments.paymentmonth")
@@ -67,8 +67,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     LABOUR_OFFICER: {
         **dict.fromkeys(_PEOPLE + _REGISTRY + _MONEY + _OUTREACH, EDIT),
         # Builds and sends the lists; the event log is read-only for everyone.
-        "reports.generatedfile": EDIT,
-        "reports.event": VIEW,
+        "documents.generatedfile": EDIT,
+        "documents.event": VIEW,
         # Opens, sends and closes cycles; payments change only through the services.
         **dict.fromkeys(_CYCLES, EDIT),
         # Checks are the police's: the officer reads them.

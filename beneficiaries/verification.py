@@ -21,7 +21,7 @@ from beneficiaries.models import Commune, IdentityCheck, Person, Verification
 from beneficiaries.models.checks import check_problem, verification_filter, with_verification
 from beneficiaries.rules.names import fold_name
 from beneficiaries.services import record_check
-from reports.xlsx import Column, Sheet, write_xlsx
+from documents.xlsx import Column, Sheet, write_xlsx
 
 PERSON_COLUMNS = (
     Column("Mã hồ sơ", "int", 10),

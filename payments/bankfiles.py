@@ -33,6 +33,8 @@ from openpyxl import load_workbook
 
 from beneficiaries.rules.money import AmountError, format_amount, parse_amount
 from beneficiaries.rules.names import fold_name
+from documents.official import official_document
+from documents.xlsx import Column, Sheet, unescape_text, write_csv, write_xlsx
 from payments.filerules import (
     RESULT_FAILED,
     RESULT_PAID,
@@ -43,8 +45,6 @@ from payments.filerules import (
 )
 from payments.models import Bank, Payment, PaymentCycle, PaymentMonth
 from payments.services.results import RESULT_STATES, ResultError, record_result
-from reports.official import official_document
-from reports.xlsx import Column, Sheet, unescape_text, write_csv, write_xlsx
 
 CHUNK = 2000
 EXPORTABLE = (

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from documents.official import official_document
+from documents.xlsx import Column, Sheet
 from payments.bankfiles import CHUNK, MonthLabels
 from payments.changes import cycle_changes, previous_cycle
 from payments.models import Payment, PaymentCycle
-from reports.official import official_document
-from reports.xlsx import Column, Sheet
 
 CASH_METHODS = (Payment.Method.CASH, Payment.Method.HOME)
 KIND_WORDS = {"proxy": "ủy quyền", "guardian": "giám hộ"}

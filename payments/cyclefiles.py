@@ -8,31 +8,37 @@
   without any account number.
 
 :func:`request_cycle_files` records the two jobs and queues them (a double
-click gets the jobs under way); the job (``reports.services.build_generated_file``,
-the lists' one) calls :func:`build_cycle_file`. :func:`export_cycle_files`
-writes the same files into a folder (``export_bank_file``). The figures are
-checked against the cycle: bank files + cash list + home list = the cycle's
-total, to the đồng, or the build fails.
+click gets the jobs under way); the one job runner (:mod:`documents.jobs`)
+calls :func:`build_cycle_file`, registered here for both kinds (from
+``PaymentsConfig.ready``) with the files' download names and who may see
+them: the bank files hold accounts (never the post office), and the paying
+office and the post office see a cycle's files once the cycle was submitted.
+:func:`export_cycle_files` writes the same files into a folder
+(``export_bank_file``). The figures are checked against the cycle: bank
+files + cash list + home list = the cycle's total, to the đồng, or the build
+fails.
 """
 
 from __future__ import annotations
 
 import datetime
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Sum
-from django.http import Http404
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, has_any_role, require_role
+from beneficiaries.access import has_any_role
 from beneficiaries.models import Commune
+from documents.builders import Access, Built, builder
+from documents.jobs import Job
+from documents.models import GeneratedFile
+from documents.services import Wanted, request_files
+from documents.xlsx import write_xlsx
 from payments.bankfiles import BankFileExchange, ExportError, MonthLabels, require_exportable
 from payments.cashlists import (
     CASH_METHODS,
@@ -43,8 +49,6 @@ from payments.cashlists import (
     post_office_changes_sheet,
 )
 from payments.models import Payment, PaymentCycle
-from reports.models import GeneratedFile
-from reports.xlsx import write_xlsx
 from yenson.db import whole_results_planned
 
 BANK_FILES = GeneratedFile.Kind.BANK_FILES
@@ -199,12 +203,6 @@ def export_cycle_files(
 # --- the job ------------------------------------------------------------------
 
 
-def _queue(pk: int) -> None:
-    from reports.tasks import build_generated_file_task
-
-    transaction.on_commit(lambda: build_generated_file_task.delay(pk))
-
-
 def request_cycle_files(cycle: PaymentCycle, *, actor, queue: bool = True) -> list[GeneratedFile]:
     """The bank files and the post office's lists of an approved cycle, queued to build.
 
@@ -213,42 +211,47 @@ def request_cycle_files(cycle: PaymentCycle, *, actor, queue: bool = True) -> li
     """
     if actor is not None and not has_any_role(actor, roles.CAN_REQUEST_CYCLE_FILES):
         raise PermissionDenied
-    actor = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
         Commune.objects.select_for_update().get(pk=cycle.commune_id)
-        cycle = PaymentCycle.objects.get(pk=cycle.pk)
+        cycle = PaymentCycle.objects.select_related("commune").get(pk=cycle.pk)
         require_exportable(cycle)
-        active = {
-            f.kind: f
-            for f in GeneratedFile.objects.select_for_update().filter(
-                commune_id=cycle.commune_id,
-                period=cycle.period,
-                kind__in=GeneratedFile.CYCLE_KINDS,
-                status__in=GeneratedFile.ACTIVE_STATUSES,
+        wanted = [
+            Wanted(kind, parameters={"cycle": cycle.pk}) for kind in GeneratedFile.CYCLE_KINDS
+        ]
+        return request_files(cycle.commune, cycle.period, wanted, actor=actor, queue=queue)
+
+
+def _cycle_submitted() -> Q:
+    """The file's cycle reached the paying office (submitted, paid or closed)."""
+    return Q(
+        Exists(
+            PaymentCycle.objects.filter(
+                commune=OuterRef("commune"),
+                period=OuterRef("period"),
+                status__in=SUBMITTED_OR_LATER,
             )
-        }
-        files = []
-        for kind in GeneratedFile.CYCLE_KINDS:
-            if kind in active:
-                files.append(active[kind])
-                continue
-            created = GeneratedFile.objects.create(
-                kind=kind,
-                commune_id=cycle.commune_id,
-                period=cycle.period,
-                parameters={"cycle": cycle.pk},
-                requested_by=actor,
-            )
-            if queue:
-                _queue(created.pk)
-            files.append(created)
-    return files
+        )
+    )
 
 
-def build_cycle_file(generated: GeneratedFile, *, today: datetime.date) -> GeneratedFile | None:
-    """Build one claimed cycle file (called by ``reports.services.build_generated_file``)."""
-    from reports.services import _progress_writer, store_built_file
+# The bank files hold accounts: never the post office. The paying office and the
+# post office see a cycle's files once the cycle was submitted to them.
+BANK_FILES_ACCESS = Access(
+    roles=roles.CAN_SEE_BANK_FILES,
+    limited_roles=roles.SEES_SUBMITTED_CYCLES_ONLY,
+    limited=_cycle_submitted,
+)
+POST_OFFICE_LISTS_ACCESS = Access(
+    roles=roles.CAN_SEE_CASH_LISTS,
+    limited_roles=roles.SEES_SUBMITTED_CYCLES_ONLY,
+    limited=_cycle_submitted,
+)
 
+
+@builder(BANK_FILES, file_name=file_name, access=BANK_FILES_ACCESS)
+@builder(POST_OFFICE_LISTS, file_name=file_name, access=POST_OFFICE_LISTS_ACCESS)
+def build_cycle_file(generated: GeneratedFile, job: Job) -> Built:
+    """One claimed cycle file, checked against the cycle's total."""
     cycle = cycle_of(generated)
     require_exportable(cycle)
     figures = cycle_figures(cycle)
@@ -259,69 +262,45 @@ def build_cycle_file(generated: GeneratedFile, *, today: datetime.date) -> Gener
         if (method == Payment.Method.ACCOUNT) == (generated.kind == BANK_FILES)
     )
     seen = {"rows": 0}
-    write_progress = _progress_writer(generated, expected)
+    write_progress = job.rows_progress(expected)
 
     def progress(step: int) -> None:
         seen["rows"] += step
         write_progress(seen["rows"])
 
-    folder = Path(settings.MEDIA_ROOT) / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=folder) as out, whole_results_planned():
+    out = job.temporary_file()
+    with whole_results_planned():
         if generated.kind == BANK_FILES:
-            with tempfile.TemporaryDirectory(dir=folder) as work:
-                made, paths = write_bank_files(
-                    cycle, Path(work), dated=today, labels=labels, progress=progress
-                )
-                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for path in paths:
-                        archive.write(path, arcname=path.name)
+            made, paths = write_bank_files(
+                cycle, job.temporary_folder(), dated=job.today, labels=labels, progress=progress
+            )
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in paths:
+                    archive.write(path, arcname=path.name)
             account_total = made.total
             cash_total = figures.get(Payment.Method.CASH, (0, 0))[1]
             home_total = figures.get(Payment.Method.HOME, (0, 0))[1]
             suffix = ".zip"
         else:
             made = write_post_office_lists(
-                cycle, out, dated=today, labels=labels, progress=progress
+                cycle, out, dated=job.today, labels=labels, progress=progress
             )
             account_total = figures.get(Payment.Method.ACCOUNT, (0, 0))[1]
             cash_total, home_total = made.parts[0].total, made.parts[1].total
             suffix = ".xlsx"
-        check_balance(cycle, account_total, cash_total, home_total)
-        return store_built_file(
-            generated,
-            out,
-            suffix=suffix,
-            rows=made.rows,
-            total=made.total,
-            parameters={
-                "parts": [{"name": p.name, "rows": p.rows, "total": p.total} for p in made.parts]
-            },
-        )
+    check_balance(cycle, account_total, cash_total, home_total)
+    return Built(
+        out,
+        suffix,
+        rows=made.rows,
+        total=made.total,
+        parameters={
+            "parts": [{"name": p.name, "rows": p.rows, "total": p.total} for p in made.parts]
+        },
+    )
 
 
-# --- who sees them --------------------------------------------------------------
-
-
-def _sees_only_submitted(user) -> bool:
-    return not has_any_role(user, roles.CAN_SEE_CASH_LISTS - roles.SEES_SUBMITTED_CYCLES_ONLY)
-
-
-def get_cycle_file_for(user, pk: int) -> GeneratedFile:
-    """A cycle file the user may download: 404 outside their communes (or before the
-    cycle reached them), 403 for a role that may not see this kind."""
-    require_role(user, roles.CAN_SEE_CASH_LISTS)
-    try:
-        generated = GeneratedFile.objects.select_related("commune").get(
-            pk=pk, kind__in=GeneratedFile.CYCLE_KINDS, commune_id__in=commune_ids_for(user)
-        )
-    except (GeneratedFile.DoesNotExist, ValueError):
-        raise Http404 from None
-    allowed = roles.CAN_SEE_BANK_FILES if generated.kind == BANK_FILES else roles.CAN_SEE_CASH_LISTS
-    require_role(user, allowed)
-    if _sees_only_submitted(user) and cycle_of(generated).status not in SUBMITTED_OR_LATER:
-        raise Http404
-    return generated
+# --- the cycle page -------------------------------------------------------------
 
 
 def cycle_files_of(cycle: PaymentCycle):
@@ -336,6 +315,5 @@ __all__ = [
     "Unbalanced",
     "build_cycle_file",
     "export_cycle_files",
-    "get_cycle_file_for",
     "request_cycle_files",
 ]

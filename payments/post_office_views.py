@@ -1,4 +1,8 @@
-"""The post office's page and the download of a cycle's files.
+"""The post office's page: the cash and home-delivery payments of a cycle, recorded paid.
+
+A cycle's files (its cash lists among them) are downloaded through the one
+download view of ``documents``, under the rules ``payments.cyclefiles``
+registers.
 
 Thin: every object through the scoped helpers (another commune's payment is a
 404, a role that may not act a 403), every result one service call.
@@ -11,7 +15,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,18 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from payments import postoffice
-from payments.cyclefiles import file_name, get_cycle_file_for
 from payments.filerules import months_label
 from payments.models import Payment
 from payments.services.results import CASH_METHODS, ResultError, record_result
-from reports.models import GeneratedFile
-from reports.services import record_download
 
 PAGE_SIZE = 50
-CONTENT_TYPES = {
-    ".zip": "application/zip",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -158,31 +155,3 @@ def post_office_bulk_paid(request: HttpRequest) -> HttpResponse:
         % {"changed": changed, "unchanged": unchanged},
     )
     return _back(request)
-
-
-@login_required
-def cycle_file_download(request: HttpRequest, pk: int) -> HttpResponse:
-    generated = get_cycle_file_for(request.user, pk)
-    if generated.status != GeneratedFile.Status.DONE:
-        raise Http404
-    record_download(generated, actor=request.user)
-    name = file_name(generated)
-    return FileResponse(
-        generated.file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=CONTENT_TYPES[name[name.rindex(".") :]],
-    )
-
-
-@login_required
-def cycle_file_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    """The progress of a cycle file's job, for the cycle page's bar."""
-    generated = get_cycle_file_for(request.user, pk)
-    return JsonResponse(
-        {
-            "status": generated.status,
-            "label": generated.get_status_display(),
-            "progress": generated.progress,
-        }
-    )

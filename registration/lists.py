@@ -35,6 +35,9 @@ from django.db.models.functions import Collate
 
 from beneficiaries.models import Beneficiary, Commune, Programme, Representative
 from beneficiaries.registry import entitlement_in_force, registration_in_force
+from documents.models import GeneratedFile
+from documents.official import official_document
+from documents.xlsx import Column, Sheet, write_xlsx
 from registration.listchanges import (
     ACCOUNT_CHANGED,
     ADDED,
@@ -45,9 +48,6 @@ from registration.listchanges import (
     SnapshotWriter,
 )
 from registration.models import PaymentMethodRegistration
-from reports.models import GeneratedFile
-from reports.official import official_document
-from reports.xlsx import Column, Sheet, write_xlsx
 
 SELF = GeneratedFile.Kind.REGISTRATION_SELF
 REPRESENTATIVE = GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Báo cáo")
+
+    def ready(self) -> None:
+        from reports import reportfiles  # noqa: F401  (registers the monthly report's builder)

@@ -18,9 +18,9 @@ from collections import defaultdict
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from beneficiaries.models import Beneficiary, Commune
+from documents.models import GeneratedFile
 from payments.models import Payment, PaymentCycle
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
-from reports.models import GeneratedFile
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
 MONTHS_SHOWN = 12

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from beneficiaries import roles
 from beneficiaries.models import Commune, Programme, ProgrammeSetting
 from beneficiaries.models.registry import choose_setting
-from reports.models import DeadlineReminder, GeneratedFile, Notice
+from documents.models import GeneratedFile
+from reports.models import DeadlineReminder, Notice
 
 logger = logging.getLogger(__name__)
 

@@ -53,13 +53,13 @@ from django.db.models.functions import Coalesce
 from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.quality import verification_summary
 from beneficiaries.registry import entitlement_in_force, registration_in_force
+from documents.official import official_document
+from documents.xlsx import Column, Sheet, write_xlsx
 from payments.changes import cycle_changes
 from payments.models import Payment, PaymentCycle
 from registration import lists
 from registration.listchanges import ChangeTracker
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
-from reports.official import official_document
-from reports.xlsx import Column, Sheet, write_xlsx
 from yenson.db import whole_results_planned
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT

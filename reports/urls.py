@@ -5,8 +5,6 @@ from reports import views
 urlpatterns = [
     path("", views.registration_lists, name="registration_lists"),
     path("lap/", views.registration_lists_build, name="registration_lists_build"),
-    path("tep/<int:pk>/tien-do/", views.generated_file_progress, name="generated_file_progress"),
-    path("tep/<int:pk>/tai-ve/", views.generated_file_download, name="generated_file_download"),
     path("tep/<int:pk>/da-gui/", views.generated_file_mark_sent, name="generated_file_mark_sent"),
     path("tep/<int:pk>/thu-lai/", views.generated_file_retry, name="generated_file_retry"),
 ]

@@ -37,6 +37,8 @@ SETTINGS_VARIABLES = {
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "IMPORT_MAX_UPLOAD_MB",
+    "GENERATED_FILE_HEARTBEAT_SECONDS",
+    "GENERATED_FILE_STALE_SECONDS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
@@ -97,6 +99,14 @@ def test_the_embedded_default_needs_no_variable():
         (
             {"DATABASE_URL": "sqlite:////tmp/x.sqlite3", "DATABASE_CONN_MAX_AGE": "-1"},
             "DATABASE_CONN_MAX_AGE='-1': must be at least 0",
+        ),
+        (
+            {"GENERATED_FILE_STALE_SECONDS": "30"},
+            "GENERATED_FILE_STALE_SECONDS='30': must be at least 60",
+        ),
+        (
+            {"GENERATED_FILE_HEARTBEAT_SECONDS": "300", "GENERATED_FILE_STALE_SECONDS": "600"},
+            "GENERATED_FILE_STALE_SECONDS must be at least three heartbeats",
         ),
     ],
 )

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "beneficiaries",
+    "documents",
     "registration",
     "payments",
     "reports",
@@ -238,7 +239,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.request_due_monthly_reports",
         "schedule": crontab(minute=0, hour=3),
     },
+    # A file's job whose worker died without its message coming back: failed, retryable.
+    "generated-files-stale-jobs": {
+        "task": "documents.fail_stale_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A job building a file writes a heartbeat with its progress and at least this
+# often; a running job silent for GENERATED_FILE_STALE_SECONDS is recorded failed
+# (its worker died) and can be tried again.
+GENERATED_FILE_HEARTBEAT_SECONDS = _int("GENERATED_FILE_HEARTBEAT_SECONDS", 30, minimum=1)
+GENERATED_FILE_STALE_SECONDS = _int("GENERATED_FILE_STALE_SECONDS", 600, minimum=60)
+if GENERATED_FILE_STALE_SECONDS < 3 * GENERATED_FILE_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "GENERATED_FILE_STALE_SECONDS must be at least three heartbeats "
+        f"(3 × GENERATED_FILE_HEARTBEAT_SECONDS = {3 * GENERATED_FILE_HEARTBEAT_SECONDS})"
+    )
 # Redis hands an unacknowledged job (its worker died) to another worker after
 # this many seconds; it must exceed the longest task (an import of 100,000 rows).
 CELERY_BROKER_TRANSPORT_OPTIONS = {

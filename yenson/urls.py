@@ -20,6 +20,7 @@ urlpatterns = [
     path("thong-bao/<int:pk>/da-doc/", dashboard_views.notice_read, name="notice_read"),
     path("han-gui/", dashboard_views.deadline_badge, name="deadline_badge"),
     path("tep/", report_views.downloads, name="downloads"),
+    path("tep/", include("documents.urls")),
     path("danh-sach-dang-ky/", include("reports.urls")),
     path("ky-chi-tra/", include("payments.urls")),
     path("", include("payments.post_office_urls")),

@@ -14,7 +14,7 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from beneficiaries.models import ImportBatch
-from reports.xlsx import escape_text
+from documents.xlsx import escape_text
 
 RESULT_HEADER = "KẾT QUẢ KIỂM TRA"
 

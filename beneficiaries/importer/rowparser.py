@@ -55,7 +55,7 @@ from beneficiaries.rules.names import (
     fold_name,
     normalize_name,
 )
-from reports.xlsx import unescape_text
+from documents.xlsx import unescape_text
 
 if TYPE_CHECKING:
     from beneficiaries.importer.reader import _WorkbookReader

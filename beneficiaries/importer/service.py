@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from typing import BinaryIO
@@ -51,6 +50,7 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
+from documents.checksum import sha256_of
 from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
@@ -59,15 +59,6 @@ BATCH_SIZE = 1000
 
 class ImportRefused(Exception):
     """An import that cannot go on, with a message for the officer."""
-
-
-def sha256_of(handle: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    handle.seek(0)
-    for block in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(block)
-    handle.seek(0)
-    return digest.hexdigest()
 
 
 def _begin_write(commune: Commune) -> None:

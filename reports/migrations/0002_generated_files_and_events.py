@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import reports.models
+import documents.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,8 +29,8 @@ class Migration(migrations.Migration):
                 ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
                 ('attempt', models.PositiveIntegerField(default=0, verbose_name='lần chạy')),
                 ('error', models.TextField(blank=True, verbose_name='lỗi')),
-                ('file', models.FileField(blank=True, upload_to=reports.models.generated_path, verbose_name='tệp')),
-                ('snapshot', models.FileField(blank=True, upload_to=reports.models.generated_path, verbose_name='ảnh chụp so sánh')),
+                ('file', models.FileField(blank=True, upload_to=documents.models.generated_path, verbose_name='tệp')),
+                ('snapshot', models.FileField(blank=True, upload_to=documents.models.generated_path, verbose_name='ảnh chụp so sánh')),
                 ('rows', models.PositiveIntegerField(blank=True, null=True, verbose_name='số dòng')),
                 ('total_amount', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='tổng tiền (đồng)')),
                 ('checksum', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),

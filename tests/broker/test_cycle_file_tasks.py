@@ -8,10 +8,10 @@ import hashlib
 import pytest
 
 from beneficiaries.reference import load_reference_data
+from documents.models import GeneratedFile
+from documents.tasks import build_generated_file_task
 from payments.models import PaymentCycle
 from payments.services.cycles import open_cycle
-from reports.models import GeneratedFile
-from reports.tasks import build_generated_file_task
 from tests.broker.test_celery_worker import _wait_until
 from tests.cycles.conftest import enrol
 from tests.factories import PaymentAccountFactory, RegistrationFactory

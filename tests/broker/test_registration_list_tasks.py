@@ -9,9 +9,9 @@ import signal
 import pytest
 
 from beneficiaries.reference import load_reference_data
-from reports.models import GeneratedFile
-from reports.services import request_registration_lists
-from reports.tasks import build_generated_file_task
+from documents.models import GeneratedFile
+from documents.tasks import build_generated_file_task
+from registration.listfiles import request_registration_lists
 from tests.broker.test_celery_worker import (
     _restore_unacked_messages,
     _wait_until,

@@ -11,8 +11,9 @@ from django.core import mail
 from django.urls import reverse
 
 from beneficiaries.models import Programme, ProgrammeSetting
+from documents.models import GeneratedFile
 from reports import deadlines
-from reports.models import DeadlineReminder, GeneratedFile, Notice
+from reports.models import DeadlineReminder, Notice
 from reports.tasks import send_deadline_reminders_task
 from tests.dashboard.test_downloads import make_file
 

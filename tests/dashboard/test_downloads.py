@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beneficiaries.models import Programme
-from reports.models import Event, GeneratedFile
+from documents.models import Event, GeneratedFile
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ def test_a_download_from_the_page_is_logged(client, accountant, files):
 
 def test_retry_from_the_page_queues_the_job_and_comes_back(client, officer, files, monkeypatch):
     queued = []
-    monkeypatch.setattr("reports.services._queue", queued.append)
+    monkeypatch.setattr("documents.tasks.queue_build", queued.append)
     client.force_login(officer)
 
     response = client.post(
@@ -159,7 +159,7 @@ def test_retry_from_the_page_queues_the_job_and_comes_back(client, officer, file
 
 
 def test_retry_trio(client, officer, accountant, other_officer, files, monkeypatch):
-    monkeypatch.setattr("reports.services._queue", lambda pk: None)
+    monkeypatch.setattr("documents.tasks.queue_build", lambda pk: None)
     url = reverse("generated_file_retry", args=[files["failed"].pk])
     for user, status in [(other_officer, 404), (accountant, 403), (officer, 302)]:
         client.force_login(user)
@@ -199,17 +199,17 @@ def test_every_kind_is_served_by_its_own_link_and_rules(
     report = make_file(commune, kind=GeneratedFile.Kind.MONTHLY_REPORT, programme=None)
     client.force_login(officer)
     html = client.get(reverse("downloads")).content.decode()
-    assert reverse("cycle_file_download", args=[bank.pk]) in html
+    assert reverse("generated_file_download", args=[bank.pk]) in html
     assert reverse("generated_file_download", args=[report.pk]) in html
     assert reverse("generated_file_mark_sent", args=[report.pk]) in html
     assert client.get(reverse("generated_file_download", args=[report.pk])).status_code == 200
     # The paying office: a cycle's files once the cycle is submitted, a report once sent.
     client.force_login(district)
     html = client.get(reverse("downloads")).content.decode()
-    assert reverse("cycle_file_download", args=[bank.pk]) not in html
+    assert reverse("generated_file_download", args=[bank.pk]) not in html
     assert reverse("generated_file_download", args=[report.pk]) not in html
     PaymentCycle.objects.filter(pk=cycle.pk).update(status="submitted")
     GeneratedFile.objects.filter(pk=report.pk).update(sent_at=timezone.now())
     html = client.get(reverse("downloads")).content.decode()
-    assert reverse("cycle_file_download", args=[bank.pk]) in html
+    assert reverse("generated_file_download", args=[bank.pk]) in html
     assert reverse("generated_file_download", args=[report.pk]) in html

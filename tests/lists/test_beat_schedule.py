@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.conf import settings
 
-from reports.models import GeneratedFile
-from reports.tasks import request_monthly_registration_lists_task
+from documents.models import GeneratedFile
+from registration.tasks import request_monthly_registration_lists_task
 from tests.conftest import local_moment
 from yenson.celery import app
 

@@ -6,8 +6,10 @@ import hashlib
 
 import pytest
 
-from reports import services
-from reports.models import Event, GeneratedFile
+from documents import jobs
+from documents import services as files
+from documents.models import Event, GeneratedFile
+from registration import listfiles
 from tests.lists.data import PERIOD, TODAY, enrol
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +24,8 @@ def test_a_second_request_while_queued_returns_the_same_jobs(
     registered, signed_commune, officer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        first = services.request_registration_lists(signed_commune, PERIOD, actor=officer)
-        second = services.request_registration_lists(signed_commune, PERIOD, actor=officer)
+        first = listfiles.request_registration_lists(signed_commune, PERIOD, actor=officer)
+        second = listfiles.request_registration_lists(signed_commune, PERIOD, actor=officer)
     assert [f.pk for f in first] == [f.pk for f in second]
     assert len(first) == 6  # NCC, BTXH, HTXH × own account, representatives
     assert len(queued) == 6
@@ -33,7 +35,7 @@ def test_a_second_request_while_queued_returns_the_same_jobs(
 def test_the_database_refuses_a_second_active_job_for_the_same_list(signed_commune, reference_data):
     from django.db import IntegrityError, transaction
 
-    (first, *_rest) = services.request_registration_lists(
+    (first, *_rest) = listfiles.request_registration_lists(
         signed_commune, PERIOD, actor=None, queue=False
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -46,7 +48,7 @@ def test_a_queued_request_is_built_by_the_task_on_commit(
     registered, signed_commune, officer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        files = services.request_registration_lists(signed_commune, PERIOD, actor=officer)
+        files = listfiles.request_registration_lists(signed_commune, PERIOD, actor=officer)
     for generated in files:
         generated.refresh_from_db()
         assert generated.status == GeneratedFile.Status.DONE
@@ -59,11 +61,11 @@ def test_a_queued_request_is_built_by_the_task_on_commit(
 def test_a_sent_list_stays_byte_identical_when_the_month_is_built_again(
     registered, signed_commune, officer
 ):
-    sent = services.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
-    services.mark_sent(sent, actor=officer)
+    sent = listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
+    listfiles.mark_sent(sent, actor=officer)
     enrol(signed_commune, "NCC", "Đinh Văn Khánh")
 
-    rebuilt = services.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
+    rebuilt = listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
 
     sent.refresh_from_db()
     assert rebuilt.pk != sent.pk
@@ -74,15 +76,15 @@ def test_a_sent_list_stays_byte_identical_when_the_month_is_built_again(
 
 
 def test_a_list_is_sent_once_and_only_when_done(registered, signed_commune, officer):
-    queued = services.request_registration_lists(
+    queued = listfiles.request_registration_lists(
         signed_commune, PERIOD, actor=officer, queue=False
     )[0]
-    with pytest.raises(services.FileError):
-        services.mark_sent(queued, actor=officer)
-    services.build_generated_file(queued.pk, today=TODAY)
-    services.mark_sent(queued, actor=officer)
-    with pytest.raises(services.FileError):
-        services.mark_sent(queued, actor=officer)
+    with pytest.raises(files.FileError):
+        listfiles.mark_sent(queued, actor=officer)
+    jobs.build_generated_file(queued.pk, today=TODAY)
+    listfiles.mark_sent(queued, actor=officer)
+    with pytest.raises(files.FileError):
+        listfiles.mark_sent(queued, actor=officer)
     event = Event.objects.get(kind=Event.Kind.LIST_SENT)
     assert (event.actor, event.generated_file_id, event.commune) == (
         officer,
@@ -92,8 +94,8 @@ def test_a_list_is_sent_once_and_only_when_done(registered, signed_commune, offi
 
 
 def test_a_download_is_logged(registered, signed_commune, accountant):
-    generated = services.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
-    services.record_download(generated, actor=accountant)
+    generated = listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
+    files.record_download(generated, actor=accountant)
     event = Event.objects.get()
     assert event.kind == Event.Kind.FILE_DOWNLOADED
     assert event.actor == accountant
@@ -101,8 +103,8 @@ def test_a_download_is_logged(registered, signed_commune, accountant):
 
 
 def test_events_cannot_be_changed_or_deleted(registered, signed_commune, accountant):
-    generated = services.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
-    event = services.record_download(generated, actor=accountant)
+    generated = listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
+    event = files.record_download(generated, actor=accountant)
     with pytest.raises(TypeError):
         event.save()
     with pytest.raises(TypeError):
@@ -116,46 +118,46 @@ def test_events_cannot_be_changed_or_deleted(registered, signed_commune, account
 def test_a_failed_job_records_the_error_and_can_be_retried(
     registered, signed_commune, officer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    generated = services.request_registration_lists(
+    generated = listfiles.request_registration_lists(
         signed_commune, PERIOD, actor=officer, queue=False
     )[0]
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "write_registration_list", broken)
+    monkeypatch.setattr(listfiles, "write_registration_list", broken)
     with pytest.raises(OSError):
-        services.build_generated_file(generated.pk, today=TODAY)
+        jobs.build_generated_file(generated.pk, today=TODAY)
     generated.refresh_from_db()
     assert generated.status == GeneratedFile.Status.FAILED
     assert "OSError" in generated.error
-    assert not services.build_generated_file(generated.pk)  # a failed job is not rerun by itself
+    assert not jobs.build_generated_file(generated.pk)  # a failed job is not rerun by itself
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        services.retry_generated_file(generated, actor=officer)
+        files.retry_generated_file(generated, actor=officer)
     generated.refresh_from_db()
     assert generated.status == GeneratedFile.Status.DONE
     assert generated.error == ""
-    with pytest.raises(services.FileError):
-        services.retry_generated_file(generated, actor=officer)
+    with pytest.raises(files.FileError):
+        files.retry_generated_file(generated, actor=officer)
 
 
 def test_a_job_left_running_by_a_dead_worker_starts_over(registered, signed_commune):
-    generated = services.request_registration_lists(
+    generated = listfiles.request_registration_lists(
         signed_commune, PERIOD, actor=None, queue=False
     )[0]
-    dead = services._claim(generated.pk)  # the first worker took it, then died
+    dead = jobs.claim(generated.pk)  # the first worker took it, then died
     assert dead.status == GeneratedFile.Status.RUNNING
 
-    done = services.build_generated_file(generated.pk, today=TODAY)
+    done = jobs.build_generated_file(generated.pk, today=TODAY)
 
     assert (done.status, done.attempt) == (GeneratedFile.Status.DONE, 2)
     # Had the dead attempt come back, its late result would be ignored.
-    assert services._build(dead, today=TODAY) is None
+    assert jobs.build_claimed(dead, today=TODAY) is None
     generated.refresh_from_db()
     assert generated.file.name == done.file.name
-    assert services.build_generated_file(generated.pk) is None  # a done file is never rebuilt
+    assert jobs.build_generated_file(generated.pk) is None  # a done file is never rebuilt
 
 
 def test_the_monthly_request_covers_every_active_commune(
@@ -167,7 +169,7 @@ def test_the_monthly_request_covers_every_active_commune(
 
     CommuneFactory(code="15300", merged_into=other_commune, merged_on=datetime.date(2025, 7, 1))
     with django_capture_on_commit_callbacks() as queued:
-        count = services.request_monthly_lists(today=datetime.date(2027, 3, 1))
+        count = listfiles.request_monthly_lists(today=datetime.date(2027, 3, 1))
     assert count == 12 == len(queued)
     assert set(GeneratedFile.objects.values_list("commune__code", flat=True)) == {"15307", "15271"}
     assert set(GeneratedFile.objects.values_list("period", flat=True)) == {
@@ -181,9 +183,9 @@ def test_the_monthly_request_skips_a_commune_that_has_its_lists(
     import datetime
 
     march = datetime.date(2027, 3, 1)
-    services.build_registration_lists_now(signed_commune, march)
+    listfiles.build_registration_lists_now(signed_commune, march)
     with django_capture_on_commit_callbacks() as queued:
-        assert services.request_monthly_lists(today=march) == 6
-        assert services.request_monthly_lists(today=march) == 0  # a redelivered beat message
+        assert listfiles.request_monthly_lists(today=march) == 6
+        assert listfiles.request_monthly_lists(today=march) == 0  # a redelivered beat message
     assert len(queued) == 6
     assert GeneratedFile.objects.filter(commune=other_commune).count() == 6

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from beneficiaries.models import Beneficiary
+from documents.models import GeneratedFile
 from registration.listchanges import (
     ACCOUNT_CHANGED,
     ADDED,
@@ -18,9 +19,8 @@ from registration.listchanges import (
     SnapshotWriter,
     read_snapshot,
 )
+from registration.listfiles import build_registration_lists_now, mark_sent
 from registration.models import PaymentMethodRegistration
-from reports.models import GeneratedFile
-from reports.services import build_registration_lists_now, mark_sent
 from tests.factories import BankFactory, PaymentAccountFactory, RegistrationFactory
 from tests.lists.data import PERIOD, TODAY, enrol
 

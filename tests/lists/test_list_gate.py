@@ -7,16 +7,17 @@ from django.urls import reverse
 
 from beneficiaries.models import Person
 from beneficiaries.services import record_matches
+from documents.models import Event, GeneratedFile
+from documents.services import FileError
 from payments.models import PaymentAccount
-from reports import services
-from reports.models import Event, GeneratedFile
+from registration import listfiles
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
 
 
 def _lists(commune) -> dict[tuple[str, str], GeneratedFile]:
-    built = services.build_registration_lists_now(commune, PERIOD, today=TODAY)
+    built = listfiles.build_registration_lists_now(commune, PERIOD, today=TODAY)
     return {(f.programme.code, f.kind): f for f in built}
 
 
@@ -28,8 +29,8 @@ def test_a_person_edited_since_the_check_blocks_the_list_they_are_on(
     an.save()
     lists = _lists(signed_commune)
     own_ncc = lists[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
-    with pytest.raises(services.ListBlocked) as blocked:
-        services.mark_sent(own_ncc, actor=officer)
+    with pytest.raises(listfiles.ListBlocked) as blocked:
+        listfiles.mark_sent(own_ncc, actor=officer)
     assert [(b.person_name, b.reasons) for b in blocked.value.blockers] == [
         ("Nguyễn Văn Ân", ["Đã sửa thông tin sau lần xác thực: cần xác thực lại."])
     ]
@@ -37,7 +38,7 @@ def test_a_person_edited_since_the_check_blocks_the_list_they_are_on(
     assert own_ncc.sent_at is None
     assert not Event.objects.filter(kind=Event.Kind.LIST_SENT).exists()
     # Another list, without him, is sent.
-    services.mark_sent(lists[("BTXH", GeneratedFile.Kind.REGISTRATION_SELF)], actor=officer)
+    listfiles.mark_sent(lists[("BTXH", GeneratedFile.Kind.REGISTRATION_SELF)], actor=officer)
 
 
 def test_the_representative_is_checked_too(registered, signed_commune, officer, police):
@@ -47,8 +48,8 @@ def test_the_representative_is_checked_too(registered, signed_commune, officer, 
     representatives = _lists(signed_commune)[
         ("NCC", GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE)
     ]
-    with pytest.raises(services.ListBlocked) as blocked:
-        services.mark_sent(representatives, actor=officer)
+    with pytest.raises(listfiles.ListBlocked) as blocked:
+        listfiles.mark_sent(representatives, actor=officer)
     reasons = " ".join(" ".join(b.reasons) for b in blocked.value.blockers)
     assert blocked.value.blockers[0].person_id == proxy.pk
     assert "xác thực lại" in reasons
@@ -59,10 +60,10 @@ def test_a_blocking_finding_blocks_until_it_is_fixed(registered, signed_commune,
     account = registered["an"].registration.account
     PaymentAccount.objects.filter(pk=account.pk).update(holder_name="NGUYEN VAN ANH")
     own_ncc = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
-    with pytest.raises(services.ListBlocked, match="1 người"):
-        services.mark_sent(own_ncc, actor=officer)
+    with pytest.raises(listfiles.ListBlocked, match="1 người"):
+        listfiles.mark_sent(own_ncc, actor=officer)
     PaymentAccount.objects.filter(pk=account.pk).update(holder_name="NGUYEN VAN AN")
-    assert services.mark_sent(own_ncc, actor=officer).sent_at is not None
+    assert listfiles.mark_sent(own_ncc, actor=officer).sent_at is not None
 
 
 def test_someone_unverified_on_no_list_blocks_nothing(registered, signed_commune, officer):
@@ -70,7 +71,7 @@ def test_someone_unverified_on_no_list_blocks_nothing(registered, signed_commune
     cuc.full_name = "Trần Thị Cúc Hoa"
     cuc.save()
     for generated in _lists(signed_commune).values():
-        services.mark_sent(generated, actor=officer)
+        listfiles.mark_sent(generated, actor=officer)
     assert GeneratedFile.objects.filter(sent_at__isnull=False).count() == 6
 
 
@@ -98,12 +99,12 @@ def test_a_list_changed_since_it_was_built_must_be_built_again(registered, signe
     PaymentMethodRegistration.objects.filter(pk=registered["an"].registration.pk).update(
         method="cash", account=None
     )
-    with pytest.raises(services.FileError, match="lập lại danh sách"):
-        services.mark_sent(own_ncc, actor=officer)
+    with pytest.raises(FileError, match="lập lại danh sách"):
+        listfiles.mark_sent(own_ncc, actor=officer)
     rebuilt = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
-    with pytest.raises(services.FileError, match="bản mới nhất"):
-        services.mark_sent(own_ncc, actor=officer)
-    assert services.mark_sent(rebuilt, actor=officer).sent_at is not None
+    with pytest.raises(FileError, match="bản mới nhất"):
+        listfiles.mark_sent(own_ncc, actor=officer)
+    assert listfiles.mark_sent(rebuilt, actor=officer).sent_at is not None
 
 
 def test_a_registration_from_a_later_month_does_not_change_this_months_list(

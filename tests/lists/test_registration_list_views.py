@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
-from reports.models import Event, GeneratedFile
+from documents.models import Event, GeneratedFile
+from registration import listfiles
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def built(registered, signed_commune) -> GeneratedFile:
-    return services.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
+    return listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
 
 
 def _page(client, user, commune):
@@ -68,7 +68,7 @@ def test_the_district_sees_only_sent_lists(client, district, officer, built):
     client.force_login(district)
     url = reverse("generated_file_download", args=[built.pk])
     assert client.get(url).status_code == 404
-    services.mark_sent(built, actor=officer)
+    listfiles.mark_sent(built, actor=officer)
     assert client.get(url).status_code == 200
 
 

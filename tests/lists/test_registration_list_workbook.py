@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from reports.models import GeneratedFile
-from reports.services import build_registration_lists_now
+from documents.models import GeneratedFile
+from registration.listfiles import build_registration_lists_now
 from tests.lists.data import PERIOD, TODAY, enrol
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from beneficiaries.models import Programme
+from documents.models import Event, GeneratedFile
 from payments.bankfiles import ExportError
 from payments.cyclefiles import request_cycle_files
 from payments.models import PaymentCycle
-from reports.models import Event, GeneratedFile
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_only_an_approved_cycle_and_the_officer_or_accountant_may_request(
 
 def _download(client, user, generated):
     client.force_login(user)
-    return client.get(reverse("cycle_file_download", args=[generated.pk]))
+    return client.get(reverse("generated_file_download", args=[generated.pk]))
 
 
 def test_the_download_is_logged(client, built, accountant):
@@ -114,8 +115,19 @@ def test_district_and_post_office_see_files_only_once_the_cycle_was_submitted(
     assert _download(client, officer, cash).status_code == 200
 
 
-def test_the_registration_lists_download_does_not_serve_cycle_files(client, built, accountant):
-    client.force_login(accountant)
+def test_the_one_download_link_keeps_each_kinds_rules(client, built, post_office, accountant):
+    """Lists, reports and a cycle's files share one download link: each kind keeps its
+    own rules on it. The accountant gets the bank file; the post office, served its
+    cash list by the same link, gets neither the bank file nor a registration list."""
     bank = built[GeneratedFile.Kind.BANK_FILES]
-    response = client.get(reverse("generated_file_download", args=[bank.pk]))
-    assert response.status_code == 404
+    cash = built[GeneratedFile.Kind.POST_OFFICE_LISTS]
+    a_list = GeneratedFile.objects.create(
+        kind=GeneratedFile.Kind.REGISTRATION_SELF,
+        commune_id=cash.commune_id,
+        programme=Programme.objects.get(code="NCC"),
+        period=cash.period,
+    )
+    assert _download(client, accountant, bank).status_code == 200
+    assert _download(client, post_office, cash).status_code == 200
+    assert _download(client, post_office, bank).status_code == 403
+    assert _download(client, post_office, a_list).status_code == 403

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from documents.models import GeneratedFile
 from payments.models import PaymentCycle
-from reports.models import GeneratedFile
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,9 @@ def test_the_officer_builds_the_files_from_the_cycle_page(
         ("post_office_lists", "done"),
     ]
     for generated in files:
-        assert reverse("cycle_file_download", args=[generated.pk]) in html
+        assert reverse("generated_file_download", args=[generated.pk]) in html
     assert sum(f.total_amount for f in files) == paying.cycle.total_amount
-    progress = client.get(reverse("cycle_file_progress", args=[files.first().pk])).json()
+    progress = client.get(reverse("generated_file_progress", args=[files.first().pk])).json()
     assert progress["status"] == "done" and progress["progress"] == 100
 
 

@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 
 from beneficiaries.reference import load_reference_data
+from documents.models import GeneratedFile
+from documents.tasks import build_generated_file_task
 from registration.models import PaymentMethodRegistration
-from reports.models import GeneratedFile
-from reports.services import request_monthly_report
-from reports.tasks import build_generated_file_task
+from reports.reportfiles import request_monthly_report
 from tests.broker.test_celery_worker import _wait_until
 from tests.lists.data import PERIOD, enrol
 

@@ -11,14 +11,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from reports.models import GeneratedFile
-from reports.services import (
-    FileError,
-    communes_due_for_report,
-    file_name,
-    mark_sent,
-    request_monthly_report,
-)
+from documents.builders import file_name
+from documents.models import GeneratedFile
+from documents.services import FileError
+from reports.reportfiles import communes_due_for_report, mark_sent, request_monthly_report
 from reports.tasks import request_due_monthly_reports_task
 from tests.conftest import local_moment
 from tests.lists.data import PERIOD
@@ -63,8 +59,8 @@ def test_a_report_period_must_be_a_first_of_month(signed_commune):
 
 
 def test_the_report_is_sent_once_without_the_lists_gate(report_data, signed_commune, officer):
-    from reports.models import Event
-    from reports.services import build_monthly_report_now
+    from documents.models import Event
+    from reports.reportfiles import build_monthly_report_now
 
     done = build_monthly_report_now(signed_commune, PERIOD)
     sent = mark_sent(done, actor=officer)
@@ -145,14 +141,15 @@ def test_the_command_refuses_a_bad_month(signed_commune, tmp_path):
 def test_a_failed_report_is_recorded_and_built_again_on_retry(
     report_data, signed_commune, officer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from reports import services
-    from reports.services import build_generated_file, retry_generated_file
+    from documents.jobs import build_generated_file
+    from documents.services import retry_generated_file
+    from reports import reportfiles
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     generated = request_monthly_report(signed_commune, PERIOD, actor=officer, queue=False)
-    monkeypatch.setattr(services, "write_monthly_report", broken)
+    monkeypatch.setattr(reportfiles, "write_monthly_report", broken)
     with pytest.raises(RuntimeError):
         build_generated_file(generated.pk)
     failed = GeneratedFile.objects.get(pk=generated.pk)

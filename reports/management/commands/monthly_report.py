@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
-from reports import services
-from reports.models import GeneratedFile
+from documents.models import GeneratedFile
+from reports.reportfiles import build_monthly_report_now
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, commune: str, period: str, out: str, **options) -> None:
         month = month_option(period)
         place = commune_by_code(commune)
-        generated = services.build_monthly_report_now(place, month)
+        generated = build_monthly_report_now(place, month)
         if generated.status != GeneratedFile.Status.DONE:
             raise CommandError(f"Không lập được báo cáo: {generated.error or generated.status}")
         target = Path(out)

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Sequence
 
 from beneficiaries.models import Commune
-from reports.xlsx import Document, Signature
+from documents.xlsx import Document, Signature
 
 PEOPLES_COMMITTEE = "ỦY BAN NHÂN DÂN"
 LIST_NUMBER_LINE = "Số:          /DS-UBND"

@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
-from reports import services
-from reports.models import GeneratedFile
+from documents.builders import file_name
+from documents.models import GeneratedFile
+from registration.listfiles import build_registration_lists_now
 
 
 class Command(BaseCommand):
@@ -27,12 +28,12 @@ class Command(BaseCommand):
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         failed = 0
-        for generated in services.build_registration_lists_now(place, period):
+        for generated in build_registration_lists_now(place, period):
             if generated.status != GeneratedFile.Status.DONE:
                 failed += 1
                 self.stderr.write(f"{generated}: {generated.error or generated.status}")
                 continue
-            target = folder / services.file_name(generated)
+            target = folder / file_name(generated)
             with generated.file.open("rb") as source, target.open("wb") as copy:
                 shutil.copyfileobj(source, copy)
             self.stdout.write(

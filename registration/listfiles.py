@@ -1,0 +1,256 @@
+"""The registration lists as generated files: requested, built, sent through the gate.
+
+- :func:`request_registration_lists` asks for a commune's month of lists, two
+  per programme (own account, representatives), built by the one job runner
+  (:mod:`documents.jobs`); :func:`request_monthly_lists` is the beat's job on
+  the 1st for every commune.
+- :func:`build_registration_list` is the lists' builder, registered with the
+  runner (from ``RegistrationConfig.ready``) with the lists' download name and
+  who may see them: the money roles, the paying office once a list was sent.
+  Its changes sheet compares with :func:`last_sent`.
+- :func:`mark_sent` records a finished list as sent — refused while it is not
+  the latest build, while the data changed since it was built, or while anyone
+  on it is unverified or has a blocking finding (the gate). From then on it is
+  the reference of the next month's changes sheet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import itertools
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries import roles
+from beneficiaries.models import Commune, Programme
+from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
+from documents import jobs
+from documents import services as files
+from documents.builders import Access, Built, builder, once_sent
+from documents.jobs import Job
+from documents.models import GeneratedFile
+from documents.services import FileError, Wanted
+from registration.listchanges import Entry, read_snapshot
+from registration.lists import list_enrolments, list_entries, write_registration_list
+from yenson.db import whole_results_planned
+
+LIST_KINDS = GeneratedFile.REGISTRATION_KINDS
+
+# The paying office sees a list once it was sent to it; the money roles, every list.
+LIST_ACCESS = Access(
+    roles=roles.CAN_SEE_LISTS,
+    limited_roles=roles.SEES_SENT_LISTS_ONLY,
+    limited=once_sent,
+)
+
+
+class ListBlocked(FileError):
+    """A list cannot be sent while these people are unverified or have a blocking finding."""
+
+    def __init__(self, message: str, blockers: list[Blocker]) -> None:
+        super().__init__(message)
+        self.blockers = blockers
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def list_file_name(generated: GeneratedFile) -> str:
+    """``ds-ncc-tu-nhan-15307-2027-01.xlsx``: what a downloaded list is called."""
+    who = "tu-nhan" if generated.kind == GeneratedFile.Kind.REGISTRATION_SELF else "nhan-thay"
+    programme = generated.programme.code.lower() if generated.programme_id else "chung"
+    return f"ds-{programme}-{who}-{generated.commune.code}-{generated.period:%Y-%m}.xlsx"
+
+
+def request_registration_lists(
+    commune: Commune, period: datetime.date, *, actor, queue: bool = True
+) -> list[GeneratedFile]:
+    """The registration lists of a commune and month: two per programme, queued to build.
+
+    A list already queued or running for the same commune, month, kind and
+    programme is returned as it is instead of a new one.
+    """
+    if period.day != 1:
+        raise FileError(_("Kỳ của danh sách phải là ngày đầu tháng."))
+    wanted = [
+        Wanted(kind, programme=programme, parameters={"programme": programme.code})
+        for programme in Programme.objects.order_by("order", "code")
+        for kind in LIST_KINDS
+    ]
+    return files.request_files(commune, period, wanted, actor=actor, queue=queue)
+
+
+def last_sent(generated: GeneratedFile) -> GeneratedFile | None:
+    """The list the changes sheet compares with: the latest sent of the same kind, not later."""
+    return (
+        GeneratedFile.objects.filter(
+            commune_id=generated.commune_id,
+            kind=generated.kind,
+            programme_id=generated.programme_id,
+            sent_at__isnull=False,
+            period__lte=generated.period,
+        )
+        .exclude(pk=generated.pk)
+        .order_by("-period", "-sent_at")
+        .first()
+    )
+
+
+@builder(GeneratedFile.Kind.REGISTRATION_SELF, file_name=list_file_name, access=LIST_ACCESS)
+@builder(
+    GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE, file_name=list_file_name, access=LIST_ACCESS
+)
+def build_registration_list(generated: GeneratedFile, job: Job) -> Built:
+    """One list and its changes sheet (against the last sent list), with the
+    snapshot of its rows the next month's changes sheet and the gate read."""
+    reference = last_sent(generated)
+    expected = list_enrolments(
+        generated.commune, generated.programme, generated.kind, generated.period
+    ).count()
+    out = job.temporary_file()
+    snap = job.temporary_file()
+    with whole_results_planned():
+        previous_handle = reference.snapshot.open("rb") if reference else None
+        try:
+            previous: list[Entry] | None = None
+            label = ""
+            if reference is not None:
+                previous = read_snapshot(previous_handle)  # type: ignore[assignment]
+                label = _("NGÀY %(sent)s (KỲ %(period)s)") % {
+                    "sent": timezone.localtime(reference.sent_at).strftime("%d/%m/%Y"),
+                    "period": reference.period.strftime("%m/%Y"),
+                }
+            figures = write_registration_list(
+                out,
+                commune=generated.commune,
+                programme=generated.programme,
+                kind=generated.kind,
+                period=generated.period,
+                dated=job.today,
+                previous=previous,
+                previous_label=label,
+                snapshot=snap,
+                progress=job.rows_progress(expected),
+            )
+        finally:
+            if previous_handle is not None:
+                previous_handle.close()
+    return Built(
+        out,
+        ".xlsx",
+        rows=figures.rows,
+        total=figures.total,
+        parameters={
+            "changes": figures.changes,
+            "compared_with": reference.pk if reference else None,
+        },
+        snapshot=snap,
+    )
+
+
+def _still_current(generated: GeneratedFile) -> bool:
+    """Whether the list would be built the same now (people, receivers, accounts),
+    compared row by row with the snapshot stored with the file, streamed."""
+    if not generated.snapshot:
+        return False
+    now = list_entries(generated.commune, generated.programme, generated.kind, generated.period)
+    with generated.snapshot.open("rb") as handle, whole_results_planned():
+        built = read_snapshot(handle)
+        for before, after in itertools.zip_longest(built, now):
+            if before != after:
+                return False
+    return True
+
+
+def _may_be_sent(locked: GeneratedFile) -> None:
+    """The latest build, still current, and nobody on it held back by the gate."""
+    newer = GeneratedFile.objects.filter(
+        commune_id=locked.commune_id,
+        period=locked.period,
+        kind=locked.kind,
+        programme_id=locked.programme_id,
+        status=GeneratedFile.Status.DONE,
+        requested_at__gt=locked.requested_at,
+    )
+    if newer.exists():
+        raise FileError(_("Đã có bản lập sau của danh sách này: hãy gửi bản mới nhất."))
+    if not _still_current(locked):
+        raise FileError(
+            _(
+                "Dữ liệu đã thay đổi từ khi lập danh sách này (người, tài khoản hoặc người "
+                "nhận thay): hãy lập lại danh sách rồi gửi."
+            )
+        )
+    # The gate: nobody on the list unverified by the police or with a blocking
+    # finding — checked on the data the file holds (just shown to be current).
+    enrolments = list_enrolments(locked.commune, locked.programme, locked.kind, locked.period)
+    blockers = submission_blockers(
+        locked.commune,
+        registrations_in_force(enrolments, locked.period),
+        today=timezone.localdate(),
+    )
+    if blockers:
+        raise ListBlocked(
+            _(
+                "Chưa gửi được: %(count)d người trong danh sách chưa được công an xác thực "
+                "hoặc có lỗi dữ liệu chặn."
+            )
+            % {"count": len(blockers)},
+            blockers,
+        )
+
+
+def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
+    """Record that a finished list was sent; it becomes the next changes sheet's reference."""
+    if generated.kind not in LIST_KINDS:
+        raise FileError(_("Chỉ danh sách đăng ký được ghi nhận gửi ở đây."))
+    return files.mark_sent(generated, actor=actor, check=_may_be_sent)
+
+
+def build_registration_lists_now(
+    commune: Commune, period: datetime.date, *, actor=None, today: datetime.date | None = None
+) -> list[GeneratedFile]:
+    """Request and build the lists in this process (the management command)."""
+    requested = request_registration_lists(commune, period, actor=actor, queue=False)
+    built = []
+    for generated in requested:
+        # A failure is on the record (status, error) and in the log; go on with the others.
+        with contextlib.suppress(Exception):
+            jobs.build_generated_file(generated.pk, today=today)
+        built.append(GeneratedFile.objects.select_related("programme").get(pk=generated.pk))
+    return built
+
+
+def active_communes():
+    """Communes that still exist on their own (a merged one's lists are its successor's)."""
+    return Commune.objects.filter(merged_into__isnull=True).order_by("code")
+
+
+def request_monthly_lists(today: datetime.date | None = None) -> int:
+    """The beat's job on the 1st: this month's lists for every active commune.
+
+    A commune that already has this month's lists (built, or under way) is
+    skipped, so a redelivered beat message builds nothing twice. Returns the
+    number of lists requested.
+    """
+    period = first_of_month(today or timezone.localdate())
+    already = GeneratedFile.objects.filter(period=period, kind__in=LIST_KINDS).exclude(
+        status=GeneratedFile.Status.FAILED
+    )
+    count = 0
+    for commune in active_communes().exclude(pk__in=already.values("commune_id")):
+        count += len(request_registration_lists(commune, period, actor=None))
+    return count
+
+
+def files_of(commune: Commune, period: datetime.date):
+    """The lists page: a commune's registration lists of one month, newest first per list."""
+    return (
+        GeneratedFile.objects.filter(commune=commune, period=period, kind__in=LIST_KINDS)
+        .select_related("programme", "requested_by", "sent_by", "commune")
+        # "-kind": registration_self before registration_representative, as on paper.
+        .order_by("programme__order", "programme__code", "-kind", "-requested_at", "-pk")
+    )
