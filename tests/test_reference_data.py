@@ -85,7 +85,7 @@ def test_the_command_prints_a_summary(db, capsys):
 
 def test_bank_synonyms_are_data_an_administrator_can_extend(reference_data):
     from beneficiaries.importer.rows import Reference
-    from beneficiaries.importer.values import fold_key
+    from documents.spreadsheet import fold_key
 
     agribank = Bank.objects.get(bin="970405")
     assert "NHNo&PTNT" in agribank.synonyms

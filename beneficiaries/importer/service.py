@@ -40,7 +40,7 @@ from beneficiaries.importer.planner import (
     ImportPlan,
     Planner,
 )
-from beneficiaries.importer.reader import WorkbookError, read_workbook
+from beneficiaries.importer.reader import read_workbook
 from beneficiaries.importer.readproc import read_in_child
 from beneficiaries.importer.rows import ImportRow, Issue, Reference
 from beneficiaries.models import (
@@ -51,6 +51,7 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
+from documents.spreadsheet import WorkbookError, declared_rows
 from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
@@ -334,25 +335,11 @@ def mark_failed(batch_pk: int, message: str) -> None:
     )
 
 
-def estimate_rows(handle: BinaryIO) -> int:
-    """Rows the workbook declares (its dimension), to turn rows read into a percentage."""
-    from openpyxl import load_workbook  # local: only the progress bar needs it here
-
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception:  # the reader reports a bad file properly; no estimate then
-        return 0
-    try:
-        return sum((ws.max_row or 0) for ws in workbook.worksheets)
-    finally:
-        workbook.close()
-        handle.seek(0)
-
-
 def progress_writer(batch: ImportBatch) -> Callable[[int], None]:
     """A callback that stores reading progress (up to 90 %; planning and writing follow)."""
     with batch.file.open("rb") as handle:
-        total = estimate_rows(handle)
+        # The rows the workbook declares, to turn rows read into a percentage.
+        total = declared_rows(handle)
     last = {"percent": 0}
 
     def write(rows_read: int) -> None:

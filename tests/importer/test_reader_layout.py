@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from beneficiaries.importer.layout import HEADER_SYNONYMS, find_header
-from beneficiaries.importer.reader import WorkbookError, read_workbook
+from beneficiaries.importer.reader import read_workbook
+from documents.spreadsheet import WorkbookError
 from tests.importer.workbooks import (
     FIELDS,
     STANDARD_HEADER,

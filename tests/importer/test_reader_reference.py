@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from beneficiaries.importer.rows import Reference
-from beneficiaries.importer.values import bank_keys, fold_key
+from beneficiaries.importer.values import bank_keys
+from documents.spreadsheet import fold_key
 from tests.importer.conftest import reference_from_csv
 
 

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from beneficiaries.importer.reader import ReadResult
-from beneficiaries.importer.rows import ImportRow, Issue
+from beneficiaries.importer.rows import ImportRow, Issue, ReadResult
 from tests.importer.workbooks import account_row, data_row
 
 FIRST_DATA_ROW = 9  # title rows (1-6), header (7), column numbers (8)
