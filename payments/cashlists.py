@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from payments.bankfiles import CHUNK, MonthLabels
+from payments.bankexport import CHUNK, MonthLabels
 from payments.changes import cycle_changes, previous_cycle
 from payments.models import Payment, PaymentCycle
 from reports.official import official_document

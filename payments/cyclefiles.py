@@ -33,7 +33,8 @@ from django.http import Http404
 from beneficiaries import roles
 from beneficiaries.access import commune_ids_for, has_any_role, require_role
 from beneficiaries.models import Commune
-from payments.bankfiles import BankFileExchange, ExportError, MonthLabels, require_exportable
+from payments.bankexport import ExportError, MonthLabels, require_exportable
+from payments.bankfiles import BankFileExchange
 from payments.cashlists import (
     CASH_METHODS,
     SHEET_NAMES,

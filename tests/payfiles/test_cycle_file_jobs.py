@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from payments.bankfiles import ExportError
+from payments.bankexport import ExportError
 from payments.cyclefiles import request_cycle_files
 from payments.models import PaymentCycle
 from reports.models import Event, GeneratedFile
