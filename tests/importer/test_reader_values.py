@@ -615,3 +615,10 @@ def test_every_problem_of_a_row_is_reported_not_only_the_first(read_list):
         "Số điện thoại",
     ]
     assert all(issue.sheet == "Danh sách" and issue.row == 9 for issue in result.errors)
+
+
+def test_an_over_long_cell_is_an_error_of_its_column(read_list):
+    error = only_error(read_list([data_row(note="x" * 1001)]))
+    assert (error.row, error.column) == (FIRST_DATA_ROW, "Ghi chú")
+    assert error.message == "Ô dài 1001 ký tự, vượt giới hạn 1000 ký tự."
+    assert error.value == "x" * 99 + "…"
