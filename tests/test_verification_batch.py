@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from beneficiaries.models import IdentityCheck, Person, Verification
 from beneficiaries.models.checks import verification_of
 from beneficiaries.services import record_check
+from beneficiaries.verification import FileExchange
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +122,6 @@ def test_people_of_another_commune_are_refused(tmp_path, commune, other_commune,
 
 
 def test_each_error_names_its_row_column_and_value(tmp_path, commune, people, police):
-    from beneficiaries.verification import FileExchange
-
     path = _export(tmp_path, commune)
     _fill(path, {"Trần Thị Cúc": ["Có lẽ"], "Lê Văn Bình": ["Không khớp", "Tuổi"]})
     result = FileExchange().import_results(path, commune=commune, actor=police)
@@ -142,12 +141,8 @@ def test_each_error_names_its_row_column_and_value(tmp_path, commune, people, po
 def test_a_returned_file_without_a_result_column_is_refused_naming_it(
     tmp_path, commune, people, police
 ):
-    from openpyxl import load_workbook as open_rw
-
-    from beneficiaries.verification import FileExchange
-
     path = _export(tmp_path, commune)
-    workbook = open_rw(path)
+    workbook = load_workbook(path)
     ws = workbook.active
     for row in ws.iter_rows():
         if row[6].value == "Kết quả":
@@ -160,8 +155,6 @@ def test_a_returned_file_without_a_result_column_is_refused_naming_it(
 
 
 def test_a_note_longer_than_the_record_holds_is_refused(tmp_path, commune, people, police):
-    from beneficiaries.verification import FileExchange
-
     path = _export(tmp_path, commune)
     _fill(path, {"Nguyễn Văn An": ["Khớp", None, None, None, None, None, None, "x" * 301]})
     result = FileExchange().import_results(path, commune=commune, actor=police)

@@ -1,8 +1,9 @@
 """What the reader produces (rows, issues, the result) and the reference data it reads against.
 
 :class:`Reference` is built once per import from the database
-(:meth:`Reference.from_database`) or, in tests, from the shipped CSV files
-(:meth:`Reference.from_rows`), so the reader itself never queries anything.
+(:func:`beneficiaries.importer.service.reference_from_database`) or, in
+tests, from the shipped CSV files, both through :meth:`Reference.from_rows`,
+so the reader itself never queries anything.
 Its mappings are keyed by :func:`~documents.spreadsheet.fold_key`, the
 same folding the reader applies to cells.
 """
@@ -182,32 +183,6 @@ class Reference:
             category_coefficients=coefficients,
             coefficient_programmes=frozenset(coefficient_programmes),
             ambiguous_banks=ambiguous,
-        )
-
-    @classmethod
-    def from_database(cls) -> Reference:
-        """The reference as the database holds it now (active banks only).
-
-        The only function of the reader that queries: the caller builds the
-        reference once and the reading itself stays database-free.
-        """
-        from beneficiaries.models import Category, Programme, Province
-        from payments.models import Bank
-
-        return cls.from_rows(
-            programmes=Programme.objects.values(
-                "code", "name", "short_name", "amount_mode", "synonyms"
-            ),
-            categories=(
-                {**row, "programme": row.pop("programme__code")}
-                for row in Category.objects.values(
-                    "code", "name", "short_name", "coefficient", "programme__code"
-                )
-            ),
-            banks=Bank.objects.filter(active=True).values(
-                "bin", "code", "short_name", "name", "kind", "synonyms"
-            ),
-            provinces=Province.objects.values_list("code", flat=True),
         )
 
 

@@ -45,14 +45,17 @@ from beneficiaries.importer.readproc import read_in_child
 from beneficiaries.importer.rows import ImportRow, Issue, Reference
 from beneficiaries.models import (
     Beneficiary,
+    Category,
     Commune,
     ImportBatch,
     Person,
+    Programme,
+    Province,
     Representative,
     Village,
 )
 from documents.spreadsheet import WorkbookError, declared_rows
-from payments.models import Entitlement, PaymentAccount
+from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 BATCH_SIZE = 1000
@@ -178,6 +181,29 @@ def _preview_rows(preview: list[list], issues: list[Issue], sheets: list[str]) -
     return rows
 
 
+def reference_from_database() -> Reference:
+    """The reference data the reader reads against, as the database holds it now.
+
+    Active banks only. Built once per import, so the reading itself (in this
+    process or a child) never queries.
+    """
+    return Reference.from_rows(
+        programmes=Programme.objects.values(
+            "code", "name", "short_name", "amount_mode", "synonyms"
+        ),
+        categories=(
+            {**row, "programme": row.pop("programme__code")}
+            for row in Category.objects.values(
+                "code", "name", "short_name", "coefficient", "programme__code"
+            )
+        ),
+        banks=Bank.objects.filter(active=True).values(
+            "bin", "code", "short_name", "name", "kind", "synonyms"
+        ),
+        provinces=Province.objects.values_list("code", flat=True),
+    )
+
+
 def create_batch(
     upload: BinaryIO, *, name: str, commune: Commune, actor, sheet: str = ""
 ) -> ImportBatch:
@@ -218,7 +244,7 @@ def run_import(
     from ``IMPORT_PARALLEL_READ_MB``) while this one plans and writes.
     """
     today = today or timezone.localdate()
-    reference = Reference.from_database()
+    reference = reference_from_database()
     if not commit:
         batch.status = ImportBatch.Status.VALIDATING
         ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, progress=1)
