@@ -58,8 +58,8 @@ class DataRows:
     Blank rows and subtotal rows (``Cộng thôn …``) are skipped; the table
     ends at a totals row (``Tổng cộng`` in a ``lead`` column) or at a row of
     the signature block, and :attr:`ended_at` is then that row's number. A
-    row with a value in a ``keys`` column (a person's ID, a payment
-    reference) is never a totals row whatever its label (``Tống Công Bình``);
+    row with a value in a ``keys`` column (a person's ID or birth date) is
+    never a totals row whatever its name folds to (``Tống Công Bình``);
     the signature block is looked for only in rows with nothing in the
     ``data`` columns. ``convert`` (e.g. from a legacy encoding) is applied to
     each padded row before it is looked at.
