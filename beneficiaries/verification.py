@@ -3,7 +3,10 @@
 The population database is not online for a commune: the police export the
 people to check, have them checked, and bring back the same rows with a
 result. :class:`FileExchange` is the one small interface; a live connector
-would implement the same two methods. Layout: ``docs/verification-batch.md``.
+would implement the same two methods. The file comes back through the shared
+reader (:mod:`documents.spreadsheet`), so title rows, a moved header or a
+signature block added by hand do not matter. Layout:
+``docs/verification-batch.md``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,24 @@ from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from beneficiaries.exporter import title_lines
 from beneficiaries.models import Commune, IdentityCheck, Person, Verification
 from beneficiaries.models.checks import check_problem, verification_filter, with_verification
 from beneficiaries.rules.names import fold_name
 from beneficiaries.services import record_check
+from documents.spreadsheet import (
+    DataRow,
+    HeaderNames,
+    RowError,
+    Table,
+    WorkbookError,
+    clean_text,
+    missing_columns,
+    read_table,
+    shown,
+    too_long,
+)
 from documents.xlsx import Column, Sheet, write_xlsx
 
 PERSON_COLUMNS = (
@@ -48,6 +62,22 @@ RESULT_WORDS = {
     "DA CHET": IdentityCheck.Result.DEAD,
     "CHET": IdentityCheck.Result.DEAD,
 }
+H_ID = "Mã hồ sơ"
+H_RESULT = "Kết quả"
+H_FIELDS = "Trường khác"
+H_NOTE = "Ghi chú"
+#: Population-database columns -> keys of ``IdentityCheck.population_values``.
+POPULATION_COLUMNS = (
+    ("full_name", "Họ tên theo CSDL"),
+    ("birth", "Ngày sinh theo CSDL"),
+    ("gender", "Giới tính theo CSDL"),
+    ("personal_id", "Số định danh theo CSDL"),
+    ("residence", "Nơi thường trú theo CSDL"),
+)
+#: Every column of the batch, named by its own header; the import reads the id and the results.
+NAMES = HeaderNames({column.header: [column.header] for column in PERSON_COLUMNS + RESULT_COLUMNS})
+REQUIRED = (H_ID, *(column.header for column in RESULT_COLUMNS))
+NOTE_MAX = 300  # IdentityCheck.note
 FIELD_WORDS = {
     "HO TEN": "full_name",
     "HO VA TEN": "full_name",
@@ -65,7 +95,7 @@ class BatchResult:
     checks: int = 0
     skipped: int = 0  # rows returned without a result: not checked yet
     by_result: dict[str, int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
 
 def people_to_check(commune: Commune):
@@ -116,75 +146,30 @@ class FileExchange:
         """Validate every row first; any error and no check is recorded."""
         result = BatchResult()
         try:
-            workbook = load_workbook(source, read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a file that is not .xlsx
-            result.errors.append(_("Không đọc được tệp: cần tệp Excel .xlsx do hệ thống xuất ra."))
+            table = read_table(source, NAMES, keys=[H_ID], data=[H_ID, H_RESULT])
+            missing = table.missing(REQUIRED)
+            if missing:
+                raise missing_columns(table.sheet, missing)
+        except WorkbookError as exc:
+            result.errors.append(RowError("", None, None, "", exc.message))
             return result
-        rows = list(workbook.active.iter_rows(values_only=True))
-        workbook.close()
-        headers = [c.header for c in PERSON_COLUMNS + RESULT_COLUMNS]
-        start = next(
-            (i for i, row in enumerate(rows) if list(row[: len(headers)]) == headers), None
-        )
-        if start is None:
-            result.errors.append(_("Không thấy dòng tiêu đề cột của danh sách xác thực."))
-            return result
-        ids = [row[0] for row in rows[start + 1 :] if row and isinstance(row[0], int)]
-        scope = Person.objects.filter(pk__in=ids).select_related("village")
-        if commune is not None:
-            scope = scope.filter(commune=commune)
-        people = {p.pk: p for p in scope}
+        people = _people(table, commune)
         if len({p.commune_id for p in people.values()}) > 1:
-            result.errors.append(_("Tệp có người của nhiều xã: mỗi tệp chỉ cho một xã."))
+            result.errors.append(
+                RowError(
+                    table.sheet,
+                    None,
+                    None,
+                    "",
+                    _("Tệp có người của nhiều xã: mỗi tệp chỉ cho một xã."),
+                )
+            )
             return result
         planned = []
-        for number, row in enumerate(rows[start + 1 :], start=start + 2):
-            if not any(row):
-                continue
-            values = dict(zip(headers, row, strict=False))
-            where = _("Dòng %(row)s") % {"row": number}
-            person = people.get(values["Mã hồ sơ"]) if isinstance(values["Mã hồ sơ"], int) else None
-            if person is None:
-                result.errors.append(f"{where}: " + _("mã hồ sơ không có trong sổ của xã."))
-                continue
-            if values["Kết quả"] in (None, ""):
-                result.skipped += 1
-                continue
-            outcome = RESULT_WORDS.get(fold_name(str(values["Kết quả"] or "")))
-            if outcome is None:
-                result.errors.append(
-                    f"{where}: "
-                    + _(
-                        "kết quả «%(value)s» không hợp lệ (Khớp, Không khớp, Không tìm thấy, Đã chết)."
-                    )
-                    % {"value": values["Kết quả"] or ""}
-                )
-                continue
-            differing = []
-            for word in str(values["Trường khác"] or "").split(","):
-                key = fold_name(word)
-                if key and key not in FIELD_WORDS:
-                    result.errors.append(
-                        f"{where}: " + _("trường «%(value)s» không rõ.") % {"value": word.strip()}
-                    )
-                elif key:
-                    differing.append(FIELD_WORDS[key])
-            problem = check_problem(outcome, differing)
-            if problem:
-                result.errors.append(f"{where}: {problem}")
-                continue
-            population = {
-                key: str(values[header])
-                for key, header in (
-                    ("full_name", "Họ tên theo CSDL"),
-                    ("birth", "Ngày sinh theo CSDL"),
-                    ("gender", "Giới tính theo CSDL"),
-                    ("personal_id", "Số định danh theo CSDL"),
-                    ("residence", "Nơi thường trú theo CSDL"),
-                )
-                if values[header] not in (None, "")
-            }
-            planned.append((person, outcome, differing, population, str(values["Ghi chú"] or "")))
+        for row in table.rows:
+            check = _checked_row(table, row, people, result)
+            if check is not None:
+                planned.append(check)
         if result.errors:
             return result
         for person, outcome, differing, population, note in planned:
@@ -200,3 +185,69 @@ class FileExchange:
             result.checks += 1
             result.by_result[outcome] = result.by_result.get(outcome, 0) + 1
         return result
+
+
+def _people(table: Table, commune: Commune | None) -> dict[int, Person]:
+    """The people the file's ids name (of ``commune`` when given), in one query."""
+    ids = [table.cell(row, H_ID) for row in table.rows]
+    scope = Person.objects.filter(pk__in=[pk for pk in ids if isinstance(pk, int)])
+    if commune is not None:
+        scope = scope.filter(commune=commune)
+    return {person.pk: person for person in scope.select_related("village")}
+
+
+def _checked_row(table: Table, row: DataRow, people: dict[int, Person], result: BatchResult):
+    """``(person, result, differing fields, population values, note)``, or ``None``.
+
+    ``None`` for a row without a result yet (skipped) and for a wrong row
+    (its errors added to ``result``).
+    """
+    errors_before = len(result.errors)
+
+    def error(header: str, message: str) -> None:
+        value = shown(table.cell(row, header))
+        result.errors.append(RowError(table.sheet, row.number, header, value, message))
+
+    for col in row.long_cells:
+        header = next((name for name, at in table.columns.items() if at == col), None)
+        if header is not None:
+            error(header, too_long(str(row.cells[col])))  # type: ignore[arg-type]
+    pk = table.cell(row, H_ID)
+    person = people.get(pk) if isinstance(pk, int) else None  # type: ignore[arg-type]
+    if person is None:
+        error(H_ID, _("Mã hồ sơ không có trong sổ của xã."))
+        return None
+    word = clean_text(table.cell(row, H_RESULT))
+    if not word:
+        result.skipped += 1
+        return None
+    outcome = RESULT_WORDS.get(fold_name(word))
+    if outcome is None:
+        error(
+            H_RESULT,
+            _("Kết quả «%(value)s» không hợp lệ (Khớp, Không khớp, Không tìm thấy, Đã chết).")
+            % {"value": word},
+        )
+        return None
+    differing = []
+    for written in clean_text(table.cell(row, H_FIELDS)).split(","):
+        key = fold_name(written)
+        if key and key not in FIELD_WORDS:
+            error(H_FIELDS, _("Trường «%(value)s» không rõ.") % {"value": written.strip()})
+        elif key:
+            differing.append(FIELD_WORDS[key])
+    problem = check_problem(outcome, differing)
+    if problem:
+        error(H_FIELDS, problem)
+    note = clean_text(table.cell(row, H_NOTE))
+    message = too_long(note, NOTE_MAX)
+    if message is not None:
+        error(H_NOTE, message)
+    if len(result.errors) > errors_before:
+        return None
+    population = {
+        key: clean_text(table.cell(row, header))
+        for key, header in POPULATION_COLUMNS
+        if clean_text(table.cell(row, header))
+    }
+    return person, outcome, differing, population, note

@@ -20,7 +20,7 @@ from typing import Any
 
 from documents.official import official_document
 from documents.xlsx import Column, Sheet
-from payments.bankfiles import CHUNK, MonthLabels
+from payments.bankexport import CHUNK, MonthLabels
 from payments.changes import cycle_changes, previous_cycle
 from payments.models import Payment, PaymentCycle
 

@@ -39,7 +39,8 @@ from documents.jobs import Job
 from documents.models import GeneratedFile
 from documents.services import Wanted, request_files
 from documents.xlsx import write_xlsx
-from payments.bankfiles import BankFileExchange, ExportError, MonthLabels, require_exportable
+from payments.bankexport import ExportError, MonthLabels, require_exportable
+from payments.bankfiles import BankFileExchange
 from payments.cashlists import (
     CASH_METHODS,
     SHEET_NAMES,

@@ -33,7 +33,7 @@ from beneficiaries.quality import blocker_lines
 from beneficiaries.rules.money import format_amount
 from beneficiaries.rules.months import next_month, parse_month
 from payments import access
-from payments.bankfiles import EXPORTABLE, ExportError
+from payments.bankexport import EXPORTABLE, ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
 from payments.cyclefiles import cycle_files_of, request_cycle_files
 from payments.forms import PaymentFilterForm

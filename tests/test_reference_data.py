@@ -84,8 +84,8 @@ def test_the_command_prints_a_summary(db, capsys):
 
 
 def test_bank_synonyms_are_data_an_administrator_can_extend(reference_data):
-    from beneficiaries.importer.rows import Reference
-    from beneficiaries.importer.values import fold_key
+    from beneficiaries.importer.service import reference_from_database
+    from documents.spreadsheet import fold_key
 
     agribank = Bank.objects.get(bin="970405")
     assert "NHNo&PTNT" in agribank.synonyms
@@ -95,7 +95,7 @@ def test_bank_synonyms_are_data_an_administrator_can_extend(reference_data):
     agribank.refresh_from_db()
     assert agribank.synonyms.endswith("Quỹ nông thôn Hà Trung")
     assert agribank.synonyms.count("NHNo&PTNT") == 1
-    reference = Reference.from_database()
+    reference = reference_from_database()
     assert reference.banks[fold_key("Quỹ nông thôn Hà Trung")] == ("970405", False)
 
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from beneficiaries.models import IdentityCheck, Person, Verification
 from beneficiaries.models.checks import verification_of
 from beneficiaries.services import record_check
+from beneficiaries.verification import FileExchange
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,8 @@ def test_a_file_that_is_not_the_batch_is_refused(tmp_path, commune, people, caps
     bad.write_bytes(b"not a spreadsheet")
     with pytest.raises(Exception, match="1 lỗi"):
         call_command("import_verification_results", str(bad))
-    assert "Không đọc được tệp" in capsys.readouterr().err
+    # The shared reader says what the file is and how to save it as .xlsx.
+    assert "Tệp không phải bảng tính Excel .xlsx (tệp văn bản hoặc CSV)" in capsys.readouterr().err
 
 
 def test_people_of_another_commune_are_refused(tmp_path, commune, other_commune, people, capsys):
@@ -117,3 +119,49 @@ def test_people_of_another_commune_are_refused(tmp_path, commune, other_commune,
     with pytest.raises(Exception, match="lỗi"):
         call_command("import_verification_results", str(path), "--commune", other_commune.code)
     assert "không có trong sổ của xã" in capsys.readouterr().err
+
+
+def test_each_error_names_its_row_column_and_value(tmp_path, commune, people, police):
+    path = _export(tmp_path, commune)
+    _fill(path, {"Trần Thị Cúc": ["Có lẽ"], "Lê Văn Bình": ["Không khớp", "Tuổi"]})
+    result = FileExchange().import_results(path, commune=commune, actor=police)
+    rows = {row[1]: number for number, row in enumerate(_rows(path), start=1)}
+    assert sorted((e.row, e.column, e.value) for e in result.errors) == sorted(
+        [
+            (rows["Trần Thị Cúc"], "Kết quả", "Có lẽ"),
+            (rows["Lê Văn Bình"], "Trường khác", "Tuổi"),
+            (rows["Lê Văn Bình"], "Trường khác", "Tuổi"),
+        ]
+    )
+    assert {e.message for e in result.errors if e.column == "Trường khác"} >= {
+        "Trường «Tuổi» không rõ."
+    }
+
+
+def test_a_returned_file_without_a_result_column_is_refused_naming_it(
+    tmp_path, commune, people, police
+):
+    path = _export(tmp_path, commune)
+    workbook = load_workbook(path)
+    ws = workbook.active
+    for row in ws.iter_rows():
+        if row[6].value == "Kết quả":
+            row[6].value = "Kết luận"
+    workbook.save(path)
+    result = FileExchange().import_results(path, commune=commune, actor=police)
+    [error] = result.errors
+    assert error.message == "Trang “Cần xác thực” thiếu cột bắt buộc: Kết quả."
+    assert not IdentityCheck.objects.filter(source=IdentityCheck.Source.BATCH).exists()
+
+
+def test_a_note_longer_than_the_record_holds_is_refused(tmp_path, commune, people, police):
+    path = _export(tmp_path, commune)
+    _fill(path, {"Nguyễn Văn An": ["Khớp", None, None, None, None, None, None, "x" * 301]})
+    result = FileExchange().import_results(path, commune=commune, actor=police)
+    [error] = result.errors
+    assert (error.column, error.message) == ("Ghi chú", "Ô dài 301 ký tự, vượt giới hạn 300 ký tự.")
+    assert error.value.endswith("…") and len(error.value) == 100
+
+
+def _rows(path):
+    return list(load_workbook(path).active.iter_rows(values_only=True))

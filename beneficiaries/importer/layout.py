@@ -1,18 +1,32 @@
-"""Finding the table in a sheet: the header row, its synonyms, sub-headers and
-the row of column numbers (shared by the reader, the exporter and the tests).
+"""The registry list's columns: their header synonyms, the required ones, sub-headers.
+
+The header row itself is found by :mod:`documents.spreadsheet`; what is the
+registry's own is here: which headers name which field (shared by the
+reader, the template and the tests), which fields a sheet must have, and the
+second header row of a ``Ngày sinh`` split into ``Nam``/``Nữ`` or of a
+representative's group of columns.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from beneficiaries.importer.values import cell_text, fold_key, is_blank, is_column_number
+from documents.spreadsheet import (
+    HEADER_SEARCH_ROWS,
+    HeaderNames,
+    cell_text,
+    fold_key,
+    is_blank,
+    is_column_number,
+    is_column_number_row,
+    merged_parent,
+)
+from documents.spreadsheet import find_header as find_header_row
 
 #: Field -> header synonyms. The first synonym is the canonical header the
 #: exporter and the template write; the others are read. Matching is on
-#: :func:`~beneficiaries.importer.values.fold_key` (no diacritics, case,
+#: :func:`~documents.spreadsheet.fold_key` (no diacritics, case,
 #: spaces or punctuation), so ``Ngày, tháng, năm sinh`` needs no entry.
 HEADER_SYNONYMS: dict[str, list[str]] = {
     "row_number": ["STT", "TT", "Số TT", "Số thứ tự"],
@@ -137,56 +151,20 @@ REQUIRED_FIELDS = (
     "amount",
 )
 
-#: The header row is looked for in this many first rows of a sheet.
-HEADER_SEARCH_ROWS = 50
-
-_HEADER_INDEX: dict[str, str] = {
-    fold_key(synonym): name
-    for mapping in (HEADER_SYNONYMS, GENDER_COLUMN_HEADERS)
-    for name, synonyms in mapping.items()
-    for synonym in synonyms
-}
-PARENTHESIS = re.compile(r"\([^)]*\)|\[[^]]*\]")
-
-
-# --- Header ---------------------------------------------------------------------------
+#: Every header the registry list may have, with the ``Nam``/``Nữ`` columns.
+NAMES = HeaderNames({**HEADER_SYNONYMS, **GENDER_COLUMN_HEADERS})
 
 
 def header_field(value: object) -> str | None:
-    """The field a header cell names, or ``None``.
-
-    Tries the folded text, then the text without brackets, so ``Mức trợ cấp
-    (đồng)`` and ``Số CCCD (12 số)`` are recognised.
-    """
-    if not isinstance(value, str):
-        return None
-    name = _HEADER_INDEX.get(fold_key(value))
-    if name is None and ("(" in value or "[" in value):
-        name = _HEADER_INDEX.get(fold_key(PARENTHESIS.sub(" ", value)))
-    return name
+    """The field a header cell names, or ``None`` (``Mức trợ cấp (đồng)`` names ``amount``)."""
+    return NAMES.field(value)
 
 
 def find_header(
     rows: Iterable[Sequence[object]], *, limit: int = HEADER_SEARCH_ROWS
 ) -> tuple[int, dict[int, str]] | None:
-    """The first row naming at least three known columns, with its columns.
-
-    Returns ``(row_index, {column_index: field})`` (both 0-based; a field
-    named twice keeps its first column) or ``None`` when none of the first
-    ``limit`` rows is a header. Title rows never qualify: a whole title sits
-    in one cell, which names no column.
-    """
-    for index, row in enumerate(rows):
-        if index >= limit:
-            break
-        columns: dict[int, str] = {}
-        for column, value in enumerate(row):
-            name = header_field(value)
-            if name is not None and name not in columns.values():
-                columns[column] = name
-        if len(columns) >= 3:
-            return index, columns
-    return None
+    """The first row naming at least three of the list's columns: ``(row, {column: field})``."""
+    return find_header_row(rows, NAMES, limit=limit)
 
 
 @dataclass(slots=True)
@@ -232,7 +210,7 @@ def resolve_layout(prefix: Sequence[Sequence[object]], header_index: int) -> Lay
         for col, value in enumerate(sub):
             if is_blank(value):
                 continue
-            parent_col = _parent_column(header, col)
+            parent_col = merged_parent(header, col)
             parent_field = header_found.get(parent_col) if parent_col is not None else None
             key = fold_key(value) if isinstance(value, str) else ""
             if key in ("NAM", "NU"):
@@ -276,19 +254,6 @@ def resolve_layout(prefix: Sequence[Sequence[object]], header_index: int) -> Lay
     return Layout(columns, titles, next_index, unknown, duplicates)
 
 
-def _parent_column(header: Sequence[object], col: int) -> int | None:
-    """The header cell a sub-header cell sits under: its own, or the merged one to its left.
-
-    Read-only mode does not expose merged ranges; only the top-left cell of a
-    merge carries the value, so the nearest non-empty cell to the left is the
-    merge the empty cell belongs to.
-    """
-    for index in range(min(col, len(header) - 1), -1, -1):
-        if not is_blank(header[index]):
-            return index
-    return None
-
-
 def _is_sub_header(header: Sequence[object], row: Sequence[object]) -> bool:
     """Whether the row under the header is a second header row.
 
@@ -302,8 +267,3 @@ def _is_sub_header(header: Sequence[object], row: Sequence[object]) -> bool:
         return True
     known = [col for col, value in enumerate(row) if header_field(value) is not None]
     return len(known) >= 2 and any(col >= len(header) or is_blank(header[col]) for col in known)
-
-
-def is_column_number_row(row: Sequence[object]) -> bool:
-    cells = [value for value in row if not is_blank(value)]
-    return len(cells) >= 3 and all(is_column_number(value) for value in cells)

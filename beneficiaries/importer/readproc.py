@@ -23,8 +23,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from beneficiaries.importer.reader import ReadResult, WorkbookError, read_workbook
-from beneficiaries.importer.rows import ImportRow
+from beneficiaries.importer.reader import read_workbook
+from beneficiaries.importer.rows import ImportRow, ReadResult
+from documents.spreadsheet import WorkbookError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,9 +1,10 @@
-"""What the reader produces (rows and issues) and the reference data it reads against.
+"""What the reader produces (rows, issues, the result) and the reference data it reads against.
 
 :class:`Reference` is built once per import from the database
-(:meth:`Reference.from_database`) or, in tests, from the shipped CSV files
-(:meth:`Reference.from_rows`), so the reader itself never queries anything.
-Its mappings are keyed by :func:`~beneficiaries.importer.values.fold_key`, the
+(:func:`beneficiaries.importer.service.reference_from_database`) or, in
+tests, from the shipped CSV files, both through :meth:`Reference.from_rows`,
+so the reader itself never queries anything.
+Its mappings are keyed by :func:`~documents.spreadsheet.fold_key`, the
 same folding the reader applies to cells.
 """
 
@@ -15,25 +16,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from beneficiaries.importer.values import bank_keys, fold_key
+from beneficiaries.importer.values import bank_keys
+from documents.spreadsheet import RowError, fold_key
 
 Level = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
-class Issue:
-    """A problem found in the file, located for the user.
+class Issue(RowError):
+    """A problem found in the file, located for the user: the reader's row error with a level.
 
     ``row`` is the Excel row number (1-based) or ``None`` for a problem of a
     whole column or sheet; ``column`` is the header as written in the file;
-    ``value`` the cell as written; ``message`` Vietnamese, naming the rule.
+    ``value`` the cell as written; ``message`` Vietnamese, naming the rule. A
+    warning is shown but does not stop the import.
     """
 
-    sheet: str
-    row: int | None
-    column: str | None
-    value: str
-    message: str
     level: Level = "error"
 
 
@@ -75,6 +73,31 @@ class ImportRow:
     account_holder: str
     phone: str
     note: str
+
+
+@dataclass
+class ReadResult:
+    """Rows without errors, every issue, the sheets read and the columns ignored.
+
+    ``data_rows`` counts the data rows seen, with or without errors, so a
+    caller can say "120 dòng, 3 dòng có lỗi". ``encoding`` is ``"TCVN3"`` or
+    ``"VNI"`` when the file was converted from a legacy encoding.
+    """
+
+    rows: list[ImportRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    data_rows: int = 0
+    encoding: str | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.level == "warning"]
 
 
 CategoryRef = tuple[str, str]
@@ -160,32 +183,6 @@ class Reference:
             category_coefficients=coefficients,
             coefficient_programmes=frozenset(coefficient_programmes),
             ambiguous_banks=ambiguous,
-        )
-
-    @classmethod
-    def from_database(cls) -> Reference:
-        """The reference as the database holds it now (active banks only).
-
-        The only function of the reader that queries: the caller builds the
-        reference once and the reading itself stays database-free.
-        """
-        from beneficiaries.models import Category, Programme, Province
-        from payments.models import Bank
-
-        return cls.from_rows(
-            programmes=Programme.objects.values(
-                "code", "name", "short_name", "amount_mode", "synonyms"
-            ),
-            categories=(
-                {**row, "programme": row.pop("programme__code")}
-                for row in Category.objects.values(
-                    "code", "name", "short_name", "coefficient", "programme__code"
-                )
-            ),
-            banks=Bank.objects.filter(active=True).values(
-                "bin", "code", "short_name", "name", "kind", "synonyms"
-            ),
-            provinces=Province.objects.values_list("code", flat=True),
         )
 
 

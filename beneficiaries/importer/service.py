@@ -39,19 +39,23 @@ from beneficiaries.importer.planner import (
     ImportPlan,
     Planner,
 )
-from beneficiaries.importer.reader import WorkbookError, read_workbook
+from beneficiaries.importer.reader import read_workbook
 from beneficiaries.importer.readproc import read_in_child
 from beneficiaries.importer.rows import ImportRow, Issue, Reference
 from beneficiaries.models import (
     Beneficiary,
+    Category,
     Commune,
     ImportBatch,
     Person,
+    Programme,
+    Province,
     Representative,
     Village,
 )
 from documents.checksum import sha256_of
-from payments.models import Entitlement, PaymentAccount
+from documents.spreadsheet import WorkbookError, declared_rows
+from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 BATCH_SIZE = 1000
@@ -168,6 +172,29 @@ def _preview_rows(preview: list[list], issues: list[Issue], sheets: list[str]) -
     return rows
 
 
+def reference_from_database() -> Reference:
+    """The reference data the reader reads against, as the database holds it now.
+
+    Active banks only. Built once per import, so the reading itself (in this
+    process or a child) never queries.
+    """
+    return Reference.from_rows(
+        programmes=Programme.objects.values(
+            "code", "name", "short_name", "amount_mode", "synonyms"
+        ),
+        categories=(
+            {**row, "programme": row.pop("programme__code")}
+            for row in Category.objects.values(
+                "code", "name", "short_name", "coefficient", "programme__code"
+            )
+        ),
+        banks=Bank.objects.filter(active=True).values(
+            "bin", "code", "short_name", "name", "kind", "synonyms"
+        ),
+        provinces=Province.objects.values_list("code", flat=True),
+    )
+
+
 def create_batch(
     upload: BinaryIO, *, name: str, commune: Commune, actor, sheet: str = ""
 ) -> ImportBatch:
@@ -208,7 +235,7 @@ def run_import(
     from ``IMPORT_PARALLEL_READ_MB``) while this one plans and writes.
     """
     today = today or timezone.localdate()
-    reference = Reference.from_database()
+    reference = reference_from_database()
     if not commit:
         batch.status = ImportBatch.Status.VALIDATING
         ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, progress=1)
@@ -342,25 +369,11 @@ def mark_failed(batch_pk: int, message: str) -> None:
     )
 
 
-def estimate_rows(handle: BinaryIO) -> int:
-    """Rows the workbook declares (its dimension), to turn rows read into a percentage."""
-    from openpyxl import load_workbook  # local: only the progress bar needs it here
-
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception:  # the reader reports a bad file properly; no estimate then
-        return 0
-    try:
-        return sum((ws.max_row or 0) for ws in workbook.worksheets)
-    finally:
-        workbook.close()
-        handle.seek(0)
-
-
 def progress_writer(batch: ImportBatch) -> Callable[[int], None]:
     """A callback that stores reading progress (up to 90 %; planning and writing follow)."""
     with batch.file.open("rb") as handle:
-        total = estimate_rows(handle)
+        # The rows the workbook declares, to turn rows read into a percentage.
+        total = declared_rows(handle)
     last = {"percent": 0}
 
     def write(rows_read: int) -> None:

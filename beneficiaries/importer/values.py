@@ -1,12 +1,13 @@
-"""Parsers for the cell values of an imported list: dates, gender, words, coefficients.
+"""Parsers for the registry list's own cell values: births, gender, coefficients, words, banks.
 
 Each parser takes the raw value openpyxl returns (``str``, ``int``, ``float``,
 ``datetime``, ``None``) and returns plain results with an error *message*
 rather than raising: an import of 100,000 rows must not pay for an exception
 per cell in the normal case, and every problem is reported, not only the
 first. The personal ID, name, amount and account rules are in
-:mod:`beneficiaries.rules` and are used as they are; only what is specific to
-reading a spreadsheet lives here.
+:mod:`beneficiaries.rules`, and what any spreadsheet needs (text, dates,
+amounts, matching keys) in :mod:`documents.spreadsheet`; only what is
+specific to the registry's list lives here.
 """
 
 from __future__ import annotations
@@ -14,69 +15,25 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Literal
 
 from django.utils.translation import gettext as _
 
 from beneficiaries.rules.names import fold_name
+from documents.spreadsheet import DATE_SEP, cell_text, fold_key, written_date
 
 #: The oldest birth year the registry accepts (``person_birth_year_plausible``).
 MIN_BIRTH_YEAR = 1880
 
-_NON_KEY = re.compile(r"[^0-9A-Z]+")
-
-
-@lru_cache(maxsize=8192)
-def fold_key(text: str) -> str:
-    """The matching key of a header or a word: folded, only ``A-Z`` and ``0-9`` kept.
-
-    ``Ngày/tháng/năm sinh``, ``NGÀY THÁNG NĂM SINH`` and ``ngay thang nam sinh``
-    all give ``NGAYTHANGNAMSINH``: hand-made headers differ in case,
-    diacritics (old and new tone placement), spacing, line breaks inside the
-    cell and punctuation, and none of that carries meaning. Cached because the
-    same words (categories, banks, methods) repeat on every row.
-    """
-    return _NON_KEY.sub("", fold_name(text))
-
-
-def cell_text(value: object) -> str:
-    """A cell's value as the user wrote it, for messages.
-
-    Dates print as ``dd/mm/yyyy`` and integral floats without ``.0`` (Excel
-    stores every number as a float), so a message quotes ``38085001234``
-    rather than ``38085001234.0``.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def is_blank(value: object) -> bool:
-    """Whether a cell is empty: ``None`` or only whitespace."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 # --- Dates of birth -------------------------------------------------------------
 
-_SEP = r"\s*[/\-.]\s*"
-_FULL_DATE = re.compile(rf"([0-9]{{1,2}}){_SEP}([0-9]{{1,2}}){_SEP}([0-9]{{4}})")
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?")
 # Day and month unknown: 00/00/1938, --/--/1938, xx/xx/1938, ../../1938, 0/0/1938.
 _PLACEHOLDER = r"(?:0{1,2}|-{1,2}|X{1,2}|\?{1,2}|_{1,2}|\.{1,2})"
-_YEAR_ONLY_PLACEHOLDER = re.compile(rf"{_PLACEHOLDER}\s*[/\-.]\s*{_PLACEHOLDER}{_SEP}([0-9]{{4}})")
+_YEAR_ONLY_PLACEHOLDER = re.compile(
+    rf"{_PLACEHOLDER}\s*[/\-.]\s*{_PLACEHOLDER}{DATE_SEP}([0-9]{{4}})"
+)
 # The month without a day (05/1938, --/1938): only the year is kept.
-_MONTH_YEAR = re.compile(rf"({_PLACEHOLDER}|[0-9]{{1,2}}){_SEP}([0-9]{{4}})")
+_MONTH_YEAR = re.compile(rf"({_PLACEHOLDER}|[0-9]{{1,2}}){DATE_SEP}([0-9]{{4}})")
 # A year alone, possibly "Năm 1938" / "năm: 1938" / "NS 1938" (folded upper-case).
 _YEAR = re.compile(r"(?:NAM(?: SINH)?|NS)?\s*:?\s*([0-9]{4})")
 
@@ -119,14 +76,9 @@ def parse_birth(value: object, *, today: datetime.date) -> BirthResult:
     match = _YEAR_ONLY_PLACEHOLDER.fullmatch(text)
     if match:
         return _checked_year(int(match[1]), today, None)
-    match = _FULL_DATE.fullmatch(text)
-    if match:
-        day, month, year = int(match[1]), int(match[2]), int(match[3])
-        return _built_date(year, month, day, today, value.strip())
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
-        return _built_date(year, month, day, today, value.strip())
+    parts = written_date(text)
+    if parts is not None:
+        return _built_date(*parts, today, value.strip())
     match = _MONTH_YEAR.fullmatch(text)
     if match:
         month_text = match[1]
@@ -359,7 +311,7 @@ def bank_keys(text: str) -> list[str]:
         without_form = " ".join(_LEGAL_FORM.sub(" ", without_prefix).split())
         without_country = _TRAILING_COUNTRY.sub("", without_form)
         for variant in (base, without_prefix, without_form, without_country):
-            key = _NON_KEY.sub("", variant)
+            key = fold_key(variant)
             if key and key not in keys:
                 keys.append(key)
     return keys
@@ -375,58 +327,7 @@ def bank_fallback_keys(text: str) -> list[str]:
     words = _BANK_PREFIX.sub("", _BRANCH.sub("", fold_name(text))).split()
     keys: list[str] = []
     for end in range(len(words) - 1, 0, -1):
-        key = _NON_KEY.sub("", " ".join(words[:end]))
+        key = fold_key(" ".join(words[:end]))
         if key and key not in keys:
             keys.append(key)
     return keys
-
-
-# --- Header row, totals row, signature block, column numbers ------------------------
-
-_TOTALS = re.compile(
-    r"(?:TONG CONG|TONG SO|CONG TOAN|TONG TOAN)\b.*|(?:TONG|CONG)\s*(?:[:(\-].*|[0-9].*)?"
-)
-_SUBTOTAL = re.compile(r"CONG\s+\S.*")
-_SIGNATURE = re.compile(
-    r"(?:NGUOI LAP|KE TOAN|(?:PHO )?CHU TICH|(?:TM|KT|Q|TL|TUQ)\s*\.?\s*"
-    r"(?:UY BAN|UBND|CHU TICH|GIAM DOC|TRUONG)|NOI NHAN|THU TRUONG|XAC NHAN|\(?\s*KY,? |"
-    r"\(KY|GIAM DOC|BANG CHU)"
-)
-_PLACE_DATE = re.compile(r".*\bNGAY\b.*\bTHANG\b.*\bNAM\b.*")
-_COLUMN_NUMBER = re.compile(
-    r"\(?\s*(?:[0-9]{1,2}|[A-Z]{1,2})\s*\)?(?:\s*[=X×*+\-/:]\s*\(?\s*[0-9A-Z]{1,2}\s*\)?)*"
-)
-
-
-def is_totals(text: str) -> bool:
-    """``Tổng cộng``, ``Cộng``, ``Cộng: 12 người``, ``TỔNG SỐ``: the list ends here.
-
-    ``Tống Thị Hoa`` (a surname) is not a total: ``Tổng``/``Cộng`` count only
-    alone or followed by a colon, a bracket, a dash or a number.
-    """
-    return _TOTALS.fullmatch(fold_name(text)) is not None
-
-
-def is_subtotal(text: str) -> bool:
-    """``Cộng thôn Yên Lạc``: a subtotal inside the list, skipped, not the end."""
-    return _SUBTOTAL.fullmatch(fold_name(text)) is not None
-
-
-def is_signature(text: str) -> bool:
-    """A cell of the signature block or the lines around it.
-
-    ``NGƯỜI LẬP BIỂU``, ``KẾ TOÁN``, ``TM. ỦY BAN NHÂN DÂN``, ``CHỦ TỊCH``,
-    ``Nơi nhận:``, ``(Ký, ghi rõ họ tên)``, ``Bằng chữ: …`` and the place and
-    date line ``Yến Sơn, ngày 05 tháng 01 năm 2024``.
-    """
-    folded = fold_name(text)
-    return _SIGNATURE.match(folded) is not None or _PLACE_DATE.fullmatch(folded) is not None
-
-
-def is_column_number(value: object) -> bool:
-    """``(1)``, ``1``, ``A``, ``(5)=(3)x(4)``: a cell of the column-number row."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value).is_integer() and 0 < value < 100
-    if not isinstance(value, str):
-        return False
-    return _COLUMN_NUMBER.fullmatch(value.strip().upper()) is not None

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from beneficiaries.importer.reader import ReadResult, read_workbook
-from beneficiaries.importer.rows import Reference
+from beneficiaries.importer.reader import read_workbook
+from beneficiaries.importer.rows import ReadResult, Reference
 from beneficiaries.reference import REFERENCE_DIR
 from tests.importer.workbooks import TODAY, write_workbook
 

@@ -6,14 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from beneficiaries.importer.rows import Reference
-from beneficiaries.importer.values import bank_keys, fold_key
+from beneficiaries.importer.service import reference_from_database
+from beneficiaries.importer.values import bank_keys
+from documents.spreadsheet import fold_key
 from tests.importer.conftest import reference_from_csv
 
 
 @pytest.mark.django_db
 def test_reference_from_database_equals_the_csv_reference(reference_data):
-    assert Reference.from_database() == reference_from_csv()
+    assert reference_from_database() == reference_from_csv()
 
 
 @pytest.mark.parametrize(

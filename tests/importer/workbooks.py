@@ -54,6 +54,23 @@ DEFAULT_ROW: dict[str, object] = {
 
 TODAY = datetime.date(2025, 6, 15)
 
+# A second valid person: a woman on the BTXH list, paid at home.
+HOA = {
+    "full_name": "Lê Thị Hoa",
+    "birth_date": "01/01/1960",
+    "gender": "Nữ",
+    "personal_id": "038160000123",
+    "programme": "BTXH",
+    "category": "BTXH_K6_N",
+    "amount": 750_000,
+    "method": "Tại nhà",
+}
+
+
+def names(result) -> list[str]:
+    """The full names of the rows read, in order."""
+    return [row.full_name for row in result.rows]
+
 
 def data_row(**values: object) -> list[object]:
     """A row aligned with :data:`STANDARD_HEADER`: :data:`DEFAULT_ROW` updated by ``values``."""

@@ -7,7 +7,7 @@ import csv
 import pytest
 from openpyxl import load_workbook
 
-from payments.bankfiles import ExportError
+from payments.bankexport import ExportError
 from payments.cyclefiles import export_cycle_files
 from payments.models import PaymentCycle
 from payments.services.cycles import open_cycle

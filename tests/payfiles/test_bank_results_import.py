@@ -168,6 +168,10 @@ CASES = {
     "paid without date": (
         lambda p: _row(p["binh"], day=""), "Ngày giao dịch", "", "cần ngày giao dịch",
     ),
+    "long bank reference": (
+        lambda p: _row(p["binh"], ref="F" * 101), "Mã giao dịch ngân hàng", "F" * 101,
+        "Ô dài 101 ký tự, vượt giới hạn 100 ký tự.",
+    ),
     "cash payment": (
         lambda p: _set(_row(p["binh"]), ref=f"ASXH{p['cuc'].pk:08d}"), "Mã thanh toán", None,
         "chi bằng tiền mặt",

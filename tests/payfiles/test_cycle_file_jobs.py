@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from beneficiaries.models import Programme
 from documents.models import Event, GeneratedFile
-from payments.bankfiles import ExportError
+from payments.bankexport import ExportError
 from payments.cyclefiles import request_cycle_files
 from payments.models import PaymentCycle
 

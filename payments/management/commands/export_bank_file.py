@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from beneficiaries.management import commune_by_code, month_option
 from beneficiaries.rules.money import format_amount
-from payments.bankfiles import ExportError
+from payments.bankexport import ExportError
 from payments.cyclefiles import Unbalanced, export_cycle_files
 from payments.models import PaymentCycle
 

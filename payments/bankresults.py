@@ -1,0 +1,389 @@
+"""The banks' results, read back: every row validated first, then recorded all together or not at all.
+
+A bank returns its copy of the bank file (.xlsx or .csv) with four more
+columns: the result, its transaction reference, the date, the reason of a
+failure. The file is read by the shared reader (:mod:`documents.spreadsheet`:
+header wherever it is, the table up to its totals row); every row is checked
+against its payment, and only when no row is wrong does each result go
+through :func:`payments.services.results.record_result` (the rules of
+paid/failed, idempotence, freeing months), in one transaction. Layout:
+``docs/bank-files.md``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.rules.money import AmountError, format_amount
+from beneficiaries.rules.names import fold_name
+from documents.spreadsheet import (
+    DataRow,
+    DateError,
+    HeaderNames,
+    RowError,
+    Table,
+    WorkbookError,
+    cell_amount,
+    cell_date,
+    clean_text,
+    read_table,
+    too_long,
+)
+from payments.filerules import RESULT_FAILED, RESULT_PAID, RESULT_WORDS, parse_reference
+from payments.models import Payment, PaymentCycle
+from payments.services.results import (
+    RESULT_STATES,
+    ResultError,
+    paid_date_problem,
+    record_result,
+)
+
+CHUNK = 2000
+
+H_STT = "STT"
+H_REFERENCE = "Mã thanh toán"
+H_ACCOUNT = "Số tài khoản"
+H_AMOUNT = "Số tiền (đồng)"
+H_RESULT = "Kết quả"
+H_BANK_REF = "Mã giao dịch ngân hàng"
+H_DATE = "Ngày giao dịch"
+H_REASON = "Lý do không thành công"
+REQUIRED_HEADERS = (H_STT, H_REFERENCE, H_ACCOUNT, H_AMOUNT, H_RESULT, H_BANK_REF, H_DATE, H_REASON)
+#: The columns read, each named by its own header (matched folded, in any order).
+NAMES = HeaderNames({header: [header] for header in REQUIRED_HEADERS})
+BANK_REF_MAX = 100
+REASON_MAX = 300
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    paid: int = 0
+    paid_amount: int = 0
+    failed: int = 0
+    failed_amount: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # rows without a result yet
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        return [
+            _(
+                "Đọc %(rows)d dòng: %(changed)d thay đổi, %(unchanged)d không đổi, %(skipped)d chưa có kết quả."
+            )
+            % {
+                "rows": self.rows,
+                "changed": self.changed,
+                "unchanged": self.unchanged,
+                "skipped": self.skipped,
+            },
+            _("Thành công: %(n)d khoản, %(amount)s.")
+            % {"n": self.paid, "amount": format_amount(self.paid_amount)},
+            _("Không thành công: %(n)d khoản, %(amount)s.")
+            % {"n": self.failed, "amount": format_amount(self.failed_amount)},
+        ]
+
+
+@dataclass
+class _Planned:
+    row: int
+    payment_id: int
+    amount: int
+    status: str
+    paid_on: datetime.date | None
+    reference: str
+    reason: str
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_bank_results(
+    source: str | Path | IO[bytes],
+    *,
+    filename: str,
+    commune=None,
+    actor=None,
+    today: datetime.date | None = None,
+) -> ImportSummary:
+    """Validate every row; then record every result in one transaction, or nothing.
+
+    With ``commune``, only that commune's payments are accepted.
+    """
+    today = today or timezone.localdate()
+    summary = ImportSummary()
+    try:
+        table = read_table(source, NAMES, filename=filename, data=[H_REFERENCE])
+    except WorkbookError as exc:
+        summary.errors.append(RowError("", None, "", "", exc.message))
+        return summary
+    planned = _validate(table, summary, commune=commune, today=today)
+    if summary.errors:
+        return summary
+    try:
+        with transaction.atomic():
+            _write(table.sheet, planned, summary, actor=actor)
+    except _Rollback:
+        summary.changed = summary.unchanged = 0
+        summary.paid = summary.failed = summary.paid_amount = summary.failed_amount = 0
+    return summary
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+class _Row:
+    """One row of the results file being checked: its cells by header, its errors."""
+
+    def __init__(self, table: Table, row: DataRow, errors: list[RowError]) -> None:
+        self.table, self.row, self.errors = table, row, errors
+        self.number = row.number
+
+    def cell(self, header: str) -> object:
+        return self.table.cell(self.row, header)
+
+    def text(self, header: str) -> str:
+        return clean_text(self.cell(header))
+
+    def error(self, header: str, message: str, value: object = None) -> None:
+        shown = self.text(header) if value is None else clean_text(value)
+        self.errors.append(RowError(self.table.sheet, self.number, header, shown, message))
+
+
+def _validate(
+    table: Table, summary: ImportSummary, *, commune, today: datetime.date
+) -> list[_Planned]:
+    missing = table.missing(REQUIRED_HEADERS)
+    for name in missing:
+        summary.errors.append(
+            RowError(table.sheet, table.header_row, name, "", _("Thiếu cột này."))
+        )
+    if missing:
+        return []
+    summary.rows = len(table.rows)
+    wanted: dict[int, list[int]] = {}
+    for row in table.rows:
+        pk = parse_reference(clean_text(table.cell(row, H_REFERENCE)))
+        if pk is not None:
+            wanted.setdefault(pk, []).append(row.number)
+    payments = _payments(list(wanted))
+    planned: list[_Planned] = []
+    for data_row in table.rows:
+        row = _Row(table, data_row, summary.errors)
+        payment = _payment_of(row, wanted, payments, commune)
+        if payment is None:
+            continue
+        item = _checked(row, payment, summary, today)
+        if item is not None:
+            planned.append(item)
+    return planned
+
+
+def _payment_of(
+    row: _Row, wanted: dict[int, list[int]], payments: dict[int, dict], commune
+) -> dict | None:
+    """The payment the row's reference names, when the row may carry its result."""
+    pk = parse_reference(row.text(H_REFERENCE))
+    if pk is None:
+        row.error(
+            H_REFERENCE, _("Mã thanh toán phải có dạng ASXH và 8 chữ số (ví dụ ASXH00001234).")
+        )
+        return None
+    if len(wanted[pk]) > 1 and wanted[pk][0] != row.number:
+        row.error(
+            H_REFERENCE,
+            _("Mã thanh toán trùng với dòng %(row)d: mỗi khoản chỉ một dòng.")
+            % {"row": wanted[pk][0]},
+        )
+        return None
+    payment = payments.get(pk)
+    if payment is None or (commune is not None and payment["commune_id"] != commune.pk):
+        row.error(
+            H_REFERENCE,
+            _("Không có khoản chi trả mang mã này")
+            + (_(" ở xã %(name)s.") % {"name": commune.name} if commune is not None else "."),
+        )
+        return None
+    if payment["method"] != Payment.Method.ACCOUNT:
+        row.error(
+            H_REFERENCE,
+            _(
+                "Khoản này chi bằng tiền mặt (%(method)s), không qua ngân hàng: kết quả do bưu điện ghi."
+            )
+            % {"method": Payment.Method(payment["method"]).label.lower()},
+        )
+        return None
+    if payment["cycle_status"] not in RESULT_STATES:
+        row.error(
+            H_REFERENCE,
+            _("Kỳ chi trả tháng %(month)s đang “%(status)s”: chỉ ghi kết quả cho kỳ đã gửi.")
+            % {
+                "month": f"{payment['period']:%m/%Y}",
+                "status": PaymentCycle.Status(payment["cycle_status"]).label,
+            },
+        )
+        return None
+    return payment
+
+
+def _checked(
+    row: _Row, payment: dict, summary: ImportSummary, today: datetime.date
+) -> _Planned | None:
+    """The result the row records, or ``None`` (not answered yet, or an error reported)."""
+    problems_before = len(row.errors)
+    _check_amount_and_account(row, payment)
+    word = row.text(H_RESULT)
+    if not word:
+        if len(row.errors) == problems_before:
+            summary.skipped += 1
+        return None
+    status = RESULT_WORDS.get(fold_name(word))
+    if status is None:
+        row.error(H_RESULT, _("Kết quả phải là “Thành công” hoặc “Không thành công”."))
+        return None
+    paid_on = _paid_on(row, payment, status, today)
+    reason = row.text(H_REASON)
+    if status == RESULT_FAILED and not reason:
+        row.error(H_REASON, _("Khoản không thành công cần ghi lý do."), value="")
+    bank_ref = row.text(H_BANK_REF)
+    for header, text, limit in (
+        (H_BANK_REF, bank_ref, BANK_REF_MAX),
+        (H_REASON, reason, REASON_MAX),
+    ):
+        message = too_long(text, limit)
+        if message is not None:
+            row.error(header, message)
+    if len(row.errors) > problems_before:
+        return None
+    return _Planned(
+        row=row.number,
+        payment_id=payment["pk"],
+        amount=payment["amount"],
+        status=Payment.Status.PAID if status == RESULT_PAID else Payment.Status.FAILED,
+        paid_on=paid_on if status == RESULT_PAID else None,
+        reference=bank_ref,
+        reason=reason,
+    )
+
+
+def _check_amount_and_account(row: _Row, payment: dict) -> None:
+    try:
+        amount = cell_amount(row.cell(H_AMOUNT))
+    except AmountError as exc:
+        row.error(H_AMOUNT, str(exc.message))
+        amount = None
+    if amount is not None and amount != payment["amount"]:
+        row.error(
+            H_AMOUNT,
+            _("Số tiền khác khoản chi trả (%(amount)s).")
+            % {"amount": format_amount(payment["amount"])},
+        )
+    account_cell = row.cell(H_ACCOUNT)
+    if isinstance(account_cell, float):
+        row.error(
+            H_ACCOUNT,
+            _("Số tài khoản bị Excel đổi thành số (mất chữ số): hãy để ô ở dạng văn bản."),
+        )
+    elif clean_text(account_cell).replace(" ", "") != payment["account_number"]:
+        row.error(
+            H_ACCOUNT,
+            _("Số tài khoản khác tài khoản của khoản chi trả (%(account)s).")
+            % {"account": payment["account_number"]},
+        )
+
+
+def _paid_on(row: _Row, payment: dict, status: str, today: datetime.date) -> datetime.date | None:
+    """The transaction date: required for a success, never after today or before the month."""
+    try:
+        paid_on = cell_date(row.cell(H_DATE))
+    except DateError:
+        row.error(H_DATE, _("Ngày không hợp lệ: hãy ghi dạng dd/mm/yyyy."))
+        return None
+    if paid_on is None:
+        if status == RESULT_PAID:
+            row.error(H_DATE, _("Khoản thành công cần ngày giao dịch."), value="")
+        return None
+    problem = paid_date_problem(paid_on, payment["period"], today=today)
+    if problem:
+        row.error(H_DATE, problem)
+    return paid_on
+
+
+def _payments(pks: list[int]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    for start in range(0, len(pks), CHUNK):
+        for row in Payment.objects.filter(pk__in=pks[start : start + CHUNK]).values(
+            "pk",
+            "method",
+            "amount",
+            "account_number",
+            "cycle__status",
+            "cycle__period",
+            "cycle__commune_id",
+        ):
+            found[row["pk"]] = {
+                "pk": row["pk"],
+                "method": row["method"],
+                "amount": row["amount"],
+                "account_number": row["account_number"],
+                "cycle_status": row["cycle__status"],
+                "period": row["cycle__period"],
+                "commune_id": row["cycle__commune_id"],
+            }
+    return found
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _write(sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor) -> None:
+    for item in planned:
+        try:
+            _payment, changed = record_result(
+                Payment(pk=item.payment_id),
+                status=item.status,
+                actor=actor,
+                paid_on=item.paid_on,
+                reference=item.reference,
+                reason=item.reason,
+            )
+        except ResultError as exc:
+            summary.errors.append(RowError(sheet, item.row, H_RESULT, "", str(exc)))
+            continue
+        except PermissionDenied:
+            summary.errors.append(
+                RowError(
+                    sheet,
+                    item.row,
+                    H_RESULT,
+                    "",
+                    _("Người dùng không được ghi kết quả chuyển khoản."),
+                )
+            )
+            continue
+        if changed:
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
+        if item.status == Payment.Status.PAID:
+            summary.paid += 1
+            summary.paid_amount += item.amount
+        else:
+            summary.failed += 1
+            summary.failed_amount += item.amount
+    if summary.errors:
+        raise _Rollback
