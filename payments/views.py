@@ -30,7 +30,7 @@ from beneficiaries.access import (
     page_commune,
     require_role,
 )
-from beneficiaries.quality import blocker_lines
+from beneficiaries.quality.gate import blocker_lines
 from beneficiaries.rules.money import format_amount
 from beneficiaries.rules.months import parse_month
 from payments import access

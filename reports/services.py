@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.importer.service import sha256_of
 from beneficiaries.models import Commune, Programme
-from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
+from beneficiaries.quality.gate import Blocker, registrations_in_force, submission_blockers
 from payments.services.cycles import due_date
 from registration.listchanges import Entry, read_snapshot
 from registration.lists import list_enrolments, list_entries, write_registration_list
