@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Commune, Person
@@ -41,16 +41,9 @@ class Blocker:
 def registrations_in_force(
     enrolments: QuerySet[Beneficiary], month: datetime.date
 ) -> QuerySet[PaymentMethodRegistration]:
-    """Per enrolment, the registration in force in ``month`` (the latest starting
-    on or before it): what a list or a cycle of that month pays by."""
-    latest = PaymentMethodRegistration.objects.filter(
-        beneficiary=OuterRef("beneficiary"), from_month__lte=month
-    ).order_by("-from_month")
-    return (
-        PaymentMethodRegistration.objects.filter(beneficiary__in=enrolments)
-        .annotate(in_force=Subquery(latest.values("from_month")[:1]))
-        .filter(from_month=F("in_force"))
-    )
+    """What a list of ``month`` pays by: its enrolments' registrations in force in
+    that month (``PaymentMethodRegistration.objects.in_force``, as the cycle pays)."""
+    return PaymentMethodRegistration.objects.in_force(month).filter(beneficiary__in=enrolments)
 
 
 def people_paid_by(usage: QuerySet) -> set[int]:
