@@ -169,8 +169,16 @@ def plan_representative(plan, rp, person, rep_person, row, look, planned_reps, t
 
 def plan_registration(
     plan, rp, enrolment, method, representative, account, look, month, today
-) -> None:
+) -> str | None:
+    """Compare the row with the registration in force in the import month (what the
+    export shows); returns why the row is refused, if it is.
+
+    A registration starting after the import month (registered ahead) is never
+    undone by a file: a row that differs from this month's is refused, as the
+    registration page refuses a month before the current registration's.
+    """
     current = look.registrations.get(enrolment.pk) if enrolment.pk else None
+    later = look.later_registrations.get(enrolment.pk) if enrolment.pk else None
     if current is not None:
         same = (
             current.method == method
@@ -179,8 +187,19 @@ def plan_registration(
             and current.account_id == (account.pk if account else None)
             and (account is None or account.pk is not None)
         )
-        if same:
-            return
+    else:
+        # Nothing in force is paid in cash to the beneficiary (the export says so); with
+        # nothing registered at all, the row's choice is recorded.
+        cash_to_self = method == PaymentMethodRegistration.Method.CASH and representative is None
+        same = later is not None and cash_to_self
+    if same:
+        return None
+    if later is not None:
+        return _(
+            "Đã có đăng ký hình thức nhận từ tháng %(month)s, sau tháng nhập: sửa đăng ký "
+            "trên trang của người này, không qua tệp."
+        ) % {"month": f"{later:%m/%Y}"}
+    if current is not None:
         rp.change(
             _("Hình thức nhận: %(old)s → %(new)s")
             % {
@@ -196,7 +215,7 @@ def plan_registration(
             )
             current.requested_on = today
             plan.changed_registrations[current.pk] = current
-            return
+            return None
         current.is_current = False
         plan.retired_registrations[current.pk] = current
     plan.new_registrations.append(
@@ -212,6 +231,7 @@ def plan_registration(
             is_current=True,
         )
     )
+    return None
 
 
 def row_dict(rp: RowPlan) -> list:

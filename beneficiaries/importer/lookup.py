@@ -36,7 +36,10 @@ class Lookup:
         # Ended enrolments: an old list must not enrol the dead or the moved again.
         self.ended: dict[tuple[int, str], Beneficiary] = {}
         self.entitlements: dict[int, Entitlement] = {}
+        # The registration in force in the import month, which a row is compared with,
+        # and the month of a later one (registered ahead, which a row may not undo).
         self.registrations: dict[int, PaymentMethodRegistration] = {}
+        self.later_registrations: dict[int, datetime.date] = {}
         self.representatives: dict[tuple[int, int], Representative] = {}
         self.accounts: dict[tuple[str, str], PaymentAccount] = {}
         self._ids_seen: set[str] = set()
@@ -96,7 +99,17 @@ class Lookup:
                 beneficiary_id__in=part, from_month__lte=self.month
             ).order_by("beneficiary_id", "from_month"):
                 self.entitlements[ent.beneficiary_id] = ent  # the latest wins
-            for reg in PaymentMethodRegistration.objects.filter(
-                beneficiary_id__in=part, is_current=True
+            for reg in (
+                PaymentMethodRegistration.objects.in_force(self.month)
+                .filter(beneficiary_id__in=part)
+                .order_by()
             ):
                 self.registrations[reg.beneficiary_id] = reg
+            for beneficiary_id, from_month in (
+                PaymentMethodRegistration.objects.filter(
+                    beneficiary_id__in=part, from_month__gt=self.month
+                )
+                .order_by("from_month")
+                .values_list("beneficiary_id", "from_month")
+            ):
+                self.later_registrations.setdefault(beneficiary_id, from_month)

@@ -315,9 +315,16 @@ class Planner:
                         % {"number": row.account_number, "bank": account.bank.short_name},
                     )
                     continue
-            plan_registration(
+            refused = plan_registration(
                 plan, rp, enrolment, row.method, representative, account, look, month, today
             )
+            if refused:
+                fail(
+                    rp,
+                    "Hình thức nhận",
+                    str(PaymentMethodRegistration.Method(row.method).label),
+                    refused,
+                )
 
         for rp in rows:
             self.counts[rp.status] += 1
