@@ -14,7 +14,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import IN_CI, chromium_path
-from tests.dashboard.conftest import dataset  # noqa: F401 (the known data set, a fixture)
+from tests.dashboard.conftest import (  # noqa: F401 (the known data set and its day, fixtures)
+    dataset,
+    frozen,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +56,8 @@ def browser(_async_unsafe_allowed):
         browser.close()
 
 
-@pytest.mark.usefixtures("dataset")
+# The data set's day (3/9/2023): its figures, and a deadline (the 5th) still ahead.
+@pytest.mark.usefixtures("dataset", "frozen")
 def test_the_dashboard_draws_its_charts_from_the_vendored_chart_js(
     browser, live_server, officer, tmp_path
 ):
