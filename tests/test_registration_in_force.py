@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
 from payments.services.cycles import open_cycle
@@ -233,3 +235,18 @@ def test_the_cycle_pays_by_the_registration_in_force(commune, officer):
 @pytest.mark.postgres
 def test_the_cycle_pays_by_the_registration_in_force_on_postgresql(commune, officer):
     _assert_the_cycle_pays_by_the_registration_in_force(commune, officer)
+
+
+def test_the_admin_marks_the_registration_in_force_this_month(admin_client, commune, officer):
+    this_month = timezone.localdate().replace(day=1)
+    next_month = (this_month + datetime.timedelta(days=32)).replace(day=1)
+    enrolment = _enrol(commune)
+    now = _register(enrolment, officer, SEP)
+    later = _register(enrolment, officer, next_month, METHOD.HOME)
+
+    response = admin_client.get(reverse("admin:registration_paymentmethodregistration_changelist"))
+
+    assert response.status_code == 200
+    marks = {r.pk: bool(r.in_force) for r in response.context["cl"].result_list}
+    assert marks == {now.pk: True, later.pk: False}
+    assert "Áp dụng tháng này" in response.content.decode()
