@@ -23,7 +23,9 @@ def run(case: dict) -> int:
     import datetime
 
     from beneficiaries.models import Commune
-    from beneficiaries.quality import current_usage, find_problems, submission_blockers
+    from beneficiaries.quality.checks import find_problems
+    from beneficiaries.quality.gate import submission_blockers
+    from beneficiaries.quality.scope import current_usage
 
     commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
     today = datetime.date(2025, 6, 15)

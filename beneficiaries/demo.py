@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import roles
+from beneficiaries.bulk import HistoryStamp
 from beneficiaries.demo_quality import plant_for_demo
 from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.reference import load_reference_data
 from beneficiaries.synthetic import (
     DEFAULT_AS_OF,
     Counts,
-    HistoryStamp,
     Reference,
     UniquePool,
     populate_commune,

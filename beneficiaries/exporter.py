@@ -10,11 +10,11 @@ import datetime
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Category, Commune, Programme, Representative
-from beneficiaries.registry import current_registration, entitlement_in_force
+from beneficiaries.registry import entitlement_in_force
 from documents.xlsx import Column, Sheet, write_xlsx
 from payments.models import Bank
 from registration.models import PaymentMethodRegistration
@@ -65,22 +65,24 @@ def title_lines(commune: Commune, title: str) -> list[str]:
 
 
 def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> Iterator[list[Any]]:
-    """One row per live enrolment of ``enrolments``, in list order (given name, then full name)."""
-    entitlement = entitlement_in_force(on.replace(day=1))
-    current = current_registration()
+    """One row per live enrolment of ``enrolments``, in list order (given name, then full name),
+    with the amount and the registration in force in ``on``'s month."""
+    month = on.replace(day=1)
+    entitlement = entitlement_in_force(month)
+    current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
     qs = (
         enrolments.exclude(status=Beneficiary.Status.ENDED)
         .annotate(
             amount=Subquery(entitlement.values("amount")[:1]),
             coefficient=Subquery(entitlement.values("coefficient")[:1]),
-            method=Subquery(current.values("method")[:1]),
-            rep_kind=Subquery(current.values("representative__kind")[:1]),
-            rep_name=Subquery(current.values("representative__person__full_name")[:1]),
-            rep_id=Subquery(current.values("representative__person__personal_id")[:1]),
-            rep_relationship=Subquery(current.values("representative__relationship")[:1]),
-            account_number=Subquery(current.values("account__number")[:1]),
-            bank=Subquery(current.values("account__bank__short_name")[:1]),
-            holder_name=Subquery(current.values("account__holder_name")[:1]),
+            method=Subquery(current.values("method")),
+            rep_kind=Subquery(current.values("representative__kind")),
+            rep_name=Subquery(current.values("representative__person__full_name")),
+            rep_id=Subquery(current.values("representative__person__personal_id")),
+            rep_relationship=Subquery(current.values("representative__relationship")),
+            account_number=Subquery(current.values("account__number")),
+            bank=Subquery(current.values("account__bank__short_name")),
+            holder_name=Subquery(current.values("account__holder_name")),
         )
         .order_by("person__sort_name", "person_id", "programme__order", "category__code")
         .values_list(

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from beneficiaries import roles
 from beneficiaries.access import chosen_commune, communes_for, has_any_role, require_role
-from beneficiaries.quality import KINDS, find_problems, summarise, verification_summary
+from beneficiaries.quality.checks import find_problems
+from beneficiaries.quality.figures import summarise, verification_summary
+from beneficiaries.quality.findings import KINDS
 
 PAGE_SIZE = 100
 SEVERITIES = {"chan": True, "canh-bao": False}

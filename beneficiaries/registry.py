@@ -21,27 +21,16 @@ def entitlement_in_force(month: datetime.date) -> QuerySet[Entitlement]:
     )
 
 
-def current_registration() -> QuerySet[PaymentMethodRegistration]:
-    """Per enrolment (OuterRef "pk"), its current payment-method registration."""
-    return PaymentMethodRegistration.objects.filter(beneficiary=OuterRef("pk"), is_current=True)
-
-
-def registration_in_force(month: datetime.date) -> QuerySet[PaymentMethodRegistration]:
-    """Per enrolment (OuterRef "pk"), the registration in force in ``month``: the
-    latest starting on or before it (a registration may be current from a later month)."""
-    return PaymentMethodRegistration.objects.filter(
-        beneficiary=OuterRef("pk"), from_month__lte=month
-    ).order_by("-from_month")
-
-
 def with_current_terms(qs: QuerySet[Beneficiary], *, on: datetime.date) -> QuerySet[Beneficiary]:
-    """Annotate each enrolment with its amount in force and its current method."""
-    current = current_registration()
+    """Annotate each enrolment with its amount and its registration in force in
+    ``on``'s month: what that month's payment cycle pays."""
+    month = on.replace(day=1)
+    current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
     return qs.annotate(
-        current_amount=Subquery(entitlement_in_force(on.replace(day=1)).values("amount")[:1]),
-        current_method=Subquery(current.values("method")[:1]),
-        current_account_number=Subquery(current.values("account__number")[:1]),
-        current_bank=Subquery(current.values("account__bank__short_name")[:1]),
+        current_amount=Subquery(entitlement_in_force(month).values("amount")[:1]),
+        current_method=Subquery(current.values("method")),
+        current_account_number=Subquery(current.values("account__number")),
+        current_bank=Subquery(current.values("account__bank__short_name")),
     )
 
 

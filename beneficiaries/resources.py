@@ -19,7 +19,7 @@ from import_export.results import Error, Result, RowResult
 
 from beneficiaries.access import communes_for
 from beneficiaries.exporter import COLUMNS, registry_rows
-from beneficiaries.importer.planner import CHANGED, ERROR, NEW
+from beneficiaries.importer.plan import CHANGED, ERROR, NEW
 from beneficiaries.importer.service import create_batch, run_import
 from beneficiaries.models import Beneficiary, ImportBatch
 

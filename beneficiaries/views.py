@@ -84,8 +84,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     history = person.history.select_related("history_user").order_by("-history_date")[:50]
     # Registrations name accounts: shown only to the roles that see money.
+    # "Đang áp dụng" marks the registration in force this month, the one the cycle pays by.
     registrations = (
         PaymentMethodRegistration.objects.filter(beneficiary__person=person)
+        .with_in_force(timezone.localdate().replace(day=1))
         .select_related("beneficiary__programme", "representative__person", "account__bank")
         .order_by("beneficiary__programme__order", "beneficiary_id", "-from_month")
         if show_money

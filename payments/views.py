@@ -29,7 +29,7 @@ from beneficiaries.access import (
     page_commune,
     require_role,
 )
-from beneficiaries.quality import blocker_lines
+from beneficiaries.quality.gate import blocker_lines
 from beneficiaries.rules.money import format_amount
 from beneficiaries.rules.months import next_month, parse_month
 from payments import access

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.admin import CommuneScopedAdmin
@@ -15,6 +17,7 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "account",
         "from_month",
         "is_current",
+        "in_force_this_month",
     ]
     list_filter = ["method", "is_current", "beneficiary__programme"]
     search_fields = [
@@ -36,6 +39,15 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         "account": "holder__commune",
     }
     date_hierarchy = "from_month"
+
+    def get_queryset(self, request):
+        # "Current" is the latest choice, which may start later; this month's cycle
+        # pays by the one in force.
+        return super().get_queryset(request).with_in_force(timezone.localdate().replace(day=1))
+
+    @admin.display(boolean=True, description=_("áp dụng tháng này"))
+    def in_force_this_month(self, obj: PaymentMethodRegistration) -> bool:
+        return bool(obj.in_force)
 
 
 @admin.register(AccountOpeningRequest)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries import roles
 from beneficiaries.models import Commune, Programme
-from beneficiaries.quality import Blocker, registrations_in_force, submission_blockers
+from beneficiaries.quality.gate import Blocker, registrations_in_force, submission_blockers
 from documents import jobs
 from documents import services as files
 from documents.builders import Access, Built, builder, once_sent

@@ -6,7 +6,7 @@ Who is on a list, for a commune, a programme and a month (``period``):
   not ended: status not ``ended`` and no end month on or before the period),
   of a person who is alive (no date of death);
 * whose registration in force in the month (the latest starting on or before
-  it: ``beneficiaries.registry.registration_in_force``, as the month's payment
+  it: ``PaymentMethodRegistration.objects.in_force_for``, as the month's payment
   cycle uses) is *into an account*;
 * on the **own-account list** when the registration names no representative,
   on the **representatives' list** when it does.
@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Collate
 
 from beneficiaries.models import Beneficiary, Commune, Programme, Representative
-from beneficiaries.registry import entitlement_in_force, registration_in_force
+from beneficiaries.registry import entitlement_in_force
 from documents.models import GeneratedFile
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx
@@ -102,7 +102,7 @@ def list_enrolments(
 ) -> QuerySet[Beneficiary]:
     """The enrolments on one list (the rule, in one place): by the registration in
     force in the list's month, as the month's payment cycle pays."""
-    current = registration_in_force(period)
+    current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         Beneficiary.objects.filter(
             commune=commune,
@@ -113,8 +113,8 @@ def list_enrolments(
         .exclude(status=Beneficiary.Status.ENDED)
         .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
         .annotate(
-            registered_method=Subquery(current.values("method")[:1]),
-            registered_representative=Subquery(current.values("representative_id")[:1]),
+            registered_method=Subquery(current.values("method")),
+            registered_representative=Subquery(current.values("representative_id")),
         )
         .filter(
             registered_method=PaymentMethodRegistration.Method.ACCOUNT,
@@ -156,18 +156,18 @@ FIELDS = (
 def list_values(
     commune: Commune, programme: Programme, kind: str, period: datetime.date
 ) -> QuerySet:
-    current = registration_in_force(period)
+    current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         list_enrolments(commune, programme, kind, period)
         .annotate(
             amount=Subquery(entitlement_in_force(period).values("amount")[:1]),
-            bank=Subquery(current.values("account__bank__short_name")[:1]),
-            account_number=Subquery(current.values("account__number")[:1]),
-            holder_name=Subquery(current.values("account__holder_name")[:1]),
-            receiver_name=Subquery(current.values("representative__person__full_name")[:1]),
-            receiver_kind=Subquery(current.values("representative__kind")[:1]),
-            receiver_relationship=Subquery(current.values("representative__relationship")[:1]),
-            receiver_valid_until=Subquery(current.values("representative__valid_until")[:1]),
+            bank=Subquery(current.values("account__bank__short_name")),
+            account_number=Subquery(current.values("account__number")),
+            holder_name=Subquery(current.values("account__holder_name")),
+            receiver_name=Subquery(current.values("representative__person__full_name")),
+            receiver_kind=Subquery(current.values("representative__kind")),
+            receiver_relationship=Subquery(current.values("representative__relationship")),
+            receiver_valid_until=Subquery(current.values("representative__valid_until")),
         )
         .order_by(_sort_key(), "person_id", "pk")
         .values_list(*FIELDS)

@@ -118,9 +118,9 @@ def register_method(request: HttpRequest, pk: int) -> HttpResponse:
             "account_form": account_form,
             "beneficiary": beneficiary,
             "person": person,
-            "history": beneficiary.registrations.select_related(
-                "representative__person", "account__bank"
-            ).order_by("-from_month"),
+            "history": beneficiary.registrations.with_in_force(timezone.localdate().replace(day=1))
+            .select_related("representative__person", "account__bank")
+            .order_by("-from_month"),
         },
     )
 

@@ -48,10 +48,8 @@ class Share:
 
 
 def _method_in_force(month: datetime.date) -> Subquery:
-    latest = PaymentMethodRegistration.objects.filter(
-        beneficiary=OuterRef("pk"), from_month__lte=month
-    ).order_by("-from_month", "-pk")
-    return Subquery(latest.values("method")[:1])
+    latest = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
+    return Subquery(latest.values("method"))
 
 
 def _active(commune_ids: list[int], month: datetime.date):

@@ -26,7 +26,7 @@ from beneficiaries.access import (
     require_role,
 )
 from beneficiaries.models import Beneficiary
-from beneficiaries.quality import verification_summary
+from beneficiaries.quality.figures import verification_summary
 from reports import dashboard as figures
 from reports.deadlines import (
     REMIND_DAYS_BEFORE,

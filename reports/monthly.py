@@ -18,7 +18,7 @@ One workbook per commune and month (``period``), in the official layout:
   paid at home, no registration. Its rows are exactly the summary's
   non-account rows.
 * **Xác thực** — the verification state counts
-  (:func:`beneficiaries.quality.verification_summary`).
+  (:func:`beneficiaries.quality.figures.verification_summary`).
 * **Thay đổi** — the cycle's changes since last month
   (:func:`payments.changes.cycle_changes`), when a cycle exists.
 * The registration lists (two per programme), rows from
@@ -51,8 +51,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from beneficiaries.models import Beneficiary, Commune, Programme
-from beneficiaries.quality import verification_summary
-from beneficiaries.registry import entitlement_in_force, registration_in_force
+from beneficiaries.quality.figures import verification_summary
+from beneficiaries.registry import entitlement_in_force
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx
 from payments.changes import cycle_changes
@@ -153,7 +153,7 @@ def month_cycle(commune: Commune, period: datetime.date) -> PaymentCycle | None:
 def registry_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Beneficiary]:
     """The enrolments paid in the month by the registry: live (as on the lists) and
     not suspended, with the method and amount in force in the month."""
-    current = registration_in_force(period)
+    current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         Beneficiary.objects.filter(
             commune=commune, start_month__lte=period, person__date_of_death__isnull=True
@@ -161,7 +161,7 @@ def registry_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Ben
         .exclude(status__in=[Beneficiary.Status.ENDED, Beneficiary.Status.SUSPENDED])
         .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
         .annotate(
-            pay_method=Subquery(current.values("method")[:1]),
+            pay_method=Subquery(current.values("method")),
             pay_amount=Coalesce(
                 Subquery(entitlement_in_force(period).values("amount")[:1]),
                 Value(0),
@@ -225,9 +225,8 @@ def not_cashless_values(commune: Commune, period: datetime.date, cycle: PaymentC
         .annotate(
             asked=_open_request(f"{prefix}person_id"),
             registered=Exists(
-                PaymentMethodRegistration.objects.filter(
-                    beneficiary=OuterRef("beneficiary_id" if prefix else "pk"),
-                    from_month__lte=period,
+                PaymentMethodRegistration.objects.in_force_for(
+                    OuterRef("beneficiary_id" if prefix else "pk"), period
                 )
             ),
         )

@@ -31,7 +31,7 @@ from beneficiaries.access import (
     require_role,
 )
 from beneficiaries.models import Commune
-from beneficiaries.quality import blocker_lines
+from beneficiaries.quality.gate import blocker_lines
 from beneficiaries.rules.months import parse_month
 from documents.access import visible_files
 from documents.models import GeneratedFile

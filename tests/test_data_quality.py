@@ -10,7 +10,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from beneficiaries.models import Beneficiary, Category, IdentityCheck, Person
-from beneficiaries.quality import Finding, current_usage, find_problems, submission_blockers
+from beneficiaries.quality.checks import CHECKS, find_problems
+from beneficiaries.quality.findings import KINDS, Finding
+from beneficiaries.quality.gate import submission_blockers
+from beneficiaries.quality.scope import Scope, current_usage
 from beneficiaries.services import record_matches
 from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
@@ -250,6 +253,43 @@ def test_money_findings_are_left_out_for_roles_without_money(reference_data, com
     assert _kinds(commune, include_money=False) == {}
 
 
+def test_every_kind_of_finding_has_one_check_and_every_check_one_kind():
+    assert list(CHECKS) == list(KINDS)
+
+
+def test_a_check_yields_only_its_own_kind(reference_data, commune):
+    dead = BeneficiaryFactory(
+        person=PersonFactory(commune=commune, date_of_death=datetime.date(2026, 1, 9))
+    )
+    _paid_into(dead, PaymentAccountFactory(holder=dead.person, holder_name="SAI TEN"))
+    scope = Scope(commune, TODAY)
+    for kind, check in CHECKS.items():
+        assert {f.kind for f in check(scope)} <= {kind}
+    assert [f.person_id for f in CHECKS["dead_active"](scope)] == [dead.person_id]
+
+
+def test_an_expired_authorisation_is_the_only_finding_about_its_representative(
+    reference_data, commune
+):
+    enrolment = BeneficiaryFactory(person=PersonFactory(commune=commune))
+    proxy = RepresentativeFactory(
+        represented=enrolment.person,
+        valid_until=datetime.date(2026, 1, 31),
+        person=PersonFactory(
+            commune=commune,
+            birth_date=datetime.date(2012, 5, 1),
+            date_of_death=datetime.date(2026, 2, 1),
+        ),
+    )
+    _paid_into(enrolment, PaymentAccountFactory(holder=proxy.person), proxy)
+    found = _kinds(commune)
+    assert [(f.person_id, f.blocking) for f in found["authorisation_expired"]] == [
+        (enrolment.person_id, True)
+    ]
+    assert "representative_minor" not in found
+    assert "dead_active" not in found
+
+
 # --- the gate ---------------------------------------------------------------
 
 
@@ -421,7 +461,7 @@ def test_the_page_query_count_does_not_grow_with_findings(
 
 def test_the_demo_shows_findings_and_people_waiting_for_the_police(db):
     from beneficiaries.demo import seed_demo
-    from beneficiaries.quality import verification_summary
+    from beneficiaries.quality.figures import verification_summary
 
     result = seed_demo()
     kinds = {f.kind for f in find_problems(result.commune, today=TODAY)}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
@@ -31,6 +33,16 @@ def beneficiary(commune):
 @pytest.fixture
 def proxy(beneficiary):
     return RepresentativeFactory(represented=beneficiary.person, relationship="Con gái")
+
+
+def _history_badges(page: str) -> dict[str, str]:
+    """The registration history's state column, by from-month."""
+    table = page.split('class="list registrations"', 1)[1].split("</table>", 1)[0]
+    badges = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        month = re.search(r"<td>(\d\d/\d{4})</td>", row).group(1)
+        badges[month] = re.search(r"Đang áp dụng|Sắp áp dụng|Trước đây", row).group(0)
+    return badges
 
 
 def _url(beneficiary) -> str:
@@ -244,6 +256,30 @@ def test_the_person_page_shows_the_registration_history_and_the_action(
     assert "Lịch sử đăng ký hình thức nhận" in page
     assert "3500205444555" in page and "01/2024" in page
     assert _url(beneficiary) in page
+
+
+def test_the_history_marks_the_registration_in_force_and_the_one_to_come(
+    client, officer, beneficiary
+):
+    this_month = timezone.localdate().replace(day=1)
+    next_month = (this_month + datetime.timedelta(days=32)).replace(day=1)
+    RegistrationFactory(
+        beneficiary=beneficiary, from_month=datetime.date(2023, 9, 1), is_current=False
+    )
+    RegistrationFactory(
+        beneficiary=beneficiary, from_month=this_month, method=METHOD.HOME, is_current=False
+    )
+    RegistrationFactory(beneficiary=beneficiary, from_month=next_month, method=METHOD.CASH)
+    client.force_login(officer)
+
+    page = client.get(reverse("person_detail", args=[beneficiary.person_id])).content.decode()
+
+    badges = _history_badges(page)
+    assert badges == {
+        f"{next_month:%m/%Y}": "Sắp áp dụng",
+        f"{this_month:%m/%Y}": "Đang áp dụng",
+        "09/2023": "Trước đây",
+    }
 
 
 def test_the_police_see_neither_registrations_nor_the_action_on_the_person_page(

@@ -305,6 +305,29 @@ def test_the_amount_shown_is_the_one_in_force_this_month(logged_in, commune, eld
     assert "900.000 đ" not in html
 
 
+def test_the_method_shown_is_the_registration_in_force_this_month(
+    logged_in, commune, elderly_category
+):
+    """A registration from next month is current, but this month's cycle pays by the
+    one in force: the list shows that one (and filters by it)."""
+    person = PersonFactory(commune=commune, full_name="Đỗ Thị Mơ", personal_id=None)
+    beneficiary = _enrol(person, elderly_category, method=METHOD.CASH)
+    next_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    PaymentMethodRegistration.objects.filter(beneficiary=beneficiary).update(is_current=False)
+    RegistrationFactory(
+        beneficiary=beneficiary,
+        from_month=next_month,
+        method=METHOD.ACCOUNT,
+        account=PaymentAccountFactory(holder=person, number="3500205111222"),
+    )
+
+    html = logged_in.get(reverse("person_list")).content.decode()
+
+    assert "3500205111222" not in html
+    assert _listed(logged_in, method="cash") == ["Đỗ Thị Mơ"]
+    assert _listed(logged_in, method="account") == []
+
+
 def _many(commune, category, village, count: int) -> None:
     for n in range(count):
         person = PersonFactory(

@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from beneficiaries.bulk import HistoryStamp
 from beneficiaries.models import Beneficiary, Commune, Person, Province, Representative
 from beneficiaries.reference import load_reference_data
 from beneficiaries.rules.cccd import check_cccd_against_record, parse_cccd
 from beneficiaries.rules.names import fold_name
 from beneficiaries.synthetic import (
     DEFAULT_AS_OF,
-    HistoryStamp,
     Reference,
     SyntheticError,
     UniquePool,

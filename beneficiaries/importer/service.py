@@ -30,15 +30,15 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from beneficiaries.bulk import bulk_insert_with_history
-from beneficiaries.importer.planner import (
+from beneficiaries.importer.plan import (
     CHANGED,
     CHUNK_ROWS,
     ERROR,
     NEW,
     UNCHANGED,
     ImportPlan,
-    Planner,
 )
+from beneficiaries.importer.planner import Planner
 from beneficiaries.importer.reader import read_workbook
 from beneficiaries.importer.readproc import read_in_child
 from beneficiaries.importer.rows import ImportRow, Issue, Reference

@@ -38,7 +38,7 @@ from beneficiaries import roles
 from beneficiaries.access import has_any_role
 from beneficiaries.bulk import HistoryStamp, history_from_rows
 from beneficiaries.models import Commune
-from beneficiaries.quality import Blocker, submission_blockers
+from beneficiaries.quality.gate import Blocker, submission_blockers
 from beneficiaries.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
 from reports.deadlines import DeadlineBook

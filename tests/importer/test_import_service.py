@@ -15,6 +15,7 @@ from beneficiaries.importer.service import create_batch, request_commit, run_imp
 from beneficiaries.models import Beneficiary, ImportBatch, Person, Representative, Village
 from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
+from registration.services import register_payment_method
 from tests.factories import PersonFactory
 from tests.importer.workbooks import TODAY, account_row, data_row, write_workbook
 
@@ -264,6 +265,79 @@ def test_the_export_reimports_with_no_change(reference_data, commune, officer, w
     assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
     assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 0, 3)
     assert _counts() == before
+
+
+JULY = datetime.date(2025, 7, 1)
+
+
+def _register_in_july(officer, personal_id: str, method: str = "cash"):
+    enrolment = Beneficiary.objects.get(person__personal_id=personal_id)
+    return register_payment_method(
+        enrolment, method=method, from_month=JULY, requested_on=TODAY, actor=officer
+    )
+
+
+def test_the_export_shows_this_months_registration_and_reimports_with_no_change(
+    reference_data, commune, officer, workbook, tmp_path
+):
+    """Lê Thị Hoa is paid into her account in June and asked for cash from July: the
+    export says "account" (what June's cycle pays), and importing it again keeps July's."""
+    _import(workbook, commune, officer)
+    july = _register_in_july(officer, "038138000111")
+    exported = tmp_path / "xuat.xlsx"
+    with exported.open("wb") as handle:
+        write_registry(handle, commune, on=TODAY)
+    ws = load_workbook(exported).active
+    hoa = next(row for row in ws.iter_rows(values_only=True) if "Lê Thị Hoa" in row)
+    assert "Tài khoản" in hoa and "3508205000111" in hoa
+
+    before = _counts()
+    batch = _import(exported, commune, officer)
+
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 0, 3)
+    assert _counts() == before
+    july.refresh_from_db()
+    assert july.is_current
+
+
+def test_a_row_that_changes_this_month_is_refused_when_a_later_registration_exists(
+    reference_data, commune, officer, workbook, tmp_path
+):
+    _import(workbook, commune, officer)
+    _register_in_july(officer, "038050001234", method="home")
+    changed = tmp_path / "doi.xlsx"
+    write_workbook(changed, [account_row(), *ROWS[1:]])
+
+    batch = _import(changed, commune, officer)
+
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any("từ tháng 07/2025" in message for message in _errors(batch))
+    assert (
+        PaymentMethodRegistration.objects.get(
+            beneficiary__person__personal_id="038050001234", is_current=True
+        ).from_month
+        == JULY
+    )
+
+
+def test_an_enrolment_registered_only_from_next_month_reimports_as_cash_with_no_change(
+    reference_data, commune, officer, tmp_path
+):
+    path = tmp_path / "ds.xlsx"
+    write_workbook(path, [data_row()])
+    _import(path, commune, officer)
+    enrolment = Beneficiary.objects.get()
+    PaymentMethodRegistration.objects.filter(beneficiary=enrolment).delete()
+    register_payment_method(
+        enrolment, method="home", from_month=JULY, requested_on=TODAY, actor=officer
+    )
+
+    batch = _import(path, commune, officer)
+
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
+    assert batch.unchanged_count == 1
+    assert PaymentMethodRegistration.objects.get(beneficiary=enrolment).from_month == JULY
 
 
 def test_the_error_file_adds_a_result_column_next_to_the_original_rows(

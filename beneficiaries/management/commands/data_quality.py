@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from beneficiaries.management import commune_by_code
-from beneficiaries.quality import find_problems, summarise
+from beneficiaries.quality.checks import find_problems
+from beneficiaries.quality.figures import summarise
 
 
 class Command(BaseCommand):
