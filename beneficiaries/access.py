@@ -7,32 +7,12 @@ not act answers 403.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from beneficiaries import roles
 from beneficiaries.models import Beneficiary, Commune, Person
-
-
-def user_roles(user) -> frozenset[str]:
-    """The role names of a user (cached on the user object for the request)."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_role_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_names = cached
-    return cached
-
-
-def has_any_role(user, allowed: frozenset[str]) -> bool:
-    return user.is_authenticated and (user.is_superuser or bool(user_roles(user) & allowed))
-
-
-def require_role(user, allowed: frozenset[str]) -> None:
-    if not has_any_role(user, allowed):
-        raise PermissionDenied
+from core import roles
+from core.access import require_role
 
 
 def communes_for(user) -> QuerySet[Commune]:

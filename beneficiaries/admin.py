@@ -1,6 +1,6 @@
 """The admin, scoped to the user's communes like every view.
 
-Model permissions (from :mod:`beneficiaries.roles`) decide what a role may see
+Model permissions (from :mod:`core.roles`) decide what a role may see
 or change; :class:`CommuneScopedAdmin` decides which rows.
 """
 
@@ -16,8 +16,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, has_any_role
+from beneficiaries.access import commune_ids_for
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -40,7 +39,6 @@ from beneficiaries.models.checks import (
     with_verification,
 )
 from beneficiaries.resources import RegistryResource
-from beneficiaries.rules.names import fold_name
 from beneficiaries.services import (
     RegistryError,
     enrolment_problem,
@@ -48,6 +46,9 @@ from beneficiaries.services import (
     record_matches,
     save_beneficiary,
 )
+from core import roles
+from core.access import has_any_role
+from core.rules.names import fold_name
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):

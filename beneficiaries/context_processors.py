@@ -3,8 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.access import communes_for, has_any_role, user_roles
+from beneficiaries.access import communes_for
+from core import roles
+from core.access import has_any_role, user_roles
 
 
 def navigation(request) -> dict:

@@ -18,8 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.bulk import HistoryStamp
 from beneficiaries.demo_quality import plant_for_demo
 from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.reference import load_reference_data
@@ -30,6 +28,8 @@ from beneficiaries.synthetic import (
     UniquePool,
     populate_commune,
 )
+from core import roles
+from core.bulk import HistoryStamp
 from payments.demo import seed_cycle_demo
 from payments.models import Bank
 from registration.demo import seed_registration_demo

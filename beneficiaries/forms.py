@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Beneficiary, Category, Person, Programme, Representative, Village
-from beneficiaries.rules.accounts import PhoneError, normalize_phone
-from beneficiaries.rules.cccd import CccdError, normalize_cccd
 from beneficiaries.services import validate_personal_id
+from core.rules.accounts import PhoneError, normalize_phone
+from core.rules.cccd import CccdError, normalize_cccd
 from registration.models import PaymentMethodRegistration
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})

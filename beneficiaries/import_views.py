@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, communes_for, get_commune_for, require_role
+from beneficiaries.access import commune_ids_for, communes_for, get_commune_for
 from beneficiaries.exporter import write_registry, write_template
 from beneficiaries.importer import service as importer
 from beneficiaries.importer.errorfile import write_error_file
 from beneficiaries.models import ImportBatch
 from beneficiaries.tasks import commit_import_task, validate_import_task
+from core import roles
+from core.access import require_role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from beneficiaries import roles
-from beneficiaries.access import chosen_commune, communes_for, has_any_role, require_role
+from beneficiaries.access import chosen_commune, communes_for
 from beneficiaries.quality.checks import find_problems
 from beneficiaries.quality.figures import summarise, verification_summary
 from beneficiaries.quality.findings import KINDS
+from core import roles
+from core.access import has_any_role, require_role
 
 PAGE_SIZE = 100
 SEVERITIES = {"chan": True, "canh-bao": False}

@@ -6,10 +6,11 @@ import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from beneficiaries import roles
-from beneficiaries.access import beneficiaries_for, has_any_role
+from beneficiaries.access import beneficiaries_for
 from beneficiaries.models import Beneficiary
-from beneficiaries.rules.names import fold_name
+from core import roles
+from core.access import has_any_role
+from core.rules.names import fold_name
 from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 

@@ -20,7 +20,7 @@ from beneficiaries.models import (
     Representative,
 )
 from beneficiaries.models.checks import check_problem
-from beneficiaries.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
+from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
 
 
 class RegistryError(Exception):

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from beneficiaries.roles import sync_role_permissions
+from core.roles import sync_role_permissions
 
 
 @receiver(post_migrate, dispatch_uid="beneficiaries_sync_roles")

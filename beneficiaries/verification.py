@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from beneficiaries.exporter import title_lines
 from beneficiaries.models import Commune, IdentityCheck, Person, Verification
 from beneficiaries.models.checks import check_problem, verification_filter, with_verification
-from beneficiaries.rules.names import fold_name
 from beneficiaries.services import record_check
+from core.rules.names import fold_name
 from documents.spreadsheet import (
     DataRow,
     HeaderNames,

@@ -11,15 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beneficiaries import roles
 from beneficiaries.access import (
     beneficiaries_for,
     communes_for,
     get_person_for,
     get_person_for_edit,
-    has_any_role,
     people_for,
-    require_role,
 )
 from beneficiaries.forms import BeneficiaryForm, PersonForm, RegistryFilterForm, RepresentativeForm
 from beneficiaries.models import Beneficiary, Person, Representative
@@ -30,6 +27,8 @@ from beneficiaries.services import (
     save_person,
     save_representative,
 )
+from core import roles
+from core.access import has_any_role, require_role
 from payments.forms import PaymentAccountForm
 from payments.models import PaymentAccount
 from payments.services import AccountError, save_account

@@ -16,7 +16,8 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from beneficiaries.access import commune_ids_for, require_role
+from beneficiaries.access import commune_ids_for
+from core.access import require_role
 from documents.builders import BUILDERS, kind_of
 from documents.models import GeneratedFile
 

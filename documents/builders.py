@@ -33,7 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from beneficiaries.access import has_any_role
+from core.access import has_any_role
 from documents.models import GeneratedFile
 
 PROGRESS_STEP = 5  # percent: fewer writes while rows stream

@@ -25,7 +25,7 @@ from typing import IO, Any, Literal
 
 import xlsxwriter
 
-from beneficiaries.rules.money import amount_in_words
+from core.rules.money import amount_in_words
 
 Kind = Literal["text", "id", "int", "money", "date", "decimal"]
 

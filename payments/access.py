@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, has_any_role, require_role
+from beneficiaries.access import commune_ids_for
+from core import roles
+from core.access import has_any_role, require_role
 from payments.models import Payment, PaymentCycle
 
 SUBMITTED_OR_LATER = (

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_csv, write_xlsx
 from payments.filerules import months_label, payment_reference, transfer_content

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries.rules.money import AmountError, format_amount
-from beneficiaries.rules.names import fold_name
+from core.rules.money import AmountError, format_amount
+from core.rules.names import fold_name
 from documents.spreadsheet import (
     DataRow,
     DateError,

@@ -31,9 +31,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from beneficiaries import roles
-from beneficiaries.access import has_any_role
 from beneficiaries.models import Commune
+from core import roles
+from core.access import has_any_role
+from core.db import whole_results_planned
 from documents.builders import Access, Built, builder
 from documents.jobs import Job
 from documents.models import GeneratedFile
@@ -50,7 +51,6 @@ from payments.cashlists import (
     post_office_changes_sheet,
 )
 from payments.models import Payment, PaymentCycle
-from yenson.db import whole_results_planned
 
 BANK_FILES = GeneratedFile.Kind.BANK_FILES
 POST_OFFICE_LISTS = GeneratedFile.Kind.POST_OFFICE_LISTS

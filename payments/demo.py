@@ -15,7 +15,7 @@ import datetime
 from django.contrib.auth.models import User
 
 from beneficiaries.models import Commune
-from beneficiaries.rules.months import first_of_month, previous_month
+from core.rules.months import first_of_month, previous_month
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import (
     approve_cycle,

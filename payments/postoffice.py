@@ -18,9 +18,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.access import commune_ids_for, require_role
-from beneficiaries.rules.names import fold_name
+from beneficiaries.access import commune_ids_for
+from core import roles
+from core.access import require_role
+from core.rules.names import fold_name
 from payments.models import Payment, PaymentCycle
 from payments.services.results import CASH_METHODS, RESULT_STATES, ResultError, record_result
 

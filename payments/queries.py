@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 from payments.models import Payment, PaymentCycle, PaymentMonth
 
 

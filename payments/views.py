@@ -21,17 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beneficiaries import roles
-from beneficiaries.access import (
-    communes_for,
-    get_commune_for,
-    has_any_role,
-    page_commune,
-    require_role,
-)
+from beneficiaries.access import communes_for, get_commune_for, page_commune
 from beneficiaries.quality.gate import blocker_lines
-from beneficiaries.rules.money import format_amount
-from beneficiaries.rules.months import next_month, parse_month
+from core import roles
+from core.access import has_any_role, require_role
+from core.rules.money import format_amount
+from core.rules.months import next_month, parse_month
 from payments import access
 from payments.bankexport import EXPORTABLE, ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle

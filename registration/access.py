@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from beneficiaries import roles
-from beneficiaries.access import beneficiaries_for, commune_ids_for, require_role
+from beneficiaries.access import beneficiaries_for, commune_ids_for
 from beneficiaries.models import Beneficiary
+from core import roles
+from core.access import require_role
 from registration.models import AccountOpeningRequest, OutreachActivity
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.forms import DATE_WIDGET
 from beneficiaries.models import Beneficiary, Person, Representative, Village
-from beneficiaries.rules.accounts import AccountNumberError, normalize_account_number
-from beneficiaries.rules.names import fold_name
+from core.rules.accounts import AccountNumberError, normalize_account_number
+from core.rules.names import fold_name
 from payments.forms import PaymentAccountForm
 from payments.models import Bank, PaymentAccount
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration

@@ -15,18 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries import roles
 from beneficiaries.access import (
     beneficiaries_for,
     commune_ids_for,
     communes_for,
     get_commune_for,
-    has_any_role,
     people_for,
-    require_role,
 )
 from beneficiaries.models import Beneficiary
 from beneficiaries.quality.figures import verification_summary
+from core import roles
+from core.access import has_any_role, require_role
 from reports import dashboard as figures
 from reports.deadlines import (
     REMIND_DAYS_BEFORE,

@@ -26,9 +26,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
 from beneficiaries.models import Commune, Programme, ProgrammeSetting
 from beneficiaries.models.registry import choose_setting
+from core import roles
 from documents.models import GeneratedFile
 from reports.models import DeadlineReminder, Notice
 

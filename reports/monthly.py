@@ -53,6 +53,7 @@ from django.db.models.functions import Coalesce
 from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.quality.figures import verification_summary
 from beneficiaries.registry import entitlement_in_force
+from core.db import whole_results_planned
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx
 from payments.changes import cycle_changes
@@ -60,7 +61,6 @@ from payments.models import Payment, PaymentCycle
 from registration import lists
 from registration.listchanges import ChangeTracker
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
-from yenson.db import whole_results_planned
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
 CASH = PaymentMethodRegistration.Method.CASH

@@ -19,8 +19,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
 from beneficiaries.models import Commune
+from core import roles
 from documents import jobs
 from documents import services as files
 from documents.builders import Access, Built, builder, once_sent

@@ -21,18 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries import roles
-from beneficiaries.access import (
-    commune_ids_for,
-    communes_for,
-    get_commune_for,
-    has_any_role,
-    page_commune,
-    require_role,
-)
+from beneficiaries.access import commune_ids_for, communes_for, get_commune_for, page_commune
 from beneficiaries.models import Commune
 from beneficiaries.quality.gate import blocker_lines
-from beneficiaries.rules.months import parse_month
+from core import roles
+from core.access import has_any_role, require_role
+from core.rules.months import parse_month
 from documents.access import visible_files
 from documents.models import GeneratedFile
 from documents.services import FileError, retry_generated_file

@@ -25,7 +25,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from beneficiaries import roles
+from core import roles
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

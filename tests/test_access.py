@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from beneficiaries import roles
 from beneficiaries.models import Beneficiary, Person, Representative
+from core import roles
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     BeneficiaryFactory,

@@ -1,6 +1,6 @@
 """Who reaches what in the admin: changelists per role, rows scoped to the user's communes.
 
-Model permissions (``beneficiaries.roles``) decide which changelists a role
+Model permissions (``core.roles``) decide which changelists a role
 opens; ``CommuneScopedAdmin`` decides which rows it sees. Users are staff here:
 the admin is where the police record their checks.
 """

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from beneficiaries import roles
+from core import roles
 from registration.models import AccountOpeningRequest, OutreachActivity
 from registration.services import refer_to_bank, request_account_opening
 from tests.factories import (

@@ -12,11 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-from beneficiaries.bulk import HistoryStamp
 from beneficiaries.models import Beneficiary, Commune, Person, Province, Representative
 from beneficiaries.reference import load_reference_data
-from beneficiaries.rules.cccd import check_cccd_against_record, parse_cccd
-from beneficiaries.rules.names import fold_name
 from beneficiaries.synthetic import (
     DEFAULT_AS_OF,
     Reference,
@@ -29,6 +26,9 @@ from beneficiaries.synthetic import (
     purge_communes,
     write_plan,
 )
+from core.bulk import HistoryStamp
+from core.rules.cccd import check_cccd_against_record, parse_cccd
+from core.rules.names import fold_name
 from payments.models import AllowanceRate, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import BeneficiaryFactory, CommuneFactory, RegistrationFactory

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "axes",
     "import_export",
     "django_celery_beat",
+    "core",
     "beneficiaries",
     "documents",
     "registration",

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from beneficiaries.importer.context import SheetContext
 from beneficiaries.importer.lookups import lookup_text
 from beneficiaries.importer.receiver import ReceiverFields
-from beneficiaries.rules.accounts import AccountNumberError, normalize_account_number
-from beneficiaries.rules.names import fold_name
+from core.rules.accounts import AccountNumberError, normalize_account_number
+from core.rules.names import fold_name
 from documents.spreadsheet import cell_text
 
 Cells = tuple[object, ...]

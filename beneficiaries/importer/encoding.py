@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
-from beneficiaries.rules.names import TCVN3, VNI, convert_legacy, detect_legacy_encoding
+from core.rules.names import TCVN3, VNI, convert_legacy, detect_legacy_encoding
 from documents.spreadsheet import WorkbookError
 
 # Characters of Unicode Vietnamese that the legacy encodings (single-byte,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.importer.context import SheetContext
 from beneficiaries.importer.lookups import lookup_text
 from beneficiaries.importer.values import parse_coefficient
-from beneficiaries.rules.money import AmountError
+from core.rules.money import AmountError
 from documents.spreadsheet import cell_amount, cell_text
 
 Cells = tuple[object, ...]

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from beneficiaries.importer.context import SheetContext
 from beneficiaries.importer.encoding import name_encoding_error
 from beneficiaries.importer.values import parse_birth, parse_gender
-from beneficiaries.rules.accounts import PhoneError, normalize_phone
-from beneficiaries.rules.cccd import (
+from core.rules.accounts import PhoneError, normalize_phone
+from core.rules.cccd import (
     CccdError,
     CccdInfo,
     check_cccd_against_record,

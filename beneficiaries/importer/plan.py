@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from beneficiaries.importer.rows import ImportRow, Issue
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
-from beneficiaries.rules.names import fold_name as _fold_name
+from core.rules.names import fold_name as _fold_name
 from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 

@@ -14,7 +14,6 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from beneficiaries.bulk import build
 from beneficiaries.importer.changes import (
     plan_entitlement,
     plan_person,
@@ -36,7 +35,8 @@ from beneficiaries.importer.plan import (
 )
 from beneficiaries.importer.rows import ImportRow, Issue
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
-from beneficiaries.rules.cccd import CccdError, parse_cccd
+from core.bulk import build
+from core.rules.cccd import CccdError, parse_cccd
 from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 

@@ -19,7 +19,7 @@ from beneficiaries.importer.enrolment import EnrolmentFields, read_enrolment
 from beneficiaries.importer.person import PersonFields, read_person, read_phone
 from beneficiaries.importer.receiver import ReceiverFields, read_receiver
 from beneficiaries.importer.rows import ImportRow
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 from documents.spreadsheet import DataRow, cell_text, is_blank, is_totals, shown, too_long
 
 

@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from beneficiaries.bulk import bulk_insert_with_history
 from beneficiaries.importer.plan import (
     CHANGED,
     CHUNK_ROWS,
@@ -53,6 +52,7 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
+from core.bulk import bulk_insert_with_history
 from documents.checksum import sha256_of
 from documents.spreadsheet import WorkbookError, declared_rows
 from payments.models import Bank, Entitlement, PaymentAccount

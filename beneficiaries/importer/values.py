@@ -19,7 +19,7 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 from documents.spreadsheet import DATE_SEP, cell_text, fold_key, written_date
 
 #: The oldest birth year the registry accepts (``person_birth_year_plausible``).

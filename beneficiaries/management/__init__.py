@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import CommandError
 
 from beneficiaries.models import Commune
-from beneficiaries.rules.months import parse_month
+from core.rules.months import parse_month
 
 
 def commune_by_code(code: str) -> Commune:

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from beneficiaries.rules.names import fold_name, normalize_name
+from core.rules.names import fold_name, normalize_name
 
 
 def person_sort_name(name_folded: str) -> str:

@@ -22,9 +22,9 @@ from beneficiaries.models import Commune, Person
 from beneficiaries.models.checks import IdentityCheck, with_verification
 from beneficiaries.quality.findings import KINDS, Finding, finding, person_of
 from beneficiaries.quality.scope import ADULT_AGE, Scope
-from beneficiaries.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
-from beneficiaries.rules.names import fold_name
 from beneficiaries.services import known_provinces
+from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
+from core.rules.names import fold_name
 from payments.models import PaymentAccount
 
 

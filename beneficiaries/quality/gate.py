@@ -24,7 +24,7 @@ from beneficiaries.models.checks import (
     with_verification,
 )
 from beneficiaries.quality.checks import find_problems
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 from registration.models import PaymentMethodRegistration
 
 

@@ -19,7 +19,7 @@ Why the shapes below:
   ``Random``, so the main stream, and with it every other value, does not move.
 * History is kept: one history row per written row, written in bulk with it
   (docs/history-and-events.md). On PostgreSQL both go through ``COPY``
-  (:mod:`beneficiaries.bulk`), where history costs about a sixth of the run;
+  (:mod:`core.bulk`), where history costs about a sixth of the run;
   elsewhere through ``bulk_create_with_history``, where it doubles it. The
   figures are in that module's docstring.
 * One transaction for the whole run: a run that fails leaves nothing behind

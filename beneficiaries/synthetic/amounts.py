@@ -7,7 +7,7 @@ import datetime
 import random
 
 from beneficiaries.models import Beneficiary
-from beneficiaries.rules.money import coefficient_amount
+from core.rules.money import coefficient_amount
 from payments.models import Entitlement
 
 

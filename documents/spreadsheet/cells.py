@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from beneficiaries.rules.money import parse_amount
-from beneficiaries.rules.names import fold_name, normalize_name
+from core.rules.money import parse_amount
+from core.rules.names import fold_name, normalize_name
 from documents.xlsx import unescape_text
 
 #: The longest text a cell may hold. The longest text an import stores is 300
@@ -147,10 +147,10 @@ def cell_date(value: object) -> datetime.date | None:
 
 
 def cell_amount(value: object) -> int:
-    """Whole đồng from a cell, as :func:`~beneficiaries.rules.money.parse_amount` reads it.
+    """Whole đồng from a cell, as :func:`~core.rules.money.parse_amount` reads it.
 
     A positive whole number, as Excel stores most amounts, is taken at once.
-    Raises :class:`~beneficiaries.rules.money.AmountError`.
+    Raises :class:`~core.rules.money.AmountError`.
     """
     if value.__class__ is int and value > 0:  # type: ignore[operator]
         return value  # type: ignore[return-value]

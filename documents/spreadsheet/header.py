@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 from documents.spreadsheet.cells import fold_key, is_blank
 
 Row = Sequence[object]

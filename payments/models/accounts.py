@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from beneficiaries.models import Person
-from beneficiaries.rules.names import fold_name
+from core.rules.names import fold_name
 
 
 class Bank(models.Model):

@@ -34,12 +34,12 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.access import has_any_role
-from beneficiaries.bulk import HistoryStamp, history_from_rows
 from beneficiaries.models import Commune
 from beneficiaries.quality.gate import Blocker, submission_blockers
-from beneficiaries.rules.months import first_of_month, next_month
+from core import roles
+from core.access import has_any_role
+from core.bulk import HistoryStamp, history_from_rows
+from core.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
 from reports.deadlines import DeadlineBook
 

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from beneficiaries.models import Commune
-from beneficiaries.rules.months import first_of_month
+from core.rules.months import first_of_month
 from payments.models import PaymentCycle
 from payments.services.cycles import BuildResult, open_cycle
 

@@ -23,10 +23,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.access import has_any_role
-from beneficiaries.bulk import HistoryStamp, history_from_rows
 from beneficiaries.models import Programme
+from core import roles
+from core.access import has_any_role
+from core.bulk import HistoryStamp, history_from_rows
 from payments.models import AllowanceRate, Entitlement
 
 

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.access import require_role
-from beneficiaries.rules.months import next_month
+from core import roles
+from core.access import require_role
+from core.rules.months import next_month
 from payments.models import Payment, PaymentCycle
 from registration.models import PaymentMethodRegistration
 from registration.services import RegistrationError, register_payment_method

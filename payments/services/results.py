@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import roles
-from beneficiaries.access import has_any_role
 from beneficiaries.models import Beneficiary
+from core import roles
+from core.access import has_any_role
 from payments.models import Payment, PaymentCycle, PaymentMonth
 
 CASH_METHODS = (Payment.Method.CASH, Payment.Method.HOME)

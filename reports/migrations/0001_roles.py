@@ -10,7 +10,7 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from beneficiaries.roles import sync_role_permissions
+    from core.roles import sync_role_permissions
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True
@@ -24,7 +24,7 @@ def create_roles(apps, schema_editor):
 
 
 def remove_roles(apps, schema_editor):
-    from beneficiaries.roles import ROLE_PERMISSIONS
+    from core.roles import ROLE_PERMISSIONS
 
     apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
 

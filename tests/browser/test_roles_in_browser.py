@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from beneficiaries import roles
 from beneficiaries.models import Category, Person
 from beneficiaries.reference import load_reference_data
+from core import roles
 from payments.models import Bank, Entitlement
 from registration.models import PaymentMethodRegistration
 from tests.factories import (

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beneficiaries.models import Beneficiary, Person, Programme
-from beneficiaries.rules.money import coefficient_amount
+from core.rules.money import coefficient_amount
 from payments.models import AllowanceRate, Entitlement, Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import open_cycle
 from payments.services.rates import record_base_level

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from beneficiaries import roles
 from beneficiaries.models import Person
+from core import roles
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import (
     WORKFLOW,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from beneficiaries.models import Beneficiary, Person, Programme
-from beneficiaries.rules.money import coefficient_amount
+from core.rules.money import coefficient_amount
 from payments.models import AllowanceRate, Entitlement, Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import CycleError, open_cycle
 from payments.services.rates import record_base_level

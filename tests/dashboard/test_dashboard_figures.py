@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from beneficiaries.rules.months import next_month
+from core.rules.months import next_month
 from payments.models import PaymentCycle
 from registration.models import AccountOpeningRequest
 from registration.services import abandon_account_opening

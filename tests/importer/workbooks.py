@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from beneficiaries.importer.layout import HEADER_SYNONYMS
-from beneficiaries.rules.names import TCVN3_TABLE, VNI_TABLE
+from core.rules.names import TCVN3_TABLE, VNI_TABLE
 
 #: Field names in the order of the canonical layout.
 FIELDS: list[str] = list(HEADER_SYNONYMS)

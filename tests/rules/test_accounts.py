@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beneficiaries.rules.accounts import (
+from core.rules.accounts import (
     AccountNumberError,
     PhoneError,
     normalize_account_number,

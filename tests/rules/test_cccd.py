@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beneficiaries.rules.cccd import (
+from core.rules.cccd import (
     CccdError,
     CccdInfo,
     check_cccd_against_record,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beneficiaries.rules.money import (
+from core.rules.money import (
     AmountError,
     amount_in_words,
     coefficient_amount,

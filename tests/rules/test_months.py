@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beneficiaries.rules.months import (
+from core.rules.months import (
     first_of_month,
     month_index,
     month_of_index,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beneficiaries.rules.names import (
+from core.rules.names import (
     TCVN3_LOWER,
     TCVN3_TABLE,
     VNI_TABLE,

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from beneficiaries.rules.money import AmountError
+from core.rules.money import AmountError
 from documents.spreadsheet import (
     DataRows,
     DateError,

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from beneficiaries.management import commune_by_code, month_option
-from beneficiaries.rules.money import format_amount
+from core.rules.money import format_amount
 from payments.bankexport import ExportError
 from payments.cyclefiles import Unbalanced, export_cycle_files
 from payments.models import PaymentCycle

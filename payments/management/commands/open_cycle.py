@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaries.management import commune_by_code, month_option
-from beneficiaries.rules.money import format_amount
+from core.rules.money import format_amount
 from payments.services.cycles import CycleError, open_cycle
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaries.management import commune_by_code, month_option
-from beneficiaries.rules.money import format_amount
+from core.rules.money import format_amount
 from documents.builders import file_name
 from documents.models import GeneratedFile
 from registration.listfiles import build_registration_lists_now

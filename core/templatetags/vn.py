@@ -2,7 +2,7 @@
 
 from django import template
 
-from beneficiaries.rules.money import format_amount
+from core.rules.money import format_amount
 
 register = template.Library()
 
