@@ -22,17 +22,13 @@ from beneficiaries.access import (
     get_commune_for,
     people_for,
 )
+from beneficiaries.deadlines import deadlines_for, nearest_deadline
 from beneficiaries.models import Beneficiary
 from beneficiaries.quality.figures import verification_summary
 from core import roles
 from core.access import has_any_role, require_role
 from reports import dashboard as figures
-from reports.deadlines import (
-    REMIND_DAYS_BEFORE,
-    deadlines_for,
-    mark_notice_read,
-    nearest_deadline,
-)
+from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read
 from reports.models import Notice
 
 

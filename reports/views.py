@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beneficiaries.access import commune_ids_for, communes_for, get_commune_for, page_commune
+from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
 from beneficiaries.quality.gate import blocker_lines
 from core import roles
@@ -32,7 +33,7 @@ from documents.models import GeneratedFile
 from documents.services import FileError, retry_generated_file
 from registration import listfiles
 from reports import reportfiles
-from reports.deadlines import DeadlineBook, sent_late
+from reports.deadlines import sent_late
 
 
 def _file_to_act_on(user, pk: int) -> GeneratedFile:

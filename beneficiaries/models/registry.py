@@ -182,7 +182,7 @@ def choose_setting(rows, *, programme_id: int, commune_id: int | None, day: date
     valid_until), the one in force on ``day`` for the commune: its own row wins
     over the province-wide default; among rows of one kind the latest
     ``valid_from``. Pure, so that pages answering many deadlines can load the
-    rows once (``reports.deadlines.DeadlineBook``)."""
+    rows once (``beneficiaries.deadlines.DeadlineBook``)."""
     own = default = None
     for row in rows:
         if row.programme_id != programme_id or row.valid_from > day:

@@ -34,6 +34,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
 from beneficiaries.quality.gate import Blocker, submission_blockers
 from core import roles
@@ -41,7 +42,6 @@ from core.access import has_any_role
 from core.bulk import HistoryStamp, history_from_rows
 from core.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
-from reports.deadlines import DeadlineBook
 
 CAN_PREPARE = roles.CAN_PREPARE_CYCLES
 CAN_APPROVE = roles.CAN_APPROVE_CYCLES

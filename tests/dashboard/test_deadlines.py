@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from beneficiaries import deadlines as registry_deadlines
 from beneficiaries.models import Programme, ProgrammeSetting
 from documents.models import GeneratedFile
 from reports import deadlines
@@ -35,9 +36,9 @@ def _row(programme_id, commune_id, valid_from, day, valid_until=None):
 def test_a_commune_s_own_setting_wins_over_the_province_default():
     rows = [_row(1, None, D(2021, 1, 1), 5), _row(1, 7, D(2023, 1, 1), 10)]
 
-    assert deadlines.deadline_day_of(rows, 1, 7, D(2023, 9, 1)) == 10
-    assert deadlines.deadline_day_of(rows, 1, 8, D(2023, 9, 1)) == 5
-    assert deadlines.deadline_day_of(rows, 1, 7, D(2022, 9, 1)) == 5
+    assert registry_deadlines.deadline_day_of(rows, 1, 7, D(2023, 9, 1)) == 10
+    assert registry_deadlines.deadline_day_of(rows, 1, 8, D(2023, 9, 1)) == 5
+    assert registry_deadlines.deadline_day_of(rows, 1, 7, D(2022, 9, 1)) == 5
 
 
 def test_the_latest_setting_in_force_applies_and_without_any_the_5th():
@@ -46,13 +47,13 @@ def test_the_latest_setting_in_force_applies_and_without_any_the_5th():
         _row(1, None, D(2025, 7, 1), 8),
     ]
 
-    assert deadlines.deadline_day_of(rows, 1, 7, D(2025, 6, 1)) == 5
-    assert deadlines.deadline_day_of(rows, 1, 7, D(2025, 7, 1)) == 8
-    assert deadlines.deadline_day_of(rows, 2, 7, D(2025, 7, 1)) == 5
+    assert registry_deadlines.deadline_day_of(rows, 1, 7, D(2025, 6, 1)) == 5
+    assert registry_deadlines.deadline_day_of(rows, 1, 7, D(2025, 7, 1)) == 8
+    assert registry_deadlines.deadline_day_of(rows, 2, 7, D(2025, 7, 1)) == 5
 
 
 def test_day_31_falls_on_the_28th_as_for_the_cycles():
-    assert deadlines.deadline_on(D(2023, 2, 1), 31) == D(2023, 2, 28)
+    assert registry_deadlines.deadline_on(D(2023, 2, 1), 31) == D(2023, 2, 28)
 
 
 def test_the_book_agrees_with_programme_setting_on(reference_data, commune):
@@ -67,7 +68,7 @@ def test_the_book_agrees_with_programme_setting_on(reference_data, commune):
         deadline_day=10,
     )
 
-    found = {d.programme_name: d for d in deadlines.deadlines_for(commune, D(2023, 9, 3))}
+    found = {d.programme_name: d for d in registry_deadlines.deadlines_for(commune, D(2023, 9, 3))}
 
     assert found["Người có công"].day == D(2023, 9, 10)
     assert found["Người có công"].days_left == 7
@@ -77,7 +78,7 @@ def test_the_book_agrees_with_programme_setting_on(reference_data, commune):
 
 
 def test_days_overdue_after_the_deadline(reference_data, commune):
-    late = deadlines.deadlines_for(commune, D(2023, 9, 8))[0]
+    late = registry_deadlines.deadlines_for(commune, D(2023, 9, 8))[0]
 
     assert (late.overdue, late.days_left, late.days_overdue) == (True, -3, 3)
 
