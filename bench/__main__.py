@@ -53,7 +53,7 @@ def _child(action: str, module_name: str, case_json: str, out: str) -> None:
     if action == "migrate":
         from django.core.management import call_command
 
-        from beneficiaries.reference import load_reference_data
+        from desk.reference import load_reference_data
 
         call_command("migrate", interactive=False, verbosity=0)
         load_reference_data()

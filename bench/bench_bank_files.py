@@ -48,7 +48,7 @@ def setup(case: dict) -> None:
     from django.contrib.auth.models import User
 
     from beneficiaries.models import Commune
-    from beneficiaries.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
     from payments.bankfiles import BankFileExchange
     from payments.models import PaymentCycle
     from payments.services.cycles import open_cycle

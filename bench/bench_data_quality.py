@@ -14,7 +14,7 @@ def cases(quick: bool) -> list[dict]:
 
 
 def setup(case: dict) -> None:
-    from beneficiaries.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
 
     generate_synthetic(communes=1, beneficiaries=case["beneficiaries"], seed=7)
 
@@ -23,9 +23,9 @@ def run(case: dict) -> int:
     import datetime
 
     from beneficiaries.models import Commune
-    from beneficiaries.quality.checks import find_problems
-    from beneficiaries.quality.gate import submission_blockers
-    from beneficiaries.quality.scope import current_usage
+    from registration.quality.checks import find_problems
+    from registration.quality.gate import submission_blockers
+    from registration.quality.scope import current_usage
 
     commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
     today = datetime.date(2025, 6, 15)

@@ -26,7 +26,7 @@ def cases(quick: bool) -> list[dict]:
 
 
 def run(case: dict) -> int:
-    from beneficiaries.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
 
     result = generate_synthetic(
         communes=case["communes"], beneficiaries=case["beneficiaries"], seed=case["seed"]

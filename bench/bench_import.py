@@ -40,9 +40,9 @@ def cases(quick: bool) -> list[dict]:
 def setup(case: dict) -> None:
     from django.db import connection
 
-    from beneficiaries.exporter import write_registry
     from beneficiaries.models import Commune
-    from beneficiaries.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
+    from desk.exporter import write_registry
 
     path = _workbook(case["rows"])
     if not path.exists():
@@ -85,8 +85,8 @@ def setup(case: dict) -> None:
 def run(case: dict) -> int:
     if case["kind"] == "baseline":
         return _baseline(case)
-    from beneficiaries.importer.service import create_batch, run_import
     from beneficiaries.models import Commune, ImportBatch
+    from desk.importer.service import create_batch, run_import
 
     commune = Commune.objects.get(code=COMMUNE)
     path = _workbook(case["rows"])

@@ -26,13 +26,13 @@ def cases(quick: bool) -> list[dict]:
 
 def _commune():
     from beneficiaries.models import Commune
-    from beneficiaries.synthetic import synthetic_commune_code
+    from demo.synthetic import synthetic_commune_code
 
     return Commune.objects.get(code=synthetic_commune_code(1))
 
 
 def setup(case: dict) -> None:
-    from beneficiaries.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
     from payments.services.cycles import open_cycle
 
     generate_synthetic(communes=1, beneficiaries=case["beneficiaries"], seed=7)

@@ -21,7 +21,7 @@ def setup(case: dict) -> None:
     import datetime
 
     from beneficiaries.models import Commune
-    from beneficiaries.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
     from payments.services.cycles import open_cycle
 
     generate_synthetic(communes=1, beneficiaries=case["n"], seed=11)

@@ -12,8 +12,6 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.access import commune_ids_for
@@ -38,7 +36,6 @@ from beneficiaries.models.checks import (
     verification_state,
     with_verification,
 )
-from beneficiaries.resources import RegistryResource
 from beneficiaries.services import (
     RegistryError,
     enrolment_problem,
@@ -46,8 +43,6 @@ from beneficiaries.services import (
     record_matches,
     save_beneficiary,
 )
-from core import roles
-from core.access import has_any_role
 from core.rules.names import fold_name
 
 
@@ -317,24 +312,9 @@ class BeneficiaryAdminForm(forms.ModelForm):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(ImportExportMixin, CommuneScopedAdmin, SimpleHistoryAdmin):
+class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    # The desk app adds the spreadsheet import and export to this page (desk/admin.py).
     form = BeneficiaryAdminForm
-    # Import/export for staff goes through the same reader and checks as the
-    # officer's page (beneficiaries.resources); the ImportBatch is the log.
-    resource_classes = [RegistryResource]
-    formats = [XLSX]
-    skip_admin_log = True
-
-    def has_export_permission(self, request) -> bool:
-        # The export holds accounts and representatives' IDs: money roles only.
-        return has_any_role(request.user, roles.CAN_SEE_MONEY) and super().has_export_permission(
-            request
-        )
-
-    def has_import_permission(self, request) -> bool:
-        return has_any_role(
-            request.user, roles.CAN_EDIT_REGISTRY
-        ) and super().has_import_permission(request)
 
     def save_model(self, request, obj, form, change) -> None:
         # The same rules as the officer's form (category of the programme, the person's commune).

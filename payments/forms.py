@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.forms import DATE_WIDGET
 from beneficiaries.models import Programme
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
+from core.widgets import DATE_WIDGET
 from payments.models import Bank, Payment, PaymentAccount
 
 

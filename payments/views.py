@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from beneficiaries.access import communes_for, get_commune_for, page_commune
-from beneficiaries.quality.gate import blocker_lines
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.money import format_amount
@@ -36,6 +35,7 @@ from payments.models import PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows
 from payments.services import cycles as cycle_services
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
+from registration.quality.gate import blocker_lines
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100

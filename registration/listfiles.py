@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune, Programme
-from beneficiaries.quality.gate import Blocker, registrations_in_force, submission_blockers
 from core import roles
 from core.db import whole_results_planned
 from documents import jobs
@@ -35,6 +34,7 @@ from documents.models import GeneratedFile
 from documents.services import FileError, Wanted
 from registration.listchanges import Entry, read_snapshot
 from registration.lists import list_enrolments, list_entries, write_registration_list
+from registration.quality.gate import Blocker, registrations_in_force, submission_blockers
 
 LIST_KINDS = GeneratedFile.REGISTRATION_KINDS
 

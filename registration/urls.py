@@ -1,8 +1,9 @@
 from django.urls import path
 
-from registration import views
+from registration import quality_views, views
 
 urlpatterns = [
+    path("chat-luong-du-lieu/", quality_views.data_quality, name="data_quality"),
     path("dien-huong/<int:pk>/dang-ky-nhan/", views.register_method, name="register_method"),
     path(
         "nguoi/<int:person_pk>/mo-tai-khoan/",

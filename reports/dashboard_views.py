@@ -24,9 +24,9 @@ from beneficiaries.access import (
 )
 from beneficiaries.deadlines import deadlines_for, nearest_deadline
 from beneficiaries.models import Beneficiary
-from beneficiaries.quality.figures import verification_summary
 from core import roles
 from core.access import has_any_role, require_role
+from registration.quality.figures import verification_summary
 from reports import dashboard as figures
 from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read
 from reports.models import Notice

@@ -18,7 +18,7 @@ One workbook per commune and month (``period``), in the official layout:
   paid at home, no registration. Its rows are exactly the summary's
   non-account rows.
 * **Xác thực** — the verification state counts
-  (:func:`beneficiaries.quality.figures.verification_summary`).
+  (:func:`registration.quality.figures.verification_summary`).
 * **Thay đổi** — the cycle's changes since last month
   (:func:`payments.changes.cycle_changes`), when a cycle exists.
 * The registration lists (two per programme), rows from
@@ -51,7 +51,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from beneficiaries.models import Beneficiary, Commune, Programme
-from beneficiaries.quality.figures import verification_summary
 from beneficiaries.registry import entitlement_in_force
 from core.db import whole_results_planned
 from documents.official import official_document
@@ -61,6 +60,7 @@ from payments.models import Payment, PaymentCycle
 from registration import lists
 from registration.listchanges import ChangeTracker
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
+from registration.quality.figures import verification_summary
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
 CASH = PaymentMethodRegistration.Method.CASH

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from beneficiaries.access import commune_ids_for, communes_for, get_commune_for, page_commune
 from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
-from beneficiaries.quality.gate import blocker_lines
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import parse_month
@@ -32,6 +31,7 @@ from documents.access import visible_files
 from documents.models import GeneratedFile
 from documents.services import FileError, retry_generated_file
 from registration import listfiles
+from registration.quality.gate import blocker_lines
 from reports import reportfiles
 from reports.deadlines import sent_late
 

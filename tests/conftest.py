@@ -178,7 +178,7 @@ def _month_calendar(request) -> None:
 
 @pytest.fixture
 def reference_data(db):
-    from beneficiaries.reference import load_reference_data
+    from desk.reference import load_reference_data
 
     load_reference_data()
 

@@ -10,13 +10,13 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from beneficiaries.models import Beneficiary, Category, IdentityCheck, Person
-from beneficiaries.quality.checks import CHECKS, find_problems
-from beneficiaries.quality.findings import KINDS, Finding
-from beneficiaries.quality.gate import submission_blockers
-from beneficiaries.quality.scope import Scope, current_usage
 from beneficiaries.services import record_matches
 from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
+from registration.quality.checks import CHECKS, find_problems
+from registration.quality.findings import KINDS, Finding
+from registration.quality.gate import submission_blockers
+from registration.quality.scope import Scope, current_usage
 from tests.factories import (
     BeneficiaryFactory,
     PaymentAccountFactory,
@@ -460,8 +460,8 @@ def test_the_page_query_count_does_not_grow_with_findings(
 
 
 def test_the_demo_shows_findings_and_people_waiting_for_the_police(db):
-    from beneficiaries.demo import seed_demo
-    from beneficiaries.quality.figures import verification_summary
+    from demo.seed import seed_demo
+    from registration.quality.figures import verification_summary
 
     result = seed_demo()
     kinds = {f.kind for f in find_problems(result.commune, today=TODAY)}

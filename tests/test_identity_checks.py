@@ -93,7 +93,7 @@ def test_an_edit_to_another_field_keeps_the_check(commune, police):
 def test_an_import_that_edits_a_checked_field_makes_the_check_stale(
     reference_data, commune, police, tmp_path
 ):
-    from beneficiaries.importer.service import create_batch, run_import
+    from desk.importer.service import create_batch, run_import
     from tests.importer.workbooks import TODAY, data_row, write_workbook
 
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from beneficiaries.models import Category, Programme, ProgrammeSetting, Province
-from beneficiaries.reference import load_reference_data
+from desk.reference import load_reference_data
 from payments.models import AllowanceRate, Bank
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_the_command_prints_a_summary(db, capsys):
 
 
 def test_bank_synonyms_are_data_an_administrator_can_extend(reference_data):
-    from beneficiaries.importer.service import reference_from_database
+    from desk.importer.service import reference_from_database
     from documents.spreadsheet import fold_key
 
     agribank = Bank.objects.get(bin="970405")

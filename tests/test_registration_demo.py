@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from beneficiaries.demo import seed_demo
+from demo.seed import seed_demo
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, Person, Programme, Province, Representative
-from beneficiaries.reference import REFERENCE_DIR
+from desk.reference import REFERENCE_DIR
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     BeneficiaryFactory,
@@ -201,7 +201,7 @@ def test_the_list_searches_an_account_number_by_prefix(logged_in, people, q, fou
 def test_the_police_cannot_find_anyone_by_an_account_number(client, police, people):
     """The police see people, never accounts: an account number finds nobody for them,
     the page as the query beneath it; their personal-ID search still works."""
-    from beneficiaries.registry import search_registry
+    from desk.registry import search_registry
 
     client.force_login(police)
     assert _listed(client, q="3500205987654") == []
@@ -213,7 +213,7 @@ def test_the_police_cannot_find_anyone_by_an_account_number(client, police, peop
 
 @pytest.mark.parametrize("role", ["police", "post_office"])
 def test_a_role_without_money_finds_nobody_by_an_account_number(request, people, role):
-    from beneficiaries.registry import search_registry
+    from desk.registry import search_registry
 
     user = request.getfixturevalue(role)
     today = timezone.localdate()

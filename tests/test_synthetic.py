@@ -13,8 +13,10 @@ from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from beneficiaries.models import Beneficiary, Commune, Person, Province, Representative
-from beneficiaries.reference import load_reference_data
-from beneficiaries.synthetic import (
+from core.bulk import HistoryStamp
+from core.rules.cccd import check_cccd_against_record, parse_cccd
+from core.rules.names import fold_name
+from demo.synthetic import (
     DEFAULT_AS_OF,
     Reference,
     SyntheticError,
@@ -26,9 +28,7 @@ from beneficiaries.synthetic import (
     purge_communes,
     write_plan,
 )
-from core.bulk import HistoryStamp
-from core.rules.cccd import check_cccd_against_record, parse_cccd
-from core.rules.names import fold_name
+from desk.reference import load_reference_data
 from payments.models import AllowanceRate, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import BeneficiaryFactory, CommuneFactory, RegistrationFactory

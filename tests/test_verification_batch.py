@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from beneficiaries.models import IdentityCheck, Person, Verification
 from beneficiaries.models.checks import verification_of
 from beneficiaries.services import record_check
-from beneficiaries.verification import FileExchange
+from desk.verification import FileExchange
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

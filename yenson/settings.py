@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "registration",
     "payments",
     "reports",
+    "desk",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,6 @@ urlpatterns = [
     path("danh-sach-dang-ky/", include("reports.urls")),
     path("ky-chi-tra/", include("payments.urls")),
     path("", include("payments.post_office_urls")),
-    path("", include("beneficiaries.urls")),
+    path("", include("desk.urls")),
     path("", include("registration.urls")),
 ]

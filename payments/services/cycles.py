@@ -36,12 +36,12 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
-from beneficiaries.quality.gate import Blocker, submission_blockers
 from core import roles
 from core.access import has_any_role
 from core.bulk import HistoryStamp, history_from_rows
 from core.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
+from registration.quality.gate import Blocker, submission_blockers
 
 CAN_PREPARE = roles.CAN_PREPARE_CYCLES
 CAN_APPROVE = roles.CAN_APPROVE_CYCLES

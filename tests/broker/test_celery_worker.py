@@ -26,8 +26,8 @@ from django.conf import settings
 from kombu import Connection
 
 from beneficiaries.models import Category, Programme, Province
-from beneficiaries.reference import REFERENCE_DIR
-from beneficiaries.tasks import load_reference_data_task
+from desk.reference import REFERENCE_DIR
+from desk.tasks import load_reference_data_task
 from payments.models import AllowanceRate, Bank
 from yenson.celery import app
 

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from beneficiaries.reference import load_reference_data
+from desk.reference import load_reference_data
 from documents.models import GeneratedFile
 from documents.tasks import build_generated_file_task
 from payments.models import PaymentCycle

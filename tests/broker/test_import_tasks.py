@@ -7,10 +7,10 @@ import signal
 
 import pytest
 
-from beneficiaries.importer.service import create_batch, request_commit
 from beneficiaries.models import ImportBatch, Person
-from beneficiaries.reference import load_reference_data
-from beneficiaries.tasks import commit_import_task, validate_import_task
+from desk.importer.service import create_batch, request_commit
+from desk.reference import load_reference_data
+from desk.tasks import commit_import_task, validate_import_task
 from tests.broker.test_celery_worker import (
     _restore_unacked_messages,
     _wait_until,

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from beneficiaries.reference import load_reference_data
+from desk.reference import load_reference_data
 from documents.models import GeneratedFile
 from documents.tasks import build_generated_file_task
 from registration.listfiles import request_registration_lists

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from beneficiaries.reference import load_reference_data
+from desk.reference import load_reference_data
 from payments.models import Bank
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
 from registration.services import request_account_opening

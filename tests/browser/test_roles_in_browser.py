@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from beneficiaries.models import Category, Person
-from beneficiaries.reference import load_reference_data
 from core import roles
+from desk.reference import load_reference_data
 from payments.models import Bank, Entitlement
 from registration.models import PaymentMethodRegistration
 from tests.factories import (

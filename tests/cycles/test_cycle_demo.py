@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from beneficiaries.demo import seed_demo
-from payments.demo import seed_cycle_demo
+from demo.payments import seed_cycle_demo
+from demo.seed import seed_demo
 from payments.models import Payment, PaymentCycle
 from tests.cycles.conftest import enrol
 from tests.factories import PaymentAccountFactory, RegistrationFactory, UserFactory

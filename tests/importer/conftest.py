@@ -1,7 +1,7 @@
 """Fixtures of the import tests: the shipped reference data without the database.
 
 The reader never queries, so its tests build the :class:`Reference` straight
-from the CSV files the project ships (``beneficiaries/fixtures/reference``):
+from the CSV files the project ships (``desk/fixtures/reference``):
 fast, and a change to the data shows up here as it will in production.
 :func:`test_reference_from_database_equals_the_csv_reference` checks that the
 database path gives the same lookups.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from beneficiaries.importer.reader import read_workbook
-from beneficiaries.importer.rows import ReadResult, Reference
-from beneficiaries.reference import REFERENCE_DIR
+from desk.importer.reader import read_workbook
+from desk.importer.rows import ReadResult, Reference
+from desk.reference import REFERENCE_DIR
 from tests.importer.workbooks import TODAY, write_workbook
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from beneficiaries.importer.rows import ImportRow, Issue, ReadResult
+from desk.importer.rows import ImportRow, Issue, ReadResult
 
 FIRST_DATA_ROW = 9  # title rows (1-6), header (7), column numbers (8)
 

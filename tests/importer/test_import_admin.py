@@ -71,7 +71,7 @@ def test_an_admin_import_with_errors_shows_them_and_writes_nothing(
 def test_the_admin_export_is_the_import_layout(
     client, reference_data, commune, staff_officer, tmp_path
 ):
-    from beneficiaries.importer.service import create_batch, run_import
+    from desk.importer.service import create_batch, run_import
 
     path = tmp_path / "ds.xlsx"
     write_workbook(path, [data_row()])

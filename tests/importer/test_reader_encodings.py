@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from beneficiaries.importer.reader import read_workbook
+from desk.importer.reader import read_workbook
 from documents.spreadsheet import WorkbookError
 from tests.importer.workbooks import (
     data_row,

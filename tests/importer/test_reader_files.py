@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from beneficiaries.importer.reader import read_workbook
+from desk.importer.reader import read_workbook
 from documents.spreadsheet import WorkbookError
 from tests.importer.workbooks import STANDARD_HEADER, data_row, write_workbook
 

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from openpyxl import Workbook
 
-from beneficiaries.importer.layout import HEADER_SYNONYMS, find_header
-from beneficiaries.importer.reader import read_workbook
+from desk.importer.layout import HEADER_SYNONYMS, find_header
+from desk.importer.reader import read_workbook
 from tests.importer.workbooks import (
     HOA,
     STANDARD_HEADER,

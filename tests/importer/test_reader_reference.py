@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from beneficiaries.importer.service import reference_from_database
-from beneficiaries.importer.values import bank_keys
+from desk.importer.service import reference_from_database
+from desk.importer.values import bank_keys
 from documents.spreadsheet import fold_key
 from tests.importer.conftest import reference_from_csv
 

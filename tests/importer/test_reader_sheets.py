@@ -7,7 +7,7 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from beneficiaries.importer.reader import read_workbook
+from desk.importer.reader import read_workbook
 from documents.spreadsheet import WorkbookError
 from tests.importer.workbooks import (
     FIELDS,

@@ -19,8 +19,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from beneficiaries.importer.layout import HEADER_SYNONYMS
 from core.rules.names import TCVN3_TABLE, VNI_TABLE
+from desk.importer.layout import HEADER_SYNONYMS
 
 #: Field names in the order of the canonical layout.
 FIELDS: list[str] = list(HEADER_SYNONYMS)

@@ -1,0 +1,279 @@
+"""Forms of the officer's pages; the rules they apply live in ``rules/``."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.models import Beneficiary, Category, Person, Programme, Representative, Village
+from beneficiaries.services import validate_personal_id
+from core.rules.accounts import PhoneError, normalize_phone
+from core.rules.cccd import CccdError, normalize_cccd
+from core.widgets import DATE_WIDGET
+from registration.models import PaymentMethodRegistration
+
+MONTH_HELP = _("Ngày đầu tháng, ví dụ 01/07/2023.")
+
+
+class PersonForm(forms.ModelForm):
+    # Wider than the stored 12 digits: officers type "038 085 001 234".
+    personal_id = forms.CharField(label=_("Số CCCD/định danh"), max_length=30, required=False)
+    # Likewise "0912 345 678" or "+84 912 345 678" before clean_phone() normalises it.
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name",
+            "birth_date",
+            "birth_year",
+            "gender",
+            "personal_id",
+            "phone",
+            "commune",
+            "village",
+            "address",
+            "date_of_death",
+        ]
+        widgets = {"birth_date": DATE_WIDGET, "date_of_death": DATE_WIDGET}
+        help_texts = {"birth_year": _("Chỉ điền năm khi không rõ ngày sinh.")}
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.fields["commune"].queryset = communes
+        self.fields["commune"].empty_label = None
+        self.fields["village"].queryset = Village.objects.filter(
+            commune__in=communes
+        ).select_related("commune")
+        self.fields["birth_year"].required = False
+        self.fields["personal_id"].help_text = _("12 chữ số; để trống nếu chưa có (trẻ em).")
+        if self.instance.pk:
+            # Moving a person to another commune moves their enrolments and
+            # history too: a separate operation, not a field of this form.
+            self.fields["commune"].disabled = True
+            self.fields["commune"].widget = forms.HiddenInput()
+        elif communes.count() == 1:
+            self.fields["commune"].initial = communes.first()
+            self.fields["commune"].widget = forms.HiddenInput()
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name.split()) < 2:
+            raise forms.ValidationError(_("Nhập đầy đủ họ và tên (ít nhất hai chữ)."))
+        return name
+
+    def clean_personal_id(self) -> str | None:
+        raw = self.cleaned_data.get("personal_id") or ""
+        if not raw.strip():
+            return None
+        try:
+            number, warnings = normalize_cccd(raw)
+        except CccdError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+        self.warnings.extend(str(w) for w in warnings)
+        return number
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone") or ""
+        if not raw.strip():
+            return ""
+        try:
+            return normalize_phone(raw)
+        except PhoneError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        birth_date: datetime.date | None = data.get("birth_date")
+        birth_year: int | None = data.get("birth_year")
+        today = timezone.localdate()
+        if birth_date:
+            if birth_date > today:
+                self.add_error("birth_date", _("Ngày sinh không thể ở tương lai."))
+            if birth_year and birth_year != birth_date.year:
+                self.add_error("birth_year", _("Năm sinh không khớp với ngày sinh."))
+            data["birth_year"] = birth_date.year
+            self.instance.birth_year = birth_date.year
+        elif not birth_year:
+            self.add_error("birth_date", _("Nhập ngày sinh hoặc ít nhất năm sinh."))
+        elif birth_year > today.year or birth_year < 1880:
+            self.add_error("birth_year", _("Năm sinh không hợp lệ."))
+        village = data.get("village")
+        commune = data.get("commune")
+        if village and commune and village.commune_id != commune.pk:
+            self.add_error("village", _("Thôn không thuộc xã đã chọn."))
+        death = data.get("date_of_death")
+        if death and death > today:
+            self.add_error("date_of_death", _("Ngày mất không thể ở tương lai."))
+        number = data.get("personal_id")
+        if number and not self.has_error("personal_id"):
+            gender = data.get("gender")
+            try:
+                self.warnings.extend(
+                    validate_personal_id(
+                        number,
+                        birth_year=data.get("birth_year"),
+                        male=None if not gender else gender == Person.Gender.MALE,
+                        today=today,
+                    )
+                )
+            except CccdError as exc:
+                self.add_error("personal_id", forms.ValidationError(exc.message, code=exc.code))
+        return data
+
+
+class BeneficiaryForm(forms.ModelForm):
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "programme",
+            "category",
+            "decision_number",
+            "decision_date",
+            "start_month",
+            "end_month",
+            "end_reason",
+            "status",
+            "note",
+        ]
+        widgets = {
+            "decision_date": DATE_WIDGET,
+            "start_month": DATE_WIDGET,
+            "end_month": DATE_WIDGET,
+        }
+        help_texts = {"start_month": MONTH_HELP, "end_month": MONTH_HELP}
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["category"].queryset = Category.objects.select_related("programme")
+        self.fields["programme"].queryset = Programme.objects.all()
+
+    def _first_of_month(self, field: str) -> datetime.date | None:
+        value = self.cleaned_data.get(field)
+        if value and value.day != 1:
+            raise forms.ValidationError(_("Phải là ngày đầu tháng (ngày 01)."))
+        return value
+
+    def clean_start_month(self):
+        return self._first_of_month("start_month")
+
+    def clean_end_month(self):
+        return self._first_of_month("end_month")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        programme, category = data.get("programme"), data.get("category")
+        if programme and category and category.programme_id != programme.pk:
+            self.add_error("category", _("Diện đối tượng không thuộc chương trình đã chọn."))
+        start, end = data.get("start_month"), data.get("end_month")
+        if start and end and end <= start:
+            self.add_error("end_month", _("Tháng thôi hưởng phải sau tháng bắt đầu hưởng."))
+        if data.get("status") == Beneficiary.Status.ENDED:
+            if not end:
+                self.add_error("end_month", _("Đối tượng đã thôi hưởng cần có tháng thôi hưởng."))
+            if not data.get("end_reason"):
+                self.add_error("end_reason", _("Nêu lý do thôi hưởng."))
+        if category and data.get("status") != Beneficiary.Status.ENDED:
+            live = Beneficiary.objects.filter(person=self.person, category=category).exclude(
+                status=Beneficiary.Status.ENDED
+            )
+            if self.instance.pk:
+                live = live.exclude(pk=self.instance.pk)
+            if live.exists():
+                self.add_error(
+                    "category", _("Người này đang hưởng diện này; không thể thêm lần nữa.")
+                )
+        return data
+
+
+class PersonByIdField(forms.ModelChoiceField):
+    """A person of the user's communes, typed as their CCCD (a select of a
+    commune's thousands of people would be unusable)."""
+
+    def __init__(self, *, self_id: str | None = None, **kwargs) -> None:
+        super().__init__(
+            to_field_name="personal_id",
+            widget=forms.TextInput(attrs={"placeholder": _("12 chữ số"), "inputmode": "numeric"}),
+            error_messages={
+                "invalid_choice": _(
+                    "Không có ai mang số CCCD này trong sổ của xã. Thêm người nhận thay "
+                    "trước (nút «Thêm người»), rồi quay lại."
+                )
+            },
+            **kwargs,
+        )
+        self.self_id = self_id
+
+    def to_python(self, value):
+        digits = re.sub(r"[\s.\-]", "", str(value or ""))
+        if digits and digits == self.self_id:
+            raise forms.ValidationError(_("Người nhận thay không thể là chính đối tượng."))
+        return super().to_python(digits)
+
+
+class RepresentativeForm(forms.ModelForm):
+    class Meta:
+        model = Representative
+        fields = ["person", "kind", "relationship", "document", "valid_from", "valid_until"]
+        widgets = {"valid_from": DATE_WIDGET, "valid_until": DATE_WIDGET}
+
+    def __init__(self, *args, represented: Person, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.represented = represented
+        self.fields["person"] = PersonByIdField(
+            queryset=people.exclude(pk=represented.pk),
+            self_id=represented.personal_id,
+            label=_("Số CCCD người nhận thay"),
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("Ngày hết hiệu lực phải sau ngày bắt đầu."))
+        return data
+
+
+class RegistryFilterForm(forms.Form):
+    """The registry list's search box and filters (GET)."""
+
+    q = forms.CharField(
+        label=_("Tìm"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Tên (có hoặc không dấu), số CCCD, số tài khoản")}
+        ),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Chương trình"),
+        queryset=Programme.objects.all(),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Diện"), queryset=Category.objects.all(), required=False, empty_label=_("Tất cả")
+    )
+    village = forms.ModelChoiceField(
+        label=_("Thôn"), queryset=Village.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        choices=[("", _("Tất cả"))] + list(Beneficiary.Status.choices),
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label=_("Hình thức nhận"),
+        choices=[("", _("Tất cả")), ("none", _("Chưa đăng ký"))]
+        + list(PaymentMethodRegistration.Method.choices),
+        required=False,
+    )
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(commune__in=communes)

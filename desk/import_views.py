@@ -1,0 +1,235 @@
+"""The officer's import pages: upload, preview, confirm, progress, error file;
+and the registry export and blank template downloads."""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from beneficiaries.access import commune_ids_for, communes_for, get_commune_for
+from beneficiaries.models import ImportBatch
+from core import roles
+from core.access import require_role
+from desk.exporter import write_registry, write_template
+from desk.importer import service as importer
+from desk.importer.errorfile import write_error_file
+from desk.tasks import commit_import_task, validate_import_task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"))
+    commune = forms.ModelChoiceField(label=gettext_lazy("Xã"), queryset=None, empty_label=None)
+    sheet = forms.CharField(
+        label=gettext_lazy("Trang tính"),
+        required=False,
+        help_text=gettext_lazy("Để trống: đọc mọi trang có dòng tiêu đề cột."),
+    )
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("Tệp lớn hơn giới hạn %(limit)s MB. Hãy tách tệp hoặc liên hệ quản trị viên.")
+                % {"limit": limit}
+            )
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise forms.ValidationError(
+                _(
+                    "Chỉ nhận tệp Excel .xlsx. Tệp .xls cũ hoặc .csv: mở bằng Excel và "
+                    "«Lưu thành» Excel Workbook (.xlsx)."
+                )
+            )
+        return upload
+
+
+def _batch_for(user, pk: int) -> ImportBatch:
+    require_role(user, roles.CAN_EDIT_REGISTRY)
+    return get_object_or_404(
+        ImportBatch.objects.select_related("commune", "uploaded_by"),
+        pk=pk,
+        commune_id__in=commune_ids_for(user),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_EDIT_REGISTRY)
+    communes = communes_for(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            batch = importer.create_batch(
+                upload.file,
+                name=upload.name,
+                commune=form.cleaned_data["commune"],
+                actor=request.user,
+                sheet=form.cleaned_data["sheet"].strip(),
+            )
+            user_pk = request.user.pk
+            transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+        return redirect("import_detail", pk=batch.pk)
+    recent = ImportBatch.objects.filter(commune__in=communes).select_related(
+        "commune", "uploaded_by"
+    )[:20]
+    return render(request, "beneficiaries/import_upload.html", {"form": form, "recent": recent})
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_for(request.user, pk)
+    status_filter = request.GET.get("loc", "")
+    rows = batch.summary.get("rows", []) if batch.summary else []
+    if status_filter:
+        rows = [r for r in rows if r[4] == status_filter]
+    errors_by_row: dict[tuple, list[str]] = {}
+    for issue in batch.issues:
+        if issue["row"]:
+            errors_by_row.setdefault((issue["sheet"], issue["row"]), []).append(
+                f"{issue['column'] or ''}: {issue['message']}".lstrip(": ")
+            )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    preview = [
+        {
+            "sheet": r[0],
+            "row": r[1],
+            "name": r[2],
+            "personal_id": r[3],
+            "status": r[4],
+            "changes": r[5],
+            "problems": errors_by_row.get((r[0], r[1]), []),
+        }
+        for r in page
+    ]
+    file_issues = [i for i in batch.issues if not i["row"]]
+    return render(
+        request,
+        "beneficiaries/import_detail.html",
+        {
+            "batch": batch,
+            "page": page,
+            "preview": preview,
+            "file_issues": file_issues,
+            "row_errors": [i for i in batch.issues if i["row"] and i["level"] == "error"][:500],
+            "row_warnings": [i for i in batch.issues if i["row"] and i["level"] == "warning"][:500],
+            "status_filter": status_filter,
+            "running": batch.status
+            in (
+                ImportBatch.Status.PENDING,
+                ImportBatch.Status.VALIDATING,
+                ImportBatch.Status.WRITING,
+            ),
+        },
+    )
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    batch = _batch_for(request.user, pk)
+    return JsonResponse(
+        {"status": batch.status, "label": batch.get_status_display(), "progress": batch.progress}
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_for(request.user, pk)
+    try:
+        with transaction.atomic():
+            importer.request_commit(batch, actor=request.user)
+            user_pk = request.user.pk
+            transaction.on_commit(lambda: commit_import_task.delay(batch.pk, user_pk))
+    except importer.ImportRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("import_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_for(request.user, pk)
+    try:
+        importer.cancel_batch(batch, actor=request.user)
+        messages.success(request, _("Đã hủy lần nhập; không có gì được ghi."))
+    except importer.ImportRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("import_upload")
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_for(request.user, pk)
+    try:
+        with transaction.atomic():
+            importer.retry_batch(batch, actor=request.user)
+            user_pk = request.user.pk
+            transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+    except importer.ImportRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("import_detail", pk=batch.pk)
+
+
+@login_required
+def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_for(request.user, pk)
+    buffer = io.BytesIO()
+    write_error_file(batch, buffer)
+    buffer.seek(0)
+    stem = batch.original_name.rsplit(".", 1)[0]
+    return FileResponse(
+        buffer, as_attachment=True, filename=f"{stem}-ket-qua-kiem-tra.xlsx", content_type=XLSX
+    )
+
+
+@login_required
+def registry_export(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_SEE_MONEY)
+    if request.GET.get("xa"):
+        commune = get_commune_for(request.user, request.GET["xa"])
+    else:
+        commune = communes_for(request.user).first()
+        if commune is None:
+            return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
+    buffer = io.BytesIO()
+    today = timezone.localdate()
+    write_registry(buffer, commune, on=today)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"danh-sach-doi-tuong-{commune.code}-{today:%Y%m%d}.xlsx",
+        content_type=XLSX,
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, roles.CAN_EDIT_REGISTRY)
+    buffer = io.BytesIO()
+    write_template(buffer)
+    buffer.seek(0)
+    return FileResponse(
+        buffer, as_attachment=True, filename="mau-danh-sach-doi-tuong.xlsx", content_type=XLSX
+    )

@@ -1,0 +1,37 @@
+"""The registry desk's pages: the registry list and forms, the import and the export."""
+
+from django.urls import path
+
+from desk import import_views, views
+
+urlpatterns = [
+    path("doi-tuong/", views.person_list, name="person_list"),
+    path("nguoi/them/", views.person_create, name="person_create"),
+    path("nguoi/<int:pk>/", views.person_detail, name="person_detail"),
+    path("nguoi/<int:pk>/sua/", views.person_edit, name="person_edit"),
+    path(
+        "nguoi/<int:person_pk>/dien-huong/them/",
+        views.beneficiary_create,
+        name="beneficiary_create",
+    ),
+    path("dien-huong/<int:pk>/sua/", views.beneficiary_edit, name="beneficiary_edit"),
+    path(
+        "nguoi/<int:person_pk>/nguoi-nhan-thay/them/",
+        views.representative_create,
+        name="representative_create",
+    ),
+    path("nguoi/<int:person_pk>/tai-khoan/them/", views.account_create, name="account_create"),
+    path("doi-tuong/xuat/", import_views.registry_export, name="registry_export"),
+    path("nhap-danh-sach/", import_views.import_upload, name="import_upload"),
+    path("nhap-danh-sach/mau/", import_views.import_template, name="import_template"),
+    path("nhap-danh-sach/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("nhap-danh-sach/<int:pk>/tien-do/", import_views.import_progress, name="import_progress"),
+    path("nhap-danh-sach/<int:pk>/xac-nhan/", import_views.import_confirm, name="import_confirm"),
+    path("nhap-danh-sach/<int:pk>/huy/", import_views.import_cancel, name="import_cancel"),
+    path("nhap-danh-sach/<int:pk>/thu-lai/", import_views.import_retry, name="import_retry"),
+    path(
+        "nhap-danh-sach/<int:pk>/ket-qua.xlsx",
+        import_views.import_error_file,
+        name="import_error_file",
+    ),
+]
