@@ -34,9 +34,10 @@ demo: migrate ## Create the demo commune Yến Sơn with demo users (idempotent)
 run: demo ## Set up and serve the demo on http://127.0.0.1:8000 (SQLite)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check and format check, and the layers (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Format and auto-fix with ruff
 	$(VENV)/bin/ruff format .
@@ -46,9 +47,10 @@ check: $(STAMP) ## Django checks and migrations up to date
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: $(STAMP) ## Set up and run ruff, the migration check and the whole test suite
+test: $(STAMP) ## Set up and run ruff, the layers check, the migration check and the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
