@@ -19,8 +19,8 @@ One workbook per commune and month (``period``), in the official layout:
   non-account rows.
 * **Xác thực** — the verification state counts
   (:func:`registration.quality.figures.verification_summary`).
-* **Thay đổi** — the cycle's changes since last month
-  (:func:`payments.changes.cycle_changes`), when a cycle exists.
+* **Thay đổi** — the cycle's changes sheet, the one of its bank files
+  (:func:`payments.cashlists.changes_sheet`), when a cycle exists.
 * The registration lists (two per programme), rows from
   :mod:`registration.lists`' generator.
 
@@ -30,6 +30,7 @@ shared writer in constant memory.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ from beneficiaries.registry import entitlement_in_force
 from core.db import whole_results_planned
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx
-from payments.changes import cycle_changes
+from payments.cashlists import CHANGE_COLUMNS, changes_sheet
 from payments.models import Payment, PaymentCycle
 from registration import lists
 from registration.listchanges import ChangeTracker
@@ -116,16 +117,6 @@ VERIFICATION_COLUMNS = (
     Column("Số người", "int", 12),
 )
 
-CHANGE_COLUMNS = (
-    Column("STT", "int", 6),
-    Column("Thay đổi", "text", 18),
-    Column("Họ và tên", "text", 24),
-    Column("Số CCCD", "id", 14),
-    Column("Chương trình", "text", 12),
-    Column("Trước", "text", 26),
-    Column("Nay", "text", 26),
-    Column("Ghi chú", "text", 24),
-)
 
 LIST_SHEET_WORDS = {lists.SELF: "tự nhận", lists.REPRESENTATIVE: "nhận thay"}
 
@@ -391,20 +382,16 @@ def write_monthly_report(
     )
 
     if cycle is not None:
-        changes_title = f"THAY ĐỔI CỦA KỲ CHI TRẢ THÁNG {period:%m/%Y} SO VỚI KỲ TRƯỚC"
-        change_rows: Iterable[list[Any]] = (
-            [n, c.label, c.full_name, c.personal_id, c.programme, c.before, c.after, c.note]
-            for n, c in enumerate(cycle_changes(cycle), start=1)
-        )
+        # The same sheet as in the cycle's bank files: one rule for "what changed".
+        cycle_sheet = changes_sheet(cycle)
+        changes = dataclasses.replace(cycle_sheet, rows=_staged(cycle_sheet.rows, step))
     else:
-        changes_title = f"Chưa có kỳ chi trả tháng {period:%m/%Y}: chưa có thay đổi để báo cáo."
-        change_rows = ()
-    changes = Sheet(
-        name="Thay đổi",
-        columns=CHANGE_COLUMNS,
-        rows=_staged(change_rows, step),
-        title_lines=[changes_title],
-    )
+        changes = Sheet(
+            name="Thay đổi",
+            columns=CHANGE_COLUMNS,
+            rows=(),
+            title_lines=[f"Chưa có kỳ chi trả tháng {period:%m/%Y}: chưa có thay đổi để báo cáo."],
+        )
 
     list_sheets = []
     for programme in programmes:

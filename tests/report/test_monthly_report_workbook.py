@@ -216,7 +216,8 @@ def test_with_a_cycle_the_figures_are_the_cycles(january_cycle, signed_commune):
 def test_with_a_cycle_the_changes_since_last_month(january_cycle, report_data, signed_commune):
     _figures, wb = _build(signed_commune)
     ws = wb["Thay đổi"]
-    assert ws["A1"].value == "THAY ĐỔI CỦA KỲ CHI TRẢ THÁNG 01/2027 SO VỚI KỲ TRƯỚC"
+    # The cycle's own changes sheet, as in its bank files.
+    assert ws["A1"].value == "THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG 12/2026"
     dao, ha = report_data["dao"].person, report_data["ha"].person
     assert _rows(ws, 3) == [
         (1, "Giảm", "Đỗ Văn Đào", dao.personal_id, "Người có công", "2.055.000 đ", None,
