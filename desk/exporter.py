@@ -13,11 +13,12 @@ from typing import IO, Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from beneficiaries.models import Beneficiary, Category, Commune, Programme, Representative
+from beneficiaries.labels import GENDER_WORDS, RECEIVER_WORDS
+from beneficiaries.models import Beneficiary, Category, Commune, Programme
 from beneficiaries.registry import entitlement_in_force
 from documents.xlsx import Column, Sheet, write_xlsx
 from payments.models import Bank
-from registration.models import PaymentMethodRegistration
+from registration.models import METHOD_WORDS, PaymentMethodRegistration
 
 COLUMNS: tuple[Column, ...] = (
     Column("STT", "int", 6),
@@ -42,18 +43,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("Số điện thoại", "id", 12),
     Column("Ghi chú", "text", 20),
 )
-
-METHOD_WORDS = {
-    PaymentMethodRegistration.Method.ACCOUNT: "Tài khoản",
-    PaymentMethodRegistration.Method.CASH: "Tiền mặt",
-    PaymentMethodRegistration.Method.HOME: "Tại nhà",
-}
-RECEIVER_WORDS = {
-    None: "Bản thân",
-    Representative.Kind.PROXY: "Ủy quyền",
-    Representative.Kind.GUARDIAN: "Giám hộ",
-}
-GENDER_WORDS = {"M": "Nam", "F": "Nữ"}
 
 
 def title_lines(commune: Commune, title: str) -> list[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from beneficiaries.labels import KIND_WORDS
 from documents.official import official_document
 from documents.xlsx import Column, Sheet
 from payments.bankexport import CHUNK, MonthLabels
@@ -25,7 +26,6 @@ from payments.changes import cycle_changes, previous_cycle
 from payments.models import Payment, PaymentCycle
 
 CASH_METHODS = (Payment.Method.CASH, Payment.Method.HOME)
-KIND_WORDS = {"proxy": "ủy quyền", "guardian": "giám hộ"}
 
 CASH_COLUMNS = (
     Column("STT", "int", 6),

@@ -33,7 +33,8 @@ from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Collate
 
-from beneficiaries.models import Beneficiary, Commune, Programme, Representative
+from beneficiaries.labels import GENDER_WORDS, KIND_WORDS
+from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.registry import entitlement_in_force
 from documents.models import GeneratedFile
 from documents.official import official_document
@@ -52,8 +53,6 @@ from registration.models import PaymentMethodRegistration
 SELF = GeneratedFile.Kind.REGISTRATION_SELF
 REPRESENTATIVE = GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE
 CHUNK = 2000
-GENDER_WORDS = {"M": "Nam", "F": "Nữ"}
-KIND_WORDS = {Representative.Kind.PROXY: "ủy quyền", Representative.Kind.GUARDIAN: "giám hộ"}
 CHANGE_WORDS = {ADDED: "Thêm mới", REMOVED: "Ra khỏi danh sách", ACCOUNT_CHANGED: "Đổi tài khoản"}
 
 _HEAD = (

@@ -368,3 +368,11 @@ class OutreachActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.date:%d/%m/%Y}"
+
+
+# The word the registry's spreadsheet uses for each method (the import reads it back).
+METHOD_WORDS = {
+    PaymentMethodRegistration.Method.ACCOUNT: "Tài khoản",
+    PaymentMethodRegistration.Method.CASH: "Tiền mặt",
+    PaymentMethodRegistration.Method.HOME: "Tại nhà",
+}

@@ -67,10 +67,10 @@ ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
 CASH = PaymentMethodRegistration.Method.CASH
 HOME = PaymentMethodRegistration.Method.HOME
 METHODS = (ACCOUNT, CASH, HOME)
+# The methods' own names; the report names the post office for the paying office's reader.
 METHOD_WORDS = {
-    ACCOUNT: "Qua tài khoản",
-    CASH: "Tiền mặt tại điểm chi trả (bưu điện)",
-    HOME: "Tiền mặt tại nhà",
+    **{method: str(label) for method, label in PaymentMethodRegistration.Method.choices},
+    CASH: f"{PaymentMethodRegistration.Method.CASH.label} (bưu điện)",
     None: "Chưa đăng ký hình thức nhận",
 }
 NO_ACCOUNT_YET = "Chưa có tài khoản (đang đề nghị mở)"
