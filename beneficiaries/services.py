@@ -1,7 +1,9 @@
 """Operations on the registry: one function per thing a user does.
 
 Each runs in one transaction; the history row records the acting user
-(django-simple-history reads ``_history_user``).
+(django-simple-history reads ``_history_user``). Each checks the actor's role
+first (:func:`core.access.require_actor`; ``None`` is the system: an import
+job, the demo), as every app's services do.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from beneficiaries.models import (
     Representative,
 )
 from beneficiaries.models.checks import check_problem
+from core import roles
+from core.access import require_actor
 from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
 
 
@@ -53,6 +57,7 @@ def _stamp(instance, actor) -> None:
 @transaction.atomic
 def save_person(person: Person, *, actor) -> Person:
     """Create or update a person (the form has validated the fields)."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     # No name in the message: the other person may be in a commune the actor cannot see.
     taken = RegistryError(
         _("Số CCCD %(id)s đã được dùng cho một người khác trong hệ thống.")
@@ -84,6 +89,7 @@ def enrolment_problem(beneficiary: Beneficiary) -> str | None:
 
 @transaction.atomic
 def save_beneficiary(beneficiary: Beneficiary, *, actor) -> Beneficiary:
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     problem = enrolment_problem(beneficiary)
     if problem:
         raise RegistryError(problem)
@@ -94,6 +100,7 @@ def save_beneficiary(beneficiary: Beneficiary, *, actor) -> Beneficiary:
 
 @transaction.atomic
 def save_representative(representative: Representative, *, actor) -> Representative:
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     if representative.person_id == representative.represented_id:
         raise RegistryError(_("Người nhận thay không thể là chính đối tượng."))
     _stamp(representative, actor)
@@ -122,6 +129,7 @@ def record_check(
     source: str = IdentityCheck.Source.MANUAL,
 ) -> IdentityCheck:
     """Record one police check of a person as the record stands now."""
+    require_actor(actor, roles.CAN_CHECK_IDENTITY)
     problem = check_problem(result, differing_fields or [])
     if problem:
         raise RegistryError(problem)
@@ -140,6 +148,7 @@ def record_check(
 @transaction.atomic
 def record_matches(people, *, actor) -> int:
     """The police desk's bulk action: these people match the population database."""
+    require_actor(actor, roles.CAN_CHECK_IDENTITY)
     checks = [
         IdentityCheck(
             person=person,

@@ -112,7 +112,9 @@ CAN_SEE_CYCLES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 CAN_PREPARE_CYCLES = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_CYCLES = frozenset({LEADER})
 SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT})
-# The post office sees only a cycle's cash lists (payments issue), not the registry.
+# Identity checks are the police's (the officer reads them).
+CAN_CHECK_IDENTITY = frozenset({POLICE})
+# The post office sees only a cycle's cash lists, not the registry.
 CAN_SEE_REGISTRY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POLICE, DISTRICT})
 
 # Paying a cycle: the bank files hold accounts; the post office's lists name receivers only.

@@ -1,6 +1,8 @@
 """Payment-method registration, account opening and outreach: one function per user action.
 
-Each runs in one transaction and stamps the history row with the acting user.
+Each checks the actor's role first (:func:`core.access.require_actor`; ``None``
+is the system), runs in one transaction and stamps the history row with the
+acting user.
 Rows whose state changes are locked first (``select_for_update``) so that a
 double submission or two officers at once serialise instead of racing.
 """
@@ -13,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary, Person, Representative
+from core import roles
+from core.access import require_actor
 from payments.models import Bank, PaymentAccount
 from payments.services import AccountError, save_account
 from registration.models import (
@@ -150,6 +154,7 @@ def register_payment_method(
     A month before the current registration's is refused: the current choice
     is always the latest.
     """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     beneficiary = (
         Beneficiary.objects.select_for_update(of=("self",))
         .select_related("person", "programme")
@@ -279,6 +284,7 @@ def request_account_opening(
     enrolments; with a ``representative`` (the person receiving for someone)
     it is for that one enrolment of the person represented.
     """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.date_of_death is not None:
         raise RegistrationError(_("Người này đã mất: không thể đề nghị mở tài khoản."))
@@ -328,6 +334,7 @@ def refer_to_bank(
     request: AccountOpeningRequest, *, bank: Bank, referred_on: datetime.date, actor
 ) -> AccountOpeningRequest:
     """The commune sends the person to ``bank`` with a referral on ``referred_on``."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     request = _lock_request(request, State.REQUESTED)
     if referred_on < request.requested_on:
         raise RegistrationError(
@@ -371,6 +378,7 @@ def record_account_opened(
     current registration already starts after ``from_month`` (the officer
     registered something newer meanwhile) is left as it is, not overridden.
     """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     request = _lock_request(request, State.REFERRED)
     if opened_on < request.referred_on:
         raise RegistrationError(
@@ -427,6 +435,7 @@ def abandon_account_opening(
     request: AccountOpeningRequest, *, reason: str, abandoned_on: datetime.date, actor
 ) -> AccountOpeningRequest:
     """The person no longer wants an account, or cannot open one: say why."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     request = _lock_request(request, State.REQUESTED, State.REFERRED)
     reason = reason.strip()
     if not reason:
@@ -452,6 +461,7 @@ def abandon_account_opening(
 @transaction.atomic
 def save_outreach(activity: OutreachActivity, *, actor, today: datetime.date) -> OutreachActivity:
     """Create or update one outreach activity of a commune."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     if activity.village_id and activity.village.commune_id != activity.commune_id:
         raise RegistrationError(_("Thôn không thuộc xã này."), field="village")
     if activity.date > today:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -37,7 +36,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
 from core import roles
-from core.access import has_any_role
+from core.access import has_any_role, require_actor
 from core.bulk import HistoryStamp, history_from_rows
 from core.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
@@ -62,12 +61,6 @@ class CycleBlocked(CycleError):
 def due_date(commune: Commune, period: datetime.date) -> datetime.date:
     """The earliest deadline among the programmes' settings in force for the month."""
     return DeadlineBook([commune.pk]).commune_due(commune.pk, period)
-
-
-def _require(actor, allowed: frozenset[str]) -> None:
-    # ``None`` is the system (the monthly beat job).
-    if actor is not None and not has_any_role(actor, allowed):
-        raise PermissionDenied
 
 
 def _table(model) -> str:
@@ -214,7 +207,7 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
     cycle, and the second rebuilds what the first built. An approved cycle is
     never rebuilt.
     """
-    _require(actor, CAN_PREPARE)
+    require_actor(actor, CAN_PREPARE)
     period = first_of_month(period)
     latest_allowed = next_month(first_of_month(timezone.localdate()))
     if period > latest_allowed:
@@ -295,7 +288,7 @@ def _locked(cycle: PaymentCycle) -> PaymentCycle:
 def _begin(cycle: PaymentCycle, step: str, actor) -> PaymentCycle:
     """The role check, the row lock and the source state of a workflow step."""
     source, allowed = WORKFLOW[step]
-    _require(actor, allowed)
+    require_actor(actor, allowed)
     cycle = _locked(cycle)
     _expect(cycle, source)
     return cycle

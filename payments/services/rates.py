@@ -18,14 +18,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Programme
 from core import roles
-from core.access import has_any_role
+from core.access import require_actor
 from core.bulk import HistoryStamp, history_from_rows
 from payments.models import AllowanceRate, Entitlement
 
@@ -78,8 +77,7 @@ def record_base_level(
     actor,
 ) -> RerateResult:
     """Enter (or correct) a programme's base level and re-rate from its month on."""
-    if actor is not None and not has_any_role(actor, frozenset({roles.LABOUR_OFFICER})):
-        raise PermissionDenied
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     if amount <= 0:
         raise RateError(_("Mức chuẩn phải lớn hơn 0 đồng."))
     applies_from = applies_from.replace(day=1)
