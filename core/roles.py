@@ -111,7 +111,6 @@ SEES_SENT_LISTS_ONLY = frozenset({DISTRICT})
 CAN_SEE_CYCLES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 CAN_PREPARE_CYCLES = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_CYCLES = frozenset({LEADER})
-SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT})
 # Identity checks are the police's (the officer reads them).
 CAN_CHECK_IDENTITY = frozenset({POLICE})
 # The post office sees only a cycle's cash lists, not the registry.
@@ -121,7 +120,7 @@ CAN_SEE_REGISTRY = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POLICE, DISTRI
 CAN_SEE_BANK_FILES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 CAN_SEE_CASH_LISTS = CAN_SEE_BANK_FILES | {POST_OFFICE}
 CAN_REQUEST_CYCLE_FILES = frozenset({LABOUR_OFFICER, ACCOUNTANT})
-# They see a cycle's files once the cycle was submitted (sent to them), not before.
+# They see a cycle (and its files) once it was submitted (sent to them), not before.
 SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT, POST_OFFICE})
 # The post office's page: record cash results (the officer may too).
 CAN_RECORD_CASH = frozenset({LABOUR_OFFICER, POST_OFFICE})

@@ -14,12 +14,6 @@ from core import roles
 from core.access import has_any_role, require_role
 from payments.models import Payment, PaymentCycle
 
-SUBMITTED_OR_LATER = (
-    PaymentCycle.Status.SUBMITTED,
-    PaymentCycle.Status.PAID,
-    PaymentCycle.Status.CLOSED,
-)
-
 
 def sees_submitted_only(user) -> bool:
     return not has_any_role(user, roles.CAN_SEE_CYCLES - roles.SEES_SUBMITTED_CYCLES_ONLY)
@@ -32,7 +26,7 @@ def cycles_for(user) -> QuerySet[PaymentCycle]:
     if not user.is_superuser:
         cycles = cycles.filter(commune_id__in=commune_ids_for(user))
     if sees_submitted_only(user):
-        cycles = cycles.filter(status__in=SUBMITTED_OR_LATER)
+        cycles = cycles.filter(status__in=PaymentCycle.SENT_STATUSES)
     return cycles
 
 

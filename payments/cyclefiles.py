@@ -54,11 +54,6 @@ from payments.models import Payment, PaymentCycle
 
 BANK_FILES = GeneratedFile.Kind.BANK_FILES
 POST_OFFICE_LISTS = GeneratedFile.Kind.POST_OFFICE_LISTS
-SUBMITTED_OR_LATER = (
-    PaymentCycle.Status.SUBMITTED,
-    PaymentCycle.Status.PAID,
-    PaymentCycle.Status.CLOSED,
-)
 
 
 class Unbalanced(Exception):
@@ -229,7 +224,7 @@ def _cycle_submitted() -> Q:
             PaymentCycle.objects.filter(
                 commune=OuterRef("commune"),
                 period=OuterRef("period"),
-                status__in=SUBMITTED_OR_LATER,
+                status__in=PaymentCycle.SENT_STATUSES,
             )
         )
     )

@@ -18,17 +18,13 @@ from collections import defaultdict
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from beneficiaries.models import Beneficiary, Commune
+from documents.builders import once_sent
 from documents.models import GeneratedFile
 from payments.models import Payment, PaymentCycle
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
 MONTHS_SHOWN = 12
-SUBMITTED_STATUSES = (
-    PaymentCycle.Status.SUBMITTED,
-    PaymentCycle.Status.PAID,
-    PaymentCycle.Status.CLOSED,
-)
 
 
 @dataclasses.dataclass
@@ -181,14 +177,12 @@ def district_overview(commune_ids: list[int], month: datetime.date) -> list[Comm
         c.commune_id: c
         # The paying office sees a cycle once the commune sent it, never a draft.
         for c in PaymentCycle.objects.filter(
-            commune_id__in=commune_ids, period=month, status__in=SUBMITTED_STATUSES
+            commune_id__in=commune_ids, period=month, status__in=PaymentCycle.SENT_STATUSES
         )
     }
     files = defaultdict(int)
     for row in (
-        GeneratedFile.objects.filter(
-            commune_id__in=commune_ids, period=month, sent_at__isnull=False
-        )
+        GeneratedFile.objects.filter(once_sent(), commune_id__in=commune_ids, period=month)
         .values("commune_id")
         .annotate(n=Count("pk"))
         .order_by()

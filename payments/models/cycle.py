@@ -47,6 +47,9 @@ class PaymentCycle(models.Model):
         PAID = "paid", _("Đã chi trả")
         CLOSED = "closed", _("Đã khóa sổ")
 
+    # Reached the paying office: from then on it (and the post office) sees the cycle.
+    SENT_STATUSES = (Status.SUBMITTED, Status.PAID, Status.CLOSED)
+
     commune = models.ForeignKey(
         "beneficiaries.Commune",
         verbose_name=_("xã"),
