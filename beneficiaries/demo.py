@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
 from beneficiaries.demo_quality import plant_for_demo
 from beneficiaries.models import Beneficiary, Commune, Programme
 from beneficiaries.reference import load_reference_data
@@ -31,7 +32,6 @@ from beneficiaries.synthetic import (
 from core import roles
 from core.bulk import HistoryStamp
 from payments.demo import seed_cycle_demo
-from payments.models import Bank
 from registration.demo import seed_registration_demo
 
 DEMO_SEED = 15307

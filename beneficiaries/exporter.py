@@ -13,10 +13,10 @@ from typing import IO, Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
 from beneficiaries.models import Beneficiary, Category, Commune, Programme, Representative
 from beneficiaries.registry import entitlement_in_force
 from documents.xlsx import Column, Sheet, write_xlsx
-from payments.models import Bank
 from registration.models import PaymentMethodRegistration
 
 COLUMNS: tuple[Column, ...] = (

@@ -6,12 +6,13 @@ import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.access import beneficiaries_for
 from beneficiaries.models import Beneficiary
 from core import roles
 from core.access import has_any_role
 from core.rules.names import fold_name
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

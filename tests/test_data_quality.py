@@ -9,13 +9,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary, Category, IdentityCheck, Person
 from beneficiaries.quality.checks import CHECKS, find_problems
 from beneficiaries.quality.findings import KINDS, Finding
 from beneficiaries.quality.gate import submission_blockers
 from beneficiaries.quality.scope import Scope, current_usage
 from beneficiaries.services import record_matches
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     BeneficiaryFactory,

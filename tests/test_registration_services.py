@@ -8,8 +8,8 @@ import threading
 import pytest
 from django.db import connection
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary
-from payments.models import PaymentAccount
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
 from registration.services import (
     RegistrationError,

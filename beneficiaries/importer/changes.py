@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from amounts.models import Entitlement
 from beneficiaries.importer.lookup import Lookup
 from beneficiaries.importer.plan import FORM_REFERENCE, NEW, ImportPlan, RowPlan
 from beneficiaries.importer.rows import ImportRow
 from beneficiaries.models import Person, Programme, Representative
 from core.bulk import build
 from core.rules.money import format_amount
-from payments.models import Entitlement
 from registration.models import PaymentMethodRegistration
 
 

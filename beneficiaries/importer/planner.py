@@ -14,6 +14,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from accounts.models import PaymentAccount
 from beneficiaries.importer.changes import (
     plan_entitlement,
     plan_person,
@@ -37,7 +38,6 @@ from beneficiaries.importer.rows import ImportRow, Issue
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from core.bulk import build
 from core.rules.cccd import CccdError, parse_cccd
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.importer.plan import (
     CHANGED,
     CHUNK_ROWS,
@@ -55,7 +57,6 @@ from beneficiaries.models import (
 from core.bulk import bulk_insert_with_history
 from documents.checksum import sha256_of
 from documents.spreadsheet import WorkbookError, declared_rows
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 BATCH_SIZE = 1000

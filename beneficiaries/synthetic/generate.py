@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_model_for_model
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from beneficiaries.synthetic.base import (
     DEFAULT_AS_OF,
@@ -24,7 +26,6 @@ from beneficiaries.synthetic.base import (
 from beneficiaries.synthetic.reference import Reference, UniquePool
 from beneficiaries.synthetic.writer import Counts, populate_commune
 from core.bulk import HistoryStamp
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

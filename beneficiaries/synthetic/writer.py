@@ -10,12 +10,13 @@ from dataclasses import dataclass, fields
 
 from django.db import models
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from beneficiaries.synthetic.base import BATCH_SIZE, DEFAULT_AS_OF
 from beneficiaries.synthetic.planner import CommunePlan, plan_commune
 from beneficiaries.synthetic.reference import Reference, UniquePool
 from core.bulk import HistoryStamp, bulk_insert_with_history
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 
