@@ -1,3 +1,6 @@
+"""Banks are reference data an administrator edits; accounts are scoped to the
+user's communes through their holder, like the registry."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -1,3 +1,6 @@
+"""Base levels are reference data an administrator checks against the legal
+text; entitlements are scoped to the user's communes through the enrolment."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
