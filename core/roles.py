@@ -44,12 +44,12 @@ _REFERENCE = (
     "beneficiaries.programmesetting",
     "beneficiaries.category",
     "beneficiaries.province",
-    "payments.bank",
-    "payments.allowancerate",
+    "accounts.bank",
+    "amounts.allowancerate",
 )
 _MONEY = (
-    "payments.paymentaccount",
-    "payments.entitlement",
+    "accounts.paymentaccount",
+    "amounts.entitlement",
     "registration.paymentmethodregistration",
     "registration.accountopeningrequest",
 )

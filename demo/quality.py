@@ -14,8 +14,8 @@ import datetime
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary, Commune, IdentityCheck, Person, Representative
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 UNCHECKED_EVERY = 12  # one person in twelve is still waiting for the police

@@ -11,8 +11,8 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
 from beneficiaries.models import Beneficiary, Commune
-from payments.models import Bank
 from registration.models import OutreachActivity
 from registration.services import (
     abandon_account_opening,

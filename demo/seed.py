@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
 from beneficiaries.models import Beneficiary, Commune, Programme
 from core import roles
 from core.bulk import HistoryStamp
@@ -32,7 +33,6 @@ from demo.synthetic import (
     populate_commune,
 )
 from desk.reference import load_reference_data
-from payments.models import Bank
 
 DEMO_SEED = 15307
 DEMO_SIZE = 200

@@ -13,11 +13,11 @@ from typing import IO, Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
+from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, RECEIVER_WORDS
 from beneficiaries.models import Beneficiary, Category, Commune, Programme
-from beneficiaries.registry import entitlement_in_force
 from documents.xlsx import Column, Sheet, write_xlsx
-from payments.models import Bank
 from registration.models import METHOD_WORDS, PaymentMethodRegistration
 
 COLUMNS: tuple[Column, ...] = (

@@ -18,8 +18,9 @@ from pathlib import Path
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import Bank
+from amounts.models import AllowanceRate
 from beneficiaries.models import Category, Programme, ProgrammeSetting, Province
-from payments.models import AllowanceRate, Bank
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "reference"
 

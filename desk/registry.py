@@ -6,13 +6,13 @@ import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import PaymentAccount
+from amounts.queries import entitlement_in_force
 from beneficiaries.access import beneficiaries_for
 from beneficiaries.models import Beneficiary
-from beneficiaries.registry import entitlement_in_force
 from core import roles
 from core.access import has_any_role
 from core.rules.names import fold_name
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import PaymentAccountForm
+from accounts.models import PaymentAccount
+from accounts.services import AccountError, save_account
 from beneficiaries.access import (
     beneficiaries_for,
     communes_for,
@@ -29,9 +32,6 @@ from core import roles
 from core.access import has_any_role, require_role
 from desk.forms import BeneficiaryForm, PersonForm, RegistryFilterForm, RepresentativeForm
 from desk.registry import search_registry, with_current_terms
-from payments.forms import PaymentAccountForm
-from payments.models import PaymentAccount
-from payments.services import AccountError, save_account
 from registration.models import PaymentMethodRegistration
 
 PAGE_SIZE = 50

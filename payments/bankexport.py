@@ -19,11 +19,12 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
 from core.rules.names import fold_name
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_csv, write_xlsx
 from payments.filerules import months_label, payment_reference, transfer_content
-from payments.models import Bank, Payment, PaymentCycle, PaymentMonth
+from payments.models import Payment, PaymentCycle, PaymentMonth
 
 CHUNK = 2000
 EXPORTABLE = (

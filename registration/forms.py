@@ -10,12 +10,12 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PaymentAccountForm
+from accounts.models import Bank, PaymentAccount
 from beneficiaries.models import Beneficiary, Person, Representative, Village
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
 from core.widgets import DATE_WIDGET
-from payments.forms import PaymentAccountForm
-from payments.models import Bank, PaymentAccount
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 _MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")

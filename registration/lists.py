@@ -33,9 +33,9 @@ from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Collate
 
+from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, KIND_WORDS
 from beneficiaries.models import Beneficiary, Commune, Programme
-from beneficiaries.registry import entitlement_in_force
 from documents.models import GeneratedFile
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx

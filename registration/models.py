@@ -10,8 +10,8 @@ from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Bank, PaymentAccount
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
-from payments.models import Bank, PaymentAccount
 
 
 class RegistrationQuerySet(models.QuerySet):

@@ -14,11 +14,11 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank, PaymentAccount
+from accounts.services import AccountError, save_account
 from beneficiaries.models import Beneficiary, Person, Representative
 from core import roles
 from core.access import require_actor
-from payments.models import Bank, PaymentAccount
-from payments.services import AccountError, save_account
 from registration.models import (
     AccountOpeningRequest,
     OutreachActivity,

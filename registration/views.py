@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import Bank
 from beneficiaries.access import chosen_commune, communes_for, get_person_for_edit
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import next_month
-from payments.models import Bank
 from registration.access import (
     account_requests_for,
     get_account_request_for_edit,

@@ -51,8 +51,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from amounts.queries import entitlement_in_force
 from beneficiaries.models import Beneficiary, Commune, Programme
-from beneficiaries.registry import entitlement_in_force
 from core.db import whole_results_planned
 from documents.official import official_document
 from documents.xlsx import Column, Sheet, write_xlsx

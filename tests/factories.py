@@ -7,6 +7,8 @@ import datetime
 import factory
 from django.contrib.auth.models import Group, User
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -16,7 +18,6 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import (
     AccountOpeningRequest,
     OutreachActivity,

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary, Person
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     AccountOpeningRequestFactory,
@@ -42,10 +42,10 @@ REFERENCE = [
     "beneficiaries.programmesetting",
     "beneficiaries.category",
     "beneficiaries.province",
-    "payments.bank",
-    "payments.allowancerate",
+    "accounts.bank",
+    "amounts.allowancerate",
 ]
-MONEY = ["payments.paymentaccount", "payments.entitlement"]
+MONEY = ["accounts.paymentaccount", "amounts.entitlement"]
 REGISTRATIONS = ["registration.paymentmethodregistration", "registration.accountopeningrequest"]
 OUTREACH = ["registration.outreachactivity"]
 ADMINISTRATION = ["auth.user", "auth.group", "axes.accessattempt"]
@@ -193,8 +193,8 @@ SCOPED = {
     "beneficiaries.village": "village",
     "beneficiaries.beneficiary": "beneficiary",
     "beneficiaries.representative": "representative",
-    "payments.paymentaccount": "account",
-    "payments.entitlement": "entitlement",
+    "accounts.paymentaccount": "account",
+    "amounts.entitlement": "entitlement",
     "registration.paymentmethodregistration": "registration",
     "registration.accountopeningrequest": "account_request",
     "registration.outreachactivity": "outreach",
@@ -264,8 +264,8 @@ def test_police_cannot_open_money_accounts_registrations_or_enrolments(
 ):
     as_staff("police")
     attr = {
-        "payments.paymentaccount": "account",
-        "payments.entitlement": "entitlement",
+        "accounts.paymentaccount": "account",
+        "amounts.entitlement": "entitlement",
         "registration.paymentmethodregistration": "registration",
         "registration.accountopeningrequest": "account_request",
         "beneficiaries.beneficiary": "beneficiary",
@@ -363,7 +363,7 @@ def test_the_officer_cannot_move_a_person_to_another_commune_in_the_admin(
 
 def test_the_accountant_views_accounts_but_changes_nothing(client, as_staff, ours):
     as_staff("accountant")
-    url = _admin_url("payments.paymentaccount", "change", ours.account.pk)
+    url = _admin_url("accounts.paymentaccount", "change", ours.account.pk)
 
     page = client.get(url)
     post = client.post(
@@ -382,8 +382,8 @@ def test_the_accountant_views_accounts_but_changes_nothing(client, as_staff, our
     assert post.status_code == 403
     ours.account.refresh_from_db()
     assert ours.account.number == ACCOUNT_NUMBER
-    assert client.get(_admin_url("payments.paymentaccount", "add")).status_code == 403
-    entitlement = _admin_url("payments.entitlement", "change", ours.entitlement.pk)
+    assert client.get(_admin_url("accounts.paymentaccount", "add")).status_code == 403
+    entitlement = _admin_url("amounts.entitlement", "change", ours.entitlement.pk)
     assert client.post(entitlement, {"amount": "1"}).status_code == 403
 
 
@@ -400,7 +400,7 @@ def test_admin_search_of_enrolments_and_accounts_folds_names_too(client, as_staf
     as_staff("officer")
 
     enrolments = client.get(_admin_url("beneficiaries.beneficiary"), {"q": "nguyen thi hang"})
-    accounts = client.get(_admin_url("payments.paymentaccount"), {"q": "nguyen thi hang"})
+    accounts = client.get(_admin_url("accounts.paymentaccount"), {"q": "nguyen thi hang"})
 
     assert [b.pk for b in enrolments.context["cl"].result_list] == [ours.beneficiary.pk]
     assert [a.pk for a in accounts.context["cl"].result_list] == [ours.account.pk]
@@ -503,7 +503,7 @@ def test_the_admin_refuses_an_account_for_another_communes_person(client, as_sta
     as_staff("officer")
 
     client.post(
-        _admin_url("payments.paymentaccount", "add"),
+        _admin_url("accounts.paymentaccount", "add"),
         {
             "holder": str(theirs.person.pk),
             "bank": str(theirs.account.bank_id),
@@ -553,7 +553,7 @@ def test_the_raw_id_field_does_not_name_another_communes_person(client, as_staff
     as_staff("officer")
 
     response = client.get(
-        _admin_url("payments.paymentaccount", "add"), {"holder": theirs.person.pk}
+        _admin_url("accounts.paymentaccount", "add"), {"holder": theirs.person.pk}
     )
 
     assert response.status_code == 200

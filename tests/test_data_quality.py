@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary, Category, IdentityCheck, Person
 from beneficiaries.services import record_matches
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 from registration.quality.checks import CHECKS, find_problems
 from registration.quality.findings import KINDS, Finding

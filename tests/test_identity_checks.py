@@ -219,7 +219,7 @@ def test_police_record_checks_in_the_admin_and_see_no_money(client, police, comm
         {"action": "checked_matches", "_selected_action": [str(person.pk)]},
     )
     assert _state(person) == Verification.VERIFIED
-    assert client.get("/admin/payments/paymentaccount/").status_code == 403
+    assert client.get("/admin/accounts/paymentaccount/").status_code == 403
     # Checks are append-only: readable, never changed.
     page = f"/admin/beneficiaries/identitycheck/{check.pk}/change/"
     assert client.get(page).status_code == 200

@@ -12,8 +12,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Person, Representative
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     BankFactory,

@@ -7,9 +7,10 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Bank
+from amounts.models import AllowanceRate
 from beneficiaries.models import Category, Programme, ProgrammeSetting, Province
 from desk.reference import load_reference_data
-from payments.models import AllowanceRate, Bank
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import threading
 import pytest
 from django.db import connection
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary
-from payments.models import PaymentAccount
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
 from registration.services import (
     RegistrationError,
@@ -387,7 +387,7 @@ def test_an_account_registration_while_an_opening_request_is_open_leaves_the_req
 def test_two_simultaneous_submissions_leave_one_current_registration(commune):
     from tests.factories import UserFactory
 
-    officer = UserFactory(username="canbo_dongthoi")
+    officer = UserFactory(username="canbo_dongthoi", role="labour_officer", communes=[commune])
     beneficiary = BeneficiaryFactory(person=PersonFactory(commune=commune))
     account = PaymentAccountFactory(holder=beneficiary.person)
     barrier = threading.Barrier(2)

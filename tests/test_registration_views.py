@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from payments.models import PaymentAccount
+from accounts.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     BankFactory,

@@ -7,10 +7,11 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from simple_history.utils import get_history_model_for_model
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Programme, Representative, Village
 from core import roles
 from demo.seed import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGES, seed_demo
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import BeneficiaryFactory
 

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from accounts.models import PaymentAccount
+from amounts.models import AllowanceRate, Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Province, Representative
 from core.bulk import HistoryStamp
 from core.rules.cccd import check_cccd_against_record, parse_cccd
@@ -29,7 +31,6 @@ from demo.synthetic import (
     write_plan,
 )
 from desk.reference import load_reference_data
-from payments.models import AllowanceRate, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 from tests.factories import BeneficiaryFactory, CommuneFactory, RegistrationFactory
 

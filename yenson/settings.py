@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "core",
     "beneficiaries",
     "documents",
+    "accounts",
+    "amounts",
     "registration",
     "payments",
     "reports",

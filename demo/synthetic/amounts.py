@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 import random
 
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary
 from core.rules.money import coefficient_amount
-from payments.models import Entitlement
 
 
 def permille_amount(base: int, permille: int) -> int:

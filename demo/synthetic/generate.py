@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_model_for_model
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from core.bulk import HistoryStamp
 from demo.synthetic.base import (
@@ -24,7 +26,6 @@ from demo.synthetic.base import (
 )
 from demo.synthetic.reference import Reference, UniquePool
 from demo.synthetic.writer import Counts, populate_commune
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

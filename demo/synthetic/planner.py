@@ -11,6 +11,8 @@ from itertools import accumulate
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from demo.synthetic.amounts import entitlement_rows
 from demo.synthetic.base import (
@@ -57,7 +59,6 @@ from demo.synthetic.population import (
     CategorySpec,
 )
 from demo.synthetic.reference import Reference, UniquePool
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

@@ -11,6 +11,8 @@ from itertools import accumulate
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Bank
+from amounts.models import AllowanceRate
 from beneficiaries.models import Category, Programme, Province
 from demo.synthetic.base import HOME_PROVINCE, SyntheticError
 from demo.synthetic.population import (
@@ -20,7 +22,6 @@ from demo.synthetic.population import (
     PHONE_PREFIXES,
     WALLET_OF_NETWORK,
 )
-from payments.models import AllowanceRate, Bank
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, fields
 
 from django.db import models
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from core.bulk import HistoryStamp, bulk_insert_with_history
 from demo.synthetic.base import BATCH_SIZE, DEFAULT_AS_OF
 from demo.synthetic.planner import CommunePlan, plan_commune
 from demo.synthetic.reference import Reference, UniquePool
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

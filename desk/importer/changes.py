@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from amounts.models import Entitlement
 from beneficiaries.models import Person, Programme, Representative
 from core.bulk import build
 from core.rules.money import format_amount
 from desk.importer.lookup import Lookup
 from desk.importer.plan import FORM_REFERENCE, NEW, ImportPlan, RowPlan
 from desk.importer.rows import ImportRow
-from payments.models import Entitlement
 from registration.models import PaymentMethodRegistration
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -16,7 +18,6 @@ from beneficiaries.models import (
 )
 from desk.importer.plan import chunks, fold_name
 from desk.importer.rows import ImportRow
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from accounts.models import PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from core.rules.names import fold_name as _fold_name
 from desk.importer.rows import ImportRow, Issue
-from payments.models import Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 CHUNK = 2000

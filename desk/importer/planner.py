@@ -14,6 +14,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from core.bulk import build
 from core.rules.cccd import CccdError, parse_cccd
@@ -37,7 +38,6 @@ from desk.importer.plan import (
     fold_name,
 )
 from desk.importer.rows import ImportRow, Issue
-from payments.models import PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -55,7 +57,6 @@ from desk.importer.readproc import read_in_child
 from desk.importer.rows import ImportRow, Issue, Reference
 from documents.checksum import sha256_of
 from documents.spreadsheet import WorkbookError, declared_rows
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 
 BATCH_SIZE = 1000

@@ -5,7 +5,7 @@ Each parser takes the raw value openpyxl returns (``str``, ``int``, ``float``,
 rather than raising: an import of 100,000 rows must not pay for an exception
 per cell in the normal case, and every problem is reported, not only the
 first. The personal ID, name, amount and account rules are in
-:mod:`beneficiaries.rules`, and what any spreadsheet needs (text, dates,
+:mod:`core.rules`, and what any spreadsheet needs (text, dates,
 amounts, matching keys) in :mod:`documents.spreadsheet`; only what is
 specific to the registry's list lives here.
 """

@@ -1,16 +1,9 @@
-"""Banks, accounts, amounts and the monthly payment cycles (one module per aggregate)."""
+"""The monthly payment cycles, their payments and the months each pays.
 
-from payments.models.accounts import Bank, PaymentAccount
-from payments.models.amounts import AllowanceRate, Entitlement
+Banks and accounts live in :mod:`accounts.models`, base levels and
+entitlements in :mod:`amounts.models`.
+"""
+
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 
-__all__ = [
-    "AllowanceRate",
-    "Bank",
-    "Entitlement",
-    "Month",
-    "Payment",
-    "PaymentAccount",
-    "PaymentCycle",
-    "PaymentMonth",
-]
+__all__ = ["Month", "Payment", "PaymentCycle", "PaymentMonth"]

@@ -179,7 +179,7 @@ class Payment(models.Model):
     )
     receiver_name = models.CharField(_("người nhận"), max_length=150)
     account = models.ForeignKey(
-        "payments.PaymentAccount",
+        "accounts.PaymentAccount",
         verbose_name=_("tài khoản"),
         null=True,
         blank=True,
@@ -188,7 +188,7 @@ class Payment(models.Model):
     )
     # A snapshot of the account's bank: the account's own key guards it.
     bank = models.ForeignKey(
-        "payments.Bank",
+        "accounts.Bank",
         verbose_name=_("ngân hàng"),
         null=True,
         blank=True,

@@ -1,5 +1,1 @@
-"""Operations on money: one module per aggregate (accounts, base levels, cycles)."""
-
-from payments.services.accounts import AccountError, save_account
-
-__all__ = ["AccountError", "save_account"]
+"""Operations on payment cycles: one module per concern (cycles, results, re-issue, the monthly run)."""

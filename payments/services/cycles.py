@@ -90,7 +90,7 @@ SELECT x.beneficiary_id, x.month,
        x.owed - x.paid
 FROM (
     SELECT b.id AS beneficiary_id, m.month AS month,
-        (SELECT e.amount FROM payments_entitlement e
+        (SELECT e.amount FROM amounts_entitlement e
           WHERE e.beneficiary_id = b.id AND e.from_month <= m.month
           ORDER BY e.from_month DESC LIMIT 1) AS owed,
         COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
@@ -135,7 +135,7 @@ LEFT JOIN registration_paymentmethodregistration r ON r.id = (
 )
 LEFT JOIN beneficiaries_representative rep ON rep.id = r.representative_id
 LEFT JOIN beneficiaries_person rp ON rp.id = rep.person_id
-LEFT JOIN payments_paymentaccount a ON a.id = r.account_id
+LEFT JOIN accounts_paymentaccount a ON a.id = r.account_id
 """
 
 _INSERT_LINES = """

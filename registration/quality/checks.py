@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils.translation import gettext as _
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Commune, Person
 from beneficiaries.models.checks import IdentityCheck, with_verification
 from beneficiaries.services import known_provinces
 from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
 from core.rules.names import fold_name
-from payments.models import PaymentAccount
 from registration.quality.findings import KINDS, Finding, finding, person_of
 from registration.quality.scope import ADULT_AGE, Scope
 

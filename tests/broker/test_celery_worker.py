@@ -25,10 +25,11 @@ import pytest
 from django.conf import settings
 from kombu import Connection
 
+from accounts.models import Bank
+from amounts.models import AllowanceRate
 from beneficiaries.models import Category, Programme, Province
 from desk.reference import REFERENCE_DIR
 from desk.tasks import load_reference_data_task
-from payments.models import AllowanceRate, Bank
 from yenson.celery import app
 
 pytestmark = [

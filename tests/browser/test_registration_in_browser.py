@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import Bank
 from desk.reference import load_reference_data
-from payments.models import Bank
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
 from registration.services import request_account_opening
 from tests.factories import BeneficiaryFactory, PersonFactory, RepresentativeFactory, UserFactory

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import Bank
+from amounts.models import Entitlement
 from beneficiaries.models import Category, Person
 from core import roles
 from desk.reference import load_reference_data
-from payments.models import Bank, Entitlement
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
     BeneficiaryFactory,

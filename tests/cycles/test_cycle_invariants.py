@@ -23,11 +23,12 @@ from django.db.models import Count, Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amounts.models import AllowanceRate, Entitlement
+from amounts.services import record_base_level
 from beneficiaries.models import Beneficiary, Person, Programme
 from core.rules.money import coefficient_amount
-from payments.models import AllowanceRate, Entitlement, Payment, PaymentCycle, PaymentMonth
+from payments.models import Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import open_cycle
-from payments.services.rates import record_base_level
 from payments.services.results import record_result
 from tests.factories import (
     BeneficiaryFactory,

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from amounts.models import AllowanceRate, Entitlement
+from amounts.services import record_base_level
 from beneficiaries.models import Beneficiary, Person, Programme
 from core.rules.money import coefficient_amount
-from payments.models import AllowanceRate, Entitlement, Payment, PaymentCycle, PaymentMonth
+from payments.models import Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import CycleError, open_cycle
-from payments.services.rates import record_base_level
 from payments.services.results import record_result
 from registration.models import PaymentMethodRegistration
 from tests.factories import (

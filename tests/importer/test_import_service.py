@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from accounts.models import Bank, PaymentAccount
+from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, ImportBatch, Person, Representative, Village
 from desk.exporter import write_registry
 from desk.importer.errorfile import RESULT_HEADER, write_error_file
 from desk.importer.service import create_batch, request_commit, run_import
-from payments.models import Bank, Entitlement, PaymentAccount
 from registration.models import PaymentMethodRegistration
 from registration.services import register_payment_method
 from tests.factories import PersonFactory

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.models import PaymentAccount
 from beneficiaries.models import Person
 from beneficiaries.services import record_matches
 from documents.models import Event, GeneratedFile
 from documents.services import FileError
-from payments.models import PaymentAccount
 from registration import listfiles
 from tests.lists.data import PERIOD, TODAY
 
@@ -112,7 +112,7 @@ def test_a_registration_from_a_later_month_does_not_change_this_months_list(
 ):
     import datetime
 
-    from payments.models import PaymentAccount
+    from accounts.models import PaymentAccount
     from registration.models import PaymentMethodRegistration
 
     cuc = registered["cuc"]  # cash in January

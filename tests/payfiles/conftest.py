@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from accounts.models import Bank
 from beneficiaries.models import Representative
-from payments.models import Bank, Payment, PaymentCycle
+from payments.models import Payment, PaymentCycle
 from payments.services.cycles import open_cycle
 from payments.services.results import record_result
 from tests.cycles.conftest import enrol

@@ -5,8 +5,8 @@ re-rates, in the database, every coefficient-based entitlement of the
 programme from that month on: a new entitlement row at the month for those
 whose entitlement in force started earlier, and a new amount for rows that
 start between this base level and the next. Months already paid at the old
-level are then owed the difference, which the next cycle pays as top-ups
-(see :mod:`payments.services.cycles`). Fixed NCC amounts come from their
+level are then owed the difference, which the next payment cycle pays as
+top-ups. Fixed NCC amounts come from their
 decisions and are not touched.
 
 Amount = base level × coefficient, in whole đồng, half up: the coefficient is
@@ -22,11 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amounts.models import AllowanceRate, Entitlement
 from beneficiaries.models import Programme
 from core import roles
 from core.access import require_actor
 from core.bulk import HistoryStamp, history_from_rows
-from payments.models import AllowanceRate, Entitlement
 
 
 class RateError(Exception):
@@ -43,20 +43,20 @@ class RerateResult:
 _AMOUNT = "((%s * CAST(ROUND(e.coefficient * 100) AS INTEGER) + 50) / 100)"
 
 _ADD = f"""
-INSERT INTO payments_entitlement
+INSERT INTO amounts_entitlement
     (beneficiary_id, from_month, basis, coefficient, amount, decision_number, created_at)
 SELECT e.beneficiary_id, %s, 'coefficient', e.coefficient, {_AMOUNT}, e.decision_number, %s
-FROM payments_entitlement e
+FROM amounts_entitlement e
 JOIN beneficiaries_beneficiary b ON b.id = e.beneficiary_id
 WHERE b.programme_id = %s AND e.basis = 'coefficient' AND e.from_month < %s
   AND (b.end_month IS NULL OR b.end_month > %s)
-  AND e.from_month = (SELECT MAX(e2.from_month) FROM payments_entitlement e2
+  AND e.from_month = (SELECT MAX(e2.from_month) FROM amounts_entitlement e2
                       WHERE e2.beneficiary_id = e.beneficiary_id AND e2.from_month <= %s)
   AND {_AMOUNT} <> e.amount
 """  # noqa: S608 - only the constant amount expression is interpolated
 
 _PICK = f"""
-SELECT e.id FROM payments_entitlement e
+SELECT e.id FROM amounts_entitlement e
 JOIN beneficiaries_beneficiary b ON b.id = e.beneficiary_id
 WHERE b.programme_id = %s AND e.basis = 'coefficient'
   AND e.from_month >= %s AND (%s IS NULL OR e.from_month < %s)
@@ -111,7 +111,7 @@ def record_base_level(
             to_update = [row[0] for row in cursor.fetchall()]
             for chunk in _chunks(to_update):
                 cursor.execute(
-                    f"UPDATE payments_entitlement SET amount = {_UPDATE_AMOUNT} "  # noqa: S608
+                    f"UPDATE amounts_entitlement SET amount = {_UPDATE_AMOUNT} "  # noqa: S608
                     f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
                     [amount, *chunk],
                 )

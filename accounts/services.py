@@ -1,11 +1,15 @@
-"""Operations on payment accounts (cycles and payments arrive with their issue)."""
+"""Operations on payment accounts.
+
+The officer's account page, the account opening and the registry import record
+accounts; one rule refuses the same bank and number for two holders.
+"""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from payments.models import PaymentAccount
+from accounts.models import PaymentAccount
 
 
 class AccountError(Exception):

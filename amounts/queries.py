@@ -6,7 +6,7 @@ import datetime
 
 from django.db.models import OuterRef, QuerySet
 
-from payments.models import Entitlement
+from amounts.models import Entitlement
 
 
 def entitlement_in_force(month: datetime.date) -> QuerySet[Entitlement]:
