@@ -8,5 +8,5 @@ codes) is passed in as a :class:`~desk.importer.rows.Reference`. That
 keeps it fast enough for 100,000 rows and testable without a database; the
 service that checks rows against the registry and writes them in one
 transaction lives elsewhere. The layout accepted is the one described in
-``shared/domain/import-layout.md``.
+``docs/domain/import-layout.md``.
 """

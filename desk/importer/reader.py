@@ -1,6 +1,6 @@
 """Read a commune's hand-made registry workbook into typed rows and located issues.
 
-The layout accepted is ``shared/domain/import-layout.md``: title rows, a
+The layout accepted is ``docs/domain/import-layout.md``: title rows, a
 header row (the first with at least three known column names), an optional
 sub-header row (``Nam``/``Nữ`` under ``Ngày sinh``) and column-number row,
 data with empty rows between, then a totals row or a signature block.

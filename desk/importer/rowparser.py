@@ -4,7 +4,7 @@ A row is read in steps, in the order its columns are read by people: the
 person, the enrolment, the receiver, the account, the phone; then the
 duplicates inside the file. Every step reports its own issues; a row with
 an error yields no :class:`~desk.importer.rows.ImportRow`. Value
-forms: ``shared/domain/import-layout.md``.
+forms: ``docs/domain/import-layout.md``.
 """
 
 from __future__ import annotations
