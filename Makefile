@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint format check bench demo migrate clean screenshot
+.PHONY: help venv run test test-slow lint format check bench demo migrate clean screenshot
 
 help: ## List the documented commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,12 +47,15 @@ check: $(STAMP) ## Django checks and migrations up to date
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: $(STAMP) ## Set up and run ruff, the layers check, the migration check and the whole test suite
+test: $(STAMP) ## Set up and run ruff, the layers and migration checks and the suite (all but the slow group)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP) ## Run the slow group: workers killed mid-job, migrations across the moves
+	$(VENV)/bin/pytest -m slow $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Run the benchmarks in bench/ and print one table
 	$(PY) -m bench $(BENCH_ARGS)

@@ -60,6 +60,7 @@ def _grant(group_name: str, codenames: list[str]) -> list[int]:
     return sorted(permission.pk for permission in permissions)
 
 
+@pytest.mark.slow
 def test_a_database_from_before_the_move_keeps_rows_history_links_and_grants(executor):
     beneficiary = BeneficiaryFactory(person__full_name="Nguyễn Thị Hằng")
     officer = UserFactory(username="canbo")

@@ -232,6 +232,7 @@ def _restore_unacked_messages() -> None:
         c.default_channel.qos.restore_visible()
 
 
+@pytest.mark.slow
 def test_a_task_whose_worker_is_killed_mid_job_is_run_again_by_another_worker(
     start_worker, queue, province_table_locked
 ):

@@ -57,6 +57,7 @@ def village_writes_blocked():
         yield lock
 
 
+@pytest.mark.slow
 def test_a_worker_killed_while_writing_leaves_nothing_and_the_job_is_done_once(
     start_worker, queue, batch, village_writes_blocked
 ):

@@ -49,6 +49,7 @@ def test_a_real_worker_builds_a_list(start_worker, queue, ncc_self):
     worker.wait_for_log("reports.build_generated_file")
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_build_leaves_the_job_to_be_built_again(start_worker, queue, ncc_self):
     # The job claims the record (running, attempt 1), then its first read of the
     # registrations waits on this lock: a job stopped in the middle of its build.

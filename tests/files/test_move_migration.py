@@ -32,6 +32,7 @@ def executor():
     ContentType.objects.clear_cache()
 
 
+@pytest.mark.slow
 def test_a_database_from_before_the_move_keeps_rows_content_types_and_grants(executor):
     commune = CommuneFactory(code="15307", name="Yến Sơn")
     officer = UserFactory(username="canbo")
