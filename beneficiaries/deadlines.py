@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beneficiaries.models import Commune, Programme, ProgrammeSetting
-from beneficiaries.models.registry import choose_setting
+from beneficiaries.models.programmes import choose_setting
 
 DEFAULT_DEADLINE_DAY = 5
 

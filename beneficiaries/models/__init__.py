@@ -2,18 +2,9 @@
 
 from beneficiaries.models.checks import IdentityCheck, Verification
 from beneficiaries.models.imports import ImportBatch
-from beneficiaries.models.registry import (
-    Beneficiary,
-    Category,
-    Commune,
-    Person,
-    Programme,
-    ProgrammeSetting,
-    Province,
-    Representative,
-    Village,
-    person_sort_name,
-)
+from beneficiaries.models.places import Commune, Province, Village
+from beneficiaries.models.programmes import Category, Programme, ProgrammeSetting
+from beneficiaries.models.registry import Beneficiary, Person, Representative, person_sort_name
 
 __all__ = [
     "Beneficiary",

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.models.registry import Commune
+from beneficiaries.models.places import Commune
 
 
 def import_upload_path(instance: ImportBatch, filename: str) -> str:

@@ -1,0 +1,111 @@
+"""Where people live: provinces (the CCCD codes), communes with their mergers, villages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Province(models.Model):
+    """A province code that opens a CCCD number (where the birth was registered)."""
+
+    code = models.CharField(_("mã"), max_length=3, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+
+    class Meta:
+        verbose_name = _("tỉnh/thành phố")
+        verbose_name_plural = _("tỉnh/thành phố")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{3}$"), name="province_code_3_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class Commune(models.Model):
+    """A commune (xã/phường) with the lines its documents carry.
+
+    Communes merge: ``merged_into`` and ``merged_on`` keep the old one, so a list
+    printed in 2023 still reproduces with the names of 2023.
+    """
+
+    code = models.CharField(_("mã xã"), max_length=5, unique=True)
+    name = models.CharField(_("tên xã"), max_length=100)
+    district_name = models.CharField(_("huyện (trước 01/07/2025)"), max_length=100, blank=True)
+    province_name = models.CharField(_("tỉnh"), max_length=100)
+    issuing_body = models.CharField(
+        _("cơ quan ban hành"), max_length=200, help_text=_("Ví dụ: ỦY BAN NHÂN DÂN XÃ YẾN SƠN")
+    )
+    place_name = models.CharField(
+        _("địa danh ghi ngày tháng"), max_length=100, help_text=_("Ví dụ: Yến Sơn, ngày …")
+    )
+    preparer_name = models.CharField(_("người lập biểu"), max_length=100, blank=True)
+    accountant_name = models.CharField(_("kế toán"), max_length=100, blank=True)
+    leader_title = models.CharField(
+        _("chức danh ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
+    )
+    leader_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("sáp nhập vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    merged_on = models.DateField(_("ngày sáp nhập"), null=True, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        blank=True,
+        related_name="communes",
+    )
+    history = HistoricalRecords(excluded_fields=["members"])
+
+    class Meta:
+        verbose_name = _("xã")
+        verbose_name_plural = _("xã")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(merged_on__isnull=False),
+                name="commune_merge_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="commune_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Village(models.Model):
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="villages"
+    )
+    name = models.CharField(_("tên thôn"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("thôn")
+        verbose_name_plural = _("thôn")
+        ordering = ["commune", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "name"], name="village_unique_name_in_commune"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
