@@ -6,6 +6,3 @@ class BeneficiariesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "beneficiaries"
     verbose_name = _("Đối tượng")
-
-    def ready(self) -> None:
-        from beneficiaries import signals  # noqa: F401  (connects the role sync)

@@ -6,10 +6,10 @@ import datetime
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 from beneficiaries.models import Commune
-from payments.services.monthly import open_cycle_if_absent, request_monthly_cycles
+from payments.services.monthly import cycles_to_open, open_cycle_if_absent
 
 logger = logging.getLogger(__name__)
 
@@ -44,5 +44,9 @@ def open_commune_cycle_task(self, commune_pk: int, period: str) -> str:
 
 @shared_task(name="payments.request_monthly_cycles")
 def request_monthly_cycles_task() -> int:
-    """Beat, on the 1st of every month: this month's cycle for every active commune."""
-    return len(request_monthly_cycles())
+    """Beat, on the 1st of every month: this month's cycle for every active commune
+    (one job each, queued once this transaction commits)."""
+    period, pks = cycles_to_open()
+    for pk in pks:
+        transaction.on_commit(lambda pk=pk: open_commune_cycle_task.delay(pk, period.isoformat()))
+    return len(pks)

@@ -128,7 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "beneficiaries.context_processors.navigation",
+                "yenson.context_processors.navigation",
             ],
         },
     },

@@ -4,8 +4,9 @@ Only for communes that already pay through the system: a commune's first cycle
 decides from which month arrears are counted, so a person opens it, never the
 job.
 
-The beat runs :func:`request_monthly_cycles` on the 1st; it queues one job per
-commune, and each job runs :func:`open_cycle_if_absent`. A commune whose
+The beat runs the task ``payments.request_monthly_cycles`` on the 1st; it
+queues one job per commune of :func:`cycles_to_open`, and each job runs
+:func:`open_cycle_if_absent`. A commune whose
 officer already opened the month (a draft, perhaps checked and about to be
 approved) or a later one is left alone: the job never rebuilds a draft
 silently and never touches an approved cycle.
@@ -48,12 +49,8 @@ def communes_without_cycle(period: datetime.date) -> QuerySet[Commune]:
     return active_communes().filter(pk__in=started).exclude(pk__in=opened)
 
 
-def request_monthly_cycles(today: datetime.date | None = None) -> list[int]:
-    """Queue this month's cycle for every active commune without one; their primary keys."""
-    from payments.tasks import open_commune_cycle_task  # the task module imports this one
-
+def cycles_to_open(today: datetime.date | None = None) -> tuple[datetime.date, list[int]]:
+    """This month, and the active communes without its cycle (primary keys): what the
+    monthly task fans out, one job per commune."""
     period = first_of_month(today or timezone.localdate())
-    pks = list(communes_without_cycle(period).values_list("pk", flat=True))
-    for pk in pks:
-        transaction.on_commit(lambda pk=pk: open_commune_cycle_task.delay(pk, period.isoformat()))
-    return pks
+    return period, list(communes_without_cycle(period).values_list("pk", flat=True))

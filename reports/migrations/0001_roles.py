@@ -2,7 +2,7 @@
 
 Permissions are normally created after migrate; they are created here first
 so the groups get them on the very first migrate. Later models are added to
-the groups by the post-migrate sync in ``beneficiaries.signals``.
+the groups by the post-migrate sync in ``core.signals``.
 """
 
 from django.contrib.auth.management import create_permissions
