@@ -134,7 +134,7 @@ def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> It
             amount,
             coefficient,
             decision,
-            METHOD_WORDS.get(method, "Tiền mặt"),
+            METHOD_WORDS.get(method, METHOD_WORDS[PaymentMethodRegistration.Method.CASH]),
             RECEIVER_WORDS[rep_kind],
             rep_name,
             rep_id,
@@ -193,7 +193,7 @@ def write_template(target: str | IO[bytes]) -> None:
     )
     banks = list(Bank.objects.filter(active=True).values_list("short_name", flat=True))
     lists: Sequence[Sequence[str]] = (
-        ["Nam", "Nữ"],
+        list(GENDER_WORDS.values()),
         programmes,
         categories,
         list(METHOD_WORDS.values()),

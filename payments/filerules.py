@@ -19,6 +19,8 @@ import datetime
 import re
 from collections.abc import Iterable
 
+from core.rules.months import next_month
+
 REFERENCE_PREFIX = "ASXH"
 REFERENCE_RE = re.compile(r"^ASXH([0-9]{8,12})$")
 TRANSFER_CONTENT_MAX = 50
@@ -57,8 +59,7 @@ def _runs(months: list[datetime.date]) -> list[tuple[datetime.date, datetime.dat
     for month in months:
         if runs:
             first, last = runs[-1]
-            following = (last.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            if month == following:
+            if month == next_month(last):
                 runs[-1] = (first, month)
                 continue
         runs.append((month, month))

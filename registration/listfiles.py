@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.models import Commune, Programme
 from core import roles
 from core.db import whole_results_planned
+from core.rules.months import first_of_month
 from documents import jobs
 from documents import services as files
 from documents.builders import Access, Built, builder, once_sent
@@ -52,10 +53,6 @@ class ListBlocked(FileError):
     def __init__(self, message: str, blockers: list[Blocker]) -> None:
         super().__init__(message)
         self.blockers = blockers
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def list_file_name(generated: GeneratedFile) -> str:
@@ -87,10 +84,10 @@ def last_sent(generated: GeneratedFile) -> GeneratedFile | None:
     """The list the changes sheet compares with: the latest sent of the same kind, not later."""
     return (
         GeneratedFile.objects.filter(
+            once_sent(),
             commune_id=generated.commune_id,
             kind=generated.kind,
             programme_id=generated.programme_id,
-            sent_at__isnull=False,
             period__lte=generated.period,
         )
         .exclude(pk=generated.pk)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.deadlines import Deadline, DeadlineBook
 from beneficiaries.models import Commune, Programme
 from core import roles
+from documents.builders import once_sent
 from documents.models import GeneratedFile
 from reports.models import DeadlineReminder, Notice
 
@@ -41,11 +42,11 @@ def _lists_sent(commune: Commune, programme: Programme, period: datetime.date) -
     """Both registration lists of the programme for the month were sent: nothing to remind."""
     sent = (
         GeneratedFile.objects.filter(
+            once_sent(),
             commune=commune,
             programme=programme,
             period=period,
             kind__in=GeneratedFile.REGISTRATION_KINDS,
-            sent_at__isnull=False,
         )
         .values("kind")
         .distinct()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune
 from core import roles
+from core.rules.months import first_of_month
 from documents import jobs
 from documents import services as files
 from documents.builders import Access, Built, builder, once_sent
@@ -28,7 +29,7 @@ from documents.jobs import Job
 from documents.models import GeneratedFile
 from documents.services import FileError, Wanted
 from payments.services.cycles import due_date
-from registration.listfiles import active_communes, first_of_month
+from registration.listfiles import active_communes
 from reports.monthly import write_monthly_report
 
 MONTHLY_REPORT = GeneratedFile.Kind.MONTHLY_REPORT

@@ -33,18 +33,6 @@ class SyntheticError(Exception):
         self.message = message
 
 
-def month_index(day: datetime.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def month_at(index: int) -> datetime.date:
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def add_years(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)

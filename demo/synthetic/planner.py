@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Bank, PaymentAccount
 from amounts.models import Entitlement
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
+from core.rules.months import first_of_month, month_index, month_of_index
 from demo.synthetic.amounts import entitlement_rows
 from demo.synthetic.base import (
     COLLECTION_START,
@@ -22,9 +23,6 @@ from demo.synthetic.base import (
     HOME_PROVINCE,
     add_years,
     check_as_of,
-    first_of_month,
-    month_at,
-    month_index,
 )
 from demo.synthetic.names import VILLAGE_NAMES, draw_name
 from demo.synthetic.population import (
@@ -161,7 +159,7 @@ class _Planner:
         born = person.birth_date or datetime.date(person.birth_year, 12, 31)
         earliest = max(EARLIEST_START[programme], add_years(born, min_age))
         low = min(month_index(earliest) + 1, month_index(self.as_of_month))
-        return month_at(self.rng.randint(low, month_index(self.as_of_month)))
+        return month_of_index(self.rng.randint(low, month_index(self.as_of_month)))
 
     def decision(self, programme: str, start: datetime.date) -> tuple[str, datetime.date]:
         # NCC decisions came from the provincial labour department, BTXH ones
@@ -312,7 +310,7 @@ class _Planner:
             return collected
         low = month_index(max(collected, COLLECTION_START.replace(month=9)))
         high = month_index(self.as_of_month)
-        month = month_at(rng.randint(min(low, high), high))
+        month = month_of_index(rng.randint(min(low, high), high))
         if month > collected and rng.random() < EARLIER_CASH_SHARE:
             self.registration(
                 beneficiary,
@@ -422,7 +420,7 @@ class _Planner:
         low, high = month_index(registered) + 1, month_index(self.as_of_month)
         if low > high:
             return
-        end = month_at(rng.randint(low, high))
+        end = month_of_index(rng.randint(low, high))
         reason = rng.choices(
             (
                 Beneficiary.EndReason.DEATH,

@@ -19,6 +19,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from registration.models import PaymentMethodRegistration
+
 
 class Month(models.Model):
     """The first day of every month from 2000 to 2100 (filled by a migration)."""
@@ -150,10 +152,8 @@ class Payment(models.Model):
         FAILED = "failed", _("Chuyển khoản lỗi")
         RETURNED = "returned", _("Không nhận (tiền mặt)")
 
-    class Method(models.TextChoices):
-        ACCOUNT = "account", _("Qua tài khoản")
-        CASH = "cash", _("Tiền mặt tại điểm chi trả")
-        HOME = "home", _("Tiền mặt tại nhà")
+    # A payment is made the way its registration in force says: the same methods.
+    Method = PaymentMethodRegistration.Method
 
     cycle = models.ForeignKey(
         PaymentCycle,

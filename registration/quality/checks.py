@@ -20,7 +20,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PaymentAccount
 from beneficiaries.models import Commune, Person
-from beneficiaries.models.checks import IdentityCheck, with_verification
+from beneficiaries.models.checks import (
+    Verification,
+    verification_state,
+    with_verification,
+)
 from beneficiaries.services import known_provinces
 from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
 from core.rules.names import fold_name
@@ -97,8 +101,12 @@ def possible_duplicate(scope: Scope) -> Iterator[Finding]:
     )
     for person in people:
         person["verified"] = (
-            person["last_check_result"] == IdentityCheck.Result.MATCH
-            and person["last_check_fingerprint"] == person["identity_fingerprint"]
+            verification_state(
+                person["last_check_result"],
+                person["last_check_fingerprint"],
+                person["identity_fingerprint"],
+            )
+            == Verification.VERIFIED
         )
     by_key: dict[tuple, list[dict]] = defaultdict(list)
     for person in people:

@@ -21,6 +21,7 @@ from beneficiaries.models.checks import (
     IdentityCheck,
     Verification,
     verification_filter,
+    verification_state,
     with_verification,
 )
 from core.rules.names import fold_name
@@ -103,9 +104,10 @@ def submission_blockers(
         .values_list("pk", "last_check_result", "last_check_fingerprint", "identity_fingerprint")
     )
     for pk, result, fingerprint, current in unverified.iterator(chunk_size=2000):
-        if result is None:
+        state = verification_state(result, fingerprint, current)
+        if state == Verification.NEVER:
             reasons[pk].append(_("Chưa được công an xã xác thực."))
-        elif fingerprint != current:
+        elif state == Verification.STALE:
             reasons[pk].append(_("Đã sửa thông tin sau lần xác thực: cần xác thực lại."))
         else:
             reasons[pk].append(
