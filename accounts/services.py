@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentAccount
+from core import roles
+from core.access import require_actor
 
 
 class AccountError(Exception):
@@ -23,6 +25,7 @@ def save_account(account: PaymentAccount, *, actor) -> PaymentAccount:
     The message does not name the other holder: they may be in a commune the
     actor cannot see.
     """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     clash = PaymentAccount.objects.filter(bank=account.bank, number=account.number).exclude(
         pk=account.pk
     )

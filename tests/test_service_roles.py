@@ -89,3 +89,25 @@ def test_the_system_and_the_right_roles_act(enrolment, officer, police):
     save_person(enrolment.person, actor=None)
     save_beneficiary(enrolment, actor=officer)
     assert record_check(enrolment.person, result=IdentityCheck.Result.MATCH, actor=police).pk
+
+
+@pytest.mark.parametrize("role", NOT_EDITORS)
+def test_only_the_labour_officer_saves_an_account_or_starts_an_import(request, enrolment, role):
+    import io
+
+    from accounts.models import PaymentAccount
+    from accounts.services import save_account
+    from beneficiaries.models import ImportBatch
+    from desk.importer.service import create_batch
+    from tests.factories import BankFactory
+
+    user = request.getfixturevalue(role)
+    account = PaymentAccount(
+        holder=enrolment.person, bank=BankFactory(), number="3500205000123", holder_name="X"
+    )
+    with pytest.raises(PermissionDenied):
+        save_account(account, actor=user)
+    with pytest.raises(PermissionDenied):
+        create_batch(io.BytesIO(b"PK"), name="ds.xlsx", commune=enrolment.commune, actor=user)
+    assert not PaymentAccount.objects.exists()
+    assert not ImportBatch.objects.exists()

@@ -42,6 +42,8 @@ from beneficiaries.models import (
     Representative,
     Village,
 )
+from core import roles
+from core.access import require_actor
 from core.bulk import bulk_insert_with_history
 from desk.importer.plan import (
     CHANGED,
@@ -200,6 +202,7 @@ def create_batch(
     upload: BinaryIO, *, name: str, commune: Commune, actor, sheet: str = ""
 ) -> ImportBatch:
     """Record an uploaded workbook before anything is read from it."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     checksum = sha256_of(upload)
     upload.seek(0, 2)
     size = upload.tell()
@@ -324,6 +327,7 @@ def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
 
     Only moves the state; the caller queues the writing (on commit).
     """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.VALIDATED:
@@ -341,6 +345,7 @@ def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
 def retry_batch(batch: ImportBatch, *, actor) -> ImportBatch:
     """A failed import (its worker died or the file could not be read) is read again from the
     start. Only moves the state; the caller queues the validation (on commit)."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != ImportBatch.Status.FAILED:
         raise ImportRefused(
@@ -356,6 +361,7 @@ def retry_batch(batch: ImportBatch, *, actor) -> ImportBatch:
 
 @transaction.atomic
 def cancel_batch(batch: ImportBatch, *, actor) -> ImportBatch:
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.INVALID):
         raise ImportRefused(_("Chỉ hủy được lần nhập chưa ghi."))

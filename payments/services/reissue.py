@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core import roles
-from core.access import require_role
+from core.access import require_actor
 from core.rules.months import next_month
 from payments.models import Payment, PaymentCycle
 from registration.models import PaymentMethodRegistration
@@ -56,7 +56,7 @@ def first_open_month(payment: Payment) -> datetime.date:
 @transaction.atomic
 def switch_to_cash(payment: Payment, *, actor, today: datetime.date) -> SwitchResult:
     """Register cash at the post office for the failed/returned payment's enrolment."""
-    require_role(actor, roles.CAN_PREPARE_CYCLES)
+    require_actor(actor, roles.CAN_PREPARE_CYCLES)
     payment = Payment.objects.select_related("cycle", "beneficiary").get(pk=payment.pk)
     if payment.status not in SWITCHABLE:
         raise SwitchError(
