@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,9 +22,9 @@ from beneficiaries.models import ImportBatch
 from core import roles
 from core.access import require_role
 from desk.exporter import write_registry, write_template
+from desk.importer import jobs as import_jobs
 from desk.importer import service as importer
 from desk.importer.errorfile import write_error_file
-from desk.tasks import commit_import_task, validate_import_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,16 +77,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, communes=communes)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            batch = importer.create_batch(
-                upload.file,
-                name=upload.name,
-                commune=form.cleaned_data["commune"],
-                actor=request.user,
-                sheet=form.cleaned_data["sheet"].strip(),
-            )
-            user_pk = request.user.pk
-            transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+        batch = import_jobs.upload(
+            upload.file,
+            name=upload.name,
+            commune=form.cleaned_data["commune"],
+            actor=request.user,
+            sheet=form.cleaned_data["sheet"].strip(),
+        )
         return redirect("import_detail", pk=batch.pk)
     recent = ImportBatch.objects.filter(commune__in=communes).select_related(
         "commune", "uploaded_by"
@@ -156,10 +152,7 @@ def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request.user, pk)
     try:
-        with transaction.atomic():
-            importer.request_commit(batch, actor=request.user)
-            user_pk = request.user.pk
-            transaction.on_commit(lambda: commit_import_task.delay(batch.pk, user_pk))
+        import_jobs.confirm(batch, actor=request.user)
     except importer.ImportRefused as exc:
         messages.error(request, str(exc))
     return redirect("import_detail", pk=batch.pk)
@@ -182,10 +175,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request.user, pk)
     try:
-        with transaction.atomic():
-            importer.retry_batch(batch, actor=request.user)
-            user_pk = request.user.pk
-            transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+        import_jobs.retry(batch, actor=request.user)
     except importer.ImportRefused as exc:
         messages.error(request, str(exc))
     return redirect("import_detail", pk=batch.pk)

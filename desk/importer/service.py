@@ -325,7 +325,7 @@ def run_import(
 def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
     """The officer confirms a validated import; a second click finds it already under way.
 
-    Only moves the state; the caller queues the writing (on commit).
+    Only moves the state; :mod:`desk.importer.jobs` queues the writing (on commit).
     """
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
     with transaction.atomic():
@@ -344,7 +344,7 @@ def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
 @transaction.atomic
 def retry_batch(batch: ImportBatch, *, actor) -> ImportBatch:
     """A failed import (its worker died or the file could not be read) is read again from the
-    start. Only moves the state; the caller queues the validation (on commit)."""
+    start. Only moves the state; :mod:`desk.importer.jobs` queues the reading (on commit)."""
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != ImportBatch.Status.FAILED:
