@@ -27,20 +27,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from beneficiaries.models import Commune
 from core import roles
-from core.access import has_any_role
+from core.access import has_any_role, require_actor
 from core.db import whole_results_planned
 from documents.builders import Access, Built, builder
 from documents.jobs import Job
 from documents.models import GeneratedFile
 from documents.services import Wanted, request_files
 from documents.xlsx import write_xlsx
-from payments.bankexport import ExportError, MonthLabels, require_exportable
+from payments.bankexport import EXPORTABLE, ExportError, MonthLabels, require_exportable
 from payments.bankfiles import BankFileExchange
 from payments.cashlists import (
     CASH_METHODS,
@@ -199,14 +198,18 @@ def export_cycle_files(
 # --- the job ------------------------------------------------------------------
 
 
+def may_request_cycle_files(user, cycle: PaymentCycle) -> bool:
+    """Whether the cycle page offers to build the files: the role, and a cycle that pays."""
+    return cycle.status in EXPORTABLE and has_any_role(user, roles.CAN_REQUEST_CYCLE_FILES)
+
+
 def request_cycle_files(cycle: PaymentCycle, *, actor, queue: bool = True) -> list[GeneratedFile]:
     """The bank files and the post office's lists of an approved cycle, queued to build.
 
     A job already queued or running for the same cycle and kind is returned as
     it is (a double click builds nothing twice).
     """
-    if actor is not None and not has_any_role(actor, roles.CAN_REQUEST_CYCLE_FILES):
-        raise PermissionDenied
+    require_actor(actor, roles.CAN_REQUEST_CYCLE_FILES)
     with transaction.atomic():
         Commune.objects.select_for_update().get(pk=cycle.commune_id)
         cycle = PaymentCycle.objects.select_related("commune").get(pk=cycle.pk)

@@ -27,9 +27,9 @@ from core.access import has_any_role, require_role
 from core.rules.money import format_amount
 from core.rules.months import next_month, parse_month
 from payments import access
-from payments.bankexport import EXPORTABLE, ExportError
+from payments.bankexport import ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
-from payments.cyclefiles import cycle_files_of, request_cycle_files
+from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
 from payments.models import PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows
@@ -186,8 +186,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_state": cycle.status in OPEN_STATES,
             "actions": _actions_for(request.user, cycle),
             "files": cycle_files_of(cycle),
-            "can_request_files": cycle.status in EXPORTABLE
-            and has_any_role(request.user, roles.CAN_REQUEST_CYCLE_FILES),
+            "can_request_files": may_request_cycle_files(request.user, cycle),
         },
     )
 
