@@ -88,7 +88,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     recent = ImportBatch.objects.filter(commune__in=communes).select_related(
         "commune", "uploaded_by"
     )[:20]
-    return render(request, "beneficiaries/import_upload.html", {"form": form, "recent": recent})
+    return render(request, "desk/import_upload.html", {"form": form, "recent": recent})
 
 
 @login_required
@@ -120,7 +120,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file_issues = [i for i in batch.issues if not i["row"]]
     return render(
         request,
-        "beneficiaries/import_detail.html",
+        "desk/import_detail.html",
         {
             "batch": batch,
             "page": page,

@@ -58,7 +58,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "beneficiaries/person_list.html",
+        "desk/person_list.html",
         {
             "form": form,
             "page": page,
@@ -101,7 +101,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "beneficiaries/person_detail.html",
+        "desk/person_detail.html",
         {
             "person": person,
             "enrolments": enrolments,
@@ -166,7 +166,7 @@ def _person_form(request: HttpRequest, person: Person) -> HttpResponse:
                 messages.warning(request, warning)
             messages.success(request, _("Đã lưu thông tin của %(name)s.") % {"name": person})
             return redirect("person_detail", pk=person.pk)
-    return render(request, "beneficiaries/person_form.html", {"form": form, "person": person})
+    return render(request, "desk/person_form.html", {"form": form, "person": person})
 
 
 @login_required
@@ -194,7 +194,7 @@ def _beneficiary_form(request: HttpRequest, person: Person, beneficiary: Benefic
         else:
             messages.success(request, _("Đã lưu diện hưởng."))
             return redirect("person_detail", pk=person.pk)
-    return render(request, "beneficiaries/beneficiary_form.html", {"form": form, "person": person})
+    return render(request, "desk/beneficiary_form.html", {"form": form, "person": person})
 
 
 @login_required
@@ -215,9 +215,7 @@ def representative_create(request: HttpRequest, person_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã thêm người nhận thay."))
             return redirect("person_detail", pk=person.pk)
-    return render(
-        request, "beneficiaries/representative_form.html", {"form": form, "person": person}
-    )
+    return render(request, "desk/representative_form.html", {"form": form, "person": person})
 
 
 @login_required
@@ -235,4 +233,4 @@ def account_create(request: HttpRequest, person_pk: int) -> HttpResponse:
                 messages.warning(request, warning)
             messages.success(request, _("Đã thêm tài khoản."))
             return redirect("person_detail", pk=person.pk)
-    return render(request, "beneficiaries/account_form.html", {"form": form, "person": person})
+    return render(request, "desk/account_form.html", {"form": form, "person": person})

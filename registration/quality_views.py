@@ -50,4 +50,4 @@ def data_quality(request: HttpRequest) -> HttpResponse:
             severity=severity,
             verification=verification_summary(commune),
         )
-    return render(request, "beneficiaries/data_quality.html", context)
+    return render(request, "registration/data_quality.html", context)
