@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from beneficiaries.models import Commune, Programme, ProgrammeSetting
 from beneficiaries.models.programmes import choose_setting
+from core.rules.months import first_of_month
 
 DEFAULT_DEADLINE_DAY = 5
 
@@ -99,7 +100,7 @@ class DeadlineBook:
 
     def month(self, commune_id: int, today: datetime.date) -> list[Deadline]:
         """This month's deadline of every programme for one commune."""
-        period = today.replace(day=1)
+        period = first_of_month(today)
         return [self.deadline(commune_id, p, period, today) for p in self.programmes]
 
 

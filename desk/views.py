@@ -30,6 +30,7 @@ from beneficiaries.services import (
 )
 from core import roles
 from core.access import has_any_role, require_role
+from core.rules.months import first_of_month
 from desk.forms import BeneficiaryForm, PersonForm, RegistryFilterForm, RepresentativeForm
 from desk.registry import search_registry, with_current_terms
 from registration.models import PaymentMethodRegistration
@@ -86,7 +87,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # "Đang áp dụng" marks the registration in force this month, the one the cycle pays by.
     registrations = (
         PaymentMethodRegistration.objects.filter(beneficiary__person=person)
-        .with_in_force(timezone.localdate().replace(day=1))
+        .with_in_force(first_of_month(timezone.localdate()))
         .select_related("beneficiary__programme", "representative__person", "account__bank")
         .order_by("beneficiary__programme__order", "beneficiary_id", "-from_month")
         if show_money

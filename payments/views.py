@@ -25,7 +25,7 @@ from beneficiaries.access import communes_for, get_commune_for, page_commune
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.money import format_amount
-from core.rules.months import next_month, parse_month
+from core.rules.months import first_of_month, next_month, parse_month
 from payments import access
 from payments.bankexport import ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
@@ -69,7 +69,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     for cycle in cycles:
         cycle.deadline = _deadline(cycle, today)
     latest = PaymentCycle.objects.filter(commune=commune).order_by("-period").only("period").first()
-    suggested = next_month(latest.period) if latest is not None else today.replace(day=1)
+    suggested = next_month(latest.period) if latest is not None else first_of_month(today)
     return render(
         request,
         "payments/cycle_list.html",

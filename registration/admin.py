@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.admin import CommuneScopedAdmin
+from core.rules.months import first_of_month
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 
@@ -43,7 +44,7 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # "Current" is the latest choice, which may start later; this month's cycle
         # pays by the one in force.
-        return super().get_queryset(request).with_in_force(timezone.localdate().replace(day=1))
+        return super().get_queryset(request).with_in_force(first_of_month(timezone.localdate()))
 
     @admin.display(boolean=True, description=_("áp dụng tháng này"))
     def in_force_this_month(self, obj: PaymentMethodRegistration) -> bool:

@@ -16,7 +16,7 @@ from accounts.models import Bank
 from beneficiaries.access import chosen_commune, communes_for, get_person_for_edit
 from core import roles
 from core.access import has_any_role, require_role
-from core.rules.months import next_month
+from core.rules.months import first_of_month, next_month
 from registration.access import (
     account_requests_for,
     get_account_request_for_edit,
@@ -113,7 +113,7 @@ def register_method(request: HttpRequest, pk: int) -> HttpResponse:
             "account_form": account_form,
             "beneficiary": beneficiary,
             "person": person,
-            "history": beneficiary.registrations.with_in_force(timezone.localdate().replace(day=1))
+            "history": beneficiary.registrations.with_in_force(first_of_month(timezone.localdate()))
             .select_related("representative__person", "account__bank")
             .order_by("-from_month"),
         },

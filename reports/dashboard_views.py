@@ -26,6 +26,7 @@ from beneficiaries.deadlines import deadlines_for, nearest_deadline
 from beneficiaries.models import Beneficiary
 from core import roles
 from core.access import has_any_role, require_role
+from core.rules.months import first_of_month
 from registration.quality.figures import verification_summary
 from reports import dashboard as figures
 from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read
@@ -44,7 +45,7 @@ def _paying_office(user) -> bool:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    month = timezone.localdate().replace(day=1)
+    month = first_of_month(timezone.localdate())
     if _paying_office(user):
         return render(
             request,

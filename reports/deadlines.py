@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.deadlines import Deadline, DeadlineBook
 from beneficiaries.models import Commune, Programme
 from core import roles
+from core.rules.months import first_of_month
 from documents.builders import once_sent
 from documents.models import GeneratedFile
 from reports.models import DeadlineReminder, Notice
@@ -113,7 +114,7 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
     Returns the number of reminders written.
     """
     today = today or timezone.localdate()
-    period = today.replace(day=1)
+    period = first_of_month(today)
     communes = list(Commune.objects.filter(merged_into__isnull=True).order_by("code"))
     book = DeadlineBook([c.pk for c in communes])
     done = set(

@@ -26,7 +26,7 @@ from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
 from core import roles
 from core.access import has_any_role, require_role
-from core.rules.months import parse_month
+from core.rules.months import first_of_month, parse_month
 from documents.access import visible_files
 from documents.models import GeneratedFile
 from documents.services import FileError, retry_generated_file
@@ -50,7 +50,7 @@ def _file_to_act_on(user, pk: int) -> GeneratedFile:
 
 def _month(value: str | None) -> datetime.date:
     """The month asked for, else this month."""
-    return parse_month(value) or timezone.localdate().replace(day=1)
+    return parse_month(value) or first_of_month(timezone.localdate())
 
 
 def _page_url(commune: Commune, period: datetime.date) -> str:

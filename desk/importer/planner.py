@@ -18,6 +18,7 @@ from accounts.models import PaymentAccount
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from core.bulk import build
 from core.rules.cccd import CccdError, parse_cccd
+from core.rules.months import first_of_month
 from desk.importer.changes import (
     plan_entitlement,
     plan_person,
@@ -58,7 +59,7 @@ class Planner:
     ) -> None:
         self.commune = commune
         self.today = today
-        self.month = today.replace(day=1)
+        self.month = first_of_month(today)
         self.known_provinces = known_provinces
         self.plan = ImportPlan(commune=commune, month=self.month, rows=[], issues=[])
         self.look = Lookup(commune, self.month)
