@@ -13,16 +13,17 @@ from desk.importer import service
 from desk.tasks import commit_import_task, validate_import_task
 
 
-def _user_pk(actor) -> int | None:
-    return getattr(actor, "pk", None)
+def _queue(task, batch: ImportBatch, actor) -> None:
+    """Send ``task`` for the batch once the transaction commits (the task reloads both)."""
+    batch_pk, user_pk = batch.pk, getattr(actor, "pk", None)
+    transaction.on_commit(lambda: task.delay(batch_pk, user_pk))
 
 
 @transaction.atomic
 def upload(handle: BinaryIO, *, name: str, commune: Commune, actor, sheet: str = "") -> ImportBatch:
     """Record the workbook and queue its reading and checking."""
     batch = service.create_batch(handle, name=name, commune=commune, actor=actor, sheet=sheet)
-    user_pk = _user_pk(actor)
-    transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+    _queue(validate_import_task, batch, actor)
     return batch
 
 
@@ -30,8 +31,7 @@ def upload(handle: BinaryIO, *, name: str, commune: Commune, actor, sheet: str =
 def confirm(batch: ImportBatch, *, actor) -> ImportBatch:
     """The officer confirms a checked import: queue the writing (once)."""
     locked = service.request_commit(batch, actor=actor)
-    user_pk = _user_pk(actor)
-    transaction.on_commit(lambda: commit_import_task.delay(batch.pk, user_pk))
+    _queue(commit_import_task, batch, actor)
     return locked
 
 
@@ -39,6 +39,5 @@ def confirm(batch: ImportBatch, *, actor) -> ImportBatch:
 def retry(batch: ImportBatch, *, actor) -> ImportBatch:
     """Read a failed import again from the start."""
     locked = service.retry_batch(batch, actor=actor)
-    user_pk = _user_pk(actor)
-    transaction.on_commit(lambda: validate_import_task.delay(batch.pk, user_pk))
+    _queue(validate_import_task, batch, actor)
     return locked

@@ -42,9 +42,6 @@ from core.rules.months import first_of_month, next_month
 from payments.models import Payment, PaymentCycle
 from registration.quality.gate import Blocker, submission_blockers
 
-CAN_PREPARE = roles.CAN_PREPARE_CYCLES
-CAN_APPROVE = roles.CAN_APPROVE_CYCLES
-
 
 class CycleError(Exception):
     """A cycle operation refused, with a message for the user."""
@@ -207,7 +204,7 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
     cycle, and the second rebuilds what the first built. An approved cycle is
     never rebuilt.
     """
-    require_actor(actor, CAN_PREPARE)
+    require_actor(actor, roles.CAN_PREPARE_CYCLES)
     period = first_of_month(period)
     latest_allowed = next_month(first_of_month(timezone.localdate()))
     if period > latest_allowed:
@@ -252,11 +249,11 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
 # Each step of a cycle's life: the state it starts from and the roles that take it.
 # The services check both; the cycle page offers a step where both hold.
 WORKFLOW: dict[str, tuple[str, frozenset[str]]] = {
-    "rebuild": (PaymentCycle.Status.DRAFT, CAN_PREPARE),
-    "approve": (PaymentCycle.Status.DRAFT, CAN_APPROVE),
-    "submit": (PaymentCycle.Status.APPROVED, CAN_PREPARE),
-    "mark_paid": (PaymentCycle.Status.SUBMITTED, CAN_PREPARE),
-    "close": (PaymentCycle.Status.PAID, CAN_PREPARE),
+    "rebuild": (PaymentCycle.Status.DRAFT, roles.CAN_PREPARE_CYCLES),
+    "approve": (PaymentCycle.Status.DRAFT, roles.CAN_APPROVE_CYCLES),
+    "submit": (PaymentCycle.Status.APPROVED, roles.CAN_PREPARE_CYCLES),
+    "mark_paid": (PaymentCycle.Status.SUBMITTED, roles.CAN_PREPARE_CYCLES),
+    "close": (PaymentCycle.Status.PAID, roles.CAN_PREPARE_CYCLES),
 }
 
 
