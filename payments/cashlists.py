@@ -51,9 +51,10 @@ CHANGE_COLUMNS = (
     Column("Họ và tên", "text", 24),
     Column("Số CCCD", "id", 14),
     Column("Chương trình", "text", 14),
-    Column("Trước", "text", 30),
-    Column("Nay", "text", 30),
-    Column("Ghi chú", "text", 30),
+    # "Qua tài khoản 3504205092511 — Hoàng Thị Ngọc Vân": wide enough not to spill when printed.
+    Column("Trước", "text", 46),
+    Column("Nay", "text", 46),
+    Column("Ghi chú", "text", 46),
 )
 POST_OFFICE_CHANGE_COLUMNS = (
     Column("STT", "int", 6),
