@@ -12,51 +12,10 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import relabel_content_types
+
 
 MODELS = ('allowancerate', 'historicalallowancerate', 'entitlement', 'historicalentitlement')
-
-
-def _relabel(apps, schema_editor, source: str, target: str) -> None:
-    """Move the models' content types from ``source`` to ``target``.
-
-    A fresh database has none yet (post_migrate creates them); a migrated one
-    has the ``source`` ones, and their permissions and group grants go along.
-    Should both exist, the grants of the old permissions go to the new ones.
-    """
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    db = schema_editor.connection.alias
-    for model in MODELS:
-        old = ContentType.objects.using(db).filter(app_label=source, model=model).first()
-        if old is None:
-            continue
-        new = ContentType.objects.using(db).filter(app_label=target, model=model).first()
-        if new is None:
-            old.app_label = target
-            old.save(update_fields=["app_label"])
-            continue
-        for permission in Permission.objects.using(db).filter(content_type=old):
-            twin = (
-                Permission.objects.using(db)
-                .filter(content_type=new, codename=permission.codename)
-                .first()
-            )
-            if twin is None:
-                permission.content_type = new
-                permission.save(update_fields=["content_type"])
-                continue
-            twin.group_set.add(*permission.group_set.all())
-            twin.user_set.add(*permission.user_set.all())
-            permission.delete()
-        old.delete()
-
-
-def to_amounts(apps, schema_editor):
-    _relabel(apps, schema_editor, "payments", "amounts")
-
-
-def to_payments(apps, schema_editor):
-    _relabel(apps, schema_editor, "amounts", "payments")
 
 
 class Migration(migrations.Migration):
@@ -160,5 +119,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(to_amounts, to_payments),
+        relabel_content_types(MODELS, source="payments", target="amounts"),
     ]
