@@ -19,18 +19,21 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Literal
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from core.rules.money import amount_in_words
+from documents import textwidth
 
 Kind = Literal["text", "id", "int", "money", "date", "decimal"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MONEY_FORMAT = "#,##0"  # Vietnamese Excel shows the thousands separator as a dot
+# Vietnamese number format (locale 042A): the thousands separator is a dot wherever it opens.
+MONEY_FORMAT = "[$-42A]#,##0"
 DATE_FORMAT = "dd/mm/yyyy"
 
 
@@ -50,37 +53,61 @@ def unescape_text(value: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """A table column: header, kind and width in spreadsheet units (digits of 11 pt text).
+
+    Text columns wrap inside their width and their rows grow to fit; give a
+    width measured from the longest value (:func:`fitted_width`), capped.
+    """
+
     header: str
     kind: Kind = "text"
-    width: int = 14
+    width: float = 14
 
 
 @dataclass(frozen=True)
 class Signature:
-    """One signature column: its title lines (``KẾ TOÁN``) and the signer's name."""
+    """One signature column: its title lines (``KẾ TOÁN``) and the signer's name.
+
+    ``seal``: the signer signs for the issuing body and seals the document
+    ("(Ký tên, đóng dấu)"), the leader of a list or a letter.
+    """
 
     title: str  # several lines separated by "\n" ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH")
     name: str = ""
+    seal: bool = False
 
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 SIGN_HINT = "(Ký, ghi rõ họ tên)"
-SIGNING_SPACE_ROWS = 3
+SEAL_HINT = "(Ký tên, đóng dấu)"
+SIGNING_SPACE_PT = 62.0  # about 22 mm between the hint and the name: room to sign and seal
+RECIPIENTS_LABEL = "Nơi nhận:"
 
 
 @dataclass(frozen=True)
 class Document:
-    """The official layout around a sheet's table (written once, here)."""
+    """The official layout around a sheet's table (Nghị định 30/2020, Phụ lục I).
+
+    Written once, here: issuing body over its rule, national motto over its
+    rule, the number (``Số: …/DS-UBND``; a letter's ``Số: …/UBND-VHXH`` with
+    its ``V/v`` line), place and date, title and summary, "Kính gửi", the
+    letter's paragraphs, the table, totals with the amount in words, the
+    signature columns with their place and date, and "Nơi nhận".
+    """
 
     issuing_lines: Sequence[str]  # "ỦY BAN NHÂN DÂN", "XÃ YẾN SƠN"
     number_line: str  # "Số:       /DS-UBND"
     place_and_date: str  # "Yến Sơn, ngày 05 tháng 01 năm 2027"
     title: str
     summary_lines: Sequence[str] = ()
+    subject_line: str = ""  # "V/v …" under the number: a letter's subject
+    addressees: Sequence[str] = ()  # "Kính gửi: …"
+    intro_lines: Sequence[str] = ()  # paragraphs between the heading and the table
     # Money columns summed on the totals row; the first is also read out in words.
     total_columns: Sequence[int] = ()
     totals_label: str = "Tổng cộng"
     signatures: Sequence[Signature] = ()
+    recipients: Sequence[str] = ()  # "Nơi nhận:" lines ("- Như trên;", "- Lưu: VT, VHXH.")
 
 
 @dataclass(frozen=True)
@@ -89,185 +116,575 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     title_lines: Sequence[str] = ()
-    # (cell range "A2:A500" style column letter, list source) drop-downs for templates.
+    # (column index, data validation options) drop-downs for templates.
     validations: Sequence[tuple[int, dict]] = ()
     landscape: bool = True
     document: Document | None = None
+    # The lowest height of a table row (pt): a cash list's rows are signed in.
+    row_height: float = textwidth.ROW_PT
+
+
+@dataclass
+class SheetPlan:
+    """How a sheet was laid out: its print scale and the rows that start a page."""
+
+    name: str
+    scale: int
+    rows_per_full_page: int
+    breaks: list[int] = field(default_factory=list)
+    data_rows: int = 0
+
+    @property
+    def pages(self) -> int:
+        return len(self.breaks) + 1
+
+
+# A4 and the margins of Nghị định 30/2020 (top and bottom 20–25 mm, left 30–35 mm,
+# right 15–20 mm), in points.
+MM = 72 / 25.4
+A4_SHORT, A4_LONG = 210 * MM, 297 * MM
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20 * MM, 20 * MM, 30 * MM, 15 * MM
+HEADER_MARGIN = 10 * MM  # the page number, above the text
+PAGE_SLACK_PT = 4.0
+MONEY_MIN_WIDTH, TOTAL_MIN_WIDTH = 11.0, 14.0
+_NUMERIC_MIN_WIDTH = {"date": 10.5, "money": MONEY_MIN_WIDTH, "decimal": 6.0}
+
+
+def printable_area(landscape: bool) -> tuple[float, float]:
+    """Width and height (pt) inside the margins."""
+    width, height = (A4_LONG, A4_SHORT) if landscape else (A4_SHORT, A4_LONG)
+    return width - MARGIN_LEFT - MARGIN_RIGHT, height - MARGIN_TOP - MARGIN_BOTTOM
+
+
+def fitted_width(longest: str | int | None, header: str = "", *, cap: float = 40) -> float:
+    """A column width for values up to ``longest`` (a sample text or a number of
+    characters), at least the header's longest word, at most ``cap`` (longer
+    values wrap)."""
+    if isinstance(longest, int):
+        needed = textwidth.width_for_pt(longest * 11 * 0.5 * textwidth.SLACK + 5)
+    elif longest:
+        needed = textwidth.width_for_text(longest)
+    else:
+        needed = 4.0
+    words = header.split() or [""]
+    header_min = max(textwidth.width_for_text(w, bold=True) for w in words)
+    return round(min(max(needed, header_min), max(cap, header_min)), 1)
 
 
 def _col_letter(index: int) -> str:
     return xlsxwriter.utility.xl_col_to_name(index)
 
 
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet whose page number is not printed on its first page (ND 30/2020)."""
+
+    def _write_header_footer(self) -> None:
+        if not self.header_footer_changed:
+            return super()._write_header_footer()
+        self._xml_start_tag("headerFooter", [("differentFirst", 1)])
+        if self.header:
+            self._write_odd_header()
+        self._xml_data_element("firstHeader", "")
+        self._xml_end_tag("headerFooter")
+        return None
+
+
 def write_xlsx(
-    target: str | IO[bytes], sheets: Sequence[Sheet], *, hidden: Sequence[Sheet] = ()
+    target: str | IO[bytes],
+    sheets: Sequence[Sheet],
+    *,
+    hidden: Sequence[Sheet] = (),
+    plans: list[SheetPlan] | None = None,
 ) -> int:
-    """Write the sheets; returns the number of data rows written (all sheets)."""
+    """Write the sheets; returns the number of data rows written (all sheets).
+
+    ``plans``, when given, receives each printed sheet's layout (scale, page breaks).
+    """
     workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            # The width unit of every column is a digit of this font (see textwidth).
+            "default_format_properties": {"font_name": FONT, "font_size": 11},
+        },
     )
-    base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
-    fmt = {
-        "title": workbook.add_format({**base, "bold": True, "align": "center", "font_size": 13}),
-        "header": workbook.add_format(
-            {
-                **base,
-                "bold": True,
-                "align": "center",
-                "text_wrap": True,
-                "border": 1,
-                "bg_color": "#EEF2F6",
-            }
-        ),
-        "text": workbook.add_format({**base, "border": 1}),
-        "id": workbook.add_format({**base, "border": 1, "num_format": "@"}),
-        "int": workbook.add_format({**base, "border": 1, "num_format": "0"}),
-        "money": workbook.add_format({**base, "border": 1, "num_format": MONEY_FORMAT}),
-        "date": workbook.add_format({**base, "border": 1, "num_format": DATE_FORMAT}),
-        "decimal": workbook.add_format({**base, "border": 1, "num_format": "0.0#"}),
-        "body": workbook.add_format({**base, "bold": True, "align": "center"}),
-        "plain_center": workbook.add_format({**base, "align": "center"}),
-        "motto": workbook.add_format({**base, "bold": True, "align": "center", "underline": 1}),
-        "italic_center": workbook.add_format({**base, "italic": True, "align": "center"}),
-        "doc_title": workbook.add_format(
-            {**base, "bold": True, "align": "center", "font_size": 14}
-        ),
-        "total_label": workbook.add_format({**base, "bold": True, "border": 1, "align": "center"}),
-        "total_money": workbook.add_format(
-            {**base, "bold": True, "border": 1, "num_format": MONEY_FORMAT}
-        ),
-        "total_blank": workbook.add_format({**base, "bold": True, "border": 1}),
-        "words": workbook.add_format({**base, "italic": True}),
-    }
+    formats = _Formats(workbook)
     total = 0
     for sheet in [*sheets, *hidden]:
-        ws = workbook.add_worksheet(sheet.name[:31])
+        ws = workbook.add_worksheet(sheet.name[:31], worksheet_class=_Worksheet)
         if sheet in hidden:
             ws.hide()
-        if sheet.landscape:
-            ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        for index, column in enumerate(sheet.columns):
-            ws.set_column(index, index, column.width, fmt["id"] if column.kind == "id" else None)
-        row_no = 0
-        last_col = max(len(sheet.columns) - 1, 0)
-        if sheet.document is not None:
-            ws.set_footer("&C&P/&N")  # page numbers: the lists run to many pages
-            row_no = _write_document_head(ws, sheet.document, last_col, fmt)
-        for line in sheet.title_lines:
-            _merge(ws, row_no, 0, last_col, line, fmt["title"])
-            row_no += 1
-        header_row = row_no
-        for index, column in enumerate(sheet.columns):
-            ws.write_string(row_no, index, column.header, fmt["header"])
-        ws.repeat_rows(header_row)
-        ws.freeze_panes(header_row + 1, 0)
-        row_no += 1
-        sums = dict.fromkeys(sheet.document.total_columns if sheet.document else (), 0)
-        for values in sheet.rows:
-            for index, (column, value) in enumerate(zip(sheet.columns, values, strict=False)):
-                _write_cell(ws, row_no, index, column.kind, value, fmt)
-            for index in sums:
-                if isinstance(values[index], int):
-                    sums[index] += values[index]
-            row_no += 1
-            total += 0 if sheet in hidden else 1
-        if sheet.document is not None:
-            _write_document_foot(ws, sheet.document, row_no, last_col, sums, fmt)
-        for col_index, options in sheet.validations:
-            letter = _col_letter(col_index)
-            ws.data_validation(f"{letter}{header_row + 2}:{letter}{header_row + 5001}", options)
+        writer = _SheetWriter(ws, sheet, formats, printed=sheet not in hidden)
+        written = writer.write()
+        if sheet not in hidden:
+            total += written
+            if plans is not None:
+                plans.append(writer.plan)
     workbook.close()
     return total
 
 
-def _merge(ws, row: int, first: int, last: int, text: str, cell_format) -> None:
-    """A merged cell (a single cell when the range is one column wide)."""
-    if last > first:
-        ws.merge_range(row, first, row, last, text, cell_format)
-    else:
-        ws.write_string(row, first, text, cell_format)
+FONT = "Times New Roman"
 
 
-def _write_document_head(ws, doc: Document, last_col: int, fmt: dict) -> int:
-    """Issuing body left, national motto right, then title and summary; returns the next row."""
-    split = max(1, (last_col + 1) * 2 // 5)  # the motto is the longer block
-    left = [*doc.issuing_lines, doc.number_line]
-    right = [*MOTTO, doc.place_and_date]
-    left_formats = [fmt["body"]] * len(doc.issuing_lines) + [fmt["plain_center"]]
-    right_formats = [fmt["body"], fmt["motto"], fmt["italic_center"]]
-    rows = max(len(left), len(right))
-    for row in range(rows):
-        if row < len(left):
-            _merge(ws, row, 0, split - 1, escape_text(left[row]), left_formats[row])
-        if row < len(right):
-            _merge(ws, row, split, last_col, escape_text(right[row]), right_formats[row])
-    row = rows + 1
-    _merge(ws, row, 0, last_col, escape_text(doc.title), fmt["doc_title"])
-    row += 1
-    for line in doc.summary_lines:
-        _merge(ws, row, 0, last_col, escape_text(line), fmt["italic_center"])
-        row += 1
-    return row + 1
+class _Formats:
+    """The workbook's cell formats, made once and looked up by name."""
+
+    def __init__(self, workbook) -> None:
+        self.workbook = workbook
+        self.cache: dict[tuple, Any] = {}
+
+    def get(self, name: str, **extra):
+        key = (name, tuple(sorted(extra.items())))
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format({**_STYLES[name], **extra})
+        return self.cache[key]
 
 
-def signature_columns(column_count: int, blocks: int) -> list[tuple[int, int]]:
-    """The first and last column of each signature block: the width cut in equal parts."""
-    bounds = [column_count * i // blocks for i in range(blocks + 1)]
-    return [(bounds[i], max(bounds[i], bounds[i + 1] - 1)) for i in range(blocks)]
+_BASE = {"font_name": FONT, "font_size": 11, "valign": "top"}
+_CELL = {**_BASE, "border": 1, "text_wrap": True}
+_STYLES: dict[str, dict] = {
+    "header": {
+        **_CELL,
+        "bold": True,
+        "align": "center",
+        "valign": "vcenter",
+        "bg_color": "#EEF2F6",
+    },
+    "text": _CELL,
+    "id": {**_CELL, "num_format": "@"},
+    "int": {**_CELL, "num_format": "0", "align": "center", "text_wrap": False},
+    "money": {**_CELL, "num_format": MONEY_FORMAT, "text_wrap": False},
+    "date": {**_CELL, "num_format": DATE_FORMAT, "align": "center", "text_wrap": False},
+    "decimal": {**_CELL, "num_format": "0.0#", "text_wrap": False},
+    "total_label": {**_CELL, "bold": True, "align": "center"},
+    "total_money": {**_CELL, "bold": True, "num_format": MONEY_FORMAT, "text_wrap": False},
+    "total_blank": {**_CELL, "bold": True},
+    # The heading and the signatures: no borders, sizes of ND 30/2020.
+    "body": {**_BASE, "font_size": 12, "bold": True, "align": "center", "text_wrap": True},
+    "motto": {**_BASE, "font_size": 13, "bold": True, "align": "center", "text_wrap": True},
+    "plain": {**_BASE, "font_size": 12, "align": "center", "text_wrap": True},
+    "italic": {**_BASE, "font_size": 12, "italic": True, "align": "center", "text_wrap": True},
+    "title": {**_BASE, "font_size": 14, "bold": True, "align": "center", "text_wrap": True},
+    "summary": {**_BASE, "font_size": 12, "bold": True, "align": "center", "text_wrap": True},
+    "paragraph": {**_BASE, "font_size": 12, "align": "justify", "text_wrap": True},
+    "left": {**_BASE, "font_size": 12, "align": "left", "text_wrap": True},
+    "left_bold_italic": {
+        **_BASE,
+        "font_size": 12,
+        "bold": True,
+        "italic": True,
+        "align": "left",
+    },
+    "small_left": {**_BASE, "font_size": 11, "align": "left", "text_wrap": True},
+    "words": {**_BASE, "font_size": 12, "italic": True, "align": "left", "text_wrap": True},
+    "rule": {"top": 1},
+}
+_SIZES = {
+    "body": (12, True),
+    "motto": (13, True),
+    "plain": (12, False),
+    "italic": (12, False),
+    "title": (14, True),
+    "summary": (12, True),
+    "paragraph": (12, False),
+    "left": (12, False),
+    "left_bold_italic": (12, True),
+    "small_left": (11, False),
+    "words": (12, False),
+}
+RULE_ROW_PT = 5.0
+GAP_ROW_PT = 8.0
 
 
-def _write_document_foot(
-    ws, doc: Document, row: int, last_col: int, sums: dict[int, int], fmt: dict
-) -> None:
-    """Totals row, amount in words, place and date, signature columns."""
-    if doc.total_columns:
-        first_total = min(doc.total_columns)
-        _merge(ws, row, 0, max(first_total - 1, 0), doc.totals_label, fmt["total_label"])
-        for col in range(first_total, last_col + 1):
-            if col in sums:
-                ws.write_number(row, col, sums[col], fmt["total_money"])
+@dataclass(frozen=True)
+class _Line:
+    """One line of a heading or a footer: (first col, last col, text, style) parts."""
+
+    parts: Sequence[tuple[int, int, str, str]]
+    height: float = 0.0  # 0: as the text needs
+    rules: Sequence[tuple[int, int]] = ()  # column spans with a short rule on top
+
+
+class _SheetWriter:
+    def __init__(self, ws, sheet: Sheet, formats: _Formats, *, printed: bool) -> None:
+        self.ws, self.sheet, self.formats, self.printed = ws, sheet, formats, printed
+        self.columns = list(sheet.columns)
+        self.last_col = max(len(self.columns) - 1, 0)
+        doc = sheet.document
+        totals = set(doc.total_columns) if doc else set()
+        widths = []
+        for index, column in enumerate(self.columns):
+            low = _NUMERIC_MIN_WIDTH.get(column.kind, 0.0)
+            if index in totals:
+                low = max(low, TOTAL_MIN_WIDTH)
+            words = column.header.split() or [""]
+            low = max(low, *(textwidth.width_for_text(w, bold=True) for w in words))
+            widths.append(max(column.width, low))
+        self.page_width, self.page_height = printable_area(sheet.landscape)
+        table_pt = sum(textwidth.column_pt(w) for w in widths)
+        if table_pt < self.page_width:
+            # A narrow table is widened to the page, so the heading has its room.
+            grow = self.page_width / table_pt
+            widths = [textwidth.width_for_pt(textwidth.column_pt(w) * grow) - 0.05 for w in widths]
+            table_pt = sum(textwidth.column_pt(w) for w in widths)
+        self.widths = widths
+        self.col_pt = [textwidth.column_pt(w) for w in widths]
+        scale = min(100, int(self.page_width / table_pt * 100))
+        self.scale = max(scale, 10)
+        self.budget = self.page_height * 100 / self.scale - PAGE_SLACK_PT
+        self.row = 0
+        self.used = 0.0
+        self.page_heights: list[tuple[int, float]] = []  # (row, height) of this page's table rows
+        self.header_height = 0.0
+        self.plan = SheetPlan(sheet.name, self.scale, 0)
+
+    # -- measuring -------------------------------------------------------------------------
+
+    def span_pt(self, first: int, last: int) -> float:
+        return sum(self.col_pt[first : last + 1])
+
+    def text_height(self, text: str, first: int, last: int, style: str) -> float:
+        size, bold = _SIZES[style]
+        lines = textwidth.line_count(text, self.span_pt(first, last), size, bold=bold)
+        return textwidth.wrapped_height(lines, size)
+
+    def line_height(self, line: _Line) -> float:
+        if line.height:
+            return line.height
+        heights = [self.text_height(text, a, b, style) for a, b, text, style in line.parts]
+        return max(heights, default=textwidth.ROW_PT)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self) -> int:
+        ws, sheet = self.ws, self.sheet
+        ws.set_paper(9)  # A4
+        if sheet.landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.set_margins(
+            left=MARGIN_LEFT / 72,
+            right=MARGIN_RIGHT / 72,
+            top=MARGIN_TOP / 72,
+            bottom=MARGIN_BOTTOM / 72,
+        )
+        ws.set_print_scale(self.scale)
+        # Page numbers top centre from the second page, counted from 1 in each sheet.
+        ws.set_header(f'&C&"{FONT},Regular"&12&P', {"margin": HEADER_MARGIN / 72})
+        ws.set_start_page(1)
+        for index, width in enumerate(self.widths):
+            ws.set_column(index, index, width)
+        for line in self.head_lines():
+            self.write_line(line)
+        header_row = self.row
+        self.write_header()
+        ws.repeat_rows(header_row)
+        ws.freeze_panes(header_row + 1, 0)
+        count = self.write_rows()
+        self.write_foot()
+        self.plan.data_rows = count
+        self.plan.rows_per_full_page = int(
+            (self.budget - self.header_height) // max(sheet.row_height, textwidth.ROW_PT)
+        )
+        if self.printed and self.plan.breaks:
+            ws.set_h_pagebreaks(self.plan.breaks)
+        for col_index, options in sheet.validations:
+            letter = _col_letter(col_index)
+            ws.data_validation(f"{letter}{header_row + 2}:{letter}{header_row + 5001}", options)
+        return count
+
+    def write_line(self, line: _Line) -> None:
+        height = self.line_height(line)
+        self.ws.set_row(self.row, height)
+        for first, last, text, style in line.parts:
+            self.merge(first, last, text, self.formats.get(style))
+        for first, last in line.rules:
+            for col in range(first, last + 1):
+                self.ws.write_blank(self.row, col, None, self.formats.get("rule"))
+        self.row += 1
+        self.used += height
+
+    def merge(self, first: int, last: int, text: str, cell_format) -> None:
+        """A merged cell (a single cell when the range is one column wide)."""
+        if not text.startswith("- "):  # "- Như trên;" is a line of "Nơi nhận", never a formula
+            text = escape_text(text)
+        if last > first:
+            self.ws.merge_range(self.row, first, self.row, last, text, cell_format)
+        else:
+            self.ws.write_string(self.row, first, text, cell_format)
+
+    def write_header(self) -> None:
+        lines = 1
+        for column, width in zip(self.columns, self.col_pt, strict=True):
+            lines = max(lines, textwidth.line_count(column.header, width, bold=True))
+        self.header_height = textwidth.wrapped_height(lines) + 2
+        self.ws.set_row(self.row, self.header_height)
+        for index, column in enumerate(self.columns):
+            self.ws.write_string(self.row, index, column.header, self.formats.get("header"))
+        self.row += 1
+        self.used += self.header_height
+
+    def row_height(self, values: Sequence[Any]) -> float:
+        lines = 1
+        for column, width, value in zip(self.columns, self.col_pt, values, strict=False):
+            if column.kind in ("text", "id") and value not in (None, ""):
+                lines = max(lines, textwidth.line_count(str(value), width))
+        return max(textwidth.wrapped_height(lines), self.sheet.row_height)
+
+    def start_page_if_needed(self, height: float) -> None:
+        if self.used + height > self.budget and self.page_heights:
+            self.plan.breaks.append(self.row)
+            self.used = self.header_height
+            self.page_heights = []
+
+    def write_rows(self) -> int:
+        doc = self.sheet.document
+        self.sums = dict.fromkeys(doc.total_columns if doc else (), 0)
+        count = 0
+        for values in self.sheet.rows:
+            height = self.row_height(values)
+            self.start_page_if_needed(height)
+            self.ws.set_row(self.row, height)
+            for index, (column, value) in enumerate(zip(self.columns, values, strict=False)):
+                self.write_cell(index, column.kind, value)
+            for index in self.sums:
+                if isinstance(values[index], int):
+                    self.sums[index] += values[index]
+            self.page_heights.append((self.row, height))
+            self.row += 1
+            self.used += height
+            count += 1
+        return count
+
+    def write_cell(self, col: int, kind: Kind, value: Any) -> None:
+        ws, row, get = self.ws, self.row, self.formats.get
+        if value is None or value == "":
+            ws.write_blank(row, col, None, get("id" if kind == "id" else "text"))
+        elif kind in ("money", "int") and isinstance(value, int):
+            ws.write_number(row, col, value, get(kind))
+        elif kind == "decimal" and isinstance(value, Decimal | int | float):
+            ws.write_number(row, col, float(value), get("decimal"))
+        elif kind == "date" and isinstance(value, datetime.date):
+            moment = datetime.datetime.combine(value, datetime.time())
+            ws.write_datetime(row, col, moment, get("date"))
+        elif kind == "date" and isinstance(value, int):
+            ws.write_number(row, col, value, get("int"))  # year only
+        else:
+            ws.write_string(
+                row, col, escape_text(str(value)), get("id" if kind == "id" else "text")
+            )
+
+    # -- heading and footer ------------------------------------------------------------------
+
+    def split(self) -> int:
+        """The first column of the heading's right block (the motto's, the wider one)."""
+        if self.last_col == 0:
+            return 0
+        total = sum(self.col_pt)
+        best, best_gap = 1, float("inf")
+        for split in range(1, self.last_col + 1):
+            gap = abs(self.span_pt(0, split - 1) - 0.4 * total)
+            if gap < best_gap:
+                best, best_gap = split, gap
+        return best
+
+    def centred_span(self, first: int, last: int, target: float) -> tuple[int, int]:
+        """The columns of [first, last] whose span is nearest ``target`` pt, centred."""
+        centre = (self.span_pt(0, first - 1) if first else 0) + self.span_pt(first, last) / 2
+        best, best_score = (first, last), float("inf")
+        for a in range(first, last + 1):
+            for b in range(a, last + 1):
+                left = self.span_pt(0, a - 1) if a else 0
+                width = self.span_pt(a, b)
+                score = abs(width - target) + abs(left + width / 2 - centre)
+                if score < best_score:
+                    best, best_score = (a, b), score
+        return best
+
+    def head_lines(self) -> list[_Line]:
+        doc, last = self.sheet.document, self.last_col
+        if doc is None:
+            lines = [_Line([(0, last, text, "title")]) for text in self.sheet.title_lines]
+            return [*lines, _Line([], GAP_ROW_PT)] if lines else []
+        split = self.split()
+        left_end = max(split - 1, 0)
+        right = [(split, last)] if split <= last else [(0, last)]
+        lines: list[_Line] = []
+        issuing = list(doc.issuing_lines)
+        for index in range(max(len(issuing), 2)):
+            parts = []
+            if index < len(issuing):
+                parts.append((0, left_end, issuing[index], "body"))
+            parts.append((*right[0], MOTTO[index], "body" if index == 0 else "motto"))
+            lines.append(_Line(parts))
+        issuing_text = max(issuing, key=lambda t: textwidth.text_pt(t, 12, bold=True))
+        left_rule = self.centred_span(
+            0, left_end, textwidth.text_pt(issuing_text, 12, bold=True) * 0.45
+        )
+        right_rule = self.centred_span(*right[0], textwidth.text_pt(MOTTO[1], 13, bold=True))
+        rules = [right_rule] if split == 0 else [left_rule, right_rule]
+        lines.append(_Line([], RULE_ROW_PT, rules))
+        parts = [(*right[0], doc.place_and_date, "italic")]
+        if split:
+            parts.insert(0, (0, left_end, doc.number_line, "plain"))
+        lines.append(_Line(parts))
+        if doc.subject_line:
+            lines.append(_Line([(0, left_end, doc.subject_line, "plain")]))
+        lines.append(_Line([], GAP_ROW_PT))
+        lines.append(_Line([(0, last, doc.title, "title")]))
+        lines += [_Line([(0, last, text, "summary")]) for text in doc.summary_lines]
+        if doc.addressees:
+            lines.append(_Line([], GAP_ROW_PT))
+            if len(doc.addressees) == 1:
+                lines.append(_Line([(0, last, f"Kính gửi: {doc.addressees[0]}", "plain")]))
             else:
-                ws.write_blank(row, col, None, fmt["total_blank"])
-        row += 1
-        words = amount_in_words(sums[doc.total_columns[0]])
-        _merge(ws, row, 0, last_col, f"Bằng chữ: {words}.", fmt["words"])
-        row += 1
-    if not doc.signatures:
-        return
-    blocks = signature_columns(last_col + 1, len(doc.signatures))
-    row += 1
-    last_first, last_last = blocks[-1]
-    _merge(ws, row, last_first, last_last, escape_text(doc.place_and_date), fmt["italic_center"])
-    row += 1
-    titles = [s.title.split("\n") for s in doc.signatures]
-    for line in range(max(len(t) for t in titles)):
-        for (first, last), lines in zip(blocks, titles, strict=True):
-            if line < len(lines):
-                _merge(ws, row, first, last, escape_text(lines[line]), fmt["body"])
-        row += 1
-    for first, last in blocks:
-        _merge(ws, row, first, last, SIGN_HINT, fmt["italic_center"])
-    row += 1 + SIGNING_SPACE_ROWS
-    for (first, last), signature in zip(blocks, doc.signatures, strict=True):
-        if signature.name:
-            _merge(ws, row, first, last, escape_text(signature.name), fmt["body"])
+                lines.append(_Line([(0, last, "Kính gửi:", "plain")]))
+                lines += [_Line([(0, last, f"- {a}", "plain")]) for a in doc.addressees]
+        if doc.intro_lines:
+            lines.append(_Line([], GAP_ROW_PT))
+            lines += [_Line([(0, last, text, "paragraph")]) for text in doc.intro_lines]
+        lines.append(_Line([], GAP_ROW_PT))
+        return lines
 
+    def signature_blocks(self, count: int) -> list[tuple[int, int]]:
+        """The first and last column of each signature block, of about equal widths."""
+        if count == 1:
+            split = self.split()
+            return [(split, self.last_col)] if split else [(0, self.last_col)]
+        total = sum(self.col_pt)
+        bounds = [0]
+        for i in range(1, count):
+            target, acc, col = total * i / count, 0.0, 0
+            while col <= self.last_col and acc + self.col_pt[col] / 2 < target:
+                acc += self.col_pt[col]
+                col += 1
+            bounds.append(max(col, bounds[-1] + 1))
+        bounds.append(self.last_col + 1)
+        blocks = []
+        for i in range(count):
+            first = min(bounds[i], self.last_col)
+            blocks.append((first, max(first, bounds[i + 1] - 1)))
+        return blocks
 
-def _write_cell(ws, row: int, col: int, kind: Kind, value: Any, fmt: dict) -> None:
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt["id" if kind == "id" else "text"])
-    elif kind in ("money", "int") and isinstance(value, int):
-        ws.write_number(row, col, value, fmt[kind])
-    elif kind == "decimal" and isinstance(value, Decimal | int | float):
-        ws.write_number(row, col, float(value), fmt["decimal"])
-    elif kind == "date" and isinstance(value, datetime.date):
-        ws.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), fmt["date"])
-    elif kind == "date" and isinstance(value, int):
-        ws.write_number(row, col, value, fmt["int"])  # year only
-    else:
-        ws.write_string(row, col, escape_text(str(value)), fmt["id" if kind == "id" else "text"])
+    def foot_lines(self) -> list[_Line]:
+        doc, last = self.sheet.document, self.last_col
+        if doc is None or not doc.signatures:
+            return self.recipient_lines(0, last) if doc else []
+        blocks = self.signature_blocks(len(doc.signatures))
+        beside = len(doc.signatures) == 1 and blocks[0][0] > 0 and doc.recipients
+        left: list[tuple[str, str]] = []
+        if beside:
+            left = [
+                (RECIPIENTS_LABEL, "left_bold_italic"),
+                *((r, "small_left") for r in doc.recipients),
+            ]
+        rows: list[list[tuple[int, int, str, str]]] = []
+        rows.append([(*blocks[-1], doc.place_and_date, "italic")])
+        titles = [s.title.split("\n") for s in doc.signatures]
+        for index in range(max(len(t) for t in titles)):
+            rows.append(
+                [
+                    (a, b, t[index], "body")
+                    for (a, b), t in zip(blocks, titles, strict=True)
+                    if index < len(t)
+                ]
+            )
+        rows.append(
+            [
+                (a, b, SEAL_HINT if s.seal else SIGN_HINT, "italic")
+                for (a, b), s in zip(blocks, doc.signatures, strict=True)
+            ]
+        )
+        space_row = len(rows)
+        rows.append([])
+        rows.append(
+            [
+                (a, b, s.name, "body")
+                for (a, b), s in zip(blocks, doc.signatures, strict=True)
+                if s.name
+            ]
+        )
+        lines: list[_Line] = [_Line([], GAP_ROW_PT)]
+        for index, parts in enumerate(rows):
+            extra = []
+            if left:
+                text, style = left.pop(0) if index < space_row or index > space_row else ("", "")
+                if text:
+                    extra = [(0, blocks[0][0] - 1, text, style)]
+            if index == space_row:
+                lines.append(_Line(extra, SIGNING_SPACE_PT))
+            else:
+                lines.append(_Line([*extra, *parts]))
+        for text, style in left:  # recipients longer than the signature block
+            lines.append(_Line([(0, blocks[0][0] - 1, text, style)]))
+        if not beside:
+            lines += self.recipient_lines(0, last)
+        return lines
+
+    def recipient_lines(self, first: int, last: int) -> list[_Line]:
+        doc = self.sheet.document
+        if doc is None or not doc.recipients:
+            return []
+        end = max(first, min(last, self.split() - 1)) if self.split() else last
+        return [
+            _Line([], GAP_ROW_PT),
+            _Line([(first, end, RECIPIENTS_LABEL, "left_bold_italic")]),
+            *(_Line([(first, end, text, "small_left")]) for text in doc.recipients),
+        ]
+
+    def totals_lines(self) -> list[_Line]:
+        doc = self.sheet.document
+        if doc is None or not doc.total_columns:
+            return []
+        words = amount_in_words(self.sums[doc.total_columns[0]])
+        return [_Line([(0, self.last_col, f"Bằng chữ: {words}.", "words")])]
+
+    def write_foot(self) -> None:
+        doc = self.sheet.document
+        if doc is None:
+            return
+        totals_height = textwidth.wrapped_height(1) + 2 if doc.total_columns else 0.0
+        lines = [*self.totals_lines(), *self.foot_lines()]
+        heights = [self.line_height(line) for line in lines]
+        self.keep_together(totals_height + sum(heights))
+        if doc.total_columns:
+            self.write_totals(totals_height)
+        for line in lines:
+            self.write_line(line)
+
+    def keep_together(self, height: float) -> None:
+        """The totals, the signatures and their place and date go on one page, with
+        the last table row: when they do not fit, that row starts the next page."""
+        if self.used + height <= self.budget:
+            return
+        if not self.page_heights:
+            self.plan.breaks.append(self.row)
+            self.used = 0.0
+            return
+        if len(self.page_heights) == 1:
+            return  # the page starts at the last row already: nothing fits better
+        row, row_height = self.page_heights[-1]
+        self.plan.breaks.append(row)
+        self.used = self.header_height + row_height
+        self.page_heights = [(row, row_height)]
+
+    def write_totals(self, height: float) -> None:
+        doc, get = self.sheet.document, self.formats.get
+        self.ws.set_row(self.row, height)
+        first_total = min(doc.total_columns)
+        label_end = max(first_total - 1, 0)
+        self.merge(0, label_end, doc.totals_label, get("total_label"))
+        for col in range(label_end + 1, self.last_col + 1):
+            if col in self.sums:
+                self.ws.write_number(self.row, col, self.sums[col], get("total_money"))
+            else:
+                self.ws.write_blank(self.row, col, None, get("total_blank"))
+        self.row += 1
+        self.used += height
 
 
 def write_csv(target: IO[str], columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> int:

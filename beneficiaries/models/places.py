@@ -52,6 +52,13 @@ class Commune(models.Model):
         _("chức danh ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
     )
     leader_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    drafting_unit = models.CharField(
+        _("ký hiệu bộ phận soạn thảo"),
+        max_length=20,
+        default="VHXH",
+        blank=True,
+        help_text=_("Trong số công văn (Số: …/UBND-VHXH) và dòng “Lưu: VT, VHXH.”"),
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("sáp nhập vào"),
