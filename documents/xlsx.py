@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
+import struct
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -280,7 +283,6 @@ _STYLES: dict[str, dict] = {
     },
     "small_left": {**_BASE, "font_size": 11, "align": "left", "text_wrap": True},
     "words": {**_BASE, "font_size": 12, "italic": True, "align": "left", "text_wrap": True},
-    "rule": {"top": 1},
 }
 _SIZES = {
     "body": (12, True),
@@ -296,6 +298,25 @@ _SIZES = {
     "words": (12, False),
 }
 RULE_ROW_PT = 5.0
+
+
+def _png_pixel() -> bytes:
+    """A one-pixel black PNG, stretched into the heading's rules."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+_RULE_PNG = _png_pixel()
 GAP_ROW_PT = 8.0
 
 
@@ -305,7 +326,8 @@ class _Line:
 
     parts: Sequence[tuple[int, int, str, str]]
     height: float = 0.0  # 0: as the text needs
-    rules: Sequence[tuple[int, int]] = ()  # column spans with a short rule on top
+    # Short rules drawn in the row: (first col, last col, length pt), centred in the block.
+    rules: Sequence[tuple[int, int, float]] = ()
 
 
 class _SheetWriter:
@@ -402,11 +424,37 @@ class _SheetWriter:
         self.ws.set_row(self.row, height)
         for first, last, text, style in line.parts:
             self.merge(first, last, text, self.formats.get(style))
-        for first, last in line.rules:
-            for col in range(first, last + 1):
-                self.ws.write_blank(self.row, col, None, self.formats.get("rule"))
+        for first, last, length in line.rules:
+            self.draw_rule(first, last, length)
         self.row += 1
         self.used += height
+
+    def draw_rule(self, first: int, last: int, length: float) -> None:
+        """A short line centred under a heading block (a 1-pixel image stretched):
+        cell borders would follow the columns, not the text."""
+        length = min(length, self.span_pt(first, last))
+        start = self.span_pt(0, first - 1) + (self.span_pt(first, last) - length) / 2
+        col, left = 0, 0.0
+        while col < self.last_col and left + self.col_pt[col] <= start:
+            left += self.col_pt[col]
+            col += 1
+        # The anchor's offset is in pixels of the column as Excel measures it.
+        excel_px = self.widths[col] * 7 + 5
+        offset_px = (start - left) / self.col_pt[col] * excel_px
+        self.ws.insert_image(
+            self.row,
+            col,
+            "rule.png",
+            {
+                "image_data": io.BytesIO(_RULE_PNG),
+                "x_scale": length / 0.75,
+                "y_scale": 1,
+                "x_offset": round(offset_px),
+                "y_offset": 1,
+                "object_position": 3,
+                "decorative": True,
+            },
+        )
 
     def merge(self, first: int, last: int, text: str, cell_format) -> None:
         """A merged cell (a single cell when the range is one column wide)."""
@@ -492,19 +540,6 @@ class _SheetWriter:
                 best, best_gap = split, gap
         return best
 
-    def centred_span(self, first: int, last: int, target: float) -> tuple[int, int]:
-        """The columns of [first, last] whose span is nearest ``target`` pt, centred."""
-        centre = (self.span_pt(0, first - 1) if first else 0) + self.span_pt(first, last) / 2
-        best, best_score = (first, last), float("inf")
-        for a in range(first, last + 1):
-            for b in range(a, last + 1):
-                left = self.span_pt(0, a - 1) if a else 0
-                width = self.span_pt(a, b)
-                score = abs(width - target) + abs(left + width / 2 - centre)
-                if score < best_score:
-                    best, best_score = (a, b), score
-        return best
-
     def head_lines(self) -> list[_Line]:
         doc, last = self.sheet.document, self.last_col
         if doc is None:
@@ -521,11 +556,11 @@ class _SheetWriter:
                 parts.append((0, left_end, issuing[index], "body"))
             parts.append((*right[0], MOTTO[index], "body" if index == 0 else "motto"))
             lines.append(_Line(parts))
-        issuing_text = max(issuing, key=lambda t: textwidth.text_pt(t, 12, bold=True))
-        left_rule = self.centred_span(
-            0, left_end, textwidth.text_pt(issuing_text, 12, bold=True) * 0.45
-        )
-        right_rule = self.centred_span(*right[0], textwidth.text_pt(MOTTO[1], 13, bold=True))
+        # ND 30/2020: a rule of a third to half the issuing body's length, and one as
+        # long as the motto's second line.
+        issuing_pt = max(textwidth.text_pt(t, 12, bold=True) for t in issuing)
+        left_rule = (0, left_end, issuing_pt * 0.45)
+        right_rule = (*right[0], textwidth.text_pt(MOTTO[1], 13, bold=True) / textwidth.SLACK)
         rules = [right_rule] if split == 0 else [left_rule, right_rule]
         lines.append(_Line([], RULE_ROW_PT, rules))
         parts = [(*right[0], doc.place_and_date, "italic")]
