@@ -195,7 +195,7 @@ def _words(page, rules: list[Rule]) -> list[Word]:
     verticals = [r for r in rules if Rule.vertical.fget(r)]
     words = []
     for raw in page.extract_words(
-        x_tolerance=CHAR_GAP, y_tolerance=LINE_GAP, keep_blank_chars=False, return_chars=True
+        x_tolerance=CHAR_GAP, y_tolerance=1.0, keep_blank_chars=False, return_chars=True
     ):
         chars = raw["chars"]
         middle = (raw["top"] + raw["bottom"]) / 2
