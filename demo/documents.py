@@ -19,7 +19,7 @@ import copy
 import datetime
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,8 +177,11 @@ def render_every_document(
     *,
     dated: datetime.date | None = None,
     progress: Callable[[str], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[RenderedDocument]:
     """One .xlsx per kind of document of ``commune`` for ``period`` into ``out_dir``.
+
+    ``only`` keeps the kinds named (``None``: every kind).
 
     The payment files (largest bank's list, the changes workbook, the post
     office's workbook) need the month's cycle and are left out without one.
@@ -195,6 +198,9 @@ def render_every_document(
     names = [s.name for s in signers]
     rendered: list[RenderedDocument] = []
 
+    def wanted(kind: str) -> bool:
+        return only is None or kind in only
+
     def add(kind: str, label: str, path: Path, headings: dict[str, str]) -> None:
         sheets = read_sheets(path, headings, dated_line=dated_line, titles=titles, names=names)
         rendered.append(RenderedDocument(kind, label, path, sheets))
@@ -204,6 +210,8 @@ def render_every_document(
     for programme in Programme.objects.order_by("order", "code"):
         for list_kind, word in LIST_KIND_WORDS.items():
             kind = f"dang-ky-{programme.code.lower()}-{word}"
+            if not wanted(kind):
+                continue
             path = out / f"{kind}.xlsx"
             lists.write_registration_list(
                 str(path),
@@ -217,13 +225,13 @@ def render_every_document(
             add(kind, f"Danh sách đăng ký {programme.code} ({word})", path, {"Danh sách": title})
 
     cycle = month_cycle(commune, period)
-    if cycle is not None:
+    if cycle is not None and (wanted("ngan-hang") or wanted("thay-doi") or wanted("buu-dien")):
         cycle = _exportable(cycle)
         batches = sorted(bank_batches(cycle), key=lambda b: (-b.rows, b.bank.short_name))
         with tempfile.TemporaryDirectory(prefix="bank-files-") as scratch:
             folder = Path(scratch)
             _figures, paths = write_bank_files(cycle, folder, dated=dated)
-            if batches:
+            if batches and wanted("ngan-hang"):
                 bank = batches[0].bank
                 path = out / "ngan-hang.xlsx"
                 shutil.move(folder / f"{bank_file_stem(cycle, bank)}.xlsx", path)
@@ -239,7 +247,9 @@ def render_every_document(
             )
             path = out / "thay-doi.xlsx"
             shutil.move(changes, path)
-            add("thay-doi", "Thay đổi so với kỳ trước (tệp ngân hàng)", path, {})
+            if wanted("thay-doi"):
+                add("thay-doi", "Thay đổi so với kỳ trước (tệp ngân hàng)", path, {})
+    if cycle is not None and wanted("buu-dien"):
         path = out / "buu-dien.xlsx"
         write_post_office_lists(cycle, str(path), dated=dated)
         add(
@@ -249,23 +259,27 @@ def render_every_document(
             {SHEET_NAMES[m]: TITLES[m] for m in TITLES},
         )
 
-    path = out / "bao-cao-thang.xlsx"
-    write_monthly_report(str(path), commune=commune, period=period, dated=dated)
-    headings = {"Tổng hợp": report_title(period)}
-    for programme in Programme.objects.all():
-        for list_kind, words in LIST_SHEET_WORDS.items():
-            headings[f"DS {programme.code} {words}"] = lists.list_title(programme, list_kind)
-    add("bao-cao-thang", "Báo cáo tháng", path, headings)
+    if wanted("bao-cao-thang"):
+        path = out / "bao-cao-thang.xlsx"
+        write_monthly_report(str(path), commune=commune, period=period, dated=dated)
+        headings = {"Tổng hợp": report_title(period)}
+        for programme in Programme.objects.all():
+            for list_kind, words in LIST_SHEET_WORDS.items():
+                headings[f"DS {programme.code} {words}"] = lists.list_title(programme, list_kind)
+        add("bao-cao-thang", "Báo cáo tháng", path, headings)
 
-    path = out / "xac-thuc.xlsx"
-    FileExchange().export_batch(commune, str(path))
-    add("xac-thuc", "Danh sách đề nghị xác thực với CSDL dân cư", path, {})
+    if wanted("xac-thuc"):
+        path = out / "xac-thuc.xlsx"
+        FileExchange().export_batch(commune, str(path))
+        add("xac-thuc", "Danh sách đề nghị xác thực với CSDL dân cư", path, {})
 
-    path = out / "so-doi-tuong.xlsx"
-    write_registry(str(path), commune, on=dated)
-    add("so-doi-tuong", "Sổ đối tượng (xuất ra để nhập lại)", path, {})
+    if wanted("so-doi-tuong"):
+        path = out / "so-doi-tuong.xlsx"
+        write_registry(str(path), commune, on=dated)
+        add("so-doi-tuong", "Sổ đối tượng (xuất ra để nhập lại)", path, {})
 
-    path = out / "mau-nhap.xlsx"
-    write_template(str(path))
-    add("mau-nhap", "Mẫu nhập danh sách", path, {})
+    if wanted("mau-nhap"):
+        path = out / "mau-nhap.xlsx"
+        write_template(str(path))
+        add("mau-nhap", "Mẫu nhập danh sách", path, {})
     return rendered

@@ -19,14 +19,18 @@ class Printed:
     pdf: PrintedPdf
 
 
-def print_documents(populate, period: datetime.date, out_dir: Path) -> dict[str, Printed]:
+def print_documents(
+    populate, period: datetime.date, out_dir: Path, *, only=None
+) -> dict[str, Printed]:
     """``populate()`` returns the commune; its documents are rendered, then the data rolled back.
 
     All the workbooks go through LibreOffice in one call.
     """
     with transaction.atomic():
         commune = populate()
-        documents = render_every_document(commune, period, out_dir, dated=fixed_moment().date())
+        documents = render_every_document(
+            commune, period, out_dir, dated=fixed_moment().date(), only=only
+        )
         transaction.set_rollback(True)
     pdfs = to_pdf([d.path for d in documents], out_dir / "pdf")
     return {d.kind: Printed(d, read_pdf(pdf)) for d, pdf in zip(documents, pdfs, strict=True)}
