@@ -28,7 +28,7 @@ import openpyxl
 from beneficiaries.models import Commune, Programme
 from desk.exporter import write_registry, write_template
 from desk.verification import FileExchange
-from documents.official import place_and_date, signatures
+from documents.official import leader, place_and_date, preparer, signatures
 from payments.bankexport import EXPORTABLE, bank_batches, bank_document, bank_file_stem
 from payments.cashlists import SHEET_NAMES, TITLES
 from payments.cyclefiles import write_bank_files, write_post_office_lists
@@ -201,8 +201,14 @@ def render_every_document(
     def wanted(kind: str) -> bool:
         return only is None or kind in only
 
-    def add(kind: str, label: str, path: Path, headings: dict[str, str]) -> None:
-        sheets = read_sheets(path, headings, dated_line=dated_line, titles=titles, names=names)
+    def add(kind: str, label: str, path: Path, headings: dict[str, str], signed_by=None) -> None:
+        own_titles, own_names = titles, names
+        if signed_by is not None:  # the officer's lists: the preparer and the leader
+            own_titles = [line for s in signed_by for line in s.title.split("\n")]
+            own_names = [s.name for s in signed_by]
+        sheets = read_sheets(
+            path, headings, dated_line=dated_line, titles=own_titles, names=own_names
+        )
         rendered.append(RenderedDocument(kind, label, path, sheets))
         if progress is not None:
             progress(f"{path.name}: {label}")
@@ -271,12 +277,24 @@ def render_every_document(
     if wanted("xac-thuc"):
         path = out / "xac-thuc.xlsx"
         FileExchange().export_batch(commune, str(path))
-        add("xac-thuc", "Danh sách đề nghị xác thực với CSDL dân cư", path, {})
+        add(
+            "xac-thuc",
+            "Danh sách đề nghị xác thực với CSDL dân cư",
+            path,
+            {},
+            [preparer(commune), leader(commune)],
+        )
 
     if wanted("so-doi-tuong"):
         path = out / "so-doi-tuong.xlsx"
         write_registry(str(path), commune, on=dated)
-        add("so-doi-tuong", "Sổ đối tượng (xuất ra để nhập lại)", path, {})
+        add(
+            "so-doi-tuong",
+            "Sổ đối tượng (xuất ra để nhập lại)",
+            path,
+            {},
+            [preparer(commune), leader(commune)],
+        )
 
     if wanted("mau-nhap"):
         path = out / "mau-nhap.xlsx"

@@ -106,9 +106,12 @@ def no_overlapping_words(pages, tolerance: float = 0.5) -> list[str]:
 
 
 def _is_page_number(page: Page, word, margins: Margins) -> bool:
-    """The page number (digits alone) in the top margin, centred: allowed there."""
+    """The page number (digits alone) in the top margin, centred on the page or on the
+    text between the margins: allowed there."""
     centre = (word.x0 + word.x1) / 2
-    return word.text.isdigit() and word.bottom <= margins.top and abs(centre - page.width / 2) <= 20
+    text_centre = (margins.left + page.width - margins.right) / 2
+    centred = min(abs(centre - page.width / 2), abs(centre - text_centre)) <= 20
+    return word.text.isdigit() and word.bottom <= margins.top and centred
 
 
 def inside_printable_area(
