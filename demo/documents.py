@@ -61,6 +61,8 @@ class PrintedSheet:
     signature_titles: tuple[str, ...] = ()
     signature_names: tuple[str, ...] = ()
     landscape: bool = True
+    # Pages as the writer planned them (its manual page breaks plus one).
+    planned_pages: int = 1
 
     @property
     def row_texts(self) -> tuple[str, ...]:
@@ -111,10 +113,11 @@ def read_sheets(
     place-and-date line below its table ends in signatures. ``headings`` gives
     a sheet's heading; a sheet not named there is headed by its first text.
     """
-    from printcheck import sheet_orientations
+    from printcheck import planned_pages, sheet_orientations
     from printcheck.pdf import count
 
     orientation = sheet_orientations(path)
+    planned = planned_pages(path)
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheets = []
     try:
@@ -154,6 +157,7 @@ def read_sheets(
                     signature_titles=tuple(titles) if signed else (),
                     signature_names=tuple(n for n in names if n) if signed else (),
                     landscape=orientation.get(ws.title, False),
+                    planned_pages=planned.get(ws.title, 1),
                 )
             )
     finally:

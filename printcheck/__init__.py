@@ -19,7 +19,14 @@ from printcheck.checks import (
     signature_block_on_one_page,
     words_inside_cells,
 )
-from printcheck.convert import PrintCheckError, sheet_orientations, soffice_path, to_pdf, to_png
+from printcheck.convert import (
+    PrintCheckError,
+    planned_pages,
+    sheet_orientations,
+    soffice_path,
+    to_pdf,
+    to_png,
+)
 from printcheck.pdf import Page, PrintedPdf, Sheet, Word, read_pdf
 
 __all__ = [
@@ -36,6 +43,7 @@ __all__ = [
     "inside_printable_area",
     "no_overlapping_words",
     "page_count",
+    "planned_pages",
     "read_pdf",
     "sheet_orientations",
     "signature_block_on_one_page",

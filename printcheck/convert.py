@@ -122,6 +122,16 @@ def to_png(
 
 def sheet_orientations(path: str | Path) -> dict[str, bool]:
     """Each sheet's requested orientation (``True``: landscape), from the package's XML."""
+    return {name: layout[0] for name, layout in sheet_layouts(path).items()}
+
+
+def planned_pages(path: str | Path) -> dict[str, int]:
+    """Each sheet's pages as the workbook plans them: its manual row breaks plus one."""
+    return {name: layout[1] + 1 for name, layout in sheet_layouts(path).items()}
+
+
+def sheet_layouts(path: str | Path) -> dict[str, tuple[bool, int]]:
+    """Each sheet's orientation (``True``: landscape) and number of manual row breaks."""
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     found = {}
@@ -134,5 +144,9 @@ def sheet_orientations(path: str | Path) -> dict[str, bool]:
             member = target if target.startswith("xl/") else f"xl/{target}"
             xml = package.read(member).decode("utf-8", "replace")
             match = re.search(r'<pageSetup[^>]*orientation="(\w+)"', xml)
-            found[sheet.get("name")] = bool(match and match.group(1) == "landscape")
+            breaks = re.search(r'<rowBreaks[^>]*manualBreakCount="(\d+)"', xml)
+            found[sheet.get("name")] = (
+                bool(match and match.group(1) == "landscape"),
+                int(breaks.group(1)) if breaks else 0,
+            )
     return found

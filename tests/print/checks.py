@@ -8,6 +8,7 @@ from printcheck import (
     heading_on_every_sheet,
     inside_printable_area,
     no_overlapping_words,
+    page_count,
     signature_block_on_one_page,
     words_inside_cells,
 )
@@ -63,6 +64,15 @@ def signatures(printed: Printed) -> list[str]:
     return problems
 
 
+def pages_as_planned(printed: Printed) -> list[str]:
+    """Each sheet prints on the pages the writer planned: no break of LibreOffice's own."""
+    problems = []
+    for sheet in printed.document.sheets:
+        found = page_count(printed.pdf.sheet(sheet.name), sheet.planned_pages)
+        problems += [f"«{sheet.name}»: {p}" for p in found]
+    return problems
+
+
 CHECKS = {
     "a4": paper,
     "words_inside_cells": cells,
@@ -71,4 +81,5 @@ CHECKS = {
     "each_once": rows_once,
     "heading_on_every_sheet": headings,
     "signature_block_on_one_page": signatures,
+    "pages_as_planned": pages_as_planned,
 }
