@@ -10,6 +10,7 @@ from beneficiaries.models import IdentityCheck, Person, Verification
 from beneficiaries.models.checks import verification_of
 from beneficiaries.services import record_check
 from desk.verification import FileExchange
+from tests import workbooks as xl
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,18 @@ def test_the_batch_lists_everyone_not_verified(tmp_path, commune, people):
     names = [row[1] for row in ws.iter_rows(values_only=True)]
     assert {"Nguyễn Văn An", "Lê Văn Bình", "Trần Thị Cúc", "Phạm Văn Dũng"} <= set(names)
     assert "Đỗ Văn Xong" not in names
+
+
+def test_the_batch_is_an_official_list_sent_to_the_commune_police(tmp_path, commune, people):
+    ws = load_workbook(_export(tmp_path, commune)).active
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN"
+    title = xl.find(ws, "DANH SÁCH ĐỀ NGHỊ XÁC THỰC THÔNG TIN VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ")
+    addressed = xl.find(ws, xl.starting("Kính gửi"))
+    assert addressed.value == f"Kính gửi: Công an xã {commune.name}"
+    assert title.row < addressed.row < xl.header_row(ws, "Mã hồ sơ")
+    # Signed by its preparer and the leader, who seals it.
+    assert xl.has(ws, "NGƯỜI LẬP BIỂU") and xl.has(ws, "(Ký tên, đóng dấu)")
+    assert not xl.has(ws, "KẾ TOÁN")
 
 
 def test_the_round_trip_records_a_match_a_mismatch_a_not_found_and_a_death(

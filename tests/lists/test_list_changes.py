@@ -21,6 +21,7 @@ from registration.listchanges import (
 )
 from registration.listfiles import build_registration_lists_now, mark_sent
 from registration.models import PaymentMethodRegistration
+from tests import workbooks as xl
 from tests.factories import BankFactory, PaymentAccountFactory, RegistrationFactory
 from tests.lists.data import PERIOD, TODAY, enrol
 
@@ -119,9 +120,13 @@ def test_next_months_list_shows_what_changed_since_the_sent_one(registered, offi
     february = _ncc_self(build_registration_lists_now(commune, NEXT, today=NEXT))
 
     ws = _changes_sheet(february)
-    assert ws["A1"].value.startswith("THAY ĐỔI SO VỚI DANH SÁCH ĐÃ GỬI NGÀY ")
-    assert ws["A1"].value.endswith("(KỲ 01/2027)")
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    xl.assert_unsigned_heading(ws, "NHỮNG THAY ĐỔI CỦA DANH SÁCH ĐỐI TƯỢNG ĐĂNG KÝ NHẬN")
+    assert "Tháng 02 năm 2027" in xl.heading_texts(ws)
+    # It names the sent list it compares with: the day it was sent and its month.
+    [compared] = [t for t in xl.heading_texts(ws) if t.upper().startswith("SO VỚI DANH SÁCH")]
+    assert compared.upper().startswith("SO VỚI DANH SÁCH ĐÃ GỬI NGÀY ")
+    assert compared.upper().endswith("(KỲ 01/2027)")
+    rows = xl.table(ws)
     old_giang = giang.registration.account.number
     assert rows == [
         [1, "Thêm mới", "Đinh Văn Khánh", khanh.person.personal_id, None, None, None,
@@ -131,7 +136,7 @@ def test_next_months_list_shows_what_changed_since_the_sent_one(registered, offi
         [3, "Đổi tài khoản", "Hoàng Văn Giang", giang.person.personal_id, None, "Agribank",
          old_giang, "Agribank", "9704050000001"],
     ]  # fmt: skip
-    assert ws["G5"].number_format == "@"
+    assert xl.table_cell(ws, 2, "G").number_format == "@"
     assert february.parameters["changes"] == {"added": 1, "removed": 1, "account_changed": 1}
     assert february.parameters["compared_with"] == january.pk
 
@@ -143,7 +148,7 @@ def test_an_unchanged_month_says_so(registered, officer):
     mark_sent(january, actor=officer)
     february = _ncc_self(build_registration_lists_now(commune, NEXT, today=NEXT))
     ws = _changes_sheet(february)
-    assert ws["B3"].value == "Không có thay đổi"
+    assert xl.table_cell(ws, 0, "B").value == "Không có thay đổi"
 
 
 @pytest.mark.django_db
@@ -154,4 +159,5 @@ def test_lists_built_but_not_sent_are_not_the_reference(registered, officer):
     ended.status = Beneficiary.Status.SUSPENDED
     ended.save()
     february = _ncc_self(build_registration_lists_now(commune, NEXT, today=NEXT))
-    assert _changes_sheet(february)["A1"].value.startswith("Chưa có danh sách nào đã gửi")
+    ws = _changes_sheet(february)
+    assert any(t.startswith("Chưa có danh sách nào đã gửi") for t in xl.heading_texts(ws))

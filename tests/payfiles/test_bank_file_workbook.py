@@ -11,6 +11,7 @@ from payments.bankexport import ExportError
 from payments.cyclefiles import export_cycle_files
 from payments.models import PaymentCycle
 from payments.services.cycles import open_cycle
+from tests import workbooks as xl
 from tests.payfiles.conftest import SEP, TODAY
 
 pytestmark = pytest.mark.django_db
@@ -52,18 +53,28 @@ def test_one_xlsx_and_one_csv_per_bank_and_the_changes(paying, tmp_path):
 def test_the_bank_workbook_has_the_official_layout_rows_and_totals(paying, tmp_path):
     _export(paying, tmp_path)
     ws = load_workbook(tmp_path / "ck-970405-agribank-15307-2023-09.xlsx")["Agribank"]
-    rows = _rows(ws)
-    assert rows[0][0] == "ỦY BAN NHÂN DÂN" and rows[1][0] == "XÃ YẾN SƠN"
-    assert rows[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert rows[2][4] == "Yến Sơn, ngày 20 tháng 9 năm 2023"
-    assert rows[4][0] == "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG QUA TÀI KHOẢN"
-    assert rows[5][0] == "Tháng 09 năm 2023"
-    assert rows[6][0] == (
-        "Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam (Agribank, mã BIN 970405)"
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN" and ws["A2"].value == "XÃ YẾN SƠN"
+    motto = xl.find(ws, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert motto.row == 1 and motto.column > 1
+    number = xl.find(ws, xl.starting("Số:"))
+    assert number.column == 1 and number.value.endswith("/DS-UBND")
+    place = ws.cell(row=number.row, column=motto.column)
+    assert place.value == "Yến Sơn, ngày 20 tháng 9 năm 2023"
+    title = xl.find(ws, "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG QUA TÀI KHOẢN")
+    assert title.column == 1
+    assert xl.rows(ws, title.row + 1, title.row + 2) == [
+        ["Tháng 09 năm 2023"] + [None] * 9,
+        ["Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam (Agribank, mã BIN 970405)"]
+        + [None] * 9,
+    ]
+    # Sent to the bank.
+    assert "Kính gửi: Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam" in (
+        xl.heading_texts(ws)
     )
-    assert rows[8] == HEADER
+    assert xl.header(ws) == HEADER
     an, em = paying.payment("an"), paying.payment("em")
-    assert rows[9] == [
+    rows = xl.table(ws)
+    assert rows[0] == [
         1,
         f"ASXH{an.pk:08d}",
         "3500205000123",
@@ -75,22 +86,29 @@ def test_the_bank_workbook_has_the_official_layout_rows_and_totals(paying, tmp_p
         "Nguyễn Văn An",
         "09/2023",
     ]
-    assert rows[10][:7] == [2, f"ASXH{em.pk:08d}", "3500205000999", "VU VAN EM", "970405",
-                            "Agribank", 500_000]  # fmt: skip
-    assert rows[11][0] == "Tổng cộng" and rows[11][6] == 2_555_000
-    assert rows[12][0] == "Bằng chữ: Hai triệu năm trăm năm mươi lăm nghìn đồng."
-    assert [rows[14][6], rows[15][0], rows[15][3], rows[15][6], rows[16][6]] == [
-        "Yến Sơn, ngày 20 tháng 9 năm 2023",
-        "NGƯỜI LẬP BIỂU",
-        "KẾ TOÁN",
-        "TM. ỦY BAN NHÂN DÂN",
-        "CHỦ TỊCH",
-    ]
-    assert rows[21][:7] == ["Nguyễn Thị Lập", None, None, "Trần Văn Toán", None, None, "Lê Văn Chủ"]
+    assert rows[1][:7] == [2, f"ASXH{em.pk:08d}", "3500205000999", "VU VAN EM", "970405",
+                           "Agribank", 500_000]  # fmt: skip
+    assert len(rows) == 2
+    totals = xl.totals_row(ws)
+    assert ws[f"G{totals}"].value == 2_555_000
+    footer = xl.footer(ws)
+    assert footer[0][0] == "Bằng chữ: Hai triệu năm trăm năm mươi lăm nghìn đồng."
+    place = xl.find(ws, "Yến Sơn, ngày 20 tháng 9 năm 2023", after=totals)
+    leader = place.column_letter
+    titles = xl.filled(ws, place.row + 1)
+    assert list(titles.values()) == ["NGƯỜI LẬP BIỂU", "KẾ TOÁN", "TM. ỦY BAN NHÂN DÂN"]
+    assert list(titles)[0] == "A" and list(titles)[2] == leader
+    assert xl.filled(ws, place.row + 2) == {leader: "CHỦ TỊCH"}
+    names = xl.find(ws, "Nguyễn Thị Lập", after=place.row)
+    assert xl.filled(ws, names.row) == dict(
+        zip(titles, ["Nguyễn Thị Lập", "Trần Văn Toán", "Lê Văn Chủ"], strict=True)
+    )
     # Account, reference and BIN are text cells: no digit is ever lost or reformatted.
-    for cell in ("B10", "C10", "E10"):
-        assert ws[cell].data_type == "s" and ws[cell].number_format == "@"
-    assert ws["G10"].data_type == "n" and ws["G10"].number_format == "#,##0"
+    for column in "BCE":
+        cell = xl.table_cell(ws, 0, column)
+        assert cell.data_type == "s" and cell.number_format == "@"
+    amount = xl.table_cell(ws, 0, "G")
+    assert amount.data_type == "n" and amount.number_format == xl.MONEY_FORMAT
 
 
 def test_the_bank_csv_has_the_header_rows_and_a_totals_row(paying, tmp_path):
@@ -141,10 +159,15 @@ def test_banks_cash_and_home_add_up_to_the_cycle_to_the_dong(paying, tmp_path):
 
 def test_the_changes_workbook_shows_accounts(paying, tmp_path):
     _export(paying, tmp_path)
-    rows = _rows(load_workbook(tmp_path / "thay-doi-15307-2023-09.xlsx")["Thay đổi"])
-    assert rows[0][0] == "THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG 08/2023"
-    assert rows[1] == ["STT", "Thay đổi", "Họ và tên", "Số CCCD", "Chương trình", "Trước",
-                       "Nay", "Ghi chú"]  # fmt: skip
+    ws = load_workbook(tmp_path / "thay-doi-15307-2023-09.xlsx")["Thay đổi"]
+    title = xl.find(ws, "DANH SÁCH THAY ĐỔI ĐỐI TƯỢNG, MỨC HƯỞNG VÀ HÌNH THỨC NHẬN TRỢ CẤP")
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN" and title.column == 1
+    assert xl.heading_texts(ws)[-2:] == ["Tháng 09 năm 2023", "So với kỳ chi trả tháng 08/2023"]
+    assert xl.header(ws) == ["STT", "Thay đổi", "Họ và tên", "Số CCCD", "Chương trình", "Trước",
+                             "Nay", "Ghi chú"]  # fmt: skip
+    # The changes workbook is a document of its own: signed by the three.
+    assert xl.has(ws, "NGƯỜI LẬP BIỂU") and xl.has(ws, "Lê Văn Chủ")
+    rows = xl.table(ws)
     an = next(r for r in rows if r[2] == "Nguyễn Văn An")
     assert an[1] == "Đổi hình thức/người nhận"
     assert an[6] == "Qua tài khoản 3500205000123 — Nguyễn Văn An"

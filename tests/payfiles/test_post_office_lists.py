@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from payments.cyclefiles import export_cycle_files
+from tests import workbooks as xl
 from tests.payfiles.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -29,46 +30,55 @@ def workbook(paying, tmp_path):
     return load_workbook(tmp_path / "chi-tra-buu-dien-15307-2023-09.xlsx")
 
 
-def _rows(ws) -> list[list]:
-    return [[c.value for c in row] for row in ws.iter_rows()]
-
-
 def test_the_workbook_holds_the_cash_list_the_home_list_and_the_changes(workbook):
     assert workbook.sheetnames == ["Tiền mặt tại điểm", "Chi trả tại nhà", "Thay đổi"]
 
 
 def test_the_cash_list_has_the_official_layout_a_signature_cell_and_arrears(paying, workbook):
     ws = workbook["Tiền mặt tại điểm"]
-    rows = _rows(ws)
-    assert rows[0][0] == "ỦY BAN NHÂN DÂN" and rows[0][3] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert rows[4][0] == "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI ĐIỂM CHI TRẢ"
-    assert rows[5][0] == "Tháng 09 năm 2023"
-    assert rows[7] == HEADER
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN"
+    motto = xl.find(ws, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert motto.row == 1 and motto.column > 1
+    title = xl.find(ws, "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI ĐIỂM CHI TRẢ")
+    assert title.column == 1
+    assert ws[f"A{title.row + 1}"].value == "Tháng 09 năm 2023"
+    assert xl.header(ws) == HEADER
     cuc = paying.people["cuc"].person
-    assert rows[8] == [1, "Trần Thị Cúc", cuc.personal_id, "Thôn Yến Trung", "Trần Thị Cúc",
-                       None, "08/2023-09/2023", 2_000_000, None]  # fmt: skip
-    assert ws["C9"].number_format == "@"
-    assert ws["I9"].border.left.style == "thin"  # an empty, bordered cell to sign in
-    assert rows[9][0] == "Tổng cộng" and rows[9][7] == 2_000_000
-    assert rows[10][0] == "Bằng chữ: Hai triệu đồng."
-    assert rows[13][0] == "NGƯỜI LẬP BIỂU" and rows[19][6] == "Lê Văn Chủ"
+    assert xl.table(ws) == [[1, "Trần Thị Cúc", cuc.personal_id, "Thôn Yến Trung",
+                             "Trần Thị Cúc", None, "08/2023-09/2023", 2_000_000, None]]  # fmt: skip
+    assert xl.table_cell(ws, 0, "C").number_format == "@"
+    sign = xl.table_cell(ws, 0, "I")
+    assert sign.border.left.style == "thin"  # an empty, bordered cell to sign in
+    assert ws.row_dimensions[sign.row].height >= 36  # tall enough to sign in
+    totals = xl.totals_row(ws)
+    assert ws[f"H{totals}"].value == 2_000_000
+    assert xl.footer(ws)[0][0] == "Bằng chữ: Hai triệu đồng."
+    preparer = xl.find(ws, "NGƯỜI LẬP BIỂU", after=totals)
+    leader = xl.find(ws, "TM. ỦY BAN NHÂN DÂN", after=totals)
+    assert preparer.column == 1 and leader.row == preparer.row
+    assert ws.cell(row=xl.find(ws, "Lê Văn Chủ").row, column=leader.column).value == "Lê Văn Chủ"
 
 
 def test_the_home_list_names_the_guardian_and_the_relationship(paying, workbook):
-    rows = _rows(workbook["Chi trả tại nhà"])
-    assert rows[4][0] == "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI NHÀ"
+    ws = workbook["Chi trả tại nhà"]
+    title = xl.find(ws, "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI NHÀ")
+    assert title.column == 1 and title.row < xl.header_row(ws)
     guardian = paying.payment("dung").representative.person.full_name
-    assert rows[8] == [1, "Phạm Văn Dũng", paying.people["dung"].person.personal_id,
-                       "Thôn Yến Cư", guardian, "Vợ (giám hộ)", "09/2023", 750_000, None]  # fmt: skip
-    assert rows[9][7] == 750_000
-    assert rows[10][0] == "Bằng chữ: Bảy trăm năm mươi nghìn đồng."
+    assert xl.table(ws) == [[1, "Phạm Văn Dũng", paying.people["dung"].person.personal_id,
+                             "Thôn Yến Cư", guardian, "Vợ (giám hộ)", "09/2023", 750_000,
+                             None]]  # fmt: skip
+    assert ws[f"H{xl.totals_row(ws)}"].value == 750_000
+    assert xl.footer(ws)[0][0] == "Bằng chữ: Bảy trăm năm mươi nghìn đồng."
 
 
 def test_the_post_office_changes_sheet_has_no_account(paying, workbook):
-    rows = _rows(workbook["Thay đổi"])
-    assert rows[0][0] == "THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG 08/2023"
-    assert rows[1] == ["STT", "Thay đổi", "Họ và tên", "Số CCCD", "Chương trình", "Ghi chú"]
-    by_name = {r[2]: r for r in rows[2:]}
+    ws = workbook["Thay đổi"]
+    xl.assert_unsigned_heading(
+        ws, "DANH SÁCH THAY ĐỔI ĐỐI TƯỢNG, MỨC HƯỞNG VÀ HÌNH THỨC NHẬN TRỢ CẤP"
+    )
+    assert xl.heading_texts(ws)[-2:] == ["Tháng 09 năm 2023", "So với kỳ chi trả tháng 08/2023"]
+    assert xl.header(ws) == ["STT", "Thay đổi", "Họ và tên", "Số CCCD", "Chương trình", "Ghi chú"]
+    by_name = {r[2]: r for r in xl.table(ws)}
     assert by_name["Nguyễn Văn An"][5] == "Nay: qua tài khoản"  # left the post office's list
     assert by_name["Trần Thị Cúc"][5] == "1.000.000 đ → 2.000.000 đ"
     assert by_name["Phạm Văn Dũng"][5] == "Nay: tiền mặt tại nhà"

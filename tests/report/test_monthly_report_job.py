@@ -16,6 +16,7 @@ from documents.models import GeneratedFile
 from documents.services import FileError
 from reports.reportfiles import communes_due_for_report, mark_sent, request_monthly_report
 from reports.tasks import request_due_monthly_reports_task
+from tests import workbooks as xl
 from tests.conftest import local_moment
 from tests.lists.data import PERIOD
 from yenson.celery import app
@@ -124,7 +125,8 @@ def test_the_command_writes_the_report_and_prints_its_figures(
     call_command("monthly_report", commune="15307", period="2027-01", out=str(out))
     assert capsys.readouterr().out.strip() == f"{out}\t8 người\t11.970.000 đ"
     wb = openpyxl.load_workbook(out)
-    assert wb["Tổng hợp"]["D16"].value == 8
+    summary = wb["Tổng hợp"]
+    assert summary[f"D{xl.totals_row(summary)}"].value == 8
     assert GeneratedFile.objects.get(kind=MONTHLY).status == "done"
 
 

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from reports.monthly import write_monthly_report
+from tests import workbooks as xl
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +45,24 @@ def _build(commune):
 
 
 def _rows(ws, first: int, last: int | None = None) -> list[tuple]:
-    return [
-        tuple(row)
-        for row in ws.iter_rows(min_row=first, max_row=last or ws.max_row, values_only=True)
-    ]
+    return [tuple(row) for row in xl.rows(ws, first, last)]
+
+
+ANNEXES = {
+    "Tỷ lệ KDTM": "PHỤ LỤC 1\nTỶ LỆ CHI TRẢ KHÔNG DÙNG TIỀN MẶT THÁNG 01/2027",
+    "Chưa KDTM": "PHỤ LỤC 2\nNGƯỜI CHƯA NHẬN QUA TÀI KHOẢN THÁNG 01/2027 VÀ LÝ DO",
+    "Xác thực": "PHỤ LỤC 3\nTÌNH TRẠNG XÁC THỰC VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ",
+    "Thay đổi": "PHỤ LỤC 4\nTHAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
+}
+ATTACHED = "(Kèm theo Báo cáo tình hình chi trả tháng 01/2027 của Ủy ban nhân dân xã Yến Sơn)"
+
+
+def _annex(ws, first_header: str = "STT") -> list:
+    """The annex's heading checked; the summary lines under its "(Kèm theo …)" line."""
+    title = xl.assert_unsigned_heading(ws, ANNEXES[ws.title], symbol="BC")
+    assert ws[f"A{title.row + 1}"].value == ATTACHED
+    header = xl.header_row(ws, first_header)
+    return [ws[f"A{row}"].value for row in range(title.row + 2, header) if ws[f"A{row}"].value]
 
 
 def test_the_report_has_its_sheets_in_order(report_data, signed_commune):
@@ -60,16 +75,27 @@ def test_the_summary_without_a_cycle_is_read_from_the_registry(report_data, sign
     ws = wb["Tổng hợp"]
     assert ws["A1"].value == "ỦY BAN NHÂN DÂN"
     assert ws["A2"].value == "XÃ YẾN SƠN"
-    assert ws["C1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert ws["C3"].value == "Yến Sơn, ngày 05 tháng 01 năm 2027"
-    assert ws["A5"].value == "BÁO CÁO TÌNH HÌNH CHI TRẢ TRỢ CẤP, TRỢ GIÚP XÃ HỘI THÁNG 01/2027"
-    assert ws["A6"].value == "Tháng 01 năm 2027"
-    assert ws["A7"].value == (
+    motto = xl.find(ws, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert motto.row == 1 and motto.column > 1
+    number = xl.find(ws, xl.starting("Số:"))
+    assert number.column == 1 and number.value.endswith("/BC-UBND")  # a report
+    place = ws.cell(row=number.row, column=motto.column)
+    assert place.value == "Yến Sơn, ngày 05 tháng 01 năm 2027"
+    title = xl.find(ws, xl.starting("BÁO CÁO"))
+    assert title.value == "BÁO CÁO TÌNH HÌNH CHI TRẢ TRỢ CẤP, TRỢ GIÚP XÃ HỘI THÁNG 01/2027"
+    # The month is in the title: no "Tháng 01 năm 2027" line repeats it.
+    assert not xl.has(ws, "Tháng 01 năm 2027")
+    assert ws[f"A{title.row + 1}"].value == (
         "Chưa có kỳ chi trả tháng 01/2027: số liệu theo sổ đối tượng "
         "(mức hưởng và hình thức nhận có hiệu lực trong tháng)"
     )
-    assert ws["A8"].value == "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,5% số tiền"
-    assert _rows(ws, 10, 17) == [
+    assert ws[f"A{title.row + 2}"].value == (
+        "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,5% số tiền"
+    )
+    # NCC's lists go to Sở Nội vụ; BTXH's stay with the commune: one addressee.
+    assert [t for t in xl.heading_texts(ws) if t.startswith("Kính gửi")] == ["Kính gửi: Sở Nội vụ"]
+    header = xl.header_row(ws)
+    assert _rows(ws, header, header + 7) == [
         ("STT", "Chương trình", "Hình thức nhận", "Số người", "Số tiền (đồng)"),
         (1, NCC, "Qua tài khoản", 3, 4_555_000),
         (2, NCC, "Tiền mặt tại điểm chi trả (bưu điện)", 1, 2_055_000),
@@ -79,13 +105,21 @@ def test_the_summary_without_a_cycle_is_read_from_the_registry(report_data, sign
         ("Tổng cộng", None, None, 8, 11_970_000),
         ("Bằng chữ: Mười một triệu chín trăm bảy mươi nghìn đồng.", None, None, None, None),
     ]
-    assert ws["E16"].number_format == "#,##0"
-    assert ws["D19"].value == "Yến Sơn, ngày 05 tháng 01 năm 2027"
-    assert _rows(ws, 20, 21) == [
-        ("NGƯỜI LẬP BIỂU", "KẾ TOÁN", None, "TM. ỦY BAN NHÂN DÂN", None),
+    totals = xl.totals_row(ws)
+    assert ws[f"E{totals - 2}"].number_format == xl.MONEY_FORMAT
+    place = xl.find(ws, "Yến Sơn, ngày 05 tháng 01 năm 2027", after=totals)
+    assert place.coordinate == f"D{totals + 3}"  # after "Bằng chữ" and a gap
+    assert _rows(ws, place.row + 1, place.row + 2) == [
+        ("NGƯỜI LẬP BIỂU", None, "KẾ TOÁN", "TM. ỦY BAN NHÂN DÂN", None),
         (None, None, None, "CHỦ TỊCH", None),
     ]
-    assert _rows(ws, 26, 26) == [("Nguyễn Thị Lập", "Trần Văn Toán", None, "Lê Văn Chủ", None)]
+    assert _rows(ws, place.row + 3, place.row + 3) == [
+        ("(Ký, ghi rõ họ tên)", None, "(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)", None)
+    ]
+    assert _rows(ws, place.row + 5, place.row + 5) == [
+        ("Nguyễn Thị Lập", None, "Trần Văn Toán", "Lê Văn Chủ", None)
+    ]
+    assert xl.find(ws, "Nơi nhận:").row > place.row + 5
     assert (figures.rows, figures.total, figures.cycle_id) == (8, 11_970_000, None)
     assert (figures.account_people, figures.account_amount) == (5, 5_805_000)
 
@@ -93,8 +127,8 @@ def test_the_summary_without_a_cycle_is_read_from_the_registry(report_data, sign
 def test_the_cashless_share_per_programme_and_overall(report_data, signed_commune):
     _figures, wb = _build(signed_commune)
     ws = wb["Tỷ lệ KDTM"]
-    assert ws["A1"].value == "TỶ LỆ CHI TRẢ KHÔNG DÙNG TIỀN MẶT THÁNG 01/2027"
-    assert _rows(ws, 3) == [
+    assert _annex(ws, "Chương trình") == []
+    assert _rows(ws, xl.header_row(ws, "Chương trình") + 1) == [
         (NCC, 6, 3, 50, 10_720_000, 4_555_000, 42.5),
         (BTXH, 2, 2, 100, 1_250_000, 1_250_000, 100),
         ("Chung toàn xã", 8, 5, 62.5, 11_970_000, 5_805_000, 48.5),
@@ -104,10 +138,9 @@ def test_the_cashless_share_per_programme_and_overall(report_data, signed_commun
 def test_the_people_not_yet_cashless_and_why(report_data, signed_commune):
     figures, wb = _build(signed_commune)
     ws = wb["Chưa KDTM"]
-    assert ws["A1"].value == "NGƯỜI CHƯA NHẬN QUA TÀI KHOẢN THÁNG 01/2027 VÀ LÝ DO"
-    assert ws["A2"].value == "3 người"
+    assert _annex(ws) == ["3 người"]
     cuc, dung, khang = (report_data[k].person for k in ("cuc", "dung", "khang"))
-    assert _rows(ws, 4) == [
+    assert _rows(ws, xl.header_row(ws) + 1) == [
         (1, "Trần Thị Cúc", cuc.personal_id, "Thôn Yến Cư", "Người có công",
          "Tiền mặt tại điểm chi trả (bưu điện)", 2_055_000,
          "Chưa có tài khoản (đang đề nghị mở)"),
@@ -130,15 +163,15 @@ def test_a_person_who_prefers_cash_is_told_apart(report_data, signed_commune):
 
     AccountOpeningRequest.objects.all().delete()
     _figures, wb = _build(signed_commune)
-    assert wb["Chưa KDTM"]["H4"].value == "Muốn nhận tiền mặt"
+    assert xl.table_cell(wb["Chưa KDTM"], 0, "H").value == "Muốn nhận tiền mặt"
 
 
 def test_the_verification_counts(report_data, signed_commune):
     _figures, wb = _build(signed_commune)
     ws = wb["Xác thực"]
     # Eight live enrolments' people (Giang once, Lan suspended but live) and Bình's daughter.
-    assert ws["A2"].value == "10 người (đối tượng và người nhận thay)"
-    assert _rows(ws, 3) == [
+    assert _annex(ws) == ["10 người (đối tượng và người nhận thay)"]
+    assert _rows(ws, xl.header_row(ws)) == [
         ("STT", "Trạng thái xác thực", "Số người"),
         (1, "Chưa kiểm tra", 0),
         (2, "Đã sửa sau lần kiểm tra", 0),
@@ -152,20 +185,24 @@ def test_the_verification_counts(report_data, signed_commune):
 def test_without_a_cycle_the_changes_sheet_says_so(report_data, signed_commune):
     _figures, wb = _build(signed_commune)
     ws = wb["Thay đổi"]
-    assert ws["A1"].value == "Chưa có kỳ chi trả tháng 01/2027: chưa có thay đổi để báo cáo."
-    assert ws.max_row == 2
+    assert _annex(ws) == ["Chưa có kỳ chi trả tháng 01/2027: chưa có thay đổi để báo cáo."]
+    assert ws.max_row == xl.header_row(ws)
 
 
 def test_the_registration_lists_are_further_sheets_with_their_rows(report_data, signed_commune):
     _figures, wb = _build(signed_commune)
     ncc_self = wb["DS NCC tự nhận"]
-    assert ncc_self["A5"].value == (
+    title = xl.find(ncc_self, xl.starting("DANH SÁCH"))
+    assert title.value == (
         "DANH SÁCH ĐỐI TƯỢNG ĐĂNG KÝ NHẬN TRỢ CẤP ƯU ĐÃI NGƯỜI CÓ CÔNG VỚI CÁCH MẠNG "
         "QUA TÀI KHOẢN THANH TOÁN"
     )
-    assert ncc_self["A8"].value == "STT"
+    assert title.row < xl.header_row(ncc_self)
+    # As the list itself: addressed to Sở Nội vụ.
+    assert "Kính gửi: Sở Nội vụ" in xl.heading_texts(ncc_self)
     an, giang = report_data["an"], report_data["giang"]
-    assert _rows(ncc_self, 9, 11) == [
+    first = xl.header_row(ncc_self) + 1
+    assert _rows(ncc_self, first, first + 2) == [
         (1, "Nguyễn Văn An", datetime.datetime.combine(an.person.birth_date, datetime.time()),
          "Nam", an.person.personal_id, "Thôn Yến Cư", "Lão thành cách mạng", 2_055_000,
          "Agribank", an.registration.account.number, "NGUYEN VAN AN", None),
@@ -175,25 +212,30 @@ def test_the_registration_lists_are_further_sheets_with_their_rows(report_data, 
         ("Tổng cộng", None, None, None, None, None, None, 3_055_000, None, None, None, None),
     ]  # fmt: skip
     representative = wb["DS NCC nhận thay"]
-    row = _rows(representative, 9, 9)[0]
+    row = xl.table(representative)[0]
     assert (row[1], row[7], row[9]) == ("Lê Thị Bình", 1_500_000, "Con gái (ủy quyền)")
     btxh = wb["DS BTXH tự nhận"]
-    assert [r[1] for r in _rows(btxh, 9, 11)] == ["Hoàng Văn Giang", "Ngô Thị Hà", "Mai Thị Lan"]
-    assert btxh["L11"].value == "Đang tạm dừng hưởng"
-    assert btxh["H12"].value == 2_000_000
-    assert wb["DS BTXH nhận thay"]["A9"].value == "Tổng cộng"
-    assert wb["DS HTXH tự nhận"]["A9"].value == "Tổng cộng"
+    assert [r[1] for r in xl.table(btxh)] == ["Hoàng Văn Giang", "Ngô Thị Hà", "Mai Thị Lan"]
+    assert xl.table_cell(btxh, 2, "L").value == "Đang tạm dừng hưởng"
+    assert btxh[f"H{xl.totals_row(btxh)}"].value == 2_000_000
+    assert xl.totals_row(btxh) == xl.header_row(btxh) + 4
+    for empty in ("DS BTXH nhận thay", "DS HTXH tự nhận"):
+        assert xl.totals_row(wb[empty]) == xl.header_row(wb[empty]) + 1
 
 
 def test_with_a_cycle_the_figures_are_the_cycles(january_cycle, signed_commune):
     figures, wb = _build(signed_commune)
     ws = wb["Tổng hợp"]
-    assert ws["A7"].value == (
+    title = xl.find(ws, xl.starting("BÁO CÁO"))
+    assert ws[f"A{title.row + 1}"].value == (
         "Số liệu theo kỳ chi trả tháng 01/2027 (trạng thái: Dự thảo, 8 người, hạn gửi 05/01/2027)"
     )
-    assert ws["A8"].value == "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,7% số tiền"
+    assert ws[f"A{title.row + 2}"].value == (
+        "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,7% số tiền"
+    )
     # The cycle pays Khang (no registration) in cash; Hà's new amount is in.
-    assert _rows(ws, 11, 15) == [
+    header = xl.header_row(ws)
+    assert _rows(ws, header + 1, header + 5) == [
         (1, NCC, "Qua tài khoản", 3, 4_555_000),
         (2, NCC, "Tiền mặt tại điểm chi trả (bưu điện)", 2, 4_110_000),
         (3, NCC, "Tiền mặt tại nhà", 1, 2_055_000),
@@ -205,7 +247,7 @@ def test_with_a_cycle_the_figures_are_the_cycles(january_cycle, signed_commune):
         january_cycle.total_amount,
     )
     assert figures.cycle_id == january_cycle.pk
-    reasons = [row[7] for row in _rows(wb["Chưa KDTM"], 4)]
+    reasons = [row[7] for row in xl.table(wb["Chưa KDTM"])]
     assert reasons == [
         "Chưa có tài khoản (đang đề nghị mở)",
         "Nhận tại nhà",
@@ -216,10 +258,10 @@ def test_with_a_cycle_the_figures_are_the_cycles(january_cycle, signed_commune):
 def test_with_a_cycle_the_changes_since_last_month(january_cycle, report_data, signed_commune):
     _figures, wb = _build(signed_commune)
     ws = wb["Thay đổi"]
-    # The cycle's own changes sheet, as in its bank files.
-    assert ws["A1"].value == "THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG 12/2026"
+    # The cycle's own changes sheet, as in its bank files, as the report's annex.
+    _annex(ws)
     dao, ha = report_data["dao"].person, report_data["ha"].person
-    assert _rows(ws, 3) == [
+    assert _rows(ws, xl.header_row(ws) + 1) == [
         (1, "Giảm", "Đỗ Văn Đào", dao.personal_id, "Người có công", "2.055.000 đ", None,
          "Chết ngày 02/12/2026"),
         (2, "Điều chỉnh số tiền", "Ngô Thị Hà", ha.personal_id, "Bảo trợ xã hội",
@@ -235,3 +277,22 @@ def test_the_cursor_planning_setting_is_put_back_after_the_report(report_data, s
     with connection.cursor() as cursor:
         cursor.execute("SHOW cursor_tuple_fraction")
         assert cursor.fetchone()[0] == "0.1"
+
+
+def test_the_changes_annex_names_the_cycle_it_compares_with(january_cycle, signed_commune):
+    _figures, wb = _build(signed_commune)
+    # The January cycle is compared with December's, as the bank files' changes sheet says.
+    assert any("12/2026" in text for text in xl.heading_texts(wb["Thay đổi"]))
+
+
+def test_the_report_is_landscape_with_the_official_page_setup(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # An explicit print scale (100 is the file's default, left out).
+        assert 10 <= int(ws.page_setup.scale or 100) <= 100, ws.title
+        xl.assert_official_page(ws)
+        # Every sheet opens with the issuing body, its own title under it.
+        assert ws["A1"].value == "ỦY BAN NHÂN DÂN", ws.title
+    assert int(wb["Thay đổi"].page_setup.scale) < 100  # the wide changes sheet is scaled down
