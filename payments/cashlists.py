@@ -148,14 +148,18 @@ def cash_sheet(
     )
 
 
+def compared_line(cycle: PaymentCycle) -> str:
+    """Which cycle a changes sheet compares with (none before: it says so)."""
+    before = previous_cycle(cycle)
+    if before is None:
+        return "Chưa có kỳ chi trả trước để so sánh."
+    return f"So với kỳ chi trả tháng {before.period:%m/%Y}"
+
+
 def changes_document(cycle: PaymentCycle, dated: datetime.date, *, signed: bool):
     """The heading of a changes sheet: its own document when ``signed`` (the changes
     workbook), else a sheet of a workbook whose first sheet is signed."""
-    before = previous_cycle(cycle)
-    if before is None:
-        compared = "Chưa có kỳ chi trả trước để so sánh."
-    else:
-        compared = f"So với kỳ chi trả tháng {before.period:%m/%Y}"
+    compared = compared_line(cycle)
     return official_document(
         cycle.commune,
         title="DANH SÁCH THAY ĐỔI ĐỐI TƯỢNG, MỨC HƯỞNG VÀ HÌNH THỨC NHẬN TRỢ CẤP",

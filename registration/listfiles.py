@@ -116,7 +116,7 @@ def build_registration_list(generated: GeneratedFile, job: Job) -> Built:
             label = ""
             if reference is not None:
                 previous = read_snapshot(previous_handle)  # type: ignore[assignment]
-                label = _("NGÀY %(sent)s (KỲ %(period)s)") % {
+                label = _("ngày %(sent)s (kỳ %(period)s)") % {
                     "sent": timezone.localtime(reference.sent_at).strftime("%d/%m/%Y"),
                     "period": reference.period.strftime("%m/%Y"),
                 }

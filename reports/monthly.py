@@ -56,7 +56,7 @@ from beneficiaries.models import Beneficiary, Commune, Programme
 from core.db import whole_results_planned
 from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
-from payments.cashlists import CHANGE_COLUMNS, changes_sheet
+from payments.cashlists import CHANGE_COLUMNS, changes_sheet, compared_line
 from payments.models import Payment, PaymentCycle
 from registration import lists
 from registration.listchanges import ChangeTracker
@@ -424,9 +424,10 @@ def write_monthly_report(
             document=annex(
                 commune,
                 4,
-                f"THAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC (KỲ THÁNG {period:%m/%Y})",
+                f"THAY ĐỔI CỦA KỲ CHI TRẢ THÁNG {period:%m/%Y}",
                 period,
                 dated,
+                compared_line(cycle),
             ),
         )
     else:
