@@ -424,7 +424,7 @@ def write_monthly_report(
             document=annex(
                 commune,
                 4,
-                f"THAY ĐỔI CỦA KỲ CHI TRẢ THÁNG {period:%m/%Y}",
+                "THAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
                 period,
                 dated,
                 compared_line(cycle),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -49,7 +52,13 @@ def test_the_own_account_list_has_the_official_header_and_title(registered):
     # A short rule under the issuing body and one under the motto, on a row of their own.
     rule_row = motto.row + 2
     assert xl.values(ws, rule_row) == [None] * ws.max_column
-    ruled = [c.column for c in ws[rule_row] if c.border.top.style == "thin"]
+    # The rules are drawn (a stretched one-pixel image), anchored in the rule row.
+    generated = _lists(registered["an"].beneficiary.commune)[("NCC", SELF)]
+    with generated.file.open("rb") as handle, zipfile.ZipFile(handle) as package:
+        drawing = package.read("xl/drawings/drawing1.xml").decode()
+    anchors = re.findall(r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", drawing)
+    ruled = [int(col) + 1 for col, row in anchors if int(row) + 1 == rule_row]
+    assert len(ruled) == 2
     assert any(col < motto.column for col in ruled)
     assert any(col >= motto.column for col in ruled)
     # The number and the place and date on the row under the rules.
