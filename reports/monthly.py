@@ -6,8 +6,8 @@ One workbook per commune and month (``period``), in the official layout:
   office, at home), the enrolments paid and the amounts. From the month's
   payment cycle when there is one (its state is named in the title lines),
   otherwise from the registry: the live enrolments of the month (as on the
-  registration lists: started, not ended, alive; suspended ones are left
-  out, they are not paid) with the entitlement and the registration in force
+  registration lists: started, not ended, not suspended, alive; a suspended
+  one is not paid) with the entitlement and the registration in force
   in the month. An enrolment without a registration is counted on a row of
   its own. The document's totals row sums people and amounts; the rows
   reconcile with it by construction (one grouped query).
@@ -142,8 +142,8 @@ def month_cycle(commune: Commune, period: datetime.date) -> PaymentCycle | None:
 
 
 def registry_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Beneficiary]:
-    """The enrolments paid in the month by the registry: live (as on the lists) and
-    not suspended, with the method and amount in force in the month."""
+    """The enrolments paid in the month by the registry: live and not suspended (as
+    on the lists), with the method and amount in force in the month."""
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         Beneficiary.objects.filter(
@@ -409,7 +409,7 @@ def write_monthly_report(
             list_sheets.append(
                 Sheet(
                     name=f"DS {programme.code} {LIST_SHEET_WORDS[kind]}",
-                    columns=lists.COLUMNS[kind],
+                    columns=lists.list_columns(commune, programme, kind),
                     rows=_staged(rows, step),
                     document=official_document(
                         commune,
