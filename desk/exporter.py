@@ -17,7 +17,8 @@ from accounts.models import Bank
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, RECEIVER_WORDS
 from beneficiaries.models import Beneficiary, Category, Commune, Programme
-from documents.xlsx import Column, Sheet, write_xlsx
+from documents.official import leader, official_document, preparer
+from documents.xlsx import Column, Document, Sheet, write_xlsx
 from registration.models import METHOD_WORDS, PaymentMethodRegistration
 
 COLUMNS: tuple[Column, ...] = (
@@ -45,12 +46,19 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def title_lines(commune: Commune, title: str) -> list[str]:
-    return [
-        commune.issuing_body.upper(),
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc",
-        title,
-    ]
+def desk_document(
+    commune: Commune, title: str, dated: datetime.date, *, addressees: Sequence[str] = ()
+) -> Document:
+    """The official heading of a list kept by the officer (registry, verification batch),
+    signed by its preparer and the leader."""
+    return official_document(
+        commune,
+        title=title,
+        summary_lines=(),
+        dated=dated,
+        addressees=addressees,
+        signers=[preparer(commune), leader(commune)],
+    )
 
 
 def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> Iterator[list[Any]]:
@@ -153,10 +161,11 @@ def write_registry(target: str | IO[bytes], commune: Commune, *, on: datetime.da
         name="Danh sách",
         columns=COLUMNS,
         rows=registry_rows(Beneficiary.objects.filter(commune=commune), on=on),
-        title_lines=title_lines(
+        document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG (đến %(date)s)")
             % {"date": on.strftime("%d/%m/%Y")},
+            on,
         ),
     )
     return write_xlsx(target, [sheet])

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune, IdentityCheck, Person, Verification
 from beneficiaries.models.checks import check_problem, verification_filter, with_verification
 from beneficiaries.services import record_check
 from core.rules.names import fold_name
-from desk.exporter import title_lines
+from desk.exporter import desk_document
 from documents.spreadsheet import (
     DataRow,
     HeaderNames,
@@ -132,9 +133,11 @@ class FileExchange:
             name="Cần xác thực",
             columns=PERSON_COLUMNS + RESULT_COLUMNS,
             rows=rows,
-            title_lines=title_lines(
+            document=desk_document(
                 commune,
                 _("DANH SÁCH ĐỀ NGHỊ XÁC THỰC THÔNG TIN VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ"),
+                timezone.localdate(),
+                addressees=[f"Công an xã {commune.name}"],
             ),
         )
         return write_xlsx(target, [sheet])

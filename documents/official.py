@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from beneficiaries.models import Commune
+from beneficiaries.models import Commune, Programme
+from core.rules.names import fold_name
 from documents.xlsx import Document, Signature
 
 PEOPLES_COMMITTEE = "ỦY BAN NHÂN DÂN"
@@ -48,17 +49,21 @@ def leader(commune: Commune) -> Signature:
     return Signature(commune.leader_title.upper(), commune.leader_name, seal=True)
 
 
+def preparer(commune: Commune) -> Signature:
+    return Signature("NGƯỜI LẬP BIỂU", commune.preparer_name)
+
+
 def signatures(commune: Commune) -> list[Signature]:
     """Preparer, accountant, leader: the three columns of a financial list."""
     return [
-        Signature("NGƯỜI LẬP BIỂU", commune.preparer_name),
+        preparer(commune),
         Signature("KẾ TOÁN", commune.accountant_name),
         leader(commune),
     ]
 
 
 def recipients(commune: Commune, addressees: Sequence[str] = ()) -> list[str]:
-    """"Nơi nhận": the addressees ("Như trên"), then the commune's own copy."""
+    """ "Nơi nhận": the addressees ("Như trên"), then the commune's own copy."""
     unit = commune.drafting_unit.strip()
     kept = f"- Lưu: VT, {unit}." if unit else "- Lưu: VT."
     return (["- Như trên;"] if addressees else []) + [kept]
@@ -74,11 +79,13 @@ def official_document(
     symbol: str = LIST,
     addressees: Sequence[str] = (),
     signed: bool = True,
+    signers: Sequence[Signature] | None = None,
 ) -> Document:
     """A list (``DS``) or a report (``BC``) of the commune: heading, table, signatures.
 
     ``signed=False`` gives a sheet of a workbook its own heading without the
-    signatures, which the workbook's first sheet carries.
+    signatures, which the workbook's first sheet carries; ``signers`` replaces
+    the three columns of a financial list (preparer, accountant, leader).
     """
     return Document(
         issuing_lines=issuing_lines(commune.issuing_body),
@@ -88,7 +95,7 @@ def official_document(
         summary_lines=summary_lines,
         addressees=addressees,
         total_columns=total_columns,
-        signatures=signatures(commune) if signed else (),
+        signatures=(signatures(commune) if signers is None else list(signers)) if signed else (),
         recipients=recipients(commune, addressees) if signed else (),
     )
 
@@ -115,3 +122,23 @@ def official_letter(
         signatures=[leader(commune)],
         recipients=recipients(commune, addressees),
     )
+
+
+def addressees(
+    commune: Commune, programmes: Sequence[Programme], period: datetime.date
+) -> list[str]:
+    """ "Kính gửi": the office receiving each programme's lists in the month
+    (the programme's settings in force then), once each, in programme order;
+    none when the commune itself receives them."""
+    offices: list[str] = []
+    for programme in programmes:
+        setting = programme.setting_on(period, commune)
+        office = " ".join(setting.receiving_office.split()) if setting else ""
+        if office and not _is_the_commune(office) and office not in offices:
+            offices.append(office)
+    return offices
+
+
+def _is_the_commune(office: str) -> bool:
+    folded = fold_name(office)
+    return folded in {"UY BAN NHAN DAN XA", "UBND XA"} or folded == fold_name(PEOPLES_COMMITTEE)

@@ -188,6 +188,7 @@ def bank_document(cycle: PaymentCycle, bank: Bank, dated: datetime.date):
         ],
         dated=dated,
         total_columns=(BANK_AMOUNT_COLUMN,),
+        addressees=[bank.name],
     )
 
 

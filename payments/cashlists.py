@@ -38,6 +38,7 @@ CASH_COLUMNS = (
     Column("Số tiền (đồng)", "money", 13),
     Column("Ký nhận", "text", 16),
 )
+SIGNING_ROW_PT = 36.0  # a "Ký nhận" cell a receiver can sign in (about 13 mm)
 CASH_AMOUNT_COLUMN = 7
 TITLES = {
     Payment.Method.CASH: "DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG BẰNG TIỀN MẶT TẠI ĐIỂM CHI TRẢ",
@@ -51,10 +52,10 @@ CHANGE_COLUMNS = (
     Column("Họ và tên", "text", 24),
     Column("Số CCCD", "id", 14),
     Column("Chương trình", "text", 14),
-    # "Qua tài khoản 3504205092511 — Hoàng Thị Ngọc Vân": wide enough not to spill when printed.
-    Column("Trước", "text", 46),
-    Column("Nay", "text", 46),
-    Column("Ghi chú", "text", 46),
+    # "Qua tài khoản 3504205092511 — Hoàng Thị Ngọc Vân" wraps inside its cell.
+    Column("Trước", "text", 30),
+    Column("Nay", "text", 30),
+    Column("Ghi chú", "text", 30),
 )
 POST_OFFICE_CHANGE_COLUMNS = (
     Column("STT", "int", 6),
@@ -143,17 +144,34 @@ def cash_sheet(
             dated=dated,
             total_columns=(CASH_AMOUNT_COLUMN,),
         ),
+        row_height=SIGNING_ROW_PT,
     )
 
 
-def _heading(cycle: PaymentCycle) -> list[str]:
+def changes_document(cycle: PaymentCycle, dated: datetime.date, *, signed: bool):
+    """The heading of a changes sheet: its own document when ``signed`` (the changes
+    workbook), else a sheet of a workbook whose first sheet is signed."""
     before = previous_cycle(cycle)
     if before is None:
-        return ["Chưa có kỳ chi trả trước để so sánh."]
-    return [f"THAY ĐỔI SO VỚI KỲ CHI TRẢ THÁNG {before.period:%m/%Y}"]
+        compared = "Chưa có kỳ chi trả trước để so sánh."
+    else:
+        compared = f"So với kỳ chi trả tháng {before.period:%m/%Y}"
+    return official_document(
+        cycle.commune,
+        title="DANH SÁCH THAY ĐỔI ĐỐI TƯỢNG, MỨC HƯỞNG VÀ HÌNH THỨC NHẬN TRỢ CẤP",
+        summary_lines=[f"Tháng {cycle.period:%m} năm {cycle.period:%Y}", compared],
+        dated=dated,
+        signed=signed,
+    )
 
 
-def changes_sheet(cycle: PaymentCycle, counted: dict | None = None) -> Sheet:
+def changes_sheet(
+    cycle: PaymentCycle,
+    counted: dict | None = None,
+    *,
+    dated: datetime.date,
+    signed: bool = False,
+) -> Sheet:
     """Every change since the previous cycle, accounts included (the bank workbook's).
 
     ``counted["changes"]`` receives the number of changes once the sheet is written.
@@ -177,10 +195,15 @@ def changes_sheet(cycle: PaymentCycle, counted: dict | None = None) -> Sheet:
         if count == 0 and previous_cycle(cycle) is not None:
             yield [None, "Không có thay đổi"]
 
-    return Sheet(name="Thay đổi", columns=CHANGE_COLUMNS, rows=rows(), title_lines=_heading(cycle))
+    return Sheet(
+        name="Thay đổi",
+        columns=CHANGE_COLUMNS,
+        rows=rows(),
+        document=changes_document(cycle, dated, signed=signed),
+    )
 
 
-def post_office_changes_sheet(cycle: PaymentCycle) -> Sheet:
+def post_office_changes_sheet(cycle: PaymentCycle, *, dated: datetime.date) -> Sheet:
     """The changes that concern the post office, without any account number.
 
     A person it pays now (new, amount changed, now in cash) or paid last
@@ -238,5 +261,5 @@ def post_office_changes_sheet(cycle: PaymentCycle) -> Sheet:
         name="Thay đổi",
         columns=POST_OFFICE_CHANGE_COLUMNS,
         rows=rows(),
-        title_lines=_heading(cycle),
+        document=changes_document(cycle, dated, signed=False),
     )

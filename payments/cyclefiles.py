@@ -144,7 +144,7 @@ def write_post_office_lists(
         cash_sheet(cycle, method, labels, figures[method], dated=dated, progress=progress)
         for method in CASH_METHODS
     ]
-    write_xlsx(target, [*sheets, post_office_changes_sheet(cycle)])
+    write_xlsx(target, [*sheets, post_office_changes_sheet(cycle, dated=dated)])
     return CycleFigures(
         [Part(SHEET_NAMES[m], figures[m].rows, figures[m].total) for m in CASH_METHODS]
     )
@@ -164,7 +164,7 @@ def write_bank_files(
     )
     changes = folder / changes_file_name(cycle)
     counted = {"changes": 0}
-    write_xlsx(str(changes), [changes_sheet(cycle, counted)])
+    write_xlsx(str(changes), [changes_sheet(cycle, counted, dated=dated, signed=True)])
     # Each bank's figures once (its .xlsx and .csv hold the same rows).
     parts = [Part(f.path.name, f.rows, f.total) for f in exported if f.path.suffix == ".xlsx"]
     figures = CycleFigures(parts)

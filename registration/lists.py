@@ -37,7 +37,7 @@ from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, KIND_WORDS
 from beneficiaries.models import Beneficiary, Category, Commune, Programme, Village
 from documents.models import GeneratedFile
-from documents.official import official_document
+from documents.official import addressees, official_document
 from documents.xlsx import Column, Sheet, fitted_width, write_xlsx
 from registration.listchanges import (
     ACCOUNT_CHANGED,
@@ -117,6 +117,42 @@ CHANGE_COLUMNS = (
 def list_title(programme: Programme, kind: str) -> str:
     who = "ĐỐI TƯỢNG" if kind == SELF else "NGƯỜI ĐƯỢC ỦY QUYỀN/NGƯỜI GIÁM HỘ"
     return f"DANH SÁCH {who} ĐĂNG KÝ NHẬN {programme.name.upper()} QUA TÀI KHOẢN THANH TOÁN"
+
+
+def list_document(
+    commune: Commune, programme: Programme, kind: str, period: datetime.date, dated: datetime.date
+):
+    """The list's heading and signatures: sent to the programme's receiving office."""
+    return official_document(
+        commune,
+        title=list_title(programme, kind),
+        summary_lines=[f"Tháng {period:%m} năm {period:%Y}"],
+        dated=dated,
+        total_columns=(AMOUNT_COLUMN,),
+        addressees=addressees(commune, [programme], period),
+    )
+
+
+def changes_document(
+    commune: Commune,
+    programme: Programme,
+    kind: str,
+    period: datetime.date,
+    dated: datetime.date,
+    previous_label: str | None,
+):
+    """The changes sheet's own heading (the list's first sheet carries the signatures)."""
+    if previous_label is None:
+        compared = "Chưa có danh sách nào đã gửi trước đây để so sánh."
+    else:
+        compared = f"So với danh sách đã gửi {previous_label}".rstrip()
+    return official_document(
+        commune,
+        title=f"NHỮNG THAY ĐỔI CỦA {list_title(programme, kind)}",
+        summary_lines=[f"Tháng {period:%m} năm {period:%Y}", compared],
+        dated=dated,
+        signed=False,
+    )
 
 
 def list_enrolments(
@@ -354,23 +390,15 @@ def write_registration_list(
             snapshot=writer,
             progress=progress,
         ),
-        document=official_document(
-            commune,
-            title=list_title(programme, kind),
-            summary_lines=[f"Tháng {period:%m} năm {period:%Y}"],
-            dated=dated,
-            total_columns=(AMOUNT_COLUMN,),
-        ),
+        document=list_document(commune, programme, kind, period, dated),
     )
-    if previous is None:
-        heading = ["Chưa có danh sách nào đã gửi trước đây để so sánh."]
-    else:
-        heading = [f"THAY ĐỔI SO VỚI DANH SÁCH ĐÃ GỬI {previous_label}".rstrip()]
     changes = Sheet(
         name="Thay đổi",
         columns=CHANGE_COLUMNS,
         rows=_change_rows(tracker, figures),
-        title_lines=heading,
+        document=changes_document(
+            commune, programme, kind, period, dated, None if previous is None else previous_label
+        ),
     )
     write_xlsx(target, [main, changes])
     if writer is not None:

@@ -54,7 +54,7 @@ from django.db.models.functions import Coalesce
 from amounts.queries import entitlement_in_force
 from beneficiaries.models import Beneficiary, Commune, Programme
 from core.db import whole_results_planned
-from documents.official import official_document
+from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
 from payments.cashlists import CHANGE_COLUMNS, changes_sheet
 from payments.models import Payment, PaymentCycle
@@ -135,6 +135,29 @@ class ReportFigures:
 
 def report_title(period: datetime.date) -> str:
     return f"BÁO CÁO TÌNH HÌNH CHI TRẢ TRỢ CẤP, TRỢ GIÚP XÃ HỘI THÁNG {period:%m/%Y}"
+
+
+def annex(
+    commune: Commune,
+    number: int,
+    title: str,
+    period: datetime.date,
+    dated: datetime.date,
+    *more: str,
+):
+    """A sheet of the report after the first: its own heading, as an annex of the report."""
+    return official_document(
+        commune,
+        title=f"PHỤ LỤC {number}\n{title}",
+        summary_lines=[
+            f"(Kèm theo Báo cáo tình hình chi trả tháng {period:%m/%Y} "
+            f"của {commune.issuing_body.strip()})",
+            *more,
+        ],
+        dated=dated,
+        symbol=REPORT,
+        signed=False,
+    )
 
 
 def month_cycle(commune: Commune, period: datetime.date) -> PaymentCycle | None:
@@ -322,13 +345,14 @@ def write_monthly_report(
             ),
             step,
         ),
-        landscape=False,
         document=official_document(
             commune,
             title=report_title(period),
-            summary_lines=[f"Tháng {period:%m} năm {period:%Y}", source, share_line],
+            summary_lines=[source, share_line],
             dated=dated,
             total_columns=(SUMMARY_AMOUNT, SUMMARY_PEOPLE),
+            symbol=REPORT,
+            addressees=addressees(commune, programmes, period),
         ),
     )
 
@@ -344,7 +368,9 @@ def write_monthly_report(
         name="Tỷ lệ KDTM",
         columns=SHARE_COLUMNS,
         rows=_staged(share_rows(), step),
-        title_lines=[f"TỶ LỆ CHI TRẢ KHÔNG DÙNG TIỀN MẶT THÁNG {period:%m/%Y}"],
+        document=annex(
+            commune, 1, f"TỶ LỆ CHI TRẢ KHÔNG DÙNG TIỀN MẶT THÁNG {period:%m/%Y}", period, dated
+        ),
     )
 
     reasons: dict[str, int] = {}
@@ -361,10 +387,14 @@ def write_monthly_report(
         name="Chưa KDTM",
         columns=NOT_CASHLESS_COLUMNS,
         rows=_staged(not_cashless_rows(), step),
-        title_lines=[
+        document=annex(
+            commune,
+            2,
             f"NGƯỜI CHƯA NHẬN QUA TÀI KHOẢN THÁNG {period:%m/%Y} VÀ LÝ DO",
+            period,
+            dated,
             f"{figures.rows - figures.account_people} người",
-        ],
+        ),
     )
 
     summary_states = verification_summary(commune)
@@ -375,22 +405,43 @@ def write_monthly_report(
             ([n, str(s["label"]), s["count"]] for n, s in enumerate(summary_states, start=1)),
             step,
         ),
-        title_lines=[
+        document=annex(
+            commune,
+            3,
             "TÌNH TRẠNG XÁC THỰC VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ",
+            period,
+            dated,
             f"{sum(s['count'] for s in summary_states)} người (đối tượng và người nhận thay)",
-        ],
+        ),
     )
 
     if cycle is not None:
         # The same sheet as in the cycle's bank files: one rule for "what changed".
-        cycle_sheet = changes_sheet(cycle)
-        changes = dataclasses.replace(cycle_sheet, rows=_staged(cycle_sheet.rows, step))
+        cycle_sheet = changes_sheet(cycle, dated=dated)
+        changes = dataclasses.replace(
+            cycle_sheet,
+            rows=_staged(cycle_sheet.rows, step),
+            document=annex(
+                commune,
+                4,
+                f"THAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC (KỲ THÁNG {period:%m/%Y})",
+                period,
+                dated,
+            ),
+        )
     else:
         changes = Sheet(
             name="Thay đổi",
             columns=CHANGE_COLUMNS,
             rows=(),
-            title_lines=[f"Chưa có kỳ chi trả tháng {period:%m/%Y}: chưa có thay đổi để báo cáo."],
+            document=annex(
+                commune,
+                4,
+                "THAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
+                period,
+                dated,
+                f"Chưa có kỳ chi trả tháng {period:%m/%Y}: chưa có thay đổi để báo cáo.",
+            ),
         )
 
     list_sheets = []
@@ -411,13 +462,7 @@ def write_monthly_report(
                     name=f"DS {programme.code} {LIST_SHEET_WORDS[kind]}",
                     columns=lists.list_columns(commune, programme, kind),
                     rows=_staged(rows, step),
-                    document=official_document(
-                        commune,
-                        title=lists.list_title(programme, kind),
-                        summary_lines=[f"Tháng {period:%m} năm {period:%Y}"],
-                        dated=dated,
-                        total_columns=(lists.AMOUNT_COLUMN,),
-                    ),
+                    document=lists.list_document(commune, programme, kind, period, dated),
                 )
             )
 
