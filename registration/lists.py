@@ -4,12 +4,15 @@ Who is on a list, for a commune, a programme and a month (``period``):
 
 * an enrolment of that programme in the commune, live in the month (started,
   not ended: status not ``ended`` and no end month on or before the period),
-  of a person who is alive (no date of death);
+  not suspended (a suspended enrolment is not paid: on no list and in no
+  total until it is resumed), of a person who is alive (no date of death);
 * whose registration in force in the month (the latest starting on or before
   it: ``PaymentMethodRegistration.objects.in_force_for``, as the month's payment
   cycle uses) is *into an account*;
 * on the **own-account list** when the registration names no representative,
   on the **representatives' list** when it does.
+
+A list nobody is on is not produced (:func:`list_counts` tells which are).
 
 Cash and home-delivery registrations, and enrolments with no registration,
 are on no list. A person enrolled in two programmes is on both programmes'
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import connection
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Collate, Length
 
 from amounts.queries import entitlement_in_force
@@ -88,9 +91,9 @@ def list_columns(commune: Commune, programme: Programme, kind: str) -> tuple[Col
     name they can print (the commune's villages, the programme's categories'
     short names), capped: longer ones wrap."""
     village = Village.objects.filter(commune=commune).aggregate(n=Max(Length("name")))["n"]
-    category = Category.objects.filter(programme=programme).aggregate(
-        n=Max(Length("short_name"))
-    )["n"]
+    category = Category.objects.filter(programme=programme).aggregate(n=Max(Length("short_name")))[
+        "n"
+    ]
     columns = list(COLUMNS[kind])
     for index, longest, cap in (
         (VILLAGE_COLUMN, village, VILLAGE_CAP),
@@ -100,6 +103,7 @@ def list_columns(commune: Commune, programme: Programme, kind: str) -> tuple[Col
         width = fitted_width(longest, column.header, cap=cap)
         columns[index] = Column(column.header, column.kind, width)
     return tuple(columns)
+
 
 CHANGE_COLUMNS = (
     Column("STT", "int", 6),
@@ -155,18 +159,17 @@ def changes_document(
     )
 
 
-def list_enrolments(
-    commune: Commune, programme: Programme, kind: str, period: datetime.date
-) -> QuerySet[Beneficiary]:
-    """The enrolments on one list (the rule, in one place): by the registration in
-    force in the list's month, as the month's payment cycle pays. A suspended
-    enrolment is on no list (it is not paid): the lists, their totals, the
-    changes sheet and the staleness check all read this rule."""
+def listed_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Beneficiary]:
+    """The enrolments on any of the commune's lists of the month (the rule, in one
+    place): live, not suspended, alive, registered in force into an account, as
+    the month's payment cycle pays. A suspended enrolment is on no list (it is
+    not paid): the lists, their totals, the changes sheet and the staleness
+    check all read this rule. ``registered_representative`` tells the two
+    lists apart."""
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         Beneficiary.objects.filter(
             commune=commune,
-            programme=programme,
             start_month__lte=period,
             person__date_of_death__isnull=True,
         )
@@ -176,11 +179,33 @@ def list_enrolments(
             registered_method=Subquery(current.values("method")),
             registered_representative=Subquery(current.values("representative_id")),
         )
-        .filter(
-            registered_method=PaymentMethodRegistration.Method.ACCOUNT,
-            registered_representative__isnull=(kind == SELF),
-        )
+        .filter(registered_method=PaymentMethodRegistration.Method.ACCOUNT)
     )
+
+
+def list_enrolments(
+    commune: Commune, programme: Programme, kind: str, period: datetime.date
+) -> QuerySet[Beneficiary]:
+    """The enrolments on one list: :func:`listed_enrolments` of the programme, with
+    a representative or without."""
+    return listed_enrolments(commune, period).filter(
+        programme=programme, registered_representative__isnull=(kind == SELF)
+    )
+
+
+def list_counts(commune: Commune, period: datetime.date) -> dict[tuple[int, str], int]:
+    """How many are on each list of the month, by (programme id, kind), in one
+    grouped query; a list nobody is on is not in it."""
+    grouped = (
+        listed_enrolments(commune, period)
+        .annotate(own=Q(registered_representative__isnull=True))
+        .order_by()
+        .values("programme_id", "own")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        (row["programme_id"], SELF if row["own"] else REPRESENTATIVE): row["n"] for row in grouped
+    }
 
 
 def _sort_key():

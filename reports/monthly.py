@@ -21,8 +21,8 @@ One workbook per commune and month (``period``), in the official layout:
   (:func:`registration.quality.figures.verification_summary`).
 * **Thay đổi** — the cycle's changes sheet, the one of its bank files
   (:func:`payments.cashlists.changes_sheet`), when a cycle exists.
-* The registration lists (two per programme), rows from
-  :mod:`registration.lists`' generator.
+* The registration lists (two per programme, less those nobody is on), rows
+  from :mod:`registration.lists`' generator.
 
 Everything is read with set-based queries and streamed (``iterator``) into the
 shared writer in constant memory.
@@ -445,8 +445,11 @@ def write_monthly_report(
         )
 
     list_sheets = []
+    on_lists = lists.list_counts(commune, period)
     for programme in programmes:
         for kind in (lists.SELF, lists.REPRESENTATIVE):
+            if not on_lists.get((programme.pk, kind)):
+                continue  # a list nobody is on: no sheet to sign, as no file
             values = lists.list_values(commune, programme, kind, period).iterator(chunk_size=CHUNK)
             rows = lists._rows(
                 values,
