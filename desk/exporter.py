@@ -304,7 +304,7 @@ def _list_validation(source_col: str, count: int) -> dict:
     }
 
 
-def write_template(target: str | IO[bytes]) -> None:
+def write_template(target: str | IO[bytes], *, plans: list | None = None) -> None:
     """A blank workbook in the import layout, with instructions and drop-down lists."""
     # Names, as a person reads and picks them (the import takes them as it takes codes).
     programmes = list(
@@ -358,4 +358,4 @@ def write_template(target: str | IO[bytes]) -> None:
         title_lines=[INSTRUCTIONS[0]],
         landscape=False,
     )
-    write_xlsx(target, [data, guide], hidden=[catalogue])
+    write_xlsx(target, [data, guide], hidden=[catalogue], plans=plans)

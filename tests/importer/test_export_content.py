@@ -102,14 +102,17 @@ def test_a_template_filled_with_names_imports(reference_data, commune, officer, 
 
 def test_the_guide_wraps_within_a_portrait_page(reference_data, tmp_path):
     path = tmp_path / "mau.xlsx"
+    plans: list[SheetPlan] = []
     with path.open("wb") as handle:
-        write_template(handle)
+        write_template(handle, plans=plans)
     ws = load_workbook(path)["Hướng dẫn"]
     assert ws.page_setup.orientation == "portrait"
-    # The text column fills the page, no wider: the number column and it fit the width.
-    widths = [ws.column_dimensions[c].width for c in "AB"]
-    assert widths[1] >= GUIDE_WIDTH - 0.1
-    assert sum(textwidth.column_pt(w) for w in widths) <= printable_area(False)[0] + 1
+    # The text column fills the page and no more: printed at full size, one page wide.
+    guide = next(plan for plan in plans if plan.name == "Hướng dẫn")
+    assert guide.scale == 100
+    columns = [textwidth.column_pt(5.0), textwidth.column_pt(GUIDE_WIDTH)]
+    assert sum(columns) <= printable_area(False)[0]
+    assert ws.column_dimensions["B"].width >= GUIDE_WIDTH
     assert ws.page_setup.scale in (None, 100)  # nothing is shrunk to fit
     rows = _cells(ws)
     texts = [row[1] for row in rows if isinstance(row[0], int)]
