@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-slow lint format check bench demo migrate clean screenshot
+.PHONY: help venv run test test-slow lint format check bench demo migrate clean screenshot docs-preview
 
 help: ## List the documented commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ migrate: $(STAMP) ## Apply migrations and load the reference data
 
 demo: migrate ## Create the demo commune Yến Sơn with demo users (idempotent)
 	$(PY) manage.py seed_demo
+
+docs-preview: demo ## Print every document of the demo commune to build/documents/ (xlsx, PDF, PNG; needs LibreOffice)
+	$(PY) manage.py preview_documents --out build/documents $(PREVIEW_ARGS)
 
 run: demo ## Set up and serve the demo on http://127.0.0.1:8000 (SQLite)
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -61,7 +64,7 @@ bench: $(STAMP) ## Run the benchmarks in bench/ and print one table
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite file and generated files
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles build/documents
 
 screenshot: $(STAMP) ## Retake docs/screenshot-registry.png in headless Chromium
 	UPDATE_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser -k screenshot -q

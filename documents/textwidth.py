@@ -11,8 +11,9 @@ nothing, a clipped name costs a document.
 
 Column widths follow the spreadsheet unit: the width of a digit of the
 workbook's default font (Times New Roman 11 pt: 5.5 pt). A column of width
-``w`` prints ``(w + 5/7) × 5.5`` pt wide in LibreOffice (Excel prints it a
-few per cent narrower).
+``w`` is written as ``round(7w + 5)`` pixels, recorded as that many sevenths
+of a unit, and printed by LibreOffice at 5.5 pt a unit — about
+``(w + 5/7) × 5.5`` pt (Excel prints it a few per cent narrower).
 """
 
 from __future__ import annotations
@@ -70,14 +71,24 @@ def text_pt(text: str, size: float = 11, *, bold: bool = False) -> float:
     return sum(_char_width(c, bold) for c in text) * size / 1000 * SLACK
 
 
+def column_px(width: float) -> int:
+    """The whole pixels a column of width ``width`` is written with (Excel's 7 px a unit
+    and 5 px of padding)."""
+    return max(int(width * 7 + 5 + 0.5), 1)
+
+
 def column_pt(width: float) -> float:
-    """The printed width of a column of spreadsheet width ``width``."""
-    return (width + 5 / 7) * DIGIT_PT
+    """The printed width of a column of spreadsheet width ``width``, as LibreOffice
+    prints the width the workbook records for its pixels."""
+    return (column_px(width) * 256 // 7) / 256 * DIGIT_PT
 
 
 def width_for_pt(points: float) -> float:
     """The spreadsheet width that prints at least ``points`` wide."""
-    return max(points / DIGIT_PT - 5 / 7, 1.0)
+    width = max(points / DIGIT_PT - 5 / 7, 1.0)
+    while column_pt(width) < points:
+        width += 1 / 7
+    return width
 
 
 def width_for_text(text: str, size: float = 11, *, bold: bool = False) -> float:

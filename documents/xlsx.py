@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
+import struct
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -120,16 +123,19 @@ class Sheet:
     validations: Sequence[tuple[int, dict]] = ()
     landscape: bool = True
     document: Document | None = None
-    # The lowest height of a table row (pt): a cash list's rows are signed in.
-    row_height: float = textwidth.ROW_PT
+    # The lowest height of a table row (pt; 0: as its text needs): a cash list's rows
+    # are signed in.
+    row_height: float = 0.0
 
 
 @dataclass
 class SheetPlan:
-    """How a sheet was laid out: its print scale and the rows that start a page."""
+    """How a sheet was laid out: the table's font size, the print scale (100 unless even
+    the smallest table font does not fit the page), and the rows that start a page."""
 
     name: str
     scale: int
+    font_size: float
     rows_per_full_page: int
     breaks: list[int] = field(default_factory=list)
     data_rows: int = 0
@@ -143,11 +149,54 @@ class SheetPlan:
 # right 15–20 mm), in points.
 MM = 72 / 25.4
 A4_SHORT, A4_LONG = 210 * MM, 297 * MM
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20 * MM, 20 * MM, 30 * MM, 15 * MM
+# The text starts 22 mm from the top (the page number sits in the top margin).
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 22 * MM, 20 * MM, 30 * MM, 15 * MM
 HEADER_MARGIN = 10 * MM  # the page number, above the text
 PAGE_SLACK_PT = 4.0
 MONEY_MIN_WIDTH, TOTAL_MIN_WIDTH = 11.0, 14.0
 _NUMERIC_MIN_WIDTH = {"date": 10.5, "money": MONEY_MIN_WIDTH, "decimal": 6.0}
+# Table font sizes, largest first, each with the share of its width a text column keeps
+# at least (its text wraps in the rest): a smaller font is preferred to heavy wrapping.
+TABLE_FONT_SIZES = (11, 10.5, 10, 9.5, 9, 8.5, 8)
+_KEEP = {11: 0.85, 10.5: 0.85, 10: 0.85, 9.5: 0.8, 9: 0.75, 8.5: 0.7, 8: 0.0}
+
+
+def _fit_text_columns(
+    columns: Sequence[Column], widths: Sequence[float], size: float, page: float, keep: float
+) -> list[float]:
+    """The widths at ``size`` pt; when they pass ``page`` pt, text columns narrow in
+    proportion to what they can give (down to ``keep`` of their width, and never
+    below their header's longest word)."""
+    sized = [_at_size(w, size) for w in widths]
+    points = [textwidth.column_pt(w) for w in sized]
+    excess = sum(points) - page
+    if excess <= 0:
+        return sized
+    room = []
+    for column, pt in zip(columns, points, strict=True):
+        if column.kind != "text":
+            room.append(0.0)
+            continue
+        words = column.header.split() or [""]
+        floor = max(
+            *(textwidth.text_pt(w, size, bold=True) + textwidth.CELL_PADDING_PT for w in words),
+            pt * keep,
+            textwidth.column_pt(3),
+        )
+        room.append(max(pt - floor, 0.0))
+    total_room = sum(room)
+    if total_room <= 0:
+        return sized
+    share = min(1.0, excess / total_room)
+    return [
+        textwidth.width_for_pt(pt - r * share) if r else w
+        for w, pt, r in zip(sized, points, room, strict=True)
+    ]
+
+
+def _at_size(width: float, size: float) -> float:
+    """The width of a column sized for 11 pt text, for text of ``size`` pt."""
+    return textwidth.width_for_pt((textwidth.column_pt(width) - 5) * size / 11 + 5)
 
 
 def printable_area(landscape: bool) -> tuple[float, float]:
@@ -280,7 +329,6 @@ _STYLES: dict[str, dict] = {
     },
     "small_left": {**_BASE, "font_size": 11, "align": "left", "text_wrap": True},
     "words": {**_BASE, "font_size": 12, "italic": True, "align": "left", "text_wrap": True},
-    "rule": {"top": 1},
 }
 _SIZES = {
     "body": (12, True),
@@ -296,6 +344,25 @@ _SIZES = {
     "words": (12, False),
 }
 RULE_ROW_PT = 5.0
+
+
+def _png_pixel() -> bytes:
+    """A one-pixel black PNG, stretched into the heading's rules."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+_RULE_PNG = _png_pixel()
 GAP_ROW_PT = 8.0
 
 
@@ -305,7 +372,8 @@ class _Line:
 
     parts: Sequence[tuple[int, int, str, str]]
     height: float = 0.0  # 0: as the text needs
-    rules: Sequence[tuple[int, int]] = ()  # column spans with a short rule on top
+    # Short rules drawn in the row: (first col, last col, length pt), centred in the block.
+    rules: Sequence[tuple[int, int, float]] = ()
 
 
 class _SheetWriter:
@@ -324,11 +392,25 @@ class _SheetWriter:
             low = max(low, *(textwidth.width_for_text(w, bold=True) for w in words))
             widths.append(max(column.width, low))
         self.page_width, self.page_height = printable_area(sheet.landscape)
+        # The table's font: the largest size at which the columns fit the page (a wide
+        # table is set smaller rather than printed at a reduced scale, so the heading and
+        # the signatures keep their size and the margins hold in every program).
+        # Text columns may give up part of their width (their text wraps) before the
+        # font gets smaller; at the smallest size, down to their header's longest word.
+        for size in TABLE_FONT_SIZES:
+            keep = _KEEP[size]
+            self.font = size
+            # Each column may round up by a pixel when written: a point each in hand.
+            target = self.page_width - len(self.columns)
+            sized = _fit_text_columns(self.columns, widths, size, target, keep)
+            if sum(textwidth.column_pt(w) for w in sized) <= self.page_width + 0.5:
+                break
+        widths = sized
         table_pt = sum(textwidth.column_pt(w) for w in widths)
         if table_pt < self.page_width:
             # A narrow table is widened to the page, so the heading has its room.
-            grow = self.page_width / table_pt
-            widths = [textwidth.width_for_pt(textwidth.column_pt(w) * grow) - 0.05 for w in widths]
+            grow = (self.page_width - len(widths)) / table_pt
+            widths = [textwidth.width_for_pt(textwidth.column_pt(w) * grow) for w in widths]
             table_pt = sum(textwidth.column_pt(w) for w in widths)
         self.widths = widths
         self.col_pt = [textwidth.column_pt(w) for w in widths]
@@ -339,7 +421,8 @@ class _SheetWriter:
         self.used = 0.0
         self.page_heights: list[tuple[int, float]] = []  # (row, height) of this page's table rows
         self.header_height = 0.0
-        self.plan = SheetPlan(sheet.name, self.scale, 0)
+        self.min_row = max(sheet.row_height, textwidth.ROW_PT * self.font / 11)
+        self.plan = SheetPlan(sheet.name, self.scale, self.font, 0)
 
     # -- measuring -------------------------------------------------------------------------
 
@@ -377,7 +460,7 @@ class _SheetWriter:
         ws.set_header(f'&C&"{FONT},Regular"&12&P', {"margin": HEADER_MARGIN / 72})
         ws.set_start_page(1)
         for index, width in enumerate(self.widths):
-            ws.set_column(index, index, width)
+            ws.set_column_pixels(index, index, textwidth.column_px(width))
         for line in self.head_lines():
             self.write_line(line)
         header_row = self.row
@@ -387,9 +470,7 @@ class _SheetWriter:
         count = self.write_rows()
         self.write_foot()
         self.plan.data_rows = count
-        self.plan.rows_per_full_page = int(
-            (self.budget - self.header_height) // max(sheet.row_height, textwidth.ROW_PT)
-        )
+        self.plan.rows_per_full_page = int((self.budget - self.header_height) // self.min_row)
         if self.printed and self.plan.breaks:
             ws.set_h_pagebreaks(self.plan.breaks)
         for col_index, options in sheet.validations:
@@ -402,11 +483,40 @@ class _SheetWriter:
         self.ws.set_row(self.row, height)
         for first, last, text, style in line.parts:
             self.merge(first, last, text, self.formats.get(style))
-        for first, last in line.rules:
-            for col in range(first, last + 1):
-                self.ws.write_blank(self.row, col, None, self.formats.get("rule"))
+        if not line.parts:
+            # A row with no cell is not written, and would print at the default height.
+            self.ws.write_blank(self.row, 0, None, self.formats.get("plain"))
+        for first, last, length in line.rules:
+            self.draw_rule(first, last, length)
         self.row += 1
         self.used += height
+
+    def draw_rule(self, first: int, last: int, length: float) -> None:
+        """A short line centred under a heading block (a 1-pixel image stretched):
+        cell borders would follow the columns, not the text."""
+        length = min(length, self.span_pt(first, last))
+        start = self.span_pt(0, first - 1) + (self.span_pt(first, last) - length) / 2
+        col, left = 0, 0.0
+        while col < self.last_col and left + self.col_pt[col] <= start:
+            left += self.col_pt[col]
+            col += 1
+        # The anchor's offset is in pixels of the column as Excel measures it.
+        excel_px = textwidth.column_px(self.widths[col])
+        offset_px = (start - left) / self.col_pt[col] * excel_px
+        self.ws.insert_image(
+            self.row,
+            col,
+            "rule.png",
+            {
+                "image_data": io.BytesIO(_RULE_PNG),
+                "x_scale": length / 0.75,
+                "y_scale": 1,
+                "x_offset": round(offset_px),
+                "y_offset": 1,
+                "object_position": 3,
+                "decorative": True,
+            },
+        )
 
     def merge(self, first: int, last: int, text: str, cell_format) -> None:
         """A merged cell (a single cell when the range is one column wide)."""
@@ -420,11 +530,11 @@ class _SheetWriter:
     def write_header(self) -> None:
         lines = 1
         for column, width in zip(self.columns, self.col_pt, strict=True):
-            lines = max(lines, textwidth.line_count(column.header, width, bold=True))
-        self.header_height = textwidth.wrapped_height(lines) + 2
+            lines = max(lines, textwidth.line_count(column.header, width, self.font, bold=True))
+        self.header_height = textwidth.wrapped_height(lines, self.font) + 2
         self.ws.set_row(self.row, self.header_height)
         for index, column in enumerate(self.columns):
-            self.ws.write_string(self.row, index, column.header, self.formats.get("header"))
+            self.ws.write_string(self.row, index, column.header, self.cell_format("header"))
         self.row += 1
         self.used += self.header_height
 
@@ -432,8 +542,8 @@ class _SheetWriter:
         lines = 1
         for column, width, value in zip(self.columns, self.col_pt, values, strict=False):
             if column.kind in ("text", "id") and value not in (None, ""):
-                lines = max(lines, textwidth.line_count(str(value), width))
-        return max(textwidth.wrapped_height(lines), self.sheet.row_height)
+                lines = max(lines, textwidth.line_count(str(value), width, self.font))
+        return max(textwidth.wrapped_height(lines, self.font), self.min_row)
 
     def start_page_if_needed(self, height: float) -> None:
         if self.used + height > self.budget and self.page_heights:
@@ -460,8 +570,12 @@ class _SheetWriter:
             count += 1
         return count
 
+    def cell_format(self, name: str):
+        """A table cell's format, at the table's font size."""
+        return self.formats.get(name, font_size=self.font)
+
     def write_cell(self, col: int, kind: Kind, value: Any) -> None:
-        ws, row, get = self.ws, self.row, self.formats.get
+        ws, row, get = self.ws, self.row, self.cell_format
         if value is None or value == "":
             ws.write_blank(row, col, None, get("id" if kind == "id" else "text"))
         elif kind in ("money", "int") and isinstance(value, int):
@@ -492,19 +606,6 @@ class _SheetWriter:
                 best, best_gap = split, gap
         return best
 
-    def centred_span(self, first: int, last: int, target: float) -> tuple[int, int]:
-        """The columns of [first, last] whose span is nearest ``target`` pt, centred."""
-        centre = (self.span_pt(0, first - 1) if first else 0) + self.span_pt(first, last) / 2
-        best, best_score = (first, last), float("inf")
-        for a in range(first, last + 1):
-            for b in range(a, last + 1):
-                left = self.span_pt(0, a - 1) if a else 0
-                width = self.span_pt(a, b)
-                score = abs(width - target) + abs(left + width / 2 - centre)
-                if score < best_score:
-                    best, best_score = (a, b), score
-        return best
-
     def head_lines(self) -> list[_Line]:
         doc, last = self.sheet.document, self.last_col
         if doc is None:
@@ -521,11 +622,11 @@ class _SheetWriter:
                 parts.append((0, left_end, issuing[index], "body"))
             parts.append((*right[0], MOTTO[index], "body" if index == 0 else "motto"))
             lines.append(_Line(parts))
-        issuing_text = max(issuing, key=lambda t: textwidth.text_pt(t, 12, bold=True))
-        left_rule = self.centred_span(
-            0, left_end, textwidth.text_pt(issuing_text, 12, bold=True) * 0.45
-        )
-        right_rule = self.centred_span(*right[0], textwidth.text_pt(MOTTO[1], 13, bold=True))
+        # ND 30/2020: a rule of a third to half the issuing body's length, and one as
+        # long as the motto's second line.
+        issuing_pt = max(textwidth.text_pt(t, 12, bold=True) for t in issuing)
+        left_rule = (0, left_end, issuing_pt * 0.45)
+        right_rule = (*right[0], textwidth.text_pt(MOTTO[1], 13, bold=True) / textwidth.SLACK)
         rules = [right_rule] if split == 0 else [left_rule, right_rule]
         lines.append(_Line([], RULE_ROW_PT, rules))
         parts = [(*right[0], doc.place_and_date, "italic")]
@@ -647,7 +748,7 @@ class _SheetWriter:
         doc = self.sheet.document
         if doc is None:
             return
-        totals_height = textwidth.wrapped_height(1) + 2 if doc.total_columns else 0.0
+        totals_height = textwidth.wrapped_height(1, self.font) + 2 if doc.total_columns else 0.0
         lines = [*self.totals_lines(), *self.foot_lines()]
         heights = [self.line_height(line) for line in lines]
         self.keep_together(totals_height + sum(heights))
@@ -673,7 +774,7 @@ class _SheetWriter:
         self.page_heights = [(row, row_height)]
 
     def write_totals(self, height: float) -> None:
-        doc, get = self.sheet.document, self.formats.get
+        doc, get = self.sheet.document, self.cell_format
         self.ws.set_row(self.row, height)
         first_total = min(doc.total_columns)
         label_end = max(first_total - 1, 0)

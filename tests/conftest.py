@@ -9,7 +9,7 @@ day asks for the ``clock`` fixture and calls ``clock.move_to(...)``. Tests that
 run a real Celery worker (``broker``) keep the real clock: the worker is
 another process and cannot share a travelled one.
 
-Marked tests (broker, browser, postgres) are skipped with a reason when their
+Marked tests (broker, browser, libreoffice, postgres) are skipped with a reason when their
 service is absent locally, and fail instead in CI (``CI=true``).
 """
 
@@ -73,8 +73,19 @@ def _postgres_absent_reason() -> str | None:
     return None
 
 
+def _libreoffice_absent_reason() -> str | None:
+    from printcheck import soffice_path
+
+    if soffice_path() is None:
+        return "LibreOffice (soffice) is not installed"
+    if shutil.which("pdftoppm") is None:
+        return "poppler-utils (pdftoppm) is not installed"
+    return None
+
+
 _ABSENCE = {
     "broker": _broker_absent_reason,
+    "libreoffice": _libreoffice_absent_reason,
     "browser": _browser_absent_reason,
     "postgres": _postgres_absent_reason,
 }
