@@ -42,9 +42,12 @@ def sent_late(generated: GeneratedFile, deadline: datetime.date) -> bool:
 
 def _lists_sent(commune: Commune, programme: Programme, period: datetime.date) -> bool:
     """Every registration list of the programme for the month that somebody is on
-    was sent (a list nobody is on has no file to send): nothing to remind."""
+    was sent (a list nobody is on has no file to send): nothing to remind. A
+    programme with nobody on either list waits for both, as it always did."""
     counts = list_counts(commune, period)
-    wanted = {kind for kind in GeneratedFile.REGISTRATION_KINDS if counts.get((programme.pk, kind))}
+    kinds = GeneratedFile.REGISTRATION_KINDS
+    # A programme with nobody on any list is still reminded of its lists as before.
+    wanted = {kind for kind in kinds if counts.get((programme.pk, kind))} or set(kinds)
     sent = set(
         GeneratedFile.objects.filter(
             once_sent(),

@@ -29,10 +29,7 @@ SHEETS = [
     "Thay đổi",
     "DS NCC tự nhận",
     "DS NCC nhận thay",
-    "DS BTXH tự nhận",
-    "DS BTXH nhận thay",
-    "DS HTXH tự nhận",
-    "DS HTXH nhận thay",
+    "DS BTXH tự nhận",  # nobody on the other lists: no sheet
 ]
 
 
