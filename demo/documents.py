@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from django.db.models import Count
 
+from accounts.models import Bank
 from beneficiaries.models import Commune, Programme
-from desk.exporter import write_registry, write_template
+from desk.exporter import write_registry, write_registry_printable, write_template
 from desk.verification import FileExchange
 from documents.official import leader, place_and_date, preparer, signatures
 from payments.bankexport import EXPORTABLE, bank_batches, bank_document, bank_file_stem
@@ -34,6 +36,8 @@ from payments.cashlists import SHEET_NAMES, TITLES
 from payments.cyclefiles import write_bank_files, write_post_office_lists
 from payments.models import PaymentCycle
 from registration import lists
+from registration.models import AccountOpeningRequest
+from registration.referral import write_referral_letter
 from reports.monthly import LIST_SHEET_WORDS, month_cycle, report_title, write_monthly_report
 
 # The column that names a row, first found wins: a person's CCCD, else a transfer's code.
@@ -41,11 +45,8 @@ KEY_HEADERS = ("Số CCCD", "Mã thanh toán")
 TOTALS_LABEL = "Tổng cộng"
 LIST_KIND_WORDS = {lists.SELF: "tk", lists.REPRESENTATIVE: "uq"}
 
-# Kinds still printed as a web page, with the place their .xlsx producer will take:
-# the account-opening referral letter (registration, `referral_print.html`) becomes a
-# producer `_referral_letter(commune, period, dated, target) -> dict[str, str]` (headings
-# by sheet) listed in `render_every_document` under the kind "giay-gioi-thieu".
-NOT_YET_XLSX = {"giay-gioi-thieu": "Giấy giới thiệu mở tài khoản (đang là trang in HTML)"}
+# Kinds still printed as a web page rather than produced as .xlsx: none left.
+NOT_YET_XLSX: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -217,11 +218,12 @@ def render_every_document(
         if progress is not None:
             progress(f"{path.name}: {label}")
 
+    on_lists = lists.list_counts(commune, period)
     for programme in Programme.objects.order_by("order", "code"):
         for list_kind, word in LIST_KIND_WORDS.items():
             kind = f"dang-ky-{programme.code.lower()}-{word}"
-            if not wanted(kind):
-                continue
+            if not wanted(kind) or not on_lists.get((programme.pk, list_kind)):
+                continue  # a list nobody is on has no file
             path = out / f"{kind}.xlsx"
             lists.write_registration_list(
                 str(path),
@@ -298,6 +300,46 @@ def render_every_document(
             path,
             {},
             [preparer(commune), leader(commune)],
+        )
+
+    if wanted("so-doi-tuong-in"):
+        path = out / "so-doi-tuong-in.xlsx"
+        write_registry_printable(str(path), commune, on=dated)
+        add(
+            "so-doi-tuong-in",
+            "Sổ đối tượng (bản in theo thôn)",
+            path,
+            {},
+            [preparer(commune), leader(commune)],
+        )
+
+    referred = (
+        AccountOpeningRequest.objects.filter(
+            state=AccountOpeningRequest.State.REFERRED, person__commune=commune
+        )
+        .values("bank")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "bank")
+        .first()
+    )
+    if wanted("giay-gioi-thieu") and referred is not None:
+        bank = Bank.objects.get(pk=referred["bank"])
+        path = out / "giay-gioi-thieu.xlsx"
+        write_referral_letter(
+            str(path),
+            commune=commune,
+            bank=bank,
+            requests=AccountOpeningRequest.objects.filter(
+                state=AccountOpeningRequest.State.REFERRED, person__commune=commune, bank=bank
+            ).order_by("person__village__name", "person__sort_name", "pk"),
+            dated=dated,
+        )
+        add(
+            "giay-gioi-thieu",
+            f"Công văn giới thiệu mở tài khoản ({bank.short_name})",
+            path,
+            {},
+            [leader(commune)],
         )
 
     if wanted("mau-nhap"):

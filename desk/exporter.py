@@ -1,7 +1,12 @@
-"""The registry as a workbook in the import layout, and the blank template.
+"""The registry as a workbook in the import layout, its printable variant, and the
+blank template.
 
 The export is re-importable without change: same headers as the import's
-first synonyms, same value words, identifiers as text.
+first synonyms, same value words, identifiers as text. Programmes and
+categories are written by their short names (what a person reads; the import
+takes a code, a name or a short name alike). The printable variant
+(:func:`write_registry_printable`) keeps the columns an official reads,
+sorted by village with the village first, on A4 landscape at a readable scale.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from accounts.models import Bank
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, RECEIVER_WORDS
 from beneficiaries.models import Beneficiary, Category, Commune, Programme
+from documents import textwidth
 from documents.official import leader, official_document, preparer
-from documents.xlsx import Column, Document, Sheet, write_xlsx
+from documents.xlsx import Column, Document, Sheet, printable_area, write_xlsx
 from registration.models import METHOD_WORDS, PaymentMethodRegistration
 
 COLUMNS: tuple[Column, ...] = (
@@ -28,8 +34,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Giới tính", "text", 8),
     Column("Số CCCD", "id", 15),
     Column("Thôn", "text", 16),
-    Column("Chương trình", "text", 10),
-    Column("Diện đối tượng", "text", 18),
+    Column("Chương trình", "text", 14),
+    Column("Diện đối tượng", "text", 22),
     Column("Mức trợ cấp", "money", 13),
     Column("Hệ số", "decimal", 7),
     Column("Số quyết định", "text", 16),
@@ -89,8 +95,8 @@ def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> It
             "person__gender",
             "person__personal_id",
             "person__village__name",
-            "programme__code",
-            "category__code",
+            "programme__short_name",
+            "category__short_name",
             "amount",
             "coefficient",
             "decision_number",
@@ -171,6 +177,98 @@ def write_registry(target: str | IO[bytes], commune: Commune, *, on: datetime.da
     return write_xlsx(target, [sheet])
 
 
+PRINT_COLUMNS: tuple[Column, ...] = (
+    Column("Thôn", "text", 14),
+    Column("STT", "int", 5),
+    Column("Họ và tên", "text", 22),
+    Column("Ngày sinh", "date", 10.5),
+    Column("Số CCCD", "id", 13.5),
+    Column("Diện đối tượng", "text", 20),
+    Column("Chương trình", "text", 12),
+    Column("Mức trợ cấp", "money", 11),
+    Column("Hình thức nhận", "text", 16),
+    Column("Số tài khoản", "id", 16),
+    Column("Trạng thái", "text", 10),
+)
+
+
+def printable_rows(commune: Commune, *, on: datetime.date) -> Iterator[list[Any]]:
+    """The live enrolments by village (then given name), numbered within the
+    village, with the amount and the registration in force in ``on``'s month."""
+    month = on.replace(day=1)
+    current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
+    qs = (
+        Beneficiary.objects.filter(commune=commune)
+        .exclude(status=Beneficiary.Status.ENDED)
+        .annotate(
+            amount=Subquery(entitlement_in_force(month).values("amount")[:1]),
+            method=Subquery(current.values("method")),
+            bank=Subquery(current.values("account__bank__short_name")),
+            account_number=Subquery(current.values("account__number")),
+            rep_name=Subquery(current.values("representative__person__full_name")),
+        )
+        .order_by("person__village__name", "person__sort_name", "person_id", "programme__order")
+        .values_list(
+            "person__village__name",
+            "person__full_name",
+            "person__birth_date",
+            "person__birth_year",
+            "person__personal_id",
+            "category__short_name",
+            "programme__short_name",
+            "amount",
+            "method",
+            "bank",
+            "account_number",
+            "rep_name",
+            "status",
+        )
+    )
+    statuses = dict(Beneficiary.Status.choices)
+    village_before, number = None, 0
+    for values in qs.iterator(chunk_size=2000):
+        (village, name, birth_date, birth_year, personal_id, category, programme, amount,
+         method, bank, account, rep_name, status) = values  # fmt: skip
+        number = number + 1 if village == village_before else 1
+        how = METHOD_WORDS.get(method, METHOD_WORDS[PaymentMethodRegistration.Method.CASH])
+        if bank:
+            how = f"{how} ({bank})"
+        if rep_name:
+            how = f"{how}; nhận thay: {rep_name}"
+        yield [
+            village if village != village_before else None,
+            number,
+            name,
+            birth_date or birth_year,
+            personal_id,
+            category,
+            programme,
+            amount,
+            how,
+            account,
+            statuses.get(status, status),
+        ]
+        village_before = village
+
+
+def write_registry_printable(
+    target: str | IO[bytes], commune: Commune, *, on: datetime.date, plans: list | None = None
+) -> int:
+    """The registry to print and sign: eleven columns, by village, A4 landscape."""
+    sheet = Sheet(
+        name="Bản in",
+        columns=PRINT_COLUMNS,
+        rows=printable_rows(commune, on=on),
+        document=desk_document(
+            commune,
+            _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG THEO THÔN (đến %(date)s)")
+            % {"date": on.strftime("%d/%m/%Y")},
+            on,
+        ),
+    )
+    return write_xlsx(target, [sheet], plans=plans)
+
+
 INSTRUCTIONS = (
     "HƯỚNG DẪN ĐIỀN DANH SÁCH",
     "Mỗi dòng ở trang «Danh sách» là một diện hưởng của một người. Không đổi tên các cột.",
@@ -179,9 +277,21 @@ INSTRUCTIONS = (
     "Số tài khoản: nhập dạng văn bản. Số từ 16 chữ số nhập dạng số sẽ bị Excel làm mất chữ số cuối.",
     "Mức trợ cấp: số tiền đồng, ví dụ 2055000 hoặc 2.055.000.",
     "Giới tính, Chương trình, Diện đối tượng, Hình thức nhận, Người nhận, Ngân hàng: chọn trong danh sách thả xuống.",
+    "Chương trình và Diện đối tượng ghi bằng tên (ví dụ «Người có công», «Lão thành cách mạng»); tên đầy đủ hoặc mã cũng được nhận.",
     "Người nhận thay: điền họ tên, số CCCD và quan hệ khi tiền được nhận qua người được ủy quyền hoặc người giám hộ.",
     "Hình thức nhận để trống nghĩa là nhận tiền mặt.",
     "Tệp có lỗi sẽ không được ghi; trang kết quả chỉ rõ từng dòng, từng cột cần sửa.",
+)
+
+
+# The guide's text column: the width of an A4 portrait page less the number column,
+# so that each instruction wraps within the page (and prints at full size).
+GUIDE_NUMBER_WIDTH = 5.0
+GUIDE_WIDTH = round(
+    textwidth.width_for_pt(
+        printable_area(landscape=False)[0] - textwidth.column_pt(GUIDE_NUMBER_WIDTH) - 2
+    ),
+    1,
 )
 
 
@@ -194,11 +304,14 @@ def _list_validation(source_col: str, count: int) -> dict:
     }
 
 
-def write_template(target: str | IO[bytes]) -> None:
+def write_template(target: str | IO[bytes], *, plans: list | None = None) -> None:
     """A blank workbook in the import layout, with instructions and drop-down lists."""
-    programmes = list(Programme.objects.values_list("code", flat=True))
+    # Names, as a person reads and picks them (the import takes them as it takes codes).
+    programmes = list(
+        Programme.objects.order_by("order", "code").values_list("short_name", flat=True)
+    )
     categories = list(
-        Category.objects.order_by("programme__order", "code").values_list("code", flat=True)
+        Category.objects.order_by("programme__order", "code").values_list("short_name", flat=True)
     )
     banks = list(Bank.objects.filter(active=True).values_list("short_name", flat=True))
     lists: Sequence[Sequence[str]] = (
@@ -237,8 +350,12 @@ def write_template(target: str | IO[bytes]) -> None:
     data = Sheet(name="Danh sách", columns=COLUMNS, rows=[], validations=validations)
     guide = Sheet(
         name="Hướng dẫn",
-        columns=[Column("Hướng dẫn", "text", 120)],
-        rows=[[line] for line in INSTRUCTIONS[1:]],
+        columns=[
+            Column("STT", "int", GUIDE_NUMBER_WIDTH),
+            Column("Hướng dẫn", "text", GUIDE_WIDTH),
+        ],
+        rows=[[number, line] for number, line in enumerate(INSTRUCTIONS[1:], start=1)],
+        title_lines=[INSTRUCTIONS[0]],
         landscape=False,
     )
-    write_xlsx(target, [data, guide], hidden=[catalogue])
+    write_xlsx(target, [data, guide], hidden=[catalogue], plans=plans)

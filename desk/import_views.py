@@ -21,7 +21,7 @@ from beneficiaries.access import commune_ids_for, communes_for, get_commune_for
 from beneficiaries.models import ImportBatch
 from core import roles
 from core.access import require_role
-from desk.exporter import write_registry, write_template
+from desk.exporter import write_registry, write_registry_printable, write_template
 from desk.importer import jobs as import_jobs
 from desk.importer import service as importer
 from desk.importer.errorfile import write_error_file
@@ -204,12 +204,15 @@ def registry_export(request: HttpRequest) -> HttpResponse:
             return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
     buffer = io.BytesIO()
     today = timezone.localdate()
-    write_registry(buffer, commune, on=today)
+    # ?ban=in: the printable variant (by village, the columns an official reads).
+    printable = request.GET.get("ban") == "in"
+    (write_registry_printable if printable else write_registry)(buffer, commune, on=today)
     buffer.seek(0)
+    stem = "ban-in-danh-sach-doi-tuong" if printable else "danh-sach-doi-tuong"
     return FileResponse(
         buffer,
         as_attachment=True,
-        filename=f"danh-sach-doi-tuong-{commune.code}-{today:%Y%m%d}.xlsx",
+        filename=f"{stem}-{commune.code}-{today:%Y%m%d}.xlsx",
         content_type=XLSX,
     )
 

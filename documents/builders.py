@@ -53,6 +53,11 @@ class Built:
     snapshot: IO[bytes] | None = None
 
 
+class NothingToBuild(Exception):
+    """A builder found nothing to write (a list nobody is on any more): the record
+    is failed with this message for the user, not as a fault of the system."""
+
+
 @dataclass(frozen=True)
 class Access:
     """Who may see the files of a kind.

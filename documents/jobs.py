@@ -33,7 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.builders import Job, file_name, kind_of, owned
+from documents.builders import Job, NothingToBuild, file_name, kind_of, owned
 from documents.checksum import sha256_of
 from documents.models import GeneratedFile
 
@@ -80,13 +80,20 @@ def build_claimed(
 def build_generated_file(pk: int, *, today: datetime.date | None = None) -> GeneratedFile | None:
     """Run the job of a generated file; returns it done, or ``None`` when there was nothing to do.
 
-    A failure is recorded on the record (and raised again for the caller's log).
+    A failure is recorded on the record (and raised again for the caller's log);
+    a builder's :class:`~documents.builders.NothingToBuild` is recorded with its
+    own message and not raised.
     """
     generated = claim(pk)
     if generated is None:
         return None
     try:
         return build_claimed(generated, today=today)
+    except NothingToBuild as nothing:
+        owned(generated).update(
+            status=GeneratedFile.Status.FAILED, progress=100, error=str(nothing)
+        )
+        return None
     except Exception as exc:
         logger.exception("generated file %s failed", pk)
         owned(generated).update(

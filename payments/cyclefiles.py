@@ -140,9 +140,17 @@ def write_post_office_lists(
     require_exportable(cycle)
     labels = labels or MonthLabels(cycle)
     figures = {method: ListFigures() for method in CASH_METHODS}
+    # A method nobody is paid by this month has no sheet: no empty list to sign.
+    paid_by = set(
+        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
+        .order_by()
+        .values_list("method", flat=True)
+        .distinct()
+    )
     sheets = [
         cash_sheet(cycle, method, labels, figures[method], dated=dated, progress=progress)
         for method in CASH_METHODS
+        if method in paid_by
     ]
     write_xlsx(target, [*sheets, post_office_changes_sheet(cycle, dated=dated)])
     return CycleFigures(

@@ -3,7 +3,11 @@
 - :func:`request_registration_lists` asks for a commune's month of lists, two
   per programme (own account, representatives), built by the one job runner
   (:mod:`documents.jobs`); :func:`request_monthly_lists` is the beat's job on
-  the 1st for every commune.
+  the 1st for every commune. A list nobody is on in the month is not
+  requested at all — there is nothing to sign — and the page says so
+  (:func:`empty_lists`); should the last person leave a list between its
+  request and its build, the build stops with that message instead of
+  writing an empty list (the record is failed, and may be tried again).
 - :func:`build_registration_list` is the lists' builder, registered with the
   runner (from ``RegistrationConfig.ready``) with the lists' download name and
   who may see them: the money roles, the paying office once a list was sent.
@@ -29,12 +33,17 @@ from core.db import whole_results_planned
 from core.rules.months import first_of_month
 from documents import jobs
 from documents import services as files
-from documents.builders import Access, Built, builder, once_sent
+from documents.builders import Access, Built, NothingToBuild, builder, once_sent
 from documents.jobs import Job
 from documents.models import GeneratedFile
 from documents.services import FileError, Wanted
 from registration.listchanges import Entry, read_snapshot
-from registration.lists import list_enrolments, list_entries, write_registration_list
+from registration.lists import (
+    list_counts,
+    list_enrolments,
+    list_entries,
+    write_registration_list,
+)
 from registration.quality.gate import Blocker, registrations_in_force, submission_blockers
 
 LIST_KINDS = GeneratedFile.REGISTRATION_KINDS
@@ -65,19 +74,42 @@ def list_file_name(generated: GeneratedFile) -> str:
 def request_registration_lists(
     commune: Commune, period: datetime.date, *, actor, queue: bool = True
 ) -> list[GeneratedFile]:
-    """The registration lists of a commune and month: two per programme, queued to build.
+    """The registration lists of a commune and month: two per programme, queued to
+    build, less the lists nobody is on (:func:`empty_lists`).
 
     A list already queued or running for the same commune, month, kind and
     programme is returned as it is instead of a new one.
     """
     if period.day != 1:
         raise FileError(_("Kỳ của danh sách phải là ngày đầu tháng."))
+    counts = list_counts(commune, period)
     wanted = [
         Wanted(kind, programme=programme, parameters={"programme": programme.code})
         for programme in Programme.objects.order_by("order", "code")
         for kind in LIST_KINDS
+        if counts.get((programme.pk, kind))
     ]
+    if not wanted:
+        return []
     return files.request_files(commune, period, wanted, actor=actor, queue=queue)
+
+
+def empty_message(period: datetime.date) -> str:
+    return _("Không có đối tượng nào trong danh sách tháng %(month)s") % {
+        "month": period.strftime("%m/%Y")
+    }
+
+
+def empty_lists(commune: Commune, period: datetime.date) -> list[tuple[Programme, str]]:
+    """The (programme, kind) lists of the month nobody is on, in page order: no file
+    is made for them."""
+    counts = list_counts(commune, period)
+    return [
+        (programme, kind)
+        for programme in Programme.objects.order_by("order", "code")
+        for kind in LIST_KINDS
+        if not counts.get((programme.pk, kind))
+    ]
 
 
 def last_sent(generated: GeneratedFile) -> GeneratedFile | None:
@@ -107,6 +139,9 @@ def build_registration_list(generated: GeneratedFile, job: Job) -> Built:
     expected = list_enrolments(
         generated.commune, generated.programme, generated.kind, generated.period
     ).count()
+    if not expected:
+        # Nobody is on it any more (they left since the request): nothing to sign.
+        raise NothingToBuild(empty_message(generated.period))
     out = job.temporary_file()
     snap = job.temporary_file()
     with whole_results_planned():
@@ -210,7 +245,8 @@ def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
 def build_registration_lists_now(
     commune: Commune, period: datetime.date, *, actor=None, today: datetime.date | None = None
 ) -> list[GeneratedFile]:
-    """Request and build the lists in this process (the management command)."""
+    """Request and build the lists in this process (the management command); the
+    lists nobody is on are not made (:func:`empty_lists`)."""
     requested = request_registration_lists(commune, period, actor=actor, queue=False)
     built = []
     for generated in requested:
@@ -230,8 +266,9 @@ def request_monthly_lists(today: datetime.date | None = None) -> int:
     """The beat's job on the 1st: this month's lists for every active commune.
 
     A commune that already has this month's lists (built, or under way) is
-    skipped, so a redelivered beat message builds nothing twice. Returns the
-    number of lists requested.
+    skipped, so a redelivered beat message builds nothing twice; a commune
+    whose lists are all empty gets no record, and a second run finds them
+    empty again. Returns the number of lists requested.
     """
     period = first_of_month(today or timezone.localdate())
     already = GeneratedFile.objects.filter(period=period, kind__in=LIST_KINDS).exclude(

@@ -4,12 +4,15 @@ Who is on a list, for a commune, a programme and a month (``period``):
 
 * an enrolment of that programme in the commune, live in the month (started,
   not ended: status not ``ended`` and no end month on or before the period),
-  of a person who is alive (no date of death);
+  not suspended (a suspended enrolment is not paid: on no list and in no
+  total until it is resumed), of a person who is alive (no date of death);
 * whose registration in force in the month (the latest starting on or before
   it: ``PaymentMethodRegistration.objects.in_force_for``, as the month's payment
   cycle uses) is *into an account*;
 * on the **own-account list** when the registration names no representative,
   on the **representatives' list** when it does.
+
+A list nobody is on is not produced (:func:`list_counts` tells which are).
 
 Cash and home-delivery registrations, and enrolments with no registration,
 are on no list. A person enrolled in two programmes is on both programmes'
@@ -30,15 +33,15 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Collate
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Collate, Length
 
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, KIND_WORDS
-from beneficiaries.models import Beneficiary, Commune, Programme
+from beneficiaries.models import Beneficiary, Category, Commune, Programme, Village
 from documents.models import GeneratedFile
 from documents.official import addressees, official_document
-from documents.xlsx import Column, Sheet, write_xlsx
+from documents.xlsx import Column, Sheet, fitted_width, write_xlsx
 from registration.listchanges import (
     ACCOUNT_CHANGED,
     ADDED,
@@ -67,6 +70,7 @@ _HEAD = (
 )
 _RECEIVER = (
     Column("Người nhận thay", "text", 22),
+    Column("Số CCCD người nhận thay", "id", 14),
     Column("Quan hệ với đối tượng", "text", 16),
 )
 _ACCOUNT = (
@@ -77,6 +81,29 @@ _ACCOUNT = (
 )
 COLUMNS = {SELF: _HEAD + _ACCOUNT, REPRESENTATIVE: _HEAD + _RECEIVER + _ACCOUNT}
 AMOUNT_COLUMN = 7
+VILLAGE_COLUMN, CATEGORY_COLUMN = 5, 6
+# Longer values wrap inside these widths (a village or category name of many words).
+VILLAGE_CAP, CATEGORY_CAP = 18.0, 26.0
+
+
+def list_columns(commune: Commune, programme: Programme, kind: str) -> tuple[Column, ...]:
+    """A list's columns, the village and category ones as wide as the longest
+    name they can print (the commune's villages, the programme's categories'
+    short names), capped: longer ones wrap."""
+    village = Village.objects.filter(commune=commune).aggregate(n=Max(Length("name")))["n"]
+    category = Category.objects.filter(programme=programme).aggregate(n=Max(Length("short_name")))[
+        "n"
+    ]
+    columns = list(COLUMNS[kind])
+    for index, longest, cap in (
+        (VILLAGE_COLUMN, village, VILLAGE_CAP),
+        (CATEGORY_COLUMN, category, CATEGORY_CAP),
+    ):
+        column = columns[index]
+        width = fitted_width(longest, column.header, cap=cap)
+        columns[index] = Column(column.header, column.kind, width)
+    return tuple(columns)
+
 
 CHANGE_COLUMNS = (
     Column("STT", "int", 6),
@@ -132,30 +159,53 @@ def changes_document(
     )
 
 
-def list_enrolments(
-    commune: Commune, programme: Programme, kind: str, period: datetime.date
-) -> QuerySet[Beneficiary]:
-    """The enrolments on one list (the rule, in one place): by the registration in
-    force in the list's month, as the month's payment cycle pays."""
+def listed_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Beneficiary]:
+    """The enrolments on any of the commune's lists of the month (the rule, in one
+    place): live, not suspended, alive, registered in force into an account, as
+    the month's payment cycle pays. A suspended enrolment is on no list (it is
+    not paid): the lists, their totals, the changes sheet and the staleness
+    check all read this rule. ``registered_representative`` tells the two
+    lists apart."""
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         Beneficiary.objects.filter(
             commune=commune,
-            programme=programme,
             start_month__lte=period,
             person__date_of_death__isnull=True,
         )
-        .exclude(status=Beneficiary.Status.ENDED)
+        .exclude(status__in=[Beneficiary.Status.ENDED, Beneficiary.Status.SUSPENDED])
         .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
         .annotate(
             registered_method=Subquery(current.values("method")),
             registered_representative=Subquery(current.values("representative_id")),
         )
-        .filter(
-            registered_method=PaymentMethodRegistration.Method.ACCOUNT,
-            registered_representative__isnull=(kind == SELF),
-        )
+        .filter(registered_method=PaymentMethodRegistration.Method.ACCOUNT)
     )
+
+
+def list_enrolments(
+    commune: Commune, programme: Programme, kind: str, period: datetime.date
+) -> QuerySet[Beneficiary]:
+    """The enrolments on one list: :func:`listed_enrolments` of the programme, with
+    a representative or without."""
+    return listed_enrolments(commune, period).filter(
+        programme=programme, registered_representative__isnull=(kind == SELF)
+    )
+
+
+def list_counts(commune: Commune, period: datetime.date) -> dict[tuple[int, str], int]:
+    """How many are on each list of the month, by (programme id, kind), in one
+    grouped query; a list nobody is on is not in it."""
+    grouped = (
+        listed_enrolments(commune, period)
+        .annotate(own=Q(registered_representative__isnull=True))
+        .order_by()
+        .values("programme_id", "own")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        (row["programme_id"], SELF if row["own"] else REPRESENTATIVE): row["n"] for row in grouped
+    }
 
 
 def _sort_key():
@@ -182,6 +232,7 @@ FIELDS = (
     "account_number",
     "holder_name",
     "receiver_name",
+    "receiver_personal_id",
     "receiver_kind",
     "receiver_relationship",
     "receiver_valid_until",
@@ -200,6 +251,7 @@ def list_values(
             account_number=Subquery(current.values("account__number")),
             holder_name=Subquery(current.values("account__holder_name")),
             receiver_name=Subquery(current.values("representative__person__full_name")),
+            receiver_personal_id=Subquery(current.values("representative__person__personal_id")),
             receiver_kind=Subquery(current.values("representative__kind")),
             receiver_relationship=Subquery(current.values("representative__relationship")),
             receiver_valid_until=Subquery(current.values("representative__valid_until")),
@@ -226,10 +278,8 @@ def list_entries(
         yield _entry(row)
 
 
-def _note(status: str, amount: int | None, valid_until, period: datetime.date) -> str:
+def _note(amount: int | None, valid_until, period: datetime.date) -> str:
     notes = []
-    if status == Beneficiary.Status.SUSPENDED:
-        notes.append("Đang tạm dừng hưởng")
     if amount is None:
         notes.append("Chưa có mức hưởng")
     if valid_until is not None and valid_until < period:
@@ -272,6 +322,7 @@ def _rows(
             account,
             holder,
             receiver,
+            receiver_personal_id,
             receiver_kind,
             relationship,
             valid_until,
@@ -294,8 +345,12 @@ def _rows(
         ]
         if kind == REPRESENTATIVE:
             kind_word = KIND_WORDS.get(receiver_kind, "")
-            cells += [receiver, f"{relationship} ({kind_word})" if relationship else kind_word]
-        cells += [bank, account, holder, _note(status, amount, valid_until, period)]
+            cells += [
+                receiver,
+                receiver_personal_id,
+                f"{relationship} ({kind_word})" if relationship else kind_word,
+            ]
+        cells += [bank, account, holder, _note(amount, valid_until, period)]
         if progress is not None and number % CHUNK == 0:
             progress(number)
         yield cells
@@ -346,7 +401,7 @@ def write_registration_list(
     figures = ListFigures()
     tracker = ChangeTracker(previous)
     writer = SnapshotWriter(snapshot) if snapshot is not None else None
-    columns = COLUMNS[kind]
+    columns = list_columns(commune, programme, kind)
     values = list_values(commune, programme, kind, period).iterator(chunk_size=CHUNK)
     main = Sheet(
         name="Danh sách",

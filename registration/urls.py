@@ -15,9 +15,9 @@ urlpatterns = [
     path("mo-tai-khoan/<int:pk>/da-mo/", views.request_opened, name="account_request_opened"),
     path("mo-tai-khoan/<int:pk>/dung/", views.request_abandon, name="account_request_abandon"),
     path(
-        "mo-tai-khoan/ngan-hang/<int:bank_pk>/in/",
-        views.referral_print,
-        name="account_referral_print",
+        "mo-tai-khoan/ngan-hang/<int:bank_pk>/cong-van/",
+        views.referral_letter,
+        name="account_referral_letter",
     ),
     path("truyen-thong/", views.outreach_list, name="outreach_list"),
     path("truyen-thong/them/", views.outreach_create, name="outreach_create"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from registration.forms import (
     RegistrationForm,
 )
 from registration.models import AccountOpeningRequest, OutreachActivity
+from registration.referral import letter_file_name, write_referral_letter
 from registration.services import (
     RegistrationError,
     abandon_account_opening,
@@ -322,21 +325,25 @@ def request_abandon(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def referral_print(request: HttpRequest, bank_pk: int) -> HttpResponse:
-    """The list of people referred to one bank, for the bank (printed from the browser)."""
+def referral_letter(request: HttpRequest, bank_pk: int) -> HttpResponse:
+    """The referral letter to one bank (.xlsx: the commune's letter with its table)."""
     require_role(request.user, roles.CAN_SEE_MONEY)
     commune = chosen_commune(request.user, request.GET.get("xa"))
     bank = get_object_or_404(Bank, pk=bank_pk)
-    rows = (
+    requests = (
         account_requests_for(request.user)
         .filter(state=State.REFERRED, bank=bank, person__commune=commune)
-        .select_related("person__village")
         .order_by("person__village__name", "person__sort_name", "pk")
     )
-    return render(
-        request,
-        "registration/referral_print.html",
-        {"commune": commune, "bank": bank, "rows": rows, "today": timezone.localdate()},
+    today = timezone.localdate()
+    buffer = io.BytesIO()
+    write_referral_letter(buffer, commune=commune, bank=bank, requests=requests, dated=today)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=letter_file_name(commune, bank, today),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

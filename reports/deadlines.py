@@ -26,6 +26,7 @@ from core import roles
 from core.rules.months import first_of_month
 from documents.builders import once_sent
 from documents.models import GeneratedFile
+from registration.lists import list_counts
 from reports.models import DeadlineReminder, Notice
 
 logger = logging.getLogger(__name__)
@@ -40,20 +41,23 @@ def sent_late(generated: GeneratedFile, deadline: datetime.date) -> bool:
 
 
 def _lists_sent(commune: Commune, programme: Programme, period: datetime.date) -> bool:
-    """Both registration lists of the programme for the month were sent: nothing to remind."""
-    sent = (
+    """Every registration list of the programme for the month that somebody is on
+    was sent (a list nobody is on has no file to send): nothing to remind. A
+    programme with nobody on either list waits for both, as it always did."""
+    counts = list_counts(commune, period)
+    kinds = GeneratedFile.REGISTRATION_KINDS
+    # A programme with nobody on any list is still reminded of its lists as before.
+    wanted = {kind for kind in kinds if counts.get((programme.pk, kind))} or set(kinds)
+    sent = set(
         GeneratedFile.objects.filter(
             once_sent(),
             commune=commune,
             programme=programme,
             period=period,
             kind__in=GeneratedFile.REGISTRATION_KINDS,
-        )
-        .values("kind")
-        .distinct()
-        .count()
+        ).values_list("kind", flat=True)
     )
-    return sent >= len(GeneratedFile.REGISTRATION_KINDS)
+    return wanted <= sent
 
 
 def _recipients(commune: Commune):

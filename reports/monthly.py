@@ -6,8 +6,8 @@ One workbook per commune and month (``period``), in the official layout:
   office, at home), the enrolments paid and the amounts. From the month's
   payment cycle when there is one (its state is named in the title lines),
   otherwise from the registry: the live enrolments of the month (as on the
-  registration lists: started, not ended, alive; suspended ones are left
-  out, they are not paid) with the entitlement and the registration in force
+  registration lists: started, not ended, not suspended, alive; a suspended
+  one is not paid) with the entitlement and the registration in force
   in the month. An enrolment without a registration is counted on a row of
   its own. The document's totals row sums people and amounts; the rows
   reconcile with it by construction (one grouped query).
@@ -21,8 +21,8 @@ One workbook per commune and month (``period``), in the official layout:
   (:func:`registration.quality.figures.verification_summary`).
 * **Thay đổi** — the cycle's changes sheet, the one of its bank files
   (:func:`payments.cashlists.changes_sheet`), when a cycle exists.
-* The registration lists (two per programme), rows from
-  :mod:`registration.lists`' generator.
+* The registration lists (two per programme, less those nobody is on), rows
+  from :mod:`registration.lists`' generator.
 
 Everything is read with set-based queries and streamed (``iterator``) into the
 shared writer in constant memory.
@@ -165,8 +165,8 @@ def month_cycle(commune: Commune, period: datetime.date) -> PaymentCycle | None:
 
 
 def registry_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Beneficiary]:
-    """The enrolments paid in the month by the registry: live (as on the lists) and
-    not suspended, with the method and amount in force in the month."""
+    """The enrolments paid in the month by the registry: live and not suspended (as
+    on the lists), with the method and amount in force in the month."""
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
         Beneficiary.objects.filter(
@@ -446,8 +446,11 @@ def write_monthly_report(
         )
 
     list_sheets = []
+    on_lists = lists.list_counts(commune, period)
     for programme in programmes:
         for kind in (lists.SELF, lists.REPRESENTATIVE):
+            if not on_lists.get((programme.pk, kind)):
+                continue  # a list nobody is on: no sheet to sign, as no file
             values = lists.list_values(commune, programme, kind, period).iterator(chunk_size=CHUNK)
             rows = lists._rows(
                 values,
@@ -461,7 +464,7 @@ def write_monthly_report(
             list_sheets.append(
                 Sheet(
                     name=f"DS {programme.code} {LIST_SHEET_WORDS[kind]}",
-                    columns=lists.COLUMNS[kind],
+                    columns=lists.list_columns(commune, programme, kind),
                     rows=_staged(rows, step),
                     document=lists.list_document(commune, programme, kind, period, dated),
                 )

@@ -71,6 +71,11 @@ def registration_lists(request: HttpRequest) -> HttpResponse:
             "communes": communes_for(request.user).order_by("name"),
             "period": period,
             "files": files,
+            "empty": [
+                {"programme": programme, "kind": GeneratedFile.Kind(kind).label}
+                for programme, kind in listfiles.empty_lists(commune, period)
+            ],
+            "empty_message": listfiles.empty_message(period),
             "can_build": has_any_role(request.user, roles.CAN_BUILD_LISTS),
             "running": any(f.is_active for f in files),
         },
@@ -88,11 +93,14 @@ def registration_lists_build(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập danh sách."))
         return redirect(f"{reverse('registration_lists')}?xa={commune.pk}")
     files = listfiles.request_registration_lists(commune, period, actor=request.user)
-    messages.success(
-        request,
-        _("Đã yêu cầu lập %(count)d danh sách tháng %(period)s.")
-        % {"count": len(files), "period": period.strftime("%m/%Y")},
-    )
+    if files:
+        messages.success(
+            request,
+            _("Đã yêu cầu lập %(count)d danh sách tháng %(period)s.")
+            % {"count": len(files), "period": period.strftime("%m/%Y")},
+        )
+    else:
+        messages.info(request, listfiles.empty_message(period) + ".")
     return redirect(_page_url(commune, period))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -44,6 +45,17 @@ AUGUST = datetime.date(2023, 8, 1)
 @pytest.fixture
 def bank(db):
     return BankFactory()
+
+
+@pytest.fixture
+def signed_referral_commune(commune):
+    commune.issuing_body = "Ủy ban nhân dân xã Yến Sơn"
+    commune.place_name = "Yến Sơn"
+    commune.leader_title = "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
+    commune.leader_name = "Lê Văn Chủ"
+    commune.drafting_unit = "VHXH"
+    commune.save()
+    return commune
 
 
 @pytest.fixture
@@ -524,32 +536,57 @@ def test_a_second_request_from_the_person_page_is_refused_on_the_form(client, of
     assert "đã có một đề nghị" in response.content.decode()
 
 
-def test_the_print_list_names_the_people_referred_to_one_bank(client, officer, pipeline_data, bank):
+def _letter(response):
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.getvalue()))["Công văn"]
+    return [[cell.value for cell in row] for row in ws.iter_rows()]
+
+
+def test_the_referral_letter_introduces_the_people_referred_to_one_bank(
+    client, officer, pipeline_data, bank, signed_referral_commune
+):
     client.force_login(officer)
 
-    response = client.get(reverse("account_referral_print", args=[bank.pk]))
+    response = client.get(reverse("account_referral_letter", args=[bank.pk]))
 
-    page = response.content.decode()
-    rows = list(response.context["rows"])
-    assert [r.person.full_name for r in rows] == ["Lê Văn Chờ 1", "Lê Văn Chờ 2"]
-    assert "ỦY BAN NHÂN DÂN XÃ YẾN SƠN" in page
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page and "Độc lập - Tự do - Hạnh phúc" in page
-    assert "DANH SÁCH GIỚI THIỆU MỞ TÀI KHOẢN" in page
-    for column in ("STT", "Họ và tên", "Ngày sinh", "Số CCCD", "Thôn", "Điện thoại", "Ký nhận"):
-        assert f">{column}<" in page
-    person = rows[0].person
-    assert person.personal_id in page and "15/03/1950" in page and "0912000111" in page
-    assert "Thôn Đông Sơn" in page and "10/07/2023" in page
-    assert "Lê Văn Chờ 3" not in page  # referred to the e-wallet
-    assert "Lê Văn Chờ 4" not in page  # already opened
-    assert "css/print.css" in page
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="cong-van-gioi-thieu-mo-tai-khoan-'
+    )
+    assert response["Content-Disposition"].endswith('-15307-20261215.xlsx"')
+    rows = _letter(response)
+    texts = [v for row in rows for v in row if isinstance(v, str)]
+    assert rows[0][0] == "ỦY BAN NHÂN DÂN" and rows[1][0] == "XÃ YẾN SƠN"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in rows[0]
+    assert any(t.startswith("Số:") and t.endswith("/UBND-VHXH") for t in texts)
+    assert "V/v giới thiệu người mở tài khoản nhận trợ cấp" in texts
+    assert f"Kính gửi: {bank.name}" in texts
+    assert "Yến Sơn, ngày 15 tháng 12 năm 2026" in texts
+    assert any(t.startswith("Ủy ban nhân dân xã Yến Sơn giới thiệu 2 người") for t in texts)
+    header = next(i for i, row in enumerate(rows) if row[0] == "STT")
+    assert rows[header] == [
+        "STT", "Họ và tên", "Ngày sinh", "Số CCCD", "Địa chỉ", "Số điện thoại", "Chương trình",
+        "Ngày giới thiệu",
+    ]  # fmt: skip
+    table = rows[header + 1 : header + 3]
+    assert [row[1] for row in table] == ["Lê Văn Chờ 1", "Lê Văn Chờ 2"]
+    first = table[0]
+    assert first[4] == "Thôn Đông Sơn" and first[5] == "0912000111"
+    assert first[7].date() == datetime.date(2023, 7, 10)
+    assert first[6]  # the programme's name
+    assert "Lê Văn Chờ 3" not in texts  # referred to the e-wallet
+    assert "Lê Văn Chờ 4" not in texts  # already opened
+    # The leader signs and seals; "Nơi nhận" beside.
+    assert "(Ký tên, đóng dấu)" in texts and "Lê Văn Chủ" in texts
+    assert "Nơi nhận:" in texts and "- Như trên;" in texts
 
 
-def test_the_print_list_of_another_commune_is_not_found(client, officer, bank, other_commune):
+def test_the_referral_letter_of_another_commune_is_not_found(client, officer, bank, other_commune):
     client.force_login(officer)
 
     response = client.get(
-        reverse("account_referral_print", args=[bank.pk]), {"xa": other_commune.pk}
+        reverse("account_referral_letter", args=[bank.pk]), {"xa": other_commune.pk}
     )
 
     assert response.status_code == 404

@@ -8,10 +8,12 @@ objects). Anonymous visitors are sent to the login page.
 from __future__ import annotations
 
 import datetime
+import io
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from core import roles
 from registration.models import AccountOpeningRequest, OutreachActivity
@@ -88,7 +90,7 @@ def _url(name: str, o) -> str:
         "account_request_refer": [o.requested.pk],
         "account_request_opened": [o.referred.pk],
         "account_request_abandon": [o.requested.pk],
-        "account_referral_print": [o.bank.pk],
+        "account_referral_letter": [o.bank.pk],
         "outreach_list": [],
         "outreach_create": [],
         "outreach_edit": [o.activity.pk],
@@ -125,7 +127,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "account_request_refer": _OFFICER_ON_OBJECT,
     "account_request_opened": _OFFICER_ON_OBJECT,
     "account_request_abandon": _OFFICER_ON_OBJECT,
-    "account_referral_print": _MONEY_READ,
+    "account_referral_letter": _MONEY_READ,
     "outreach_list": _MONEY_READ,
     "outreach_create": _expect(403, officer=200, other_officer=200),
     "outreach_edit": _OFFICER_ON_OBJECT,
@@ -155,7 +157,9 @@ def test_another_communes_pipeline_and_print_list_hold_none_of_our_people(
     login_as(user)
 
     pipeline = client.get(reverse("account_pipeline"), {"state": ""}).content.decode()
-    printed = client.get(_url("account_referral_print", objects)).content.decode()
+    letter = client.get(_url("account_referral_letter", objects))
+    ws = load_workbook(io.BytesIO(letter.getvalue()))["Công văn"]
+    printed = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
 
     assert "Nguyễn Thị Hằng" not in pipeline and "Lê Văn Chờ" not in printed
 

@@ -60,7 +60,7 @@ def test_the_officer_registers_a_proxy_account_typed_on_the_form(page, commune, 
     assert registration.account.holder == proxy.person
 
 
-def test_the_officer_refers_a_request_from_the_pipeline_and_prints_the_list(
+def test_the_officer_refers_a_request_from_the_pipeline_and_downloads_the_letter(
     page, commune, tmp_path
 ):
     person = PersonFactory(commune=commune, full_name="Lê Văn Chờ", phone="0912000111")
@@ -76,7 +76,10 @@ def test_the_officer_refers_a_request_from_the_pipeline_and_prints_the_list(
     request.refresh_from_db()
     assert request.state == AccountOpeningRequest.State.REFERRED
     page.screenshot(path=str(tmp_path / "pipeline.png"), full_page=True)
-    page.goto(f"/mo-tai-khoan/ngan-hang/{request.bank_id}/in/")
-    expect(page.locator("table.doc-list")).to_contain_text("Lê Văn Chờ")
-    page.emulate_media(media="print")
-    page.screenshot(path=str(tmp_path / "print.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải công văn giới thiệu (.xlsx)").first.click()
+    assert download.value.suggested_filename.startswith("cong-van-gioi-thieu-mo-tai-khoan-")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(download.value.path())["Công văn"]
+    assert "Lê Văn Chờ" in [cell.value for row in ws.iter_rows() for cell in row]

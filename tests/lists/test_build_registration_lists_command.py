@@ -20,9 +20,11 @@ def test_the_command_writes_every_list_and_prints_its_figures(registered, tmp_pa
         "ds-ncc-tu-nhan-15307-2027-01.xlsx\t2 dòng\t3.055.000 đ",
         "ds-ncc-nhan-thay-15307-2027-01.xlsx\t1 dòng\t1.500.000 đ",
     ]
+    # Three files; the three lists nobody is on are named, with no file.
     assert len(lines) == 6
+    assert sum("Không có đối tượng nào trong danh sách tháng 01/2027" in li for li in lines) == 3
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert len(names) == 6
+    assert len(names) == 3
     ws = load_workbook(tmp_path / "ds-btxh-tu-nhan-15307-2027-01.xlsx")["Danh sách"]
     assert [row[1] for row in xl.table(ws)[:2]] == ["Hoàng Văn Giang", "Ngô Thị Hà"]
 

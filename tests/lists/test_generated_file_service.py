@@ -27,12 +27,13 @@ def test_a_second_request_while_queued_returns_the_same_jobs(
         first = listfiles.request_registration_lists(signed_commune, PERIOD, actor=officer)
         second = listfiles.request_registration_lists(signed_commune, PERIOD, actor=officer)
     assert [f.pk for f in first] == [f.pk for f in second]
-    assert len(first) == 6  # NCC, BTXH, HTXH × own account, representatives
-    assert len(queued) == 6
-    assert GeneratedFile.objects.count() == 6
+    # NCC own account and representatives, BTXH own account; nobody on the other lists.
+    assert len(first) == 3
+    assert len(queued) == 3
+    assert GeneratedFile.objects.count() == 3
 
 
-def test_the_database_refuses_a_second_active_job_for_the_same_list(signed_commune, reference_data):
+def test_the_database_refuses_a_second_active_job_for_the_same_list(registered, signed_commune):
     from django.db import IntegrityError, transaction
 
     (first, *_rest) = listfiles.request_registration_lists(
@@ -167,10 +168,14 @@ def test_the_monthly_request_covers_every_active_commune(
 
     from tests.factories import CommuneFactory
 
-    CommuneFactory(code="15300", merged_into=other_commune, merged_on=datetime.date(2025, 7, 1))
+    merged = CommuneFactory(
+        code="15300", merged_into=other_commune, merged_on=datetime.date(2025, 7, 1)
+    )
+    enrol(other_commune, "NCC", "Đinh Văn Khác")
+    enrol(merged, "NCC", "Đinh Văn Gộp")
     with django_capture_on_commit_callbacks() as queued:
         count = listfiles.request_monthly_lists(today=datetime.date(2027, 3, 1))
-    assert count == 12 == len(queued)
+    assert count == 4 == len(queued)  # three lists here, one there; none for the merged one
     assert set(GeneratedFile.objects.values_list("commune__code", flat=True)) == {"15307", "15271"}
     assert set(GeneratedFile.objects.values_list("period", flat=True)) == {
         datetime.date(2027, 3, 1)
@@ -183,9 +188,10 @@ def test_the_monthly_request_skips_a_commune_that_has_its_lists(
     import datetime
 
     march = datetime.date(2027, 3, 1)
+    enrol(other_commune, "NCC", "Đinh Văn Khác", representative=True)
     listfiles.build_registration_lists_now(signed_commune, march)
     with django_capture_on_commit_callbacks() as queued:
-        assert listfiles.request_monthly_lists(today=march) == 6
+        assert listfiles.request_monthly_lists(today=march) == 1
         assert listfiles.request_monthly_lists(today=march) == 0  # a redelivered beat message
-    assert len(queued) == 6
-    assert GeneratedFile.objects.filter(commune=other_commune).count() == 6
+    assert len(queued) == 1
+    assert GeneratedFile.objects.filter(commune=other_commune).count() == 1

@@ -72,7 +72,7 @@ def test_someone_unverified_on_no_list_blocks_nothing(registered, signed_commune
     cuc.save()
     for generated in _lists(signed_commune).values():
         listfiles.mark_sent(generated, actor=officer)
-    assert GeneratedFile.objects.filter(sent_at__isnull=False).count() == 6
+    assert GeneratedFile.objects.filter(sent_at__isnull=False).count() == 3
 
 
 def test_the_page_says_who_blocks_and_why(client, registered, signed_commune, officer, police):

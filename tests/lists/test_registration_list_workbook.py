@@ -32,9 +32,9 @@ SELF = GeneratedFile.Kind.REGISTRATION_SELF
 REP = GeneratedFile.Kind.REGISTRATION_REPRESENTATIVE
 
 
-def test_every_programme_gets_its_two_lists_and_all_are_built(registered, officer):
+def test_every_list_somebody_is_on_is_built(registered, officer):
     files = _lists(registered["an"].beneficiary.commune, officer)
-    assert set(files) == {(p, k) for p in ("NCC", "BTXH", "HTXH") for k in (SELF, REP)}
+    assert set(files) == {("NCC", SELF), ("NCC", REP), ("BTXH", SELF)}
     assert all(f.status == GeneratedFile.Status.DONE for f in files.values())
     assert all(len(f.checksum) == 64 and f.requested_by == officer for f in files.values())
 
@@ -197,7 +197,8 @@ def test_the_representatives_list_names_the_receiver_and_relationship(registered
     ws = _sheet(_lists(registered["an"].beneficiary.commune)[("NCC", REP)])
     assert xl.has(ws, xl.starting("DANH SÁCH NGƯỜI ĐƯỢC ỦY QUYỀN/NGƯỜI GIÁM HỘ ĐĂNG KÝ NHẬN"))
     assert xl.header(ws)[7:] == [
-        "Mức trợ cấp hằng tháng (đồng)", "Người nhận thay", "Quan hệ với đối tượng",
+        "Mức trợ cấp hằng tháng (đồng)", "Người nhận thay", "Số CCCD người nhận thay",
+        "Quan hệ với đối tượng",
         "Ngân hàng", "Số tài khoản", "Chủ tài khoản", "Ghi chú",
     ]  # fmt: skip
     binh = registered["binh"]
@@ -205,9 +206,10 @@ def test_the_representatives_list_names_the_receiver_and_relationship(registered
     [row] = xl.table(ws)
     assert row[1] == "Lê Thị Bình"
     assert row[3] == "Nữ"
-    assert row[7:13] == [
+    assert row[7:14] == [
         1_500_000,
         rep.person.full_name,
+        rep.person.personal_id,
         "Con gái (ủy quyền)",
         "Agribank",
         binh.registration.account.number,
@@ -217,15 +219,6 @@ def test_the_representatives_list_names_the_receiver_and_relationship(registered
     assert totals == xl.header_row(ws) + 2
     assert ws[f"H{totals}"].value == 1_500_000
     assert ws[f"A{totals + 1}"].value == "Bằng chữ: Một triệu năm trăm nghìn đồng."
-
-
-def test_an_empty_list_still_has_its_totals_and_signatures(registered):
-    ws = _sheet(_lists(registered["an"].beneficiary.commune)[("HTXH", SELF)])
-    totals = xl.totals_row(ws)
-    assert totals == xl.header_row(ws) + 1
-    assert ws[f"H{totals}"].value == 0
-    assert ws[f"A{totals + 1}"].value == "Bằng chữ: Không đồng."
-    assert xl.has(ws, "NGƯỜI LẬP BIỂU") and xl.has(ws, "Lê Văn Chủ")
 
 
 def test_formula_like_text_is_escaped(signed_commune, reference_data):

@@ -91,3 +91,17 @@ def test_no_account_number_anywhere_in_the_post_office_workbook(paying, workbook
             for value in row:
                 assert not any(n in str(value) for n in numbers), (ws.title, row)
                 assert "Số tài khoản" not in str(value)
+
+
+def test_a_method_nobody_is_paid_by_has_no_sheet(paying, tmp_path):
+    """No empty list to sign: with nobody paid at home, the workbook has no home list."""
+    from payments.cashlists import CASH_METHODS
+    from payments.models import Payment
+
+    cash, home = CASH_METHODS
+    Payment.objects.filter(cycle=paying.cycle, method=home).update(method=cash)
+    export_cycle_files(paying.cycle, tmp_path, dated=TODAY)
+    workbook = load_workbook(tmp_path / "chi-tra-buu-dien-15307-2023-09.xlsx")
+    assert workbook.sheetnames == ["Tiền mặt tại điểm", "Thay đổi"]
+    names = [row[1] for row in _rows(workbook["Tiền mặt tại điểm"]) if isinstance(row[0], int)]
+    assert "Phạm Văn Dũng" in names

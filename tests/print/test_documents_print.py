@@ -29,6 +29,8 @@ KINDS = (
     "bao-cao-thang",
     "xac-thuc",
     "so-doi-tuong",
+    "so-doi-tuong-in",
+    "giay-gioi-thieu",
     "mau-nhap",
 )
 

@@ -11,7 +11,7 @@ from beneficiaries.management import commune_by_code, month_option
 from core.rules.money import format_amount
 from documents.builders import file_name
 from documents.models import GeneratedFile
-from registration.listfiles import build_registration_lists_now
+from registration.listfiles import build_registration_lists_now, empty_lists, empty_message
 
 
 class Command(BaseCommand):
@@ -39,5 +39,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{target.name}\t{generated.rows} dòng\t{format_amount(generated.total_amount)}"
             )
+        for programme, kind in empty_lists(place, period):
+            who = GeneratedFile.Kind(kind).label
+            self.stdout.write(f"{programme.short_name} — {who}: {empty_message(period)}")
         if failed:
             raise CommandError(f"{failed} danh sách không lập được.")
