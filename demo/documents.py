@@ -130,6 +130,7 @@ def read_sheets(
             keys: list[str] = []
             signed = False
             in_table = False
+            number_col = 0  # the column numbering the table's rows (STT)
             for row in ws.iter_rows(values_only=True):
                 cells = [_text(v) for v in row]
                 if not first_text:
@@ -138,8 +139,9 @@ def read_sheets(
                     found = [h for h in KEY_HEADERS if h in cells]
                     if found:
                         header, key_col, in_table = found[0], cells.index(found[0]), True
+                        number_col = cells.index("STT") if "STT" in cells else 0
                     continue
-                if in_table and row and isinstance(row[0], int):
+                if in_table and len(row) > number_col and isinstance(row[number_col], int):
                     key = cells[key_col] if key_col < len(cells) else ""
                     if key:
                         # As often as the row prints it (a transfer's code is in its content too).

@@ -4,6 +4,7 @@ in Debian's Chromium. Screenshots go to the pytest temporary folder for a look."
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
@@ -81,5 +82,5 @@ def test_the_officer_refers_a_request_from_the_pipeline_and_downloads_the_letter
     assert download.value.suggested_filename.startswith("cong-van-gioi-thieu-mo-tai-khoan-")
     from openpyxl import load_workbook
 
-    ws = load_workbook(download.value.path())["Công văn"]
+    ws = load_workbook(io.BytesIO(download.value.path().read_bytes()))["Công văn"]
     assert "Lê Văn Chờ" in [cell.value for row in ws.iter_rows() for cell in row]

@@ -21,8 +21,6 @@ KINDS = (
     "dang-ky-ncc-uq",
     "dang-ky-btxh-tk",
     "dang-ky-btxh-uq",
-    "dang-ky-htxh-tk",
-    "dang-ky-htxh-uq",
     "ngan-hang",
     "thay-doi",
     "buu-dien",
