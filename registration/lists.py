@@ -36,9 +36,10 @@ from django.db import connection
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Collate, Length
 
+from accounts.models import PaymentAccount
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, KIND_WORDS
-from beneficiaries.models import Beneficiary, Category, Commune, Programme, Village
+from beneficiaries.models import Beneficiary, Category, Commune, Person, Programme, Village
 from documents.models import GeneratedFile
 from documents.official import addressees, official_document
 from documents.xlsx import Column, Sheet, fitted_width, write_xlsx
@@ -59,49 +60,64 @@ CHUNK = 2000
 CHANGE_WORDS = {ADDED: "Thêm mới", REMOVED: "Ra khỏi danh sách", ACCOUNT_CHANGED: "Đổi tài khoản"}
 
 _HEAD = (
-    Column("STT", "int", 6),
-    Column("Họ và tên", "text", 24),
-    Column("Ngày sinh", "date", 11),
-    Column("Giới tính", "text", 7),
-    Column("Số CCCD", "id", 14),
+    Column("STT", "int", 5),
+    Column("Họ và tên", "text", 22),
+    Column("Ngày sinh", "date", 10.5),
+    Column("Giới tính", "text", 5),
+    Column("Số CCCD", "id", 13),
     Column("Thôn", "text", 14),
     Column("Diện đối tượng", "text", 20),
-    Column("Mức trợ cấp hằng tháng (đồng)", "money", 13),
+    Column("Mức trợ cấp hằng tháng (đồng)", "money", 11),
 )
 _RECEIVER = (
-    Column("Người nhận thay", "text", 22),
-    Column("Số CCCD người nhận thay", "id", 14),
-    Column("Quan hệ với đối tượng", "text", 16),
+    Column("Người nhận thay", "text", 20),
+    Column("Số CCCD người nhận thay", "id", 13),
+    Column("Quan hệ với đối tượng", "text", 13),
 )
 _ACCOUNT = (
-    Column("Ngân hàng", "text", 12),
-    Column("Số tài khoản", "id", 19),
-    Column("Chủ tài khoản", "text", 22),
-    Column("Ghi chú", "text", 18),
+    Column("Ngân hàng", "text", 11),
+    Column("Số tài khoản", "id", 17),
+    Column("Chủ tài khoản", "text", 20),
+    Column("Ghi chú", "text", 10),
 )
 COLUMNS = {SELF: _HEAD + _ACCOUNT, REPRESENTATIVE: _HEAD + _RECEIVER + _ACCOUNT}
 AMOUNT_COLUMN = 7
-VILLAGE_COLUMN, CATEGORY_COLUMN = 5, 6
+NAME_COLUMN, VILLAGE_COLUMN, CATEGORY_COLUMN = 1, 5, 6
 # Longer values wrap inside these widths (a village or category name of many words).
-VILLAGE_CAP, CATEGORY_CAP = 18.0, 26.0
+NAME_CAP, VILLAGE_CAP, CATEGORY_CAP, HOLDER_CAP, BANK_CAP = 24.0, 16.0, 24.0, 22.0, 12.0
+UPPER_CASE = 1.35  # an account holder's name in capitals is that much wider
 
 
 def list_columns(commune: Commune, programme: Programme, kind: str) -> tuple[Column, ...]:
-    """A list's columns, the village and category ones as wide as the longest
-    name they can print (the commune's villages, the programme's categories'
-    short names), capped: longer ones wrap."""
+    """A list's columns as wide as the longest value they can print (the commune's
+    people's names and villages, the programme's categories' short names, the
+    banks' short names and the accounts' holders of the commune), capped: longer
+    values wrap."""
     village = Village.objects.filter(commune=commune).aggregate(n=Max(Length("name")))["n"]
     category = Category.objects.filter(programme=programme).aggregate(n=Max(Length("short_name")))[
         "n"
     ]
+    name = Person.objects.filter(commune=commune).aggregate(n=Max(Length("full_name")))["n"]
+    accounts = PaymentAccount.objects.filter(holder__commune=commune).aggregate(
+        holder=Max(Length("holder_name")), bank=Max(Length("bank__short_name"))
+    )
+    holder = round((accounts["holder"] or 0) * UPPER_CASE) or None
     columns = list(COLUMNS[kind])
-    for index, longest, cap in (
+    sized = [
+        (NAME_COLUMN, name, NAME_CAP),
         (VILLAGE_COLUMN, village, VILLAGE_CAP),
         (CATEGORY_COLUMN, category, CATEGORY_CAP),
-    ):
-        column = columns[index]
-        width = fitted_width(longest, column.header, cap=cap)
-        columns[index] = Column(column.header, column.kind, width)
+    ]
+    offset = len(_HEAD) + (len(_RECEIVER) if kind == REPRESENTATIVE else 0)
+    if kind == REPRESENTATIVE:
+        sized.append((len(_HEAD), name, NAME_CAP))
+    sized += [(offset, accounts["bank"], BANK_CAP), (offset + 2, holder, HOLDER_CAP)]
+    for index, longest, cap in sized:
+        if longest:
+            column = columns[index]
+            columns[index] = Column(
+                column.header, column.kind, fitted_width(longest, column.header, cap=cap)
+            )
     return tuple(columns)
 
 
