@@ -113,8 +113,9 @@ def django_db_setup(
     django_db_createdb,
     django_db_modify_db_settings,
 ):
-    """The test database: on PostgreSQL a copy of a template migrated once
-    (``tests/dbtemplate.py``); otherwise pytest-django's own set-up."""
+    """The test database: on PostgreSQL a copy of a template migrated once,
+    emptied after a ``transaction=True`` test by ``DELETE`` (``tests/dbtemplate.py``);
+    otherwise pytest-django's own set-up."""
     from django.db import connections
     from django.test.utils import teardown_databases
 
@@ -141,7 +142,10 @@ def django_db_setup(
             serialize="default" in serialized,
             verbosity=verbosity,
         )
-    yield
+    connection = connections["default"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection.ops, "sql_flush", dbtemplate.flush_by_delete(connection))
+        yield
     with django_db_blocker.unblock():
         teardown_databases(config, verbosity=verbosity)
 
