@@ -139,6 +139,7 @@ def django_db_setup(
         config = dbtemplate.setup_from_template(
             "default",
             rebuild=django_db_createdb,
+            run=getattr(request.config, "workerinput", {}).get("testrunuid"),
             serialize="default" in serialized,
             verbosity=verbosity,
         )

@@ -15,7 +15,7 @@ after a fingerprint of what builds it, and each process takes its own copy
 - one process builds it while the others wait on a PostgreSQL advisory lock;
   it is migrated under a temporary name and renamed once complete, so an
   interrupted build is never used;
-- ``pytest --create-db`` builds it again regardless.
+- ``pytest --create-db`` builds it again, once for the run.
 
 Each process's copy is dropped at the end of the run, as before; only the
 template stays on the server for the next run.
@@ -64,11 +64,16 @@ def _quote(connection, name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def setup_from_template(alias: str, *, rebuild: bool, serialize: bool, verbosity: int):
+def setup_from_template(
+    alias: str, *, rebuild: bool, run: str | None, serialize: bool, verbosity: int
+):
     """Give ``alias`` a fresh copy of the migrated template.
 
-    Returns what :func:`django.test.utils.teardown_databases` takes, so the
-    copy is dropped at the end of the run.
+    ``rebuild`` builds the template again, once per run: ``run`` (pytest-xdist's
+    id of the run, shared by its processes) is written as the template's comment
+    and a process of the same run reuses it. Returns what
+    :func:`django.test.utils.teardown_databases` takes, so the copy is dropped
+    at the end of the run.
     """
     connection = connections[alias]
     creation = connection.creation
@@ -88,10 +93,20 @@ def setup_from_template(alias: str, *, rebuild: bool, serialize: bool, verbosity
                 "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{base}\\_tpl\\_%"]
             )
             existing = {name for (name,) in cursor.fetchall()}
+            if rebuild and template in existing and run is not None:
+                cursor.execute(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+                    " WHERE datname = %s",
+                    [template],
+                )
+                rebuild = cursor.fetchone()[0] != run
             if rebuild or template not in existing:
                 for stale in sorted(existing):
                     cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, stale)}")
                 _build(connection, template, verbosity)
+                cursor.execute(
+                    f"COMMENT ON DATABASE {_quote(connection, template)} IS %s", [run or ""]
+                )
             cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, copy)}")
             cursor.execute(
                 f"CREATE DATABASE {_quote(connection, copy)} TEMPLATE {_quote(connection, template)}"
