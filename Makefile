@@ -9,6 +9,12 @@ PORT ?= 8000
 # The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/rules` runs a part.
 PYTEST_ARGS ?= -n auto --dist loadscope
 
+# The suite's many Python processes (pytest-xdist workers, Celery workers, the
+# subprocesses of the settings tests) reuse compiled bytecode, kept under .venv
+# rather than beside the sources, even where the shell asks not to write it.
+test test-slow: export PYTHONDONTWRITEBYTECODE :=
+test test-slow: export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+
 .DEFAULT_GOAL := help
 .PHONY: help venv run test test-slow lint format check bench demo migrate clean screenshot docs-preview
 

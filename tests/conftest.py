@@ -24,6 +24,8 @@ from urllib.parse import urlparse
 import pytest
 import time_machine
 from django.conf import settings
+from pytest_django import fixtures as pytest_django_fixtures
+from pytest_django.fixtures import django_db_setup as _pytest_django_db_setup
 
 from core import roles
 
@@ -110,6 +112,54 @@ def pytest_runtest_setup(item) -> None:
     missing = dict(item.user_properties).get("missing_service")
     if missing:
         pytest.fail(f"CI: {missing}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """The test database: on PostgreSQL a copy of a template migrated once,
+    emptied after a ``transaction=True`` test by ``DELETE`` (``tests/dbtemplate.py``);
+    otherwise pytest-django's own set-up."""
+    from django.db import connections
+    from django.test.utils import teardown_databases
+
+    from tests import dbtemplate
+
+    postgres = connections["default"].vendor == "postgresql"
+    if not postgres or not django_db_use_migrations or django_db_keepdb:
+        yield from _pytest_django_db_setup.__wrapped__(
+            request,
+            django_test_environment,
+            django_db_blocker,
+            django_db_use_migrations,
+            django_db_keepdb,
+            django_db_createdb,
+            django_db_modify_db_settings,
+        )
+        return
+    _, serialized = pytest_django_fixtures._get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = dbtemplate.setup_from_template(
+            "default",
+            rebuild=django_db_createdb,
+            run=getattr(request.config, "workerinput", {}).get("testrunuid"),
+            serialize="default" in serialized,
+            verbosity=verbosity,
+        )
+    connection = connections["default"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection.ops, "sql_flush", dbtemplate.flush_by_delete(connection))
+        yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
