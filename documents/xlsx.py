@@ -158,6 +158,7 @@ _NUMERIC_MIN_WIDTH = {"date": 10.5, "money": MONEY_MIN_WIDTH, "decimal": 6.0}
 # Table font sizes, largest first, each with the share of its width a text column keeps
 # at least (its text wraps in the rest): a smaller font is preferred to heavy wrapping.
 TABLE_FONT_SIZES = (11, 10.5, 10, 9.5, 9, 8.5, 8)
+MIN_TEXT_WIDTH = 8.0  # a text column's least width (spreadsheet units); narrower: a smaller scale
 _KEEP = {11: 0.85, 10.5: 0.85, 10: 0.85, 9.5: 0.8, 9: 0.75, 8.5: 0.7, 8: 0.0}
 
 
@@ -181,7 +182,8 @@ def _fit_text_columns(
         floor = max(
             *(textwidth.text_pt(w, size, bold=True) + textwidth.CELL_PADDING_PT for w in words),
             pt * keep,
-            textwidth.column_pt(3),
+            # Never narrower than a short word: a word cut in two cannot be read.
+            min(pt, textwidth.column_pt(MIN_TEXT_WIDTH)),
         )
         room.append(max(pt - floor, 0.0))
     total_room = sum(room)
@@ -416,6 +418,9 @@ class _SheetWriter:
         self.col_pt = [textwidth.column_pt(w) for w in widths]
         scale = min(100, int(self.page_width / table_pt * 100))
         self.scale = max(scale, 10)
+        # LibreOffice shrinks the page number's header with the print scale: a table
+        # printed smaller gets a top margin that still starts its text 22 mm down.
+        self.top_margin = HEADER_MARGIN + (MARGIN_TOP - HEADER_MARGIN) * 100 / self.scale
         self.budget = self.page_height * 100 / self.scale - PAGE_SLACK_PT
         self.row = 0
         self.used = 0.0
@@ -452,7 +457,7 @@ class _SheetWriter:
         ws.set_margins(
             left=MARGIN_LEFT / 72,
             right=MARGIN_RIGHT / 72,
-            top=MARGIN_TOP / 72,
+            top=self.top_margin / 72,
             bottom=MARGIN_BOTTOM / 72,
         )
         ws.set_print_scale(self.scale)
