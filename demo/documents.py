@@ -137,12 +137,16 @@ def read_sheets(
                     first_text = next((c for c in cells if c), "")
                 if key_col is None:
                     found = [h for h in KEY_HEADERS if h in cells]
-                    if found:
-                        header, key_col, in_table = found[0], cells.index(found[0]), True
+                    if found or "STT" in cells:
+                        # A table without a key column (a report's summary) has no keys to
+                        # count, but its signatures are checked all the same.
+                        header = found[0] if found else ""
+                        key_col = cells.index(found[0]) if found else -1
+                        in_table = True
                         number_col = cells.index("STT") if "STT" in cells else 0
                     continue
                 if in_table and len(row) > number_col and isinstance(row[number_col], int):
-                    key = cells[key_col] if key_col < len(cells) else ""
+                    key = cells[key_col] if 0 <= key_col < len(cells) else ""
                     if key:
                         # As often as the row prints it (a transfer's code is in its content too).
                         keys += [key] * sum(count(cell, key) for cell in cells)

@@ -6,9 +6,9 @@ advance width of the printable ASCII characters in thousandths of an em
 (regular and bold, from Liberation Serif). A Vietnamese letter is as wide as
 its base letter (tone and vowel marks take no width), except ơ and ư whose
 horns add a little; anything else counts as a wide letter. The estimates
-are calibrated on LibreOffice's PDF (it sets text a little tighter than
-the sum of its advance widths); the print check in the test suite reads
-the PDF back and fails on any text that spills out of its cell.
+are calibrated on LibreOffice's PDF, with a little in hand; the print check
+in the test suite reads the PDF back and fails on any text that spills out
+of its cell.
 
 Column widths follow the spreadsheet unit: the width of a digit of the
 workbook's default font (Times New Roman 11 pt: 5.5 pt). A column of width
@@ -45,10 +45,10 @@ _WIDTHS = {
 }
 HORN = 80  # ơ ư Ơ Ư: the horn widens the base letter
 _WIDE = 1000
-SLACK = 0.98  # LibreOffice sets text a little tighter than the sum of its advance widths
+SLACK = 1.0  # LibreOffice sets text about as wide as the sum of its advance widths
 
 DIGIT_PT = 5.5  # a spreadsheet width unit: one digit of Times New Roman 11 pt
-CELL_PADDING_PT = 3.5  # both sides of a cell's text together
+CELL_PADDING_PT = 4.5  # both sides of a cell's text together, with a little in hand
 LINE_PT = 13.0  # one line of 11 pt text in a wrapped cell
 ROW_PT = 15.0  # a one-line row at 11 pt
 

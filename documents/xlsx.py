@@ -769,11 +769,11 @@ class _SheetWriter:
             return
         if not self.page_heights:
             self.plan.breaks.append(self.row)
-            self.used = 0.0
+            self.used = self.header_height  # the header row repeats on the new page
             return
-        if len(self.page_heights) == 1:
-            return  # the page starts at the last row already: nothing fits better
         row, row_height = self.page_heights[-1]
+        if self.plan.breaks and self.plan.breaks[-1] == row:
+            return  # the page starts at the last row already: nothing fits better
         self.plan.breaks.append(row)
         self.used = self.header_height + row_height
         self.page_heights = [(row, row_height)]
