@@ -475,7 +475,9 @@ class _SheetWriter:
         count = self.write_rows()
         self.write_foot()
         self.plan.data_rows = count
-        self.plan.rows_per_full_page = int((self.budget - self.header_height) // self.min_row)
+        # A page after the first holds the repeated header and one-line rows.
+        one_line = max(textwidth.wrapped_height(1, self.font), self.min_row)
+        self.plan.rows_per_full_page = int((self.budget - self.header_height) // one_line)
         if self.printed and self.plan.breaks:
             ws.set_h_pagebreaks(self.plan.breaks)
         for col_index, options in sheet.validations:
