@@ -1,11 +1,14 @@
-"""The demo's payment cycles: last month's and this month's, through the services.
+"""The demo's payment cycles, through the services: each past month paid and closed,
+this month's a draft.
 
-Deterministic and demo only. Last month's cycle is opened by the officer; the
-leader approves it only when nothing blocks it (the demo deliberately leaves
-some people unverified and a few blocking findings, so it normally stays a
-draft that shows who blocks and why). When it can go on, it is sent, paid
-(one transfer failed, so the next month re-issues it) and closed. This
-month's draft is opened after it, so its changes compare with last month.
+Deterministic and demo only. A past month is opened by the officer on the 1st,
+approved by the leader and sent to the paying office before its due date
+(except the months in :data:`LATE_CYCLES`), paid on the 10th and closed on the
+20th. Its results: every payment paid, except one failed transfer and one
+uncollected cash payment a month (chosen by the month), whose months the next
+cycle owes again (the cycle's SQL re-issues them, by the method registered
+then). The services stamp "now"; the demo moves those stamps back to the days
+the story says (:func:`backdate_cycle`), so the pages read like a past year.
 """
 
 from __future__ import annotations
@@ -13,49 +16,102 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from beneficiaries.models import Commune
-from core.rules.months import first_of_month, previous_month
+from core.rules.months import month_index
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import (
     approve_cycle,
     close_cycle,
-    cycle_blockers,
     mark_cycle_paid,
     open_cycle,
     submit_cycle,
 )
 from payments.services.results import record_result
 
-OFFICER = "canbo"
-LEADER = "chutich"
+#: Months whose cycle was sent to the paying office after its due date, on purpose
+#: (Tết 2026: the leader was away until the 9th).
+LATE_CYCLES = frozenset({datetime.date(2026, 2, 1)})
+FAILED_REASON = "Tài khoản đã đóng"
+UNCOLLECTED_REASON = "Người hưởng vắng nhà, không nhận"
 
 
-def _pay_out(cycle: PaymentCycle, *, officer: User, leader: User) -> None:
-    before_due = cycle.due_on - datetime.timedelta(days=2)
-    approve_cycle(cycle, actor=leader, today=before_due)
-    submit_cycle(cycle, actor=officer, today=before_due)
-    mark_cycle_paid(cycle, actor=officer)
+def moment(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    """``day`` at ``hour`` in the commune's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def sent_day(cycle: PaymentCycle) -> datetime.date:
+    """The day the cycle went to the paying office: two days before its due date, or late."""
+    if cycle.period in LATE_CYCLES:
+        return cycle.due_on + datetime.timedelta(days=4)
+    return max(cycle.period, cycle.due_on - datetime.timedelta(days=2))
+
+
+def backdate_cycle(cycle: PaymentCycle) -> None:
+    period, sent = cycle.period, sent_day(cycle)
+    PaymentCycle.objects.filter(pk=cycle.pk).update(
+        prepared_at=moment(period, 8),
+        approved_at=moment(sent, 8),
+        submitted_at=moment(sent, 15),
+        paid_at=moment(period.replace(day=10), 16),
+        closed_at=moment(period.replace(day=20), 10),
+    )
+
+
+def _unsuccessful(cycle: PaymentCycle) -> dict[int, tuple[str, str]]:
+    """The payment that failed and the one not collected this month: pk -> (status, reason)."""
+    seed = month_index(cycle.period)
+    chosen: dict[int, tuple[str, str]] = {}
+    for method, status, reason in (
+        (Payment.Method.ACCOUNT, Payment.Status.FAILED, FAILED_REASON),
+        (Payment.Method.CASH, Payment.Status.RETURNED, UNCOLLECTED_REASON),
+    ):
+        pks = list(cycle.payments.filter(method=method).order_by("pk").values_list("pk", flat=True))
+        if pks:
+            chosen[pks[(seed * 7) % len(pks)]] = (status, reason)
+    return chosen
+
+
+def send_cycle(
+    commune: Commune, period: datetime.date, *, officer: User, leader: User
+) -> PaymentCycle:
+    """The month's cycle opened (or rebuilt, if it was left a draft), approved and sent."""
+    cycle = PaymentCycle.objects.filter(commune=commune, period=period).first()
+    if cycle is not None and cycle.status != PaymentCycle.Status.DRAFT:
+        return cycle
+    cycle = open_cycle(commune, period, actor=officer).cycle
+    sent = sent_day(cycle)
+    approve_cycle(cycle, actor=leader, today=sent)
+    return submit_cycle(cycle, actor=officer, today=sent)
+
+
+def settle_cycle(cycle: PaymentCycle, *, officer: User) -> PaymentCycle:
+    """Paid out by the paying office, the results recorded, the books closed."""
+    if cycle.status == PaymentCycle.Status.CLOSED:
+        return cycle
+    if cycle.status == PaymentCycle.Status.SUBMITTED:
+        cycle = mark_cycle_paid(cycle, actor=officer)
     paid_on = cycle.period.replace(day=10)
-    failed = cycle.payments.filter(method=Payment.Method.ACCOUNT).order_by("pk").first()
-    for payment in cycle.payments.order_by("pk"):
-        if payment == failed:
-            record_result(payment, status="failed", reason="Tài khoản đã đóng", actor=officer)
+    unsuccessful = _unsuccessful(cycle)
+    for payment in cycle.payments.filter(status=Payment.Status.PENDING).order_by("pk"):
+        if payment.pk in unsuccessful:
+            status, reason = unsuccessful[payment.pk]
+            record_result(payment, status=status, reason=reason, actor=officer)
         else:
-            reference = f"DEMO{cycle.period:%Y%m}-{payment.pk}"
             record_result(
-                payment, status="paid", paid_on=paid_on, reference=reference, actor=officer
+                payment,
+                status=Payment.Status.PAID,
+                paid_on=paid_on,
+                reference=f"DEMO{cycle.period:%Y%m}-{payment.pk}",
+                actor=officer,
             )
-    close_cycle(cycle, actor=officer)
+    closed = close_cycle(cycle, actor=officer)
+    backdate_cycle(closed)
+    return closed
 
 
-def seed_cycle_demo(commune: Commune, *, as_of: datetime.date) -> list[PaymentCycle]:
-    """Open last month's cycle (paid and closed if nothing blocks it) and this month's draft."""
-    officer = User.objects.get(username=OFFICER)
-    leader = User.objects.get(username=LEADER)
-    current = first_of_month(as_of)
-    earlier = open_cycle(commune, previous_month(current), actor=officer).cycle
-    if not cycle_blockers(earlier, today=as_of):
-        _pay_out(earlier, officer=officer, leader=leader)
-    later = open_cycle(commune, current, actor=officer).cycle
-    return [earlier, later]
+def open_draft(commune: Commune, period: datetime.date, *, officer: User) -> PaymentCycle:
+    """This month's draft (its blockers keep it in the commune)."""
+    return open_cycle(commune, period, actor=officer).cycle

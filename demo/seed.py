@@ -1,16 +1,23 @@
-"""The demo: commune Yến Sơn (15307) with its people, and one user per role.
+"""The demo: Yến Sơn (15307) and Hà Bình (15280), their people and payments
+month by month up to today, and one user per role.
 
-``seed_demo`` is what ``make run`` calls every time, so it must be idempotent:
-the commune's data is generated only when the commune holds no enrolment
-yet; users, their role, their commune and their password are ensured on every
-run, and nothing is written when they are already as they should be.
+``seed_demo`` is what ``make run`` calls every time, so it is idempotent and
+incremental: the communes' people are generated only when they hold no
+enrolment yet; then every month since :data:`demo.timeline.FIRST_MONTH` that
+is not closed yet is paid and closed (lists and report sent), and this month's
+cycle is opened as a draft with its blockers (:mod:`demo.timeline`). Run again
+the same month it writes nothing; a month later it adds that month. Users,
+their role, their commune and their password are ensured on every run, and
+nothing is written when they are already as they should be.
 
-The village names are illustrative, not the commune's official list; the
-signatories are invented names.
+The village names are illustrative, not the communes' official lists; Hà
+Bình's code 15280 is illustrative too; the signatories are invented names.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
@@ -22,8 +29,7 @@ from accounts.models import Bank
 from beneficiaries.models import Beneficiary, Commune, Programme
 from core import roles
 from core.bulk import HistoryStamp
-from demo.payments import seed_cycle_demo
-from demo.quality import plant_for_demo
+from core.rules.months import first_of_month
 from demo.registration import seed_registration_demo
 from demo.synthetic import (
     DEFAULT_AS_OF,
@@ -32,6 +38,7 @@ from demo.synthetic import (
     UniquePool,
     populate_commune,
 )
+from demo.timeline import Staff, Timeline, past_months, this_month
 from desk.reference import load_reference_data
 
 DEMO_SEED = 15307
@@ -58,6 +65,33 @@ DEMO_VILLAGES = (
     "Thôn Tân Lập",
     "Thôn Đồng Tâm",
 )
+#: Another old commune of Hà Trung district, merged with Yến Sơn into Xã Hà Trung.
+#: The code is illustrative (5 digits, near Hà Trung's); the names are invented.
+#: Three of its village names are also Yến Sơn's: the merger tells them apart.
+OTHER_SIZE = 100
+OTHER_COMMUNE = {
+    "code": "15280",
+    "name": "Hà Bình",
+    "district_name": "Hà Trung",
+    "province_name": "Thanh Hóa",
+    "issuing_body": "ỦY BAN NHÂN DÂN XÃ HÀ BÌNH",
+    "place_name": "Hà Bình",
+    "preparer_name": "Đỗ Thị Mai",
+    "accountant_name": "Lê Văn Tâm",
+    "leader_title": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
+    "leader_name": "Hoàng Văn Quý",
+}
+OTHER_VILLAGES = (
+    "Thôn Đông Sơn",
+    "Thôn Tân Lập",
+    "Thôn Yên Bình",
+    "Thôn Bình Lâm",
+    "Thôn Đại Bình",
+    "Thôn Trung Thành",
+)
+#: The data is generated as the old communes stood in their last month (06/2025).
+GENERATED_AS_OF = DEFAULT_AS_OF
+OLD_CODES = [DEMO_COMMUNE["code"], OTHER_COMMUNE["code"]]
 # Fixed on purpose: printed by seed_demo for anyone trying the demo locally.
 DEMO_PASSWORD = "demo-yenson-2023"  # noqa: S105
 
@@ -89,6 +123,7 @@ class DemoResult:
     generated: bool  # False: the commune already had data, left as it was
     counts: Counts
     users: list[tuple[str, str, str]]  # username, role label, password
+    timeline: Timeline = dataclasses.field(default_factory=Timeline)
 
 
 def ensure_reference_data() -> bool:
@@ -129,31 +164,61 @@ def _ensure_user(spec: DemoUser, commune: Commune) -> None:
     commune.members.add(user)
 
 
+def _ensure_commune(
+    spec: dict, size: int, village_names, *, stamp, pool, ref
+) -> tuple[Commune, Counts | None]:
+    fields = {k: v for k, v in spec.items() if k != "code"}
+    commune, _created = Commune.objects.get_or_create(code=spec["code"], defaults=fields)
+    if Beneficiary.objects.filter(commune=commune).exists() or commune.merged_into_id:
+        return commune, None
+    counts = populate_commune(
+        commune,
+        size=size,
+        seed=DEMO_SEED,
+        ref=ref,
+        pool=pool,
+        stamp=stamp,
+        as_of=GENERATED_AS_OF,
+        village_names=village_names,
+    )
+    return commune, counts
+
+
+def _staff() -> Staff:
+    users = User.objects.in_bulk(["canbo", "chutich", "congan"], field_name="username")
+    return Staff(officer=users["canbo"], leader=users["chutich"], police=users["congan"])
+
+
 @transaction.atomic
-def seed_demo(*, as_of=DEFAULT_AS_OF) -> DemoResult:
-    """Create (once) the demo commune and its data; ensure the demo users."""
+def seed_demo(*, as_of: datetime.date | None = None) -> DemoResult:
+    """Create (once) the demo communes and their data, bring their months up to
+    ``as_of`` (today), and ensure the demo users."""
+    as_of = as_of or timezone.localdate()
     ensure_reference_data()
-    fields = {k: v for k, v in DEMO_COMMUNE.items() if k != "code"}
-    commune, _created = Commune.objects.get_or_create(code=DEMO_COMMUNE["code"], defaults=fields)
-    counts = Counts()
-    generated = not Beneficiary.objects.filter(commune=commune).exists()
-    if generated:
-        counts = populate_commune(
-            commune,
-            size=DEMO_SIZE,
-            seed=DEMO_SEED,
-            ref=Reference.load(),
-            pool=UniquePool(DEMO_SEED),
-            stamp=HistoryStamp(user=None, date=timezone.now(), reason=_("Dữ liệu mẫu (seed_demo)")),
-            as_of=as_of,
-            village_names=DEMO_VILLAGES,
-        )
-        seed_registration_demo(commune, as_of=as_of)
+    stamp = HistoryStamp(user=None, date=timezone.now(), reason=_("Dữ liệu mẫu (seed_demo)"))
+    ref, pool = Reference.load(), UniquePool(DEMO_SEED)
+    yen_son, counts = _ensure_commune(
+        DEMO_COMMUNE, DEMO_SIZE, DEMO_VILLAGES, stamp=stamp, pool=pool, ref=ref
+    )
+    ha_binh, other_counts = _ensure_commune(
+        OTHER_COMMUNE, OTHER_SIZE, OTHER_VILLAGES, stamp=stamp, pool=pool, ref=ref
+    )
+    generated = counts is not None
+    home = _home(yen_son, as_of)
     for spec in DEMO_USERS:
-        _ensure_user(spec, commune)
+        _ensure_user(spec, home)
+    if yen_son.merged_into_id is None:
+        # The paying office oversees both old communes.
+        ha_binh.members.add(*User.objects.filter(username="tinh"))
+    timeline = Timeline()
+    staff = _staff()
+    past_months(OLD_CODES, first_of_month(as_of), staff, timeline)
+    home = _home(yen_son, as_of)
     if generated:
-        plant_for_demo(commune)
-        seed_cycle_demo(commune, as_of=as_of)
+        seed_registration_demo(home, as_of=as_of)
+    this_month(OLD_CODES, as_of, staff, timeline)
+    if other_counts is not None and counts is not None:
+        counts.add(other_counts)
     users = [
         (
             spec.username,
@@ -162,4 +227,18 @@ def seed_demo(*, as_of=DEFAULT_AS_OF) -> DemoResult:
         )
         for spec in DEMO_USERS
     ]
-    return DemoResult(commune=commune, generated=generated, counts=counts, users=users)
+    return DemoResult(
+        commune=home,
+        generated=generated,
+        counts=counts or Counts(),
+        users=users,
+        timeline=timeline,
+    )
+
+
+def _home(yen_son: Commune, as_of: datetime.date) -> Commune:
+    """Yến Sơn, or the commune it merged into once the merger took effect."""
+    yen_son.refresh_from_db()
+    if yen_son.merged_into_id and yen_son.merged_on and as_of >= yen_son.merged_on:
+        return yen_son.merged_into
+    return yen_son

@@ -1,0 +1,103 @@
+"""The demo's months, from the first paid in the system to this one.
+
+Each month before this one, for each commune paying that month: the police's
+and the officer's clean-up (:mod:`demo.quality`), the registration lists built
+and sent, the cycle opened, approved and sent, the monthly report sent, the
+cycle paid and closed. This month: its blockers planted and its cycle opened
+as a draft. A month whose cycle is closed is left as it is, so a second run in
+the same month writes nothing and a run a month later adds only that month.
+
+Months before :data:`FIRST_MONTH` were paid outside the system (the cycles
+owe nothing before the commune's first cycle).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+
+from beneficiaries.models import Commune
+from core.rules.months import first_of_month, next_month
+from demo.payments import open_draft, send_cycle, settle_cycle
+from demo.quality import clear_findings, plant_for_month, verify_everyone
+from demo.sending import send_lists, send_report
+from payments.models import PaymentCycle
+
+#: The first month paid in the system: a year and a half of history, and a quick seed.
+FIRST_MONTH = datetime.date(2025, 1, 1)
+
+
+@dataclass(frozen=True)
+class Staff:
+    officer: User
+    leader: User
+    police: User
+
+
+@dataclass
+class Timeline:
+    """What a run added: the months paid and closed, per commune code, and the drafts."""
+
+    closed: list[tuple[str, datetime.date]] = field(default_factory=list)
+    drafts: list[tuple[str, datetime.date]] = field(default_factory=list)
+
+
+def paying_communes(codes: list[str], month: datetime.date) -> list[Commune]:
+    """The communes that pay ``month``: each old commune, or the one it merged into
+    once the merger took effect."""
+    communes: dict[int, Commune] = {}
+    for commune in Commune.objects.filter(code__in=codes).select_related("merged_into"):
+        if (
+            commune.merged_into_id
+            and commune.merged_on
+            and month >= first_of_month(commune.merged_on)
+        ):
+            communes.setdefault(commune.merged_into_id, commune.merged_into)
+        else:
+            communes.setdefault(commune.pk, commune)
+    return sorted(communes.values(), key=lambda c: c.code)
+
+
+def _closed(commune: Commune, month: datetime.date) -> bool:
+    return PaymentCycle.objects.filter(
+        commune=commune, period=month, status=PaymentCycle.Status.CLOSED
+    ).exists()
+
+
+def pay_month(commune: Commune, month: datetime.date, staff: Staff) -> None:
+    """One past month of one commune, from the clean-up to the closed cycle."""
+    verify_everyone(commune, police=staff.police)
+    clear_findings(commune, officer=staff.officer)
+    send_lists(commune, month, officer=staff.officer)
+    cycle = send_cycle(commune, month, officer=staff.officer, leader=staff.leader)
+    send_report(commune, month, officer=staff.officer)
+    settle_cycle(cycle, officer=staff.officer)
+
+
+def past_months(codes: list[str], until: datetime.date, staff: Staff, timeline: Timeline) -> None:
+    """Every month from :data:`FIRST_MONTH` up to (not including) ``until``."""
+    month = FIRST_MONTH
+    while month < until:
+        for commune in paying_communes(codes, month):
+            if not _closed(commune, month):
+                pay_month(commune, month, staff)
+                timeline.closed.append((commune.code, month))
+        month = next_month(month)
+
+
+def this_month(
+    codes: list[str], as_of: datetime.date, staff: Staff, timeline: Timeline
+) -> list[PaymentCycle]:
+    """This month's drafts, with the blockers the month's data brought, once."""
+    month = first_of_month(as_of)
+    drafts = []
+    for commune in paying_communes(codes, month):
+        cycle = PaymentCycle.objects.filter(commune=commune, period=month).first()
+        if cycle is None:
+            plant_for_month(commune, month, today=as_of, officer=staff.officer)
+            cycle = open_draft(commune, month, officer=staff.officer)
+            timeline.drafts.append((commune.code, month))
+        drafts.append(cycle)
+    return drafts
