@@ -434,3 +434,25 @@ def merge_communes(
         data={"from": codes, "on": on.isoformat(), "created": created},
     )
     return MergeResult(commune=into, created=created, preview=preview, merged=olds)
+
+
+def preview_lines(preview: MergePreview) -> list[str]:
+    """The preview as lines of text (the command prints them)."""
+    on = f"{preview.on:%d/%m/%Y}" if preview.on else "?"
+    state = "đã có" if preview.into_exists else "tạo mới"
+    lines = [f"Sáp nhập vào xã {preview.name or '?'} ({preview.into_code}, {state}) từ {on}:"]
+    for old in preview.old:
+        lines.append(
+            f"- {old.name} ({old.code}): {old.villages} thôn, {old.people} người, "
+            f"{old.enrolments} đối tượng hưởng, {old.representatives} người nhận thay, "
+            f"{old.accounts} tài khoản, {old.registrations} đăng ký nhận, "
+            f"{old.account_requests} đề nghị mở tài khoản, {old.outreach} hoạt động truyền thông, "
+            f"{old.users} người dùng"
+        )
+    for rename in preview.renames:
+        lines.append(f"Đổi tên thôn trùng: {rename.old_name} → {rename.new_name}")
+    for cycle in preview.discarded:
+        lines.append(f"Bỏ dự thảo kỳ chi trả tháng {cycle.period:%m/%Y} của {cycle.commune_name}")
+    for refusal in preview.refusals:
+        lines.append(f"Không thực hiện được: {refusal}")
+    return lines

@@ -151,3 +151,10 @@ def test_the_new_communes_members_reach_the_old_communes_files(merged, other_off
     [generated] = build_registration_lists_now(merged["old"], JUNE, today=DATED)
     assert merged["old"] in communes_for(other_officer)  # a member of Hà Trung only
     assert generated.commune in communes_for(other_officer)
+
+
+def test_an_import_into_the_merged_commune_is_refused(merged, officer):
+    from desk.importer.service import ImportRefused, create_batch
+
+    with pytest.raises(ImportRefused, match=CLOSED):
+        create_batch(io.BytesIO(b"PK"), name="yen-son.xlsx", commune=merged["old"], actor=officer)
