@@ -7,7 +7,7 @@ not act answers 403.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from beneficiaries.models import Beneficiary, Commune, Person
@@ -16,12 +16,15 @@ from core.access import require_role
 
 
 def communes_for(user) -> QuerySet[Commune]:
-    """The communes a user may see; a superuser sees all."""
+    """The communes a user may see; a superuser sees all. A commune merged into
+    one of the user's is theirs too: its lists, cycles and reports of the months
+    before the merger (it holds no people any more)."""
     if not user.is_authenticated:
         return Commune.objects.none()
     if user.is_superuser:
         return Commune.objects.all()
-    return Commune.objects.filter(members=user)
+    mine = Commune.objects.filter(members=user).values("pk")
+    return Commune.objects.filter(Q(pk__in=mine) | Q(merged_into__in=mine))
 
 
 def commune_ids_for(user) -> list[int]:

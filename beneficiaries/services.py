@@ -12,14 +12,17 @@ import datetime
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import (
     Beneficiary,
+    Commune,
     IdentityCheck,
     Person,
     Province,
     Representative,
+    merged_commune_problem,
 )
 from beneficiaries.models.checks import check_problem
 from core import roles
@@ -54,10 +57,18 @@ def _stamp(instance, actor) -> None:
     instance._history_user = actor
 
 
+def _check_open(commune: Commune) -> None:
+    """A merged commune's registry is read-only from its merger on."""
+    problem = merged_commune_problem(commune, timezone.localdate())
+    if problem:
+        raise RegistryError(problem)
+
+
 @transaction.atomic
 def save_person(person: Person, *, actor) -> Person:
     """Create or update a person (the form has validated the fields)."""
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    _check_open(person.commune)
     # No name in the message: the other person may be in a commune the actor cannot see.
     taken = RegistryError(
         _("Số CCCD %(id)s đã được dùng cho một người khác trong hệ thống.")
@@ -84,7 +95,7 @@ def enrolment_problem(beneficiary: Beneficiary) -> str | None:
         return _("Diện đối tượng không thuộc chương trình đã chọn.")
     if beneficiary.commune_id != beneficiary.person.commune_id:
         return _("Đối tượng phải thuộc xã của người hưởng.")
-    return None
+    return merged_commune_problem(beneficiary.commune, timezone.localdate())
 
 
 @transaction.atomic
@@ -103,6 +114,7 @@ def save_representative(representative: Representative, *, actor) -> Representat
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
     if representative.person_id == representative.represented_id:
         raise RegistryError(_("Người nhận thay không thể là chính đối tượng."))
+    _check_open(representative.represented.commune)
     _stamp(representative, actor)
     representative.save()
     return representative

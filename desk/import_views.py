@@ -74,7 +74,12 @@ def _batch_for(user, pk: int) -> ImportBatch:
 def import_upload(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_EDIT_REGISTRY)
     communes = communes_for(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None, communes=communes)
+    # A merged commune's registry is its successor's: imports go there.
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        communes=communes.filter(merged_into__isnull=True),
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         batch = import_jobs.upload(

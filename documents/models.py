@@ -213,7 +213,8 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
-    """A business event that is not a row change: a file downloaded, a list sent.
+    """A business event that is not a row change: a file downloaded, a list sent,
+    communes merged.
 
     Written by the service that does the thing, in its transaction.
     """
@@ -221,6 +222,7 @@ class Event(models.Model):
     class Kind(models.TextChoices):
         FILE_DOWNLOADED = "file_downloaded", _("Tải tệp")
         LIST_SENT = "list_sent", _("Gửi danh sách")
+        COMMUNES_MERGED = "communes_merged", _("Sáp nhập xã")
 
     kind = models.CharField(_("loại"), max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -258,7 +260,8 @@ class Event(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["file_downloaded", "list_sent"]), name="event_kind_valid"
+                condition=Q(kind__in=["file_downloaded", "list_sent", "communes_merged"]),
+                name="event_kind_valid",
             ),
         ]
         indexes = [

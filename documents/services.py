@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries.models import Commune, Programme
+from beneficiaries.models import Commune, Programme, merged_commune_problem
 from documents import tasks
 from documents.models import Event, GeneratedFile
 
@@ -47,6 +47,14 @@ def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
+def check_commune_open(commune: Commune, period: datetime.date) -> None:
+    """No file is built for a merged commune's month on or after its merger (its
+    months before stay buildable and downloadable)."""
+    problem = merged_commune_problem(commune, period)
+    if problem:
+        raise FileError(problem)
+
+
 def request_files(
     commune: Commune,
     period: datetime.date,
@@ -61,6 +69,7 @@ def request_files(
     as it is instead of a new one.
     """
     actor = _actor(actor)
+    check_commune_open(commune, period)
     with transaction.atomic():
         # Requests for one commune are taken one at a time: the second finds the first's jobs.
         Commune.objects.select_for_update().get(pk=commune.pk)

@@ -82,6 +82,7 @@ def request_registration_lists(
     """
     if period.day != 1:
         raise FileError(_("Kỳ của danh sách phải là ngày đầu tháng."))
+    files.check_commune_open(commune, period)
     counts = list_counts(commune, period)
     wanted = [
         Wanted(kind, programme=programme, parameters={"programme": programme.code})

@@ -177,18 +177,16 @@ def changes_document(
 
 def listed_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Beneficiary]:
     """The enrolments on any of the commune's lists of the month (the rule, in one
-    place): live, not suspended, alive, registered in force into an account, as
+    place): the commune's in the month (``of_commune_in``: before a merger the
+    old commune's people, from it the new commune's), live, not suspended, alive, registered in force into an account, as
     the month's payment cycle pays. A suspended enrolment is on no list (it is
     not paid): the lists, their totals, the changes sheet and the staleness
     check all read this rule. ``registered_representative`` tells the two
     lists apart."""
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
-        Beneficiary.objects.filter(
-            commune=commune,
-            start_month__lte=period,
-            person__date_of_death__isnull=True,
-        )
+        Beneficiary.objects.of_commune_in(commune, period)
+        .filter(start_month__lte=period, person__date_of_death__isnull=True)
         .exclude(status__in=[Beneficiary.Status.ENDED, Beneficiary.Status.SUSPENDED])
         .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
         .annotate(

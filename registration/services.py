@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Bank, PaymentAccount
 from accounts.services import AccountError, save_account
-from beneficiaries.models import Beneficiary, Person, Representative
+from beneficiaries.models import (
+    Beneficiary,
+    Commune,
+    Person,
+    Representative,
+    merged_commune_problem,
+)
 from core import roles
 from core.access import require_actor
 from registration.models import (
@@ -47,6 +53,13 @@ def _stamp(instance, actor) -> None:
 
 def _user(actor):
     return actor if getattr(actor, "pk", None) else None
+
+
+def _check_open(commune: Commune, month: datetime.date) -> None:
+    """Nothing is registered for a merged commune's month on or after its merger."""
+    problem = merged_commune_problem(commune, month)
+    if problem:
+        raise RegistrationError(problem)
 
 
 def _check_enrolment_live(beneficiary: Beneficiary, from_month: datetime.date) -> None:
@@ -164,6 +177,7 @@ def register_payment_method(
         raise RegistrationError(_("Tháng bắt đầu phải là ngày đầu tháng."), field="from_month")
     if method not in Method.values:
         raise RegistrationError(_("Hình thức nhận không hợp lệ."), field="method")
+    _check_open(beneficiary.commune, from_month)
     _check_enrolment_live(beneficiary, from_month)
     if from_month < beneficiary.start_month:
         raise RegistrationError(
@@ -286,6 +300,7 @@ def request_account_opening(
     """
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_open(person.commune, requested_on)
     if person.date_of_death is not None:
         raise RegistrationError(_("Người này đã mất: không thể đề nghị mở tài khoản."))
     if representative is not None:
@@ -462,6 +477,7 @@ def abandon_account_opening(
 def save_outreach(activity: OutreachActivity, *, actor, today: datetime.date) -> OutreachActivity:
     """Create or update one outreach activity of a commune."""
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    _check_open(activity.commune, activity.date)
     if activity.village_id and activity.village.commune_id != activity.commune_id:
         raise RegistrationError(_("Thôn không thuộc xã này."), field="village")
     if activity.date > today:

@@ -169,9 +169,8 @@ def registry_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Ben
     on the lists), with the method and amount in force in the month."""
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), period)
     return (
-        Beneficiary.objects.filter(
-            commune=commune, start_month__lte=period, person__date_of_death__isnull=True
-        )
+        Beneficiary.objects.of_commune_in(commune, period)
+        .filter(start_month__lte=period, person__date_of_death__isnull=True)
         .exclude(status__in=[Beneficiary.Status.ENDED, Beneficiary.Status.SUSPENDED])
         .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
         .annotate(
@@ -397,7 +396,7 @@ def write_monthly_report(
         ),
     )
 
-    summary_states = verification_summary(commune)
+    summary_states = verification_summary(commune, period)
     verification = Sheet(
         name="Xác thực",
         columns=VERIFICATION_COLUMNS,

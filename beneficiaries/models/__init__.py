@@ -2,14 +2,31 @@
 
 from beneficiaries.models.checks import IdentityCheck, Verification
 from beneficiaries.models.imports import ImportBatch
-from beneficiaries.models.places import Commune, Province, Village
+from beneficiaries.models.places import (
+    Commune,
+    CommuneMerged,
+    Province,
+    Village,
+    commune_open_for,
+    commune_title,
+    merged_commune_problem,
+)
 from beneficiaries.models.programmes import Category, Programme, ProgrammeSetting
-from beneficiaries.models.registry import Beneficiary, Person, Representative, person_sort_name
+from beneficiaries.models.registry import (
+    Beneficiary,
+    EnrolmentCommunePeriod,
+    Person,
+    Representative,
+    commune_at,
+    person_sort_name,
+)
 
 __all__ = [
     "Beneficiary",
     "Category",
     "Commune",
+    "CommuneMerged",
+    "EnrolmentCommunePeriod",
     "IdentityCheck",
     "ImportBatch",
     "Person",
@@ -19,5 +36,9 @@ __all__ = [
     "Representative",
     "Verification",
     "Village",
+    "commune_at",
+    "commune_open_for",
+    "commune_title",
+    "merged_commune_problem",
     "person_sort_name",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -116,3 +118,41 @@ class Village(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def commune_title(commune: Commune) -> str:
+    """``Xã Yến Sơn``: the name with its kind, as people write it in a sentence."""
+    lowered = commune.name.lower()
+    if lowered.startswith(("xã ", "phường ", "thị trấn ", "đặc khu ")):
+        return commune.name
+    return f"Xã {commune.name}"
+
+
+def merged_commune_problem(commune: Commune, month: datetime.date) -> str | None:
+    """Why nothing may be written for ``commune`` in ``month`` (the month of a list,
+    a cycle, a registration; today's for a registry edit), or ``None``.
+
+    The one rule of a merged commune: from the month of its merger it is read-only
+    (its people are the new commune's); the months before stay its own.
+    """
+    if commune.merged_into_id is None or commune.merged_on is None:
+        return None
+    if month.replace(day=1) < commune.merged_on.replace(day=1):
+        return None
+    into = commune.merged_into
+    return _("%(old)s đã sáp nhập vào %(new)s từ %(day)s; dùng %(new)s.") % {
+        "old": commune_title(commune),
+        "new": commune_title(into),
+        "day": f"{commune.merged_on:%d/%m/%Y}",
+    }
+
+
+class CommuneMerged(Exception):
+    """A write for a merged commune's month on or after its merger."""
+
+
+def commune_open_for(commune: Commune, month: datetime.date) -> None:
+    """Raise :class:`CommuneMerged` (with the message) when :func:`merged_commune_problem` says so."""
+    problem = merged_commune_problem(commune, month)
+    if problem:
+        raise CommuneMerged(problem)

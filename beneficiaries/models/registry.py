@@ -11,7 +11,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -161,6 +161,37 @@ class Person(models.Model):
         return self.date_of_death is not None
 
 
+class BeneficiaryQuerySet(models.QuerySet):
+    def of_commune_in(self, commune: Commune | int, month: datetime.date) -> BeneficiaryQuerySet:
+        """The enrolments that belonged to ``commune`` in ``month`` (the rule, in one place).
+
+        An enrolment belongs to its current commune from its latest move on; before
+        that, to the commune its :class:`EnrolmentCommunePeriod` row names for the
+        month. Every month-scoped query (lists, cycles, the monthly report, the
+        dashboard's month figures) reads this, so a month before a merger holds
+        exactly the old commune's people, and the merger month on the new one's.
+        """
+        commune_id = commune.pk if isinstance(commune, Commune) else commune
+        month = month.replace(day=1)
+        later = EnrolmentCommunePeriod.objects.filter(
+            beneficiary=OuterRef("pk"), until_month__gt=month
+        )
+        current = Q(commune_id=commune_id)
+        if EnrolmentCommunePeriod.objects.filter(
+            beneficiary__commune_id=commune_id, until_month__gt=month
+        ).exists():
+            # Some of its enrolments came later (a merger after the month): not theirs yet.
+            current &= ~Exists(later)
+        earlier = EnrolmentCommunePeriod.objects.filter(
+            commune_id=commune_id, until_month__gt=month
+        )
+        earlier = earlier.filter(Q(from_month__isnull=True) | Q(from_month__lte=month))
+        if earlier.exists():
+            # An old commune's month before its merger: the enrolments it held then.
+            return self.filter(current | Q(pk__in=earlier.values("beneficiary_id")))
+        return self.filter(current)
+
+
 class Beneficiary(models.Model):
     """One enrolment of a person in a programme, from a decision."""
 
@@ -209,6 +240,8 @@ class Beneficiary(models.Model):
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = BeneficiaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đối tượng hưởng")
@@ -262,6 +295,67 @@ class Beneficiary(models.Model):
             raise ValidationError(
                 {"category": _("Diện đối tượng không thuộc chương trình đã chọn.")}
             )
+
+
+class EnrolmentCommunePeriod(models.Model):
+    """An enrolment belonged to ``commune`` for the months before ``until_month``
+    (and from ``from_month`` on; empty: since it began).
+
+    Written at a merger, set-based, for every enrolment that moved; the months
+    after its latest row belong to the enrolment's current commune.
+    """
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("đối tượng hưởng"),
+        on_delete=models.CASCADE,
+        related_name="commune_periods",
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="enrolment_periods"
+    )
+    from_month = models.DateField(_("từ tháng"), null=True, blank=True)
+    until_month = models.DateField(_("đến trước tháng"))
+
+    class Meta:
+        verbose_name = _("xã chi trả theo thời kỳ")
+        verbose_name_plural = _("xã chi trả theo thời kỳ")
+        ordering = ["beneficiary", "until_month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until_month__day=1), name="enrolment_period_until_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(from_month__isnull=True) | Q(from_month__lt=F("until_month")),
+                name="enrolment_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["beneficiary", "until_month"], name="enrolment_period_once_per_end"
+            ),
+        ]
+        indexes = [
+            # An old commune's month (of_commune_in) and the cycle's commune_at join.
+            models.Index(fields=["commune", "until_month"], name="enrolment_period_commune_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id} {self.commune_id} →{self.until_month:%m/%Y}"
+
+
+def commune_at(beneficiary: Beneficiary, month: datetime.date) -> Commune:
+    """The commune ``beneficiary`` belonged to in ``month`` (the other side of
+    :meth:`BeneficiaryQuerySet.of_commune_in`)."""
+    month = month.replace(day=1)
+    row = (
+        EnrolmentCommunePeriod.objects.filter(beneficiary=beneficiary, until_month__gt=month)
+        .filter(Q(from_month__isnull=True) | Q(from_month__lte=month))
+        .select_related("commune")
+        .order_by("until_month")
+        .first()
+    )
+    if row is not None:
+        return row.commune
+    return beneficiary.commune
 
 
 class Representative(models.Model):

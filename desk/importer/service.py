@@ -41,6 +41,7 @@ from beneficiaries.models import (
     Province,
     Representative,
     Village,
+    merged_commune_problem,
 )
 from core import roles
 from core.access import require_actor
@@ -66,6 +67,13 @@ BATCH_SIZE = 1000
 
 class ImportRefused(Exception):
     """An import that cannot go on, with a message for the officer."""
+
+
+def _check_open(commune: Commune) -> None:
+    """A merged commune takes no import from its merger on (import into the new one)."""
+    problem = merged_commune_problem(commune, timezone.localdate())
+    if problem:
+        raise ImportRefused(problem)
 
 
 def _begin_write(commune: Commune) -> None:
@@ -203,6 +211,7 @@ def create_batch(
 ) -> ImportBatch:
     """Record an uploaded workbook before anything is read from it."""
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    _check_open(commune)
     checksum = sha256_of(upload)
     upload.seek(0, 2)
     size = upload.tell()
@@ -328,6 +337,7 @@ def request_commit(batch: ImportBatch, *, actor) -> ImportBatch:
     Only moves the state; :mod:`desk.importer.jobs` queues the writing (on commit).
     """
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    _check_open(batch.commune)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.VALIDATED:

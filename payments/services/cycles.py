@@ -9,8 +9,14 @@ calendar table ``payments_month``.
 
 What is owed, per enrolment and month:
 
-- months from the later of the enrolment's start and the commune's first cycle
-  (earlier months were paid outside the system) up to the cycle's month;
+- the enrolments of the commune in the cycle's month
+  (``Beneficiary.objects.of_commune_in``: after a merger, the old commune's
+  months before it hold its people, the new commune's the rest);
+- months from the enrolment's start up to the cycle's month, each only from
+  the first cycle of the commune the enrolment belonged to that month on
+  (earlier months were paid outside the system): after a merger the new
+  commune's first cycle pays as arrears what the old commune's cycles left
+  unpaid, and invents nothing for an old commune that had no cycle;
 - not while the enrolment is suspended (its months are owed again when it is
   reactivated); before its end month — an ended enrolment is still owed the
   months before its end that were not paid; not after the month of death;
@@ -29,12 +35,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.deadlines import DeadlineBook
-from beneficiaries.models import Commune
+from beneficiaries.models import (
+    Beneficiary,
+    Commune,
+    EnrolmentCommunePeriod,
+    merged_commune_problem,
+)
 from core import roles
 from core.access import has_any_role, require_actor
 from core.bulk import HistoryStamp, history_from_rows
@@ -79,7 +90,19 @@ CREATE TEMPORARY TABLE payments_cycle_due (
 )
 """
 
+# The first cycle of each commune the cycle's enrolments belonged to (this one and
+# those merged into it): a month is tracked from its commune's first cycle on.
+_CREATE_TRACKED = """
+CREATE TEMPORARY TABLE payments_cycle_tracked (
+    commune_id bigint NOT NULL PRIMARY KEY,
+    tracked_from date NOT NULL
+)
+"""
+
 # One row per enrolment and month owed something, with the amount still due.
+# A month belongs to the commune the enrolment belonged to then (its period row
+# from a merger, else its commune) and is owed only from that commune's first
+# cycle on: earlier months were paid outside the system.
 _FILL_DUE = """
 INSERT INTO payments_cycle_due (beneficiary_id, month, kind, amount)
 SELECT x.beneficiary_id, x.month,
@@ -99,12 +122,21 @@ FROM (
     JOIN beneficiaries_person p ON p.id = b.person_id
     JOIN payments_month m
       ON m.month >= b.start_month AND m.month >= %s AND m.month <= %s
-    WHERE b.commune_id = %s AND b.status <> 'suspended'
+    {history_join}
+    JOIN payments_cycle_tracked t
+      ON t.commune_id = {commune_at} AND m.month >= t.tracked_from
+    WHERE b.id IN ({enrolments}) AND b.status <> 'suspended'
       AND (b.status <> 'ended' OR b.end_month IS NOT NULL)
       AND (b.end_month IS NULL OR m.month < b.end_month)
       AND (p.date_of_death IS NULL OR m.month <= p.date_of_death)
 ) x
 WHERE x.owed IS NOT NULL AND x.owed > x.paid
+"""
+
+_HISTORY_JOIN = """
+    LEFT JOIN beneficiaries_enrolmentcommuneperiod h
+      ON h.beneficiary_id = b.id AND h.until_month > m.month
+     AND (h.from_month IS NULL OR h.from_month <= m.month)
 """
 
 _INSERT_PAYMENTS = """
@@ -165,23 +197,71 @@ def _clear(cycle: PaymentCycle, stamp: HistoryStamp) -> bool:
     return True
 
 
-def _fill(cycle: PaymentCycle, tracked_from: datetime.date, stamp: HistoryStamp) -> None:
+def _merged_chain(commune_id: int) -> set[int]:
+    """``commune_id`` and every commune merged into it, through any chain of mergers."""
+    ids, frontier = {commune_id}, [commune_id]
+    while frontier:
+        frontier = list(
+            Commune.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.update(frontier)
+    return ids
+
+
+def tracked_from(commune: Commune) -> dict[int, datetime.date]:
+    """The first cycle's month of ``commune`` and of every commune merged into it:
+    from it on, that commune's months are owed (a commune without a cycle is not
+    in it: its months were all paid outside the system)."""
+    ids = _merged_chain(commune.pk)
+    rows = (
+        PaymentCycle.objects.filter(commune_id__in=ids)
+        .values("commune_id")
+        .annotate(first=Min("period"))
+    )
+    return {row["commune_id"]: row["first"] for row in rows}
+
+
+def _fill(cycle: PaymentCycle, tracked: dict[int, datetime.date], stamp: HistoryStamp) -> None:
+    enrolments = Beneficiary.objects.of_commune_in(cycle.commune_id, cycle.period).values("pk")
+    enrolments_sql, enrolments_params = enrolments.query.sql_with_params()
+    moved = EnrolmentCommunePeriod.objects.filter(
+        Q(commune_id__in=_merged_chain(cycle.commune_id))
+        | Q(beneficiary__commune_id=cycle.commune_id)
+    ).exists()
+    fill_due = _FILL_DUE.format(
+        # No enrolment ever moved: every month is the commune's own (the join is skipped).
+        history_join=_HISTORY_JOIN if moved else "",
+        commune_at="COALESCE(h.commune_id, b.commune_id)" if moved else "b.commune_id",
+        enrolments=enrolments_sql,
+    )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS payments_cycle_due")
+        cursor.execute("DROP TABLE IF EXISTS payments_cycle_tracked")
         cursor.execute(_CREATE_DUE)
+        cursor.execute(_CREATE_TRACKED)
+        cursor.executemany(
+            "INSERT INTO payments_cycle_tracked (commune_id, tracked_from) VALUES (%s, %s)",
+            [(pk, _d(first)) for pk, first in tracked.items()],
+        )
         postgres = connection.vendor == "postgresql"
         if postgres:
             # Grouping 250,000 rows in memory rather than on disk; this transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
         # No try/finally: after an error PostgreSQL refuses any statement until the
         # rollback, which drops the table anyway (created in this transaction).
-        cursor.execute(_FILL_DUE, [_d(tracked_from), _d(cycle.period), cycle.commune_id])
+        cursor.execute(
+            fill_due,
+            [_d(min(tracked.values())), _d(cycle.period), *enrolments_params],
+        )
         if postgres:
             # Nothing analyses a temporary table: without it the joins below are guessed.
             cursor.execute("ANALYZE payments_cycle_due")
         cursor.execute(_INSERT_PAYMENTS, [cycle.pk, _d(cycle.period)])
         cursor.execute(_INSERT_LINES, [cycle.pk])
         cursor.execute("DROP TABLE payments_cycle_due")
+        cursor.execute("DROP TABLE payments_cycle_tracked")
     history_from_rows(
         Payment, where="t.cycle_id = %s", params=[cycle.pk], stamp=stamp, history_type="+"
     )
@@ -213,7 +293,10 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
             _("Chỉ lập kỳ chi trả đến tháng %(month)s (tháng sau); không lập trước nhiều tháng.")
             % {"month": f"{latest_allowed:%m/%Y}"}
         )
-    Commune.objects.select_for_update().get(pk=commune.pk)
+    commune = Commune.objects.select_for_update().get(pk=commune.pk)
+    problem = merged_commune_problem(commune, period)
+    if problem:
+        raise CycleError(problem)
     latest = PaymentCycle.objects.filter(commune=commune).order_by("-period").only("period").first()
     if latest is not None and latest.period > period:
         raise CycleError(
@@ -232,10 +315,7 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
         user=actor, date=timezone.now(), reason=_("Lập kỳ chi trả %s") % f"{period:%m/%Y}"
     )
     rebuilt = _clear(cycle, stamp)
-    tracked_from = PaymentCycle.objects.filter(commune=commune).aggregate(Min("period"))[
-        "period__min"
-    ]
-    _fill(cycle, tracked_from, stamp)
+    _fill(cycle, tracked_from(commune), stamp)
     cycle.due_on = due_date(commune, period)
     cycle.prepared_by = actor
     cycle.prepared_at = timezone.now()
@@ -382,3 +462,14 @@ def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
     cycle._history_user = actor
     cycle.save()
     return cycle
+
+
+def discard_draft_cycle(cycle: PaymentCycle, *, stamp: HistoryStamp) -> None:
+    """Remove a draft cycle with its payments (history rows say who and why): a
+    merger discards an old commune's drafts for months it no longer pays."""
+    cycle = _locked(cycle)
+    _expect(cycle, PaymentCycle.Status.DRAFT)
+    _clear(cycle, stamp)
+    cycle._history_user = stamp.user
+    cycle._change_reason = stamp.reason
+    cycle.delete()

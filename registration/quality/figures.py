@@ -3,6 +3,7 @@ over the people a commune pays (the page, the dashboard, the monthly report)."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -27,10 +28,16 @@ def summarise(findings: Iterable[Finding]) -> list[dict]:
     ]
 
 
-def verification_summary(commune: Commune) -> list[dict]:
+def verification_summary(commune: Commune, period: datetime.date | None = None) -> list[dict]:
     """How many of the people the commune pays (beneficiaries of live enrolments
-    and their representatives) are in each verification state."""
-    live = Beneficiary.objects.filter(commune=commune).exclude(status=Beneficiary.Status.ENDED)
+    and their representatives) are in each verification state; with ``period``,
+    of the enrolments the commune held in that month (a month before a merger)."""
+    enrolments = (
+        Beneficiary.objects.filter(commune=commune)
+        if period is None
+        else Beneficiary.objects.of_commune_in(commune, period)
+    )
+    live = enrolments.exclude(status=Beneficiary.Status.ENDED)
     people = with_verification(
         Person.objects.filter(
             Q(pk__in=live.values("person_id"))

@@ -8,7 +8,9 @@ and re-imported results keep the money invariants.
   cash list, home list), to the đồng; each payment equals its month lines;
 - reconciliation balances: paid + failed + returned + pending = total;
 - coefficient entitlements follow the base level in force each month;
-- a result recorded twice changes nothing.
+- a result recorded twice changes nothing;
+- a merger in the middle of the months (the commune becomes part of Xã Hà
+  Trung, whose cycles carry on) changes nothing anyone is owed or paid.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from amounts.models import AllowanceRate, Entitlement
 from amounts.services import record_base_level
-from beneficiaries.models import Beneficiary, Person, Programme
+from beneficiaries.models import Beneficiary, Commune, Person, Programme
 from core.rules.money import coefficient_amount
+from desk.merger import merge_communes
 from payments.models import Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import open_cycle
 from payments.services.results import record_result
@@ -51,6 +54,7 @@ OPS = st.lists(
         st.tuples(st.just("rerate"), st.integers(0, 4), st.sampled_from([10_000, 60_000, 140_000])),
         st.tuples(st.just("fail"), st.integers(0, 20)),
         st.tuples(st.just("reimport"), st.integers(0, 20)),
+        st.tuples(st.just("merge")),
     ),
     min_size=1,
     max_size=14,
@@ -67,6 +71,8 @@ class World:
 
     def __init__(self, commune, officer, leader) -> None:
         self.commune, self.officer, self.leader = commune, officer, leader
+        self.communes = [commune]  # the commune and, after a merger, the new one
+        self.merged_on: datetime.date | None = None
         self.programme = Programme.objects.get(code="BTXH")
         self.category = CategoryFactory(
             programme=self.programme, code="BTXH_K6_N", coefficient=COEFFICIENT
@@ -97,6 +103,9 @@ class World:
         )
 
     def join(self, start: datetime.date, method: str = "cash") -> None:
+        if self.merged_on is not None:
+            # The new commune's months before its first cycle are not its to pay.
+            start = max(start, self.merged_on)
         self.joins += 1
         enrolment = BeneficiaryFactory(
             person=PersonFactory(commune=self.commune, full_name=f"Người Thử {self.joins}"),
@@ -134,7 +143,7 @@ class World:
 
     def latest_submitted(self) -> PaymentCycle | None:
         return (
-            PaymentCycle.objects.filter(commune=self.commune, status="submitted")
+            PaymentCycle.objects.filter(commune__in=self.communes, status="submitted")
             .order_by("-period")
             .first()
         )
@@ -167,8 +176,25 @@ class World:
                 actor=self.officer,
             )
             if self.draft is not None:  # the officer rebuilds the draft after the change
-                self.draft = open_cycle(self.commune, self.period, actor=self.officer).cycle
+                self.draft = open_cycle(self.draft.commune, self.period, actor=self.officer).cycle
                 check_paid_once(self)
+        elif kind == "merge":
+            if self.merged_on is not None:
+                return
+            # A merger waits for the old commune's books to be closed; its draft
+            # (this month) stays its own, the next month is the new commune's.
+            PaymentCycle.objects.filter(commune=self.commune, status="submitted").update(
+                status="closed"
+            )
+            self.merged_on = add_month(self.period, 1)
+            merge_communes(
+                into_code="15271",
+                name="Hà Trung",
+                from_codes=[self.commune.code],
+                on=self.merged_on,
+            )
+            self.commune = Commune.objects.get(code="15271")
+            self.communes.append(self.commune)
         elif kind in ("fail", "reimport"):
             cycle = self.latest_submitted()
             if cycle is None:
@@ -194,10 +220,14 @@ class World:
 
 def owed_months(world: World) -> dict[tuple[int, datetime.date], int]:
     """The oracle: what each enrolment is owed per month up to the latest period."""
-    first = PaymentCycle.objects.filter(commune=world.commune).order_by("period").first().period
+    # As if nothing had merged: the months from the first cycle of the commune the
+    # people started in, whichever commune paid them since.
+    first = (
+        PaymentCycle.objects.filter(commune__in=world.communes).order_by("period").first().period
+    )
     owed = {}
     rates = world.rates()
-    for enrolment in Beneficiary.objects.filter(commune=world.commune).select_related("person"):
+    for enrolment in Beneficiary.objects.all().select_related("person"):
         if enrolment.status == Beneficiary.Status.SUSPENDED:
             continue
         rows = list(enrolment.entitlements.order_by("from_month"))
@@ -269,6 +299,19 @@ def check_cycles_balance() -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=OPS)
+# A merger while a draft is open, then joins, a re-rating and a failure in the new commune.
+@example(
+    ops=[
+        ("merge",),
+        ("rerate", 1, 60_000),
+        ("month",),
+        ("join", 3),
+        ("month",),
+        ("rerate", 3, 10_000),
+        ("fail", 1),
+        ("month",),
+    ]
+)
 def test_random_months_keep_every_invariant(ops, commune, officer, leader, reference_data):
     with transaction.atomic():
         world = World(commune, officer, leader)

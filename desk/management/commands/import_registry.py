@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from beneficiaries.management import commune_by_code
 from beneficiaries.models import ImportBatch
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi")
 
     def handle(self, *args, file: Path, commune: str, sheet: str, dry_run: bool, **options) -> None:
-        target = commune_by_code(commune)
+        target = commune_by_code(commune, timezone.localdate())
         if not file.is_file():
             raise CommandError(f"Không tìm thấy tệp {file}.")
         with file.open("rb") as handle:

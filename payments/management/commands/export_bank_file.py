@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, commune: str, period: str, out: str, **options) -> None:
         month = month_option(period, word="Kỳ")
-        place = commune_by_code(commune)
+        place = commune_by_code(commune, month)
         try:
             cycle = PaymentCycle.objects.select_related("commune").get(commune=place, period=month)
         except PaymentCycle.DoesNotExist:

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, commune: str, period: str, **options) -> None:
         month = month_option(period)
-        place = commune_by_code(commune)
+        place = commune_by_code(commune, month)
         try:
             result = open_cycle(place, month, actor=None)
         except CycleError as exc:

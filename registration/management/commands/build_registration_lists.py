@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, commune: str, month: str, out: str, **options) -> None:
         period = month_option(month)
-        place = commune_by_code(commune)
+        place = commune_by_code(commune, period)
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         failed = 0

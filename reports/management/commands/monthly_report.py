@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, commune: str, period: str, out: str, **options) -> None:
         month = month_option(period)
-        place = commune_by_code(commune)
+        place = commune_by_code(commune, month)
         generated = build_monthly_report_now(place, month)
         if generated.status != GeneratedFile.Status.DONE:
             raise CommandError(f"Không lập được báo cáo: {generated.error or generated.status}")
