@@ -23,10 +23,27 @@ from core.rules.months import first_of_month, next_month
 from demo.payments import open_draft, send_cycle, settle_cycle
 from demo.quality import clear_findings, plant_for_month, verify_everyone
 from demo.sending import send_lists, send_report
+from desk.merger import merge_communes
 from payments.models import PaymentCycle
 
 #: The first month paid in the system: a year and a half of history, and a quick seed.
 FIRST_MONTH = datetime.date(2025, 1, 1)
+#: Since 1/7/2025 Yến Sơn and Hà Bình are part of Xã Hà Trung (15271). The signers
+#: are invented names.
+MERGED_ON = datetime.date(2025, 7, 1)
+MERGED_INTO = {
+    "code": "15271",
+    "name": "Hà Trung",
+    "fields": {
+        "issuing_body": "ỦY BAN NHÂN DÂN XÃ HÀ TRUNG",
+        "place_name": "Hà Trung",
+        "province_name": "Thanh Hóa",
+        "preparer_name": "Lê Thị Hoa",
+        "accountant_name": "Phạm Thị Minh Nguyệt",
+        "leader_title": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
+        "leader_name": "Nguyễn Văn Hùng",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,27 @@ def paying_communes(codes: list[str], month: datetime.date) -> list[Commune]:
     return sorted(communes.values(), key=lambda c: c.code)
 
 
+def merge_if_due(codes: list[str], month: datetime.date) -> bool:
+    """From its month on, the old communes are merged into Xã Hà Trung (once)."""
+    if month < MERGED_ON:
+        return False
+    if not Commune.objects.filter(code__in=codes, merged_into__isnull=True).exists():
+        return False
+    merge_communes(
+        into_code=MERGED_INTO["code"],
+        name=MERGED_INTO["name"],
+        from_codes=list(
+            Commune.objects.filter(code__in=codes, merged_into__isnull=True).values_list(
+                "code", flat=True
+            )
+        ),
+        on=MERGED_ON,
+        actor=None,
+        fields=MERGED_INTO["fields"],
+    )
+    return True
+
+
 def _closed(commune: Commune, month: datetime.date) -> bool:
     return PaymentCycle.objects.filter(
         commune=commune, period=month, status=PaymentCycle.Status.CLOSED
@@ -80,6 +118,7 @@ def past_months(codes: list[str], until: datetime.date, staff: Staff, timeline: 
     """Every month from :data:`FIRST_MONTH` up to (not including) ``until``."""
     month = FIRST_MONTH
     while month < until:
+        merge_if_due(codes, month)
         for commune in paying_communes(codes, month):
             if not _closed(commune, month):
                 pay_month(commune, month, staff)
@@ -92,6 +131,7 @@ def this_month(
 ) -> list[PaymentCycle]:
     """This month's drafts, with the blockers the month's data brought, once."""
     month = first_of_month(as_of)
+    merge_if_due(codes, month)
     drafts = []
     for commune in paying_communes(codes, month):
         cycle = PaymentCycle.objects.filter(commune=commune, period=month).first()
