@@ -1,6 +1,7 @@
 """Models of the registry, split by aggregate."""
 
 from beneficiaries.models.checks import IdentityCheck, Verification
+from beneficiaries.models.conditions import EnrolmentCondition
 from beneficiaries.models.imports import ImportBatch
 from beneficiaries.models.places import Commune, Province, Village
 from beneficiaries.models.programmes import Category, Programme, ProgrammeSetting
@@ -10,6 +11,7 @@ __all__ = [
     "Beneficiary",
     "Category",
     "Commune",
+    "EnrolmentCondition",
     "IdentityCheck",
     "ImportBatch",
     "Person",

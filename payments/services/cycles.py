@@ -9,8 +9,9 @@ calendar table ``payments_month``.
 
 What is owed, per enrolment and month:
 
-- months from the later of the enrolment's start and the commune's first cycle
-  (earlier months were paid outside the system) up to the cycle's month;
+- months from the later of the enrolment's start, the programme's first month
+  (``Programme.starts_from``) and the commune's first cycle (earlier months were
+  paid outside the system) up to the cycle's month;
 - not while the enrolment is suspended (its months are owed again when it is
   reactivated); before its end month — an ended enrolment is still owed the
   months before its end that were not paid; not after the month of death;
@@ -97,8 +98,10 @@ FROM (
             AND pm.kind = 'regular') AS regular_lines
     FROM beneficiaries_beneficiary b
     JOIN beneficiaries_person p ON p.id = b.person_id
+    JOIN beneficiaries_programme pg ON pg.id = b.programme_id
     JOIN payments_month m
       ON m.month >= b.start_month AND m.month >= %s AND m.month <= %s
+      AND (pg.starts_from IS NULL OR m.month >= pg.starts_from)
     WHERE b.commune_id = %s AND b.status <> 'suspended'
       AND (b.status <> 'ended' OR b.end_month IS NOT NULL)
       AND (b.end_month IS NULL OR m.month < b.end_month)
