@@ -90,8 +90,8 @@ def _months(start: datetime.date, end: datetime.date | None) -> str:
         return _("từ tháng %(start)s") % {"start": f"{start:%m/%Y}"}
     last = (end - datetime.timedelta(days=1)).replace(day=1)
     if last == start:
-        return _("tháng %(start)s") % {"start": f"{start:%m/%Y}"}
-    return _("các tháng %(start)s – %(last)s") % {
+        return _("trong tháng %(start)s") % {"start": f"{start:%m/%Y}"}
+    return _("trong các tháng %(start)s – %(last)s") % {
         "start": f"{start:%m/%Y}",
         "last": f"{last:%m/%Y}",
     }
@@ -195,7 +195,7 @@ def exclusion_problem(
         ends = [e for e in (end, other.end_month) if e is not None]
         return _(
             "Người này đang hưởng diện “%(other)s” (%(programme)s, %(period)s): không được "
-            "cùng hưởng diện “%(category)s” trong %(months)s."
+            "cùng hưởng diện “%(category)s” %(months)s."
         ) % {
             "other": other.category.short_name,
             "programme": other.programme.short_name,

@@ -13,10 +13,10 @@ from django.urls import reverse
 from beneficiaries import deadlines as registry_deadlines
 from beneficiaries.models import Programme, ProgrammeSetting
 from documents.models import GeneratedFile
+from registration.models import PaymentMethodRegistration
 from reports import deadlines
 from reports.models import DeadlineReminder, Notice
 from reports.tasks import send_deadline_reminders_task
-from registration.models import PaymentMethodRegistration
 from tests.dashboard.test_downloads import make_file
 from tests.factories import (
     BeneficiaryFactory,
