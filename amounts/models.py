@@ -27,6 +27,8 @@ class AllowanceRate(models.Model):
         default=False,
         help_text=_("Mức chưa kiểm chứng phải được đối chiếu văn bản trước khi dùng."),
     )
+    # Where an unverified figure comes from ("reported by national press …").
+    source_note = models.CharField(_("nguồn của mức chuẩn"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:

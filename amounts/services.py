@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amounts.models import AllowanceRate, Entitlement
-from beneficiaries.models import Programme
+from beneficiaries.models import Beneficiary, Programme
 from core import roles
 from core.access import require_actor
 from core.bulk import HistoryStamp, history_from_rows
+from core.rules.money import coefficient_amount
 
 
 class RateError(Exception):
@@ -145,3 +146,55 @@ def _chunks(ids: list[int], size: int = 5000):
     # Within every database's limit on parameters per statement.
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+def opening_entitlements(beneficiary: Beneficiary) -> list[Entitlement]:
+    """The entitlement rows (unsaved) a new coefficient-based enrolment is owed:
+    base level × its category's coefficient from its start month, and again from
+    each later base level before its end. Empty for a fixed amount (it comes
+    from the decision) or a category without a coefficient.
+
+    Refused when the programme has no base level in force in the start month.
+    """
+    category = beneficiary.category
+    programme = category.programme
+    if programme.amount_mode != Programme.AmountMode.COEFFICIENT or category.coefficient is None:
+        return []
+    start, end = beneficiary.start_month, beneficiary.end_month
+    rates = list(AllowanceRate.objects.filter(programme=programme).order_by("applies_from"))
+    in_force = [rate for rate in rates if rate.applies_from <= start]
+    if not in_force:
+        raise RateError(
+            _("Chưa có mức chuẩn của chương trình %(programme)s áp dụng cho tháng %(month)s.")
+            % {"programme": programme.short_name, "month": f"{start:%m/%Y}"}
+        )
+    steps = [(start, in_force[-1])] + [
+        (rate.applies_from, rate)
+        for rate in rates
+        if rate.applies_from > start and (end is None or rate.applies_from < end)
+    ]
+    return [
+        Entitlement(
+            beneficiary=beneficiary,
+            from_month=month,
+            basis=Entitlement.Basis.COEFFICIENT,
+            coefficient=category.coefficient,
+            amount=coefficient_amount(rate.amount, category.coefficient),
+            decision_number=beneficiary.decision_number,
+        )
+        for month, rate in steps
+    ]
+
+
+@transaction.atomic
+def start_entitlement(beneficiary: Beneficiary, *, actor) -> list[Entitlement]:
+    """Give a new enrolment its amounts (:func:`opening_entitlements`), unless it
+    already has some (an import, or an amount entered from the decision)."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    if beneficiary.entitlements.exists():
+        return []
+    rows = opening_entitlements(beneficiary)
+    for row in rows:
+        row._history_user = actor if getattr(actor, "pk", None) else None
+        row.save()
+    return rows

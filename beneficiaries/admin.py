@@ -19,6 +19,7 @@ from beneficiaries.models import (
     Beneficiary,
     Category,
     Commune,
+    EnrolmentCondition,
     IdentityCheck,
     ImportBatch,
     Person,
@@ -38,6 +39,7 @@ from beneficiaries.models.checks import (
 )
 from beneficiaries.services import (
     RegistryError,
+    condition_problem,
     enrolment_problem,
     record_check,
     record_matches,
@@ -186,6 +188,7 @@ class CategoryAdmin(SimpleHistoryAdmin):
     list_select_related = ["programme"]
     list_filter = ["programme"]
     search_fields = ["code", "name", "short_name"]
+    filter_horizontal = ["excludes"]
 
 
 @admin.register(Province)
@@ -305,7 +308,11 @@ class BeneficiaryAdminForm(forms.ModelForm):
         data = super().clean()
         fields = ("person", "commune", "programme", "category")
         if all(data.get(name) for name in fields):
-            problem = enrolment_problem(Beneficiary(**{name: data[name] for name in fields}))
+            values = {name: data[name] for name in fields}
+            for name in ("start_month", "end_month"):
+                if name in data:
+                    values[name] = data[name]
+            problem = enrolment_problem(Beneficiary(pk=self.instance.pk, **values))
             if problem:
                 raise forms.ValidationError(problem)
         return data
@@ -338,6 +345,38 @@ class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     raw_id_fields = ["person"]
     scoped_foreign_keys = {"commune": "pk", "person": "commune"}
     list_per_page = 50
+
+
+class EnrolmentConditionAdminForm(forms.ModelForm):
+    """The service's rule for a declared condition, shown on the form."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        fields = ("kind", "document", "document_date", "valid_from", "valid_until")
+        if all(data.get(name) for name in fields[:4]):
+            problem = condition_problem(EnrolmentCondition(**{f: data.get(f) for f in fields}))
+            if problem:
+                raise forms.ValidationError(problem)
+        return data
+
+
+@admin.register(EnrolmentCondition)
+class EnrolmentConditionAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    form = EnrolmentConditionAdminForm
+    commune_path = "person__commune"
+    list_display = ["person", "kind", "document", "document_date", "valid_from", "valid_until"]
+    list_filter = ["kind"]
+    search_fields = ["person__name_folded", "=person__personal_id", "document"]
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+    readonly_fields = ["recorded_by"]
+    scoped_foreign_keys = {"person": "commune"}
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj._history_user = request.user
+        if not change:
+            obj.recorded_by = request.user
+        obj.save()
 
 
 @admin.register(Representative)

@@ -94,14 +94,22 @@ class DeadlineBook:
         """A commune's due date for everything of the month (its payment cycle, its
         report): the earliest of its programmes' deadlines."""
         return min(
-            (self.deadline_for(commune_id, p.pk, period) for p in self.programmes),
+            (
+                self.deadline_for(commune_id, p.pk, period)
+                for p in self.programmes
+                if p.runs_in(period)
+            ),
             default=deadline_on(period, DEFAULT_DEADLINE_DAY),
         )
 
     def month(self, commune_id: int, today: datetime.date) -> list[Deadline]:
-        """This month's deadline of every programme for one commune."""
+        """This month's deadline of every programme existing in the month for one commune."""
         period = first_of_month(today)
-        return [self.deadline(commune_id, p, period, today) for p in self.programmes]
+        return [
+            self.deadline(commune_id, p, period, today)
+            for p in self.programmes
+            if p.runs_in(period)
+        ]
 
 
 def deadlines_for(commune: Commune, today: datetime.date | None = None) -> list[Deadline]:

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import (
     Beneficiary,
+    Category,
     Commune,
+    EnrolmentCondition,
     IdentityCheck,
     Person,
     Province,
@@ -27,6 +29,7 @@ from beneficiaries.models import (
 from beneficiaries.models.checks import check_problem
 from core import roles
 from core.access import require_actor
+from core.rules.ages import age_in_month, age_problem
 from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
 
 
@@ -89,23 +92,261 @@ def save_person(person: Person, *, actor) -> Person:
     return person
 
 
-def enrolment_problem(beneficiary: Beneficiary) -> str | None:
-    """Why an enrolment cannot be saved as it is (a form shows it on the form), or None."""
-    if beneficiary.category.programme_id != beneficiary.programme_id:
+AGE = "age"
+
+
+def _months(start: datetime.date, end: datetime.date | None) -> str:
+    """ "07/2025 – 12/2025" (``end`` the first month not included), or "từ 07/2025"."""
+    if end is None:
+        return _("từ tháng %(start)s") % {"start": f"{start:%m/%Y}"}
+    last = (end - datetime.timedelta(days=1)).replace(day=1)
+    if last == start:
+        return _("trong tháng %(start)s") % {"start": f"{start:%m/%Y}"}
+    return _("trong các tháng %(start)s – %(last)s") % {
+        "start": f"{start:%m/%Y}",
+        "last": f"{last:%m/%Y}",
+    }
+
+
+def age_rule_problem(person: Person, category: Category, month: datetime.date) -> str | None:
+    """Why ``person`` is outside the age bounds of ``category`` in ``month``, or None.
+
+    The age is the one reached by the end of the month; a year-only birth counts
+    as 1 January (:func:`core.rules.ages.age_in_month`).
+    """
+    age = age_in_month(person.birth_date, person.birth_year, month)
+    problem = age_problem(age, category.age_from, category.age_below)
+    if problem is None:
+        return None
+    born = _("sinh năm %(year)d") % {"year": person.birth_year}
+    if person.birth_date:
+        born = _("sinh ngày %(day)s") % {"day": f"{person.birth_date:%d/%m/%Y}"}
+    if problem == "young":
+        bound = _("từ đủ %(age)d tuổi") % {"age": category.age_from}
+    else:
+        bound = _("dưới %(age)d tuổi") % {"age": category.age_below}
+    return _(
+        "%(name)s (%(born)s) đến tháng %(month)s mới %(age)d tuổi: diện “%(category)s” "
+        "dành cho người %(bound)s."
+    ) % {
+        "name": person.full_name,
+        "born": born,
+        "month": f"{month:%m/%Y}",
+        "age": age,
+        "category": category.short_name,
+        "bound": bound,
+    }
+
+
+def conditions_problem(
+    person: Person,
+    category: Category,
+    month: datetime.date,
+    conditions: list[EnrolmentCondition] | None = None,
+) -> str | None:
+    """Which declared condition the category requires is missing for ``month``, or None.
+
+    ``conditions`` are the person's declared conditions to consider (a form or an
+    import passes the ones it is about to save with those already saved);
+    ``None``: the saved ones.
+    """
+    kinds = [kind for kind in category.required if kind != AGE]
+    if not kinds:
+        return None
+    if conditions is None:
+        conditions = list(person.conditions.all()) if person.pk else []
+    for kind in kinds:
+        if not any(c.kind == kind and c.holds_in(month) for c in conditions):
+            return _(
+                "Diện “%(category)s” cần giấy tờ xác nhận “%(condition)s” còn hiệu lực trong "
+                "tháng %(month)s: ghi giấy tờ và ngày của giấy tờ."
+            ) % {
+                "category": category.short_name,
+                "condition": EnrolmentCondition.Kind(kind).label,
+                "month": f"{month:%m/%Y}",
+            }
+    return None
+
+
+def exclusion_problem(
+    beneficiary: Beneficiary, others: list[Beneficiary] | None = None
+) -> str | None:
+    """Another enrolment of the person whose category may not be held in the same
+    month as this one (``Category.excludes``, e.g. BTXH_K5C and hưu trí xã hội),
+    overlapping it: which one and which months; or None.
+
+    ``others``: the person's other enrolments to compare with (an import adds
+    those it plans); ``None``: the saved ones.
+    """
+    category = beneficiary.category
+    excluded = {c.pk for c in category.excludes.all()} if category.pk else set()
+    if not excluded:
+        return None
+    if others is None:
+        others = (
+            list(
+                Beneficiary.objects.filter(person=beneficiary.person_id)
+                .exclude(pk=beneficiary.pk)
+                .select_related("category", "programme")
+            )
+            if beneficiary.person_id
+            else []
+        )
+    start, end = beneficiary.start_month, beneficiary.end_month
+    for other in others:
+        if other is beneficiary or (other.pk and other.pk == beneficiary.pk):
+            continue
+        if other.category_id not in excluded:
+            continue
+        if (end is not None and other.start_month >= end) or (
+            other.end_month is not None and start >= other.end_month
+        ):
+            continue
+        first = max(start, other.start_month)
+        ends = [e for e in (end, other.end_month) if e is not None]
+        return _(
+            "Người này đang hưởng diện “%(other)s” (%(programme)s, %(period)s): không được "
+            "cùng hưởng diện “%(category)s” %(months)s."
+        ) % {
+            "other": other.category.short_name,
+            "programme": other.programme.short_name,
+            "period": _months(other.start_month, other.end_month),
+            "category": category.short_name,
+            "months": _months(first, min(ends) if ends else None),
+        }
+    return None
+
+
+def enrolment_problem(
+    beneficiary: Beneficiary,
+    *,
+    conditions: list[EnrolmentCondition] | None = None,
+    others: list[Beneficiary] | None = None,
+) -> str | None:
+    """Why an enrolment cannot be saved as it is (a form shows it on the form), or None.
+
+    The one rule for every way an enrolment is made (the person page, the
+    admin, the import, a move between programmes): the category belongs to the
+    programme, the commune is the person's, the programme exists in the start
+    month, the age and the declared conditions the category requires are met
+    in the start month (checked when the enrolment is new or its category or
+    start month changes), and no enrolment the category excludes overlaps it.
+    """
+    category = beneficiary.category
+    if category.programme_id != beneficiary.programme_id:
         return _("Diện đối tượng không thuộc chương trình đã chọn.")
     if beneficiary.commune_id != beneficiary.person.commune_id:
         return _("Đối tượng phải thuộc xã của người hưởng.")
-    return merged_commune_problem(beneficiary.commune, timezone.localdate())
+    problem = merged_commune_problem(beneficiary.commune, timezone.localdate())
+    if problem:
+        return problem
+    month = beneficiary.start_month
+    if month is None:
+        return None
+    programme = category.programme
+    if not programme.runs_in(month):
+        return _(
+            "Chương trình %(programme)s chỉ có từ tháng %(start)s: không hưởng từ tháng %(month)s."
+        ) % {
+            "programme": programme.short_name,
+            "start": f"{programme.starts_from:%m/%Y}",
+            "month": f"{month:%m/%Y}",
+        }
+    if _eligibility_to_check(beneficiary):
+        person = beneficiary.person
+        if AGE in category.required:
+            problem = age_rule_problem(person, category, month)
+            if problem:
+                return problem
+        problem = conditions_problem(person, category, month, conditions)
+        if problem:
+            return problem
+    return exclusion_problem(beneficiary, others)
+
+
+def _eligibility_to_check(beneficiary: Beneficiary) -> bool:
+    """New, or its category or start month changed: what was met when it was
+    decided is not asked again of an enrolment edited later."""
+    if beneficiary.pk is None:
+        return True
+    saved = (
+        Beneficiary.objects.filter(pk=beneficiary.pk)
+        .values_list("category_id", "start_month")
+        .first()
+    )
+    return saved != (beneficiary.category_id, beneficiary.start_month)
 
 
 @transaction.atomic
-def save_beneficiary(beneficiary: Beneficiary, *, actor) -> Beneficiary:
+def record_condition(
+    person: Person,
+    *,
+    kind: str,
+    document: str,
+    document_date: datetime.date,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    actor,
+) -> EnrolmentCondition:
+    """Record a condition the person declared, with its document (kept as history)."""
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
-    problem = enrolment_problem(beneficiary)
+    condition = EnrolmentCondition(
+        person=person,
+        kind=kind,
+        document=document.strip(),
+        document_date=document_date,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    problem = condition_problem(condition)
+    if problem:
+        raise RegistryError(problem)
+    _stamp(condition, actor)
+    condition.save()
+    return condition
+
+
+def condition_problem(condition: EnrolmentCondition) -> str | None:
+    """Why a declared condition cannot be recorded as it is, or None."""
+    if condition.kind not in EnrolmentCondition.Kind.values:
+        return _("Loại điều kiện không hợp lệ.")
+    if not condition.document:
+        return _("Ghi tên/số giấy tờ chứng minh điều kiện “%(kind)s”.") % {
+            "kind": EnrolmentCondition.Kind(condition.kind).label
+        }
+    if condition.document_date is None:
+        return _("Ghi ngày của giấy tờ “%(document)s”.") % {"document": condition.document}
+    if condition.valid_until is not None and condition.valid_until < condition.valid_from:
+        return _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
+    return None
+
+
+@transaction.atomic
+def save_beneficiary(
+    beneficiary: Beneficiary, *, actor, conditions: list[EnrolmentCondition] = ()
+) -> Beneficiary:
+    """Create or update an enrolment, with the conditions declared for it (unsaved
+    ``EnrolmentCondition`` rows of its person, saved with it when it is accepted)."""
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    for condition in conditions:
+        condition.person = beneficiary.person
+        problem = condition_problem(condition)
+        if problem:
+            raise RegistryError(problem)
+    # The person's row, locked: two enrolments saved at once for one person see
+    # each other (the exclusion rule reads the person's other enrolments).
+    Person.objects.select_for_update().filter(pk=beneficiary.person_id).first()
+    saved = list(beneficiary.person.conditions.all()) if beneficiary.person_id else []
+    problem = enrolment_problem(beneficiary, conditions=[*saved, *conditions])
     if problem:
         raise RegistryError(problem)
     _stamp(beneficiary, actor)
     beneficiary.save()
+    for condition in conditions:
+        condition.recorded_by = actor if getattr(actor, "pk", None) else None
+        _stamp(condition, actor)
+        condition.save()
     return beneficiary
 
 
@@ -177,9 +418,14 @@ def record_matches(people, *, actor) -> int:
 __all__ = [
     "CccdError",
     "RegistryError",
+    "age_rule_problem",
+    "condition_problem",
+    "conditions_problem",
     "enrolment_problem",
+    "exclusion_problem",
     "known_provinces",
     "record_check",
+    "record_condition",
     "record_matches",
     "save_beneficiary",
     "save_person",

@@ -37,6 +37,7 @@ _REGISTRY = (
     "beneficiaries.representative",
     "beneficiaries.importbatch",
     "beneficiaries.identitycheck",
+    "beneficiaries.enrolmentcondition",
 )
 _REFERENCE = (
     "beneficiaries.commune",
@@ -52,6 +53,8 @@ _MONEY = (
     "amounts.entitlement",
     "registration.paymentmethodregistration",
     "registration.accountopeningrequest",
+    "registration.programmetransfer",
+    "registration.programmetransferline",
 )
 # The communication log: no people, no money; the police and the post office have no use for it.
 _OUTREACH = ("registration.outreachactivity",)
@@ -111,6 +114,10 @@ SEES_SENT_LISTS_ONLY = frozenset({DISTRICT})
 CAN_SEE_CYCLES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 CAN_PREPARE_CYCLES = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_CYCLES = frozenset({LEADER})
+# Moving enrolments between programmes: the officer proposes, the leader approves.
+CAN_PROPOSE_TRANSFERS = frozenset({LABOUR_OFFICER})
+CAN_APPROVE_TRANSFERS = frozenset({LEADER})
+CAN_SEE_TRANSFERS = frozenset({LABOUR_OFFICER, LEADER, ACCOUNTANT, DISTRICT})
 # Identity checks are the police's (the officer reads them).
 CAN_CHECK_IDENTITY = frozenset({POLICE})
 # The post office sees only a cycle's cash lists, not the registry.

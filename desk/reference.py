@@ -108,6 +108,7 @@ def load_reference_data() -> LoadSummary:
                     if row.get("suspend_after_uncollected")
                     else None
                 ),
+                "starts_from": _date(row.get("starts_from", "")),
             }
             for row in _rows("programmes.csv")
         ],
@@ -135,7 +136,8 @@ def load_reference_data() -> LoadSummary:
         summary,
         "programme_setting",
     )
-    _sync(
+    category_rows = _rows("categories.csv")
+    loaded_categories = _sync(
         Category,
         ("code",),
         [
@@ -149,12 +151,19 @@ def load_reference_data() -> LoadSummary:
                 "note": row["note"],
                 "age_from": int(row["age_from"]) if row.get("age_from") else None,
                 "age_below": int(row["age_below"]) if row.get("age_below") else None,
+                "requires": row.get("requires", ""),
             }
-            for row in _rows("categories.csv")
+            for row in category_rows
         ],
         summary,
         "category",
     )
+    # Exclusions are added, never removed (an administrator may have added more).
+    categories = {code: obj for (code,), obj in loaded_categories.items()}
+    for row in category_rows:
+        wanted = [categories[code] for code in row.get("excludes", "").split(";") if code]
+        if wanted:
+            categories[row["code"]].excludes.add(*wanted)
     _sync(
         Bank,
         ("bin",),
@@ -199,6 +208,7 @@ def load_reference_data() -> LoadSummary:
                 "legal_basis": row["legal_basis"],
                 # Only rows the sources confirm; "UNVERIFIED: …" stays flagged.
                 "verified": row["status"].startswith("verified"),
+                "source_note": "" if row["status"].startswith("verified") else row["status"],
             }
             for row in _rows("base_levels.csv")
         ],

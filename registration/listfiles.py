@@ -86,7 +86,7 @@ def request_registration_lists(
     counts = list_counts(commune, period)
     wanted = [
         Wanted(kind, programme=programme, parameters={"programme": programme.code})
-        for programme in Programme.objects.order_by("order", "code")
+        for programme in Programme.objects.running_in(period).order_by("order", "code")
         for kind in LIST_KINDS
         if counts.get((programme.pk, kind))
     ]
@@ -103,11 +103,12 @@ def empty_message(period: datetime.date) -> str:
 
 def empty_lists(commune: Commune, period: datetime.date) -> list[tuple[Programme, str]]:
     """The (programme, kind) lists of the month nobody is on, in page order: no file
-    is made for them."""
+    is made for them. A programme that does not exist yet in the month
+    (``Programme.starts_from``) has no list at all, not even an empty one."""
     counts = list_counts(commune, period)
     return [
         (programme, kind)
-        for programme in Programme.objects.order_by("order", "code")
+        for programme in Programme.objects.running_in(period).order_by("order", "code")
         for kind in LIST_KINDS
         if not counts.get((programme.pk, kind))
     ]

@@ -3,7 +3,8 @@
 Who is on a list, for a commune, a programme and a month (``period``):
 
 * an enrolment of that programme in the commune, live in the month (started,
-  not ended: status not ``ended`` and no end month on or before the period),
+  no end month on or before the period: an ended enrolment is on the lists of
+  the months before its end month),
   not suspended (a suspended enrolment is not paid: on no list and in no
   total until it is resumed), of a person who is alive (no date of death);
 * whose registration in force in the month (the latest starting on or before
@@ -187,7 +188,10 @@ def listed_enrolments(commune: Commune, period: datetime.date) -> QuerySet[Benef
     return (
         Beneficiary.objects.of_commune_in(commune, period)
         .filter(start_month__lte=period, person__date_of_death__isnull=True)
-        .exclude(status__in=[Beneficiary.Status.ENDED, Beneficiary.Status.SUSPENDED])
+        # An ended enrolment always has its end month: it is on the lists of the
+        # months before it, as the cycle pays them (a move between programmes
+        # ends one enrolment at the month the other starts).
+        .exclude(status=Beneficiary.Status.SUSPENDED)
         .filter(Q(end_month__isnull=True) | Q(end_month__gt=period))
         .annotate(
             registered_method=Subquery(current.values("method")),

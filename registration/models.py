@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Bank, PaymentAccount
-from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
+from beneficiaries.models import (
+    Beneficiary,
+    Category,
+    Commune,
+    Person,
+    Representative,
+    Village,
+)
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -376,3 +383,117 @@ METHOD_WORDS = {
     PaymentMethodRegistration.Method.CASH: "Tiền mặt",
     PaymentMethodRegistration.Method.HOME: "Tại nhà",
 }
+
+
+class ProgrammeTransfer(models.Model):
+    """A proposal to move, from a month on, the enrolments of one category of a
+    commune into a category of another programme (BTXH_K5C → HTXH_75), approved
+    by the leader (``registration.transfers``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_category = models.ForeignKey(
+        Category, verbose_name=_("từ diện"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_category = models.ForeignKey(
+        Category, verbose_name=_("sang diện"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("từ tháng"))
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề xuất"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("đề xuất lúc"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đề xuất chuyển chương trình")
+        verbose_name_plural = _("đề xuất chuyển chương trình")
+        ordering = ["-month", "-proposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "cancelled"]),
+                name="transfer_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="transfer_month_first_of_month"),
+            models.CheckConstraint(
+                condition=~Q(from_category=F("to_category")), name="transfer_changes_category"
+            ),
+            # One proposal waiting per commune, category and month (a double click).
+            models.UniqueConstraint(
+                fields=["commune", "from_category", "month"],
+                condition=Q(status="pending"),
+                name="transfer_one_pending_per_category_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_category} → {self.to_category} từ {self.month:%m/%Y}"
+
+
+class ProgrammeTransferLine(models.Model):
+    """One enrolment of a proposal: moving (with its amounts) or left out (with why)."""
+
+    transfer = models.ForeignKey(
+        ProgrammeTransfer,
+        verbose_name=_("đề xuất"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    enrolment = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("diện đang hưởng"),
+        on_delete=models.PROTECT,
+        related_name="transfer_lines",
+    )
+    moves = models.BooleanField(_("được chuyển"))
+    reason = models.CharField(_("lý do không chuyển"), max_length=300, blank=True)
+    amount_before = models.PositiveBigIntegerField(_("mức cũ (đồng)"), null=True, blank=True)
+    amount_after = models.PositiveBigIntegerField(_("mức mới (đồng)"), null=True, blank=True)
+    new_enrolment = models.OneToOneField(
+        Beneficiary,
+        verbose_name=_("diện mới"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transferred_from",
+    )
+
+    class Meta:
+        verbose_name = _("dòng đề xuất chuyển chương trình")
+        verbose_name_plural = _("dòng đề xuất chuyển chương trình")
+        ordering = ["transfer", "-moves", "enrolment__person__sort_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "enrolment"], name="transfer_line_once_per_enrolment"
+            ),
+            models.CheckConstraint(
+                condition=Q(moves=True) | Q(new_enrolment__isnull=True),
+                name="transfer_line_left_out_has_no_new_enrolment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer}: {self.enrolment}"

@@ -43,11 +43,13 @@ def sent_late(generated: GeneratedFile, deadline: datetime.date) -> bool:
 def _lists_sent(commune: Commune, programme: Programme, period: datetime.date) -> bool:
     """Every registration list of the programme for the month that somebody is on
     was sent (a list nobody is on has no file to send): nothing to remind. A
-    programme with nobody on either list waits for both, as it always did."""
+    programme with nobody on either list (nobody enrolled in the commune, or
+    nobody paid into an account) has nothing to send and is not reminded."""
     counts = list_counts(commune, period)
     kinds = GeneratedFile.REGISTRATION_KINDS
-    # A programme with nobody on any list is still reminded of its lists as before.
-    wanted = {kind for kind in kinds if counts.get((programme.pk, kind))} or set(kinds)
+    wanted = {kind for kind in kinds if counts.get((programme.pk, kind))}
+    if not wanted:
+        return True
     sent = set(
         GeneratedFile.objects.filter(
             once_sent(),
@@ -127,7 +129,7 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
     count = 0
     for commune in communes:
         for programme in book.programmes:
-            if (commune.pk, programme.pk) in done:
+            if (commune.pk, programme.pk) in done or not programme.runs_in(period):
                 continue
             deadline = book.deadline(commune.pk, programme, period, today)
             if not 0 <= deadline.days_left <= REMIND_DAYS_BEFORE:

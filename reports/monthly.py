@@ -293,7 +293,8 @@ def write_monthly_report(
     progress: Callable[[int], None] | None = None,
 ) -> ReportFigures:
     """Write the report of ``commune`` for ``period`` to ``target``; returns its figures."""
-    programmes = list(Programme.objects.order_by("order", "code"))
+    # A programme not yet existing in the month has no line, sheet nor addressee.
+    programmes = list(Programme.objects.running_in(period).order_by("order", "code"))
     names = {p.pk: p.name for p in programmes}
     cycle = month_cycle(commune, period)
     figures = ReportFigures(cycle_id=cycle.pk if cycle else None)

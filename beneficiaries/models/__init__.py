@@ -1,6 +1,7 @@
 """Models of the registry, split by aggregate."""
 
 from beneficiaries.models.checks import IdentityCheck, Verification
+from beneficiaries.models.conditions import EnrolmentCondition
 from beneficiaries.models.imports import ImportBatch
 from beneficiaries.models.places import (
     Commune,
@@ -27,6 +28,7 @@ __all__ = [
     "Commune",
     "CommuneMerged",
     "EnrolmentCommunePeriod",
+    "EnrolmentCondition",
     "IdentityCheck",
     "ImportBatch",
     "Person",

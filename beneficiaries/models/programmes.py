@@ -12,6 +12,12 @@ from simple_history.models import HistoricalRecords
 from beneficiaries.models.places import Commune
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    def running_in(self, month: datetime.date) -> ProgrammeQuerySet:
+        """The programmes that exist in ``month`` (no first month, or it is not later)."""
+        return self.filter(Q(starts_from__isnull=True) | Q(starts_from__lte=month))
+
+
 class Programme(models.Model):
     """A monthly allowance programme (NCC, BTXH, trợ cấp hưu trí xã hội, …)."""
 
@@ -35,15 +41,35 @@ class Programme(models.Model):
     suspend_after_uncollected = models.PositiveSmallIntegerField(
         _("tạm dừng sau số tháng không nhận"), null=True, blank=True
     )
+    # The first month the programme pays (hưu trí xã hội: 07/2025). Before it the
+    # programme has no list, report line, reminder, cycle line nor enrolment.
+    starts_from = models.DateField(
+        _("có từ tháng"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống khi chương trình đã có từ trước khi dùng phần mềm."),
+    )
     history = HistoricalRecords()
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chương trình")
         verbose_name_plural = _("chương trình")
         ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_from__isnull=True) | Q(starts_from__day=1),
+                name="programme_starts_on_first_of_month",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.short_name
+
+    def runs_in(self, month: datetime.date) -> bool:
+        """Whether the programme exists in ``month`` (see :attr:`starts_from`)."""
+        return self.starts_from is None or self.starts_from <= month
 
     def setting_on(
         self, day: datetime.date, commune: Commune | None = None
@@ -155,6 +181,26 @@ class Category(models.Model):
     # leaves the category, and so the amount, undecided: data quality says so.
     age_from = models.PositiveSmallIntegerField(_("từ đủ (tuổi)"), null=True, blank=True)
     age_below = models.PositiveSmallIntegerField(_("dưới (tuổi)"), null=True, blank=True)
+    # What an enrolment in the category must show at its start month, checked by
+    # beneficiaries.services.enrolment_problem: "age" (the bounds above, refused
+    # when not met) and the declared conditions (EnrolmentCondition.Kind), ";"-separated.
+    requires = models.CharField(
+        _("điều kiện phải có khi xét hưởng"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Cách nhau bằng dấu ;  age: đúng độ tuổi; no_pension: không hưởng lương hưu "
+            "hoặc trợ cấp BHXH hằng tháng; poor_household: thuộc hộ nghèo/cận nghèo."
+        ),
+    )
+    # Categories a person may not hold in the same month (BTXH_K5C and the
+    # hưu trí xã hội categories); symmetrical.
+    excludes = models.ManyToManyField(
+        "self",
+        verbose_name=_("không được hưởng cùng tháng với"),
+        symmetrical=True,
+        blank=True,
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -176,6 +222,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The kinds in :attr:`requires`, in order."""
+        return tuple(part.strip() for part in self.requires.split(";") if part.strip())
 
     @property
     def age_bounds(self) -> tuple[int, ...]:

@@ -204,6 +204,7 @@ class Beneficiary(models.Model):
         DEATH = "death", _("Chết")
         INELIGIBLE = "ineligible", _("Không còn đủ điều kiện")
         MOVED = "moved", _("Chuyển đi nơi khác")
+        TRANSFERRED = "transferred", _("Chuyển sang chương trình khác")
         OTHER = "other", _("Lý do khác")
 
     person = models.ForeignKey(
@@ -253,7 +254,9 @@ class Beneficiary(models.Model):
                 name="beneficiary_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(end_reason__in=["", "death", "ineligible", "moved", "other"]),
+                condition=Q(
+                    end_reason__in=["", "death", "ineligible", "moved", "transferred", "other"]
+                ),
                 name="beneficiary_end_reason_valid",
             ),
             models.CheckConstraint(

@@ -12,7 +12,8 @@ What is owed, per enrolment and month:
 - the enrolments of the commune in the cycle's month
   (``Beneficiary.objects.of_commune_in``: after a merger, the old commune's
   months before it hold its people, the new commune's the rest);
-- months from the enrolment's start up to the cycle's month, each only from
+- months from the enrolment's start (and the programme's first month,
+  ``Programme.starts_from``) up to the cycle's month, each only from
   the first cycle of the commune the enrolment belonged to that month on
   (earlier months were paid outside the system): after a merger the new
   commune's first cycle pays as arrears what the old commune's cycles left
@@ -120,8 +121,10 @@ FROM (
             AND pm.kind = 'regular') AS regular_lines
     FROM beneficiaries_beneficiary b
     JOIN beneficiaries_person p ON p.id = b.person_id
+    JOIN beneficiaries_programme pg ON pg.id = b.programme_id
     JOIN payments_month m
       ON m.month >= b.start_month AND m.month >= %s AND m.month <= %s
+      AND (pg.starts_from IS NULL OR m.month >= pg.starts_from)
     {history_join}
     JOIN payments_cycle_tracked t
       ON t.commune_id = {commune_at} AND m.month >= t.tracked_from

@@ -13,10 +13,17 @@ from django.urls import reverse
 from beneficiaries import deadlines as registry_deadlines
 from beneficiaries.models import Programme, ProgrammeSetting
 from documents.models import GeneratedFile
+from registration.models import PaymentMethodRegistration
 from reports import deadlines
 from reports.models import DeadlineReminder, Notice
 from reports.tasks import send_deadline_reminders_task
 from tests.dashboard.test_downloads import make_file
+from tests.factories import (
+    BeneficiaryFactory,
+    PaymentAccountFactory,
+    PersonFactory,
+    RegistrationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +104,32 @@ def people(reference_data, officer, leader, police, accountant, other_officer):
     ]:
         user.email = email
         user.save()
+    # Somebody on one list of each programme existing in 2023 (NCC, BTXH) in both
+    # communes: a programme nobody is enrolled in has no list and no reminder.
+    for place in (officer.communes.get(), other_officer.communes.get()):
+        for code in ("NCC", "BTXH"):
+            enrol_on_a_list(place, code, D(2023, 1, 1))
     return SimpleNamespace(officer=officer, leader=leader, police=police)
+
+
+def enrol_on_a_list(place, code: str, start: datetime.date):
+    """One live enrolment of the programme, paid into the person's own account."""
+    programme = Programme.objects.get(code=code)
+    person = PersonFactory(commune=place, birth_year=1940)
+    enrolment = BeneficiaryFactory(
+        person=person,
+        commune=place,
+        programme=programme,
+        category=programme.categories.order_by("code").first(),
+        start_month=start,
+    )
+    RegistrationFactory(
+        beneficiary=enrolment,
+        from_month=start,
+        method=PaymentMethodRegistration.Method.ACCOUNT,
+        account=PaymentAccountFactory(holder=person),
+    )
+    return enrolment
 
 
 def test_no_reminder_four_days_before(people, frozen):
@@ -113,30 +145,30 @@ def test_three_days_before_the_officer_and_the_leader_get_a_notice_and_an_email_
 ):
     frozen(D(2023, 9, 2))
 
-    assert send_deadline_reminders_task.delay().get() == 6  # 3 programmes × 2 communes
+    assert send_deadline_reminders_task.delay().get() == 4  # 2 programmes × 2 communes
     # Running again that day, and the next day, reminds nobody twice.
     assert deadlines.send_deadline_reminders() == 0
     frozen(D(2023, 9, 3))
     assert deadlines.send_deadline_reminders() == 0
 
     ours = [m for m in mail.outbox if "canbo@yenson.example" in m.to]
-    assert len(ours) == 3
+    assert len(ours) == 2
     assert sorted(ours[0].to) == ["canbo@yenson.example", "chutich@yenson.example"]
     assert ours[0].from_email == settings.DEFAULT_FROM_EMAIL
     assert "còn 3 ngày" in ours[0].subject
     assert "05/09/2023" in ours[0].body
-    assert len(mail.outbox) == 6
-    assert DeadlineReminder.objects.filter(commune=commune).count() == 3
+    assert len(mail.outbox) == 4
+    assert DeadlineReminder.objects.filter(commune=commune).count() == 2
     notices = Notice.objects.filter(commune=commune)
     assert {n.recipient.username for n in notices} == {"canbo", "chutich"}
-    assert notices.count() == 6
+    assert notices.count() == 4
 
 
 def test_on_the_deadline_day_it_still_reminds_after_it_no_longer(people, frozen):
     frozen(D(2023, 9, 6))
     assert deadlines.send_deadline_reminders() == 0
     frozen(D(2023, 9, 5))
-    assert deadlines.send_deadline_reminders() == 6
+    assert deadlines.send_deadline_reminders() == 4
 
 
 def test_a_programme_whose_lists_were_sent_is_not_reminded(people, frozen, commune, other_commune):
@@ -149,7 +181,43 @@ def test_a_programme_whose_lists_were_sent_is_not_reminded(people, frozen, commu
     reminded = set(
         DeadlineReminder.objects.filter(commune=commune).values_list("programme__code", flat=True)
     )
-    assert reminded == {"BTXH", "HTXH"}
+    assert reminded == {"BTXH"}
+
+
+def test_a_programme_nobody_is_enrolled_in_is_not_reminded(
+    reference_data, frozen, officer, commune
+):
+    frozen(D(2025, 9, 3))
+    enrol_on_a_list(commune, "NCC", D(2025, 1, 1))
+
+    assert deadlines.send_deadline_reminders() == 1
+    assert list(DeadlineReminder.objects.values_list("programme__code", flat=True)) == ["NCC"]
+
+
+def test_a_programme_with_people_enrolled_but_none_on_a_list_is_not_reminded(
+    reference_data, frozen, officer, commune
+):
+    frozen(D(2025, 9, 3))
+    enrolment = enrol_on_a_list(commune, "BTXH", D(2025, 1, 1))
+    enrolment.registrations.update(method=PaymentMethodRegistration.Method.CASH, account=None)
+
+    assert deadlines.send_deadline_reminders() == 0
+
+
+def test_hưu_trí_xã_hội_is_reminded_only_from_its_first_month(
+    reference_data, frozen, officer, commune
+):
+    htxh = Programme.objects.get(code="HTXH")
+    # A person enrolled as from 06/2025 by a raw write (the registry refuses it):
+    # before 07/2025 the programme has no deadline, list nor reminder.
+    enrol_on_a_list(commune, "HTXH", D(2025, 6, 1))
+    frozen(D(2025, 6, 3))
+    assert deadlines.send_deadline_reminders() == 0
+    assert htxh.pk not in {d.programme_id for d in registry_deadlines.deadlines_for(commune)}
+
+    frozen(D(2025, 7, 3))
+    assert deadlines.send_deadline_reminders() == 1
+    assert htxh.pk in {d.programme_id for d in registry_deadlines.deadlines_for(commune)}
 
 
 def test_an_email_that_cannot_be_sent_leaves_nothing_and_is_tried_again(
@@ -168,8 +236,8 @@ def test_an_email_that_cannot_be_sent_leaves_nothing_and_is_tried_again(
 
     monkeypatch.undo()
     frozen(D(2023, 9, 4))
-    assert deadlines.send_deadline_reminders() == 6
-    assert len(mail.outbox) == 6
+    assert deadlines.send_deadline_reminders() == 4
+    assert len(mail.outbox) == 4
 
 
 def test_the_daily_job_is_on_the_beat_schedule():
@@ -186,12 +254,12 @@ def test_the_notice_shows_on_the_dashboard_until_read(client, people, frozen):
     client.force_login(people.officer)
 
     html = client.get(reverse("home")).content.decode()
-    assert html.count('data-testid="notice"') == 3
+    assert html.count('data-testid="notice"') == 2
     notice = Notice.objects.filter(recipient=people.officer).first()
 
     assert client.post(reverse("notice_read", args=[notice.pk])).status_code == 302
     html = client.get(reverse("home")).content.decode()
-    assert html.count('data-testid="notice"') == 2
+    assert html.count('data-testid="notice"') == 1
 
 
 def test_another_users_notice_cannot_be_marked_read(client, people, frozen):
