@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 
 from beneficiaries.models import Commune
 from core.rules.months import first_of_month, next_month
+from demo.htxh import start_htxh_if_due
 from demo.payments import open_draft, send_cycle, settle_cycle
 from demo.quality import clear_findings, plant_for_month, verify_everyone
 from demo.sending import send_lists, send_report
@@ -106,6 +107,7 @@ def _closed(commune: Commune, month: datetime.date) -> bool:
 
 def pay_month(commune: Commune, month: datetime.date, staff: Staff) -> None:
     """One past month of one commune, from the clean-up to the closed cycle."""
+    start_htxh_if_due(commune, month, officer=staff.officer, leader=staff.leader)
     verify_everyone(commune, police=staff.police)
     clear_findings(commune, officer=staff.officer)
     send_lists(commune, month, officer=staff.officer)
@@ -136,6 +138,7 @@ def this_month(
     for commune in paying_communes(codes, month):
         cycle = PaymentCycle.objects.filter(commune=commune, period=month).first()
         if cycle is None:
+            start_htxh_if_due(commune, month, officer=staff.officer, leader=staff.leader)
             plant_for_month(commune, month, today=as_of, officer=staff.officer)
             cycle = open_draft(commune, month, officer=staff.officer)
             timeline.drafts.append((commune.code, month))
