@@ -64,6 +64,12 @@ def send_lists(commune: Commune, period: datetime.date, *, officer: User) -> int
     return sent
 
 
+def build_lists(commune: Commune, period: datetime.date, *, officer: User, today: datetime.date):
+    """This month's lists, built and not sent: the gate holds them while the month's
+    blockers last (the lists page shows who)."""
+    return listfiles.build_registration_lists_now(commune, period, actor=officer, today=today)
+
+
 def send_report(commune: Commune, period: datetime.date, *, officer: User) -> bool:
     """Build and send the month's report, once."""
     if _sent(commune, period, [GeneratedFile.Kind.MONTHLY_REPORT]):

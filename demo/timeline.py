@@ -3,8 +3,8 @@
 Each month before this one, for each commune paying that month: the police's
 and the officer's clean-up (:mod:`demo.quality`), the registration lists built
 and sent, the cycle opened, approved and sent, the monthly report sent, the
-cycle paid and closed. This month: its blockers planted and its cycle opened
-as a draft. A month whose cycle is closed is left as it is, so a second run in
+cycle paid and closed. This month: its blockers planted, its cycle opened as
+a draft and its lists built (not sent: the gate holds them). A month whose cycle is closed is left as it is, so a second run in
 the same month writes nothing and a run a month later adds only that month.
 
 Months before :data:`FIRST_MONTH` were paid outside the system (the cycles
@@ -23,7 +23,7 @@ from core.rules.months import first_of_month, next_month
 from demo.htxh import start_htxh_if_due
 from demo.payments import open_draft, send_cycle, settle_cycle
 from demo.quality import clear_findings, plant_for_month, verify_everyone
-from demo.sending import send_lists, send_report
+from demo.sending import build_lists, send_lists, send_report
 from desk.merger import merge_communes
 from payments.models import PaymentCycle
 
@@ -141,6 +141,7 @@ def this_month(
             start_htxh_if_due(commune, month, officer=staff.officer, leader=staff.leader)
             plant_for_month(commune, month, today=as_of, officer=staff.officer)
             cycle = open_draft(commune, month, officer=staff.officer)
+            build_lists(commune, month, officer=staff.officer, today=as_of)
             timeline.drafts.append((commune.code, month))
         drafts.append(cycle)
     return drafts

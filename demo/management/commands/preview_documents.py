@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from beneficiaries.models import Commune
 from demo.documents import NOT_YET_XLSX, render_every_document
-from demo.seed import DEMO_COMMUNE
+from demo.timeline import MERGED_INTO
 from payments.models import PaymentCycle
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--out", default="build/documents", help="thư mục kết quả")
-        parser.add_argument("--commune", default=DEMO_COMMUNE["code"], help="mã xã")
+        parser.add_argument("--commune", default=MERGED_INTO["code"], help="mã xã")
         parser.add_argument(
             "--month", help="YYYY-MM; mặc định tháng của kỳ chi trả gần nhất của xã"
         )
