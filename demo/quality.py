@@ -112,7 +112,7 @@ def plant_for_month(
         save_person(person, actor=officer)
 
     # A death reported to the commune but the enrolment not yet ended.
-    candidates = [p for p in people if p not in chosen]
+    candidates = [p for p in people if p not in chosen] or people
     dead = candidates[(seed * 11) % len(candidates)]
     dead.date_of_death = max(month, today - datetime.timedelta(days=10))
     save_person(dead, actor=officer)

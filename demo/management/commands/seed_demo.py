@@ -1,4 +1,4 @@
-"""Create the demo commune Yến Sơn and one user per role (idempotent)."""
+"""Create the demo communes, their months up to today and one user per role (idempotent)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from demo.seed import seed_demo
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Tạo xã mẫu Yến Sơn (15307) với dữ liệu và tài khoản mẫu; chạy lại không nhân đôi."
+        "Tạo dữ liệu mẫu (xã Yến Sơn, Hà Bình, từ 01/07/2025 là xã Hà Trung) và các kỳ chi trả "
+        "đến tháng hiện tại, với tài khoản mẫu; chạy lại không nhân đôi, tháng sau chỉ thêm tháng mới."
     )
 
     def handle(self, *args, **options) -> None:
@@ -21,14 +22,12 @@ class Command(BaseCommand):
             c = result.counts
             self.stdout.write(
                 _(
-                    "Đã tạo dữ liệu mẫu cho xã %(name)s (%(code)s): %(villages)d thôn, "
+                    "Đã tạo dữ liệu mẫu (xã Yến Sơn 15307 và Hà Bình 15280): %(villages)d thôn, "
                     "%(people)d người, %(beneficiaries)d lượt hưởng, %(representatives)d "
                     "người nhận thay, %(accounts)d tài khoản, %(registrations)d đăng ký, "
                     "%(entitlements)d mức hưởng."
                 )
                 % {
-                    "name": commune.name,
-                    "code": commune.code,
                     "villages": c.villages,
                     "people": c.people,
                     "beneficiaries": c.beneficiaries,
@@ -42,6 +41,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Xã %(name)s (%(code)s) đã có dữ liệu: giữ nguyên, không tạo thêm.")
                 % {"name": commune.name, "code": commune.code}
+            )
+        timeline = result.timeline
+        if timeline.closed:
+            first, last = timeline.closed[0][1], timeline.closed[-1][1]
+            self.stdout.write(
+                _("Đã chi trả và khóa sổ %(count)d kỳ chi trả, từ tháng %(first)s đến %(last)s.")
+                % {
+                    "count": len(timeline.closed),
+                    "first": f"{first:%m/%Y}",
+                    "last": f"{last:%m/%Y}",
+                }
+            )
+        for code, month in timeline.drafts:
+            self.stdout.write(
+                _("Đã lập nháp kỳ chi trả tháng %(month)s của xã mã %(code)s.")
+                % {"month": f"{month:%m/%Y}", "code": code}
             )
         header = (_("Tên đăng nhập"), _("Vai trò"), _("Mật khẩu"))
         rows = [header, *result.users]
