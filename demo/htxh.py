@@ -18,6 +18,7 @@ from amounts.services import start_entitlement
 from beneficiaries.models import Beneficiary, Category, Commune, EnrolmentCondition, Person
 from beneficiaries.services import record_condition, save_beneficiary, save_person
 from demo.payments import moment
+from demo.quality import free_personal_id
 from registration.models import PaymentMethodRegistration, ProgrammeTransfer
 from registration.services import register_payment_method
 from registration.transfers import approve_transfer, propose_transfer
@@ -50,16 +51,6 @@ NEW_ENROLMENTS = (
 )
 
 
-def _personal_id(index: int, born: datetime.date, male: bool) -> str:
-    century = (born.year - 1900) // 100 * 2 + (0 if male else 1)
-    serial = 970100 + index
-    while True:
-        number = f"038{century}{born.year % 100:02d}{serial:06d}"
-        if not Person.objects.filter(personal_id=number).exists():
-            return number
-        serial += 1
-
-
 def enrol_new(commune: Commune, *, officer) -> list[Beneficiary]:
     """The new HTXH enrolments of 07/2025, with their declared conditions."""
     villages = list(commune.villages.order_by("pk"))
@@ -72,7 +63,7 @@ def enrol_new(commune: Commune, *, officer) -> list[Beneficiary]:
                 birth_date=born,
                 birth_year=born.year,
                 gender=Person.Gender.MALE if male else Person.Gender.FEMALE,
-                personal_id=_personal_id(index, born, male),
+                personal_id=free_personal_id(born.year, male, 970100 + index),
                 commune=commune,
                 village=village,
                 address=f"Xóm {index + 2}, {village.name}",

@@ -11,7 +11,8 @@ it, so the story runs month by month:
 - this month, a few things came in recently and still block its draft
   (:func:`plant_for_month`): people who moved to another village since the
   police checked them, a death reported but the enrolment not yet ended, a
-  holder name the bank misspelt; and two warnings: an authorisation ending
+  holder name the bank misspelt; a proxy authorised this month whom the
+  police have not checked yet (not paid yet: a warning); and two warnings: an authorisation ending
   within the month and a person entered twice, once without a CCCD (never
   checked: the police cannot check a record without one).
 
@@ -30,12 +31,34 @@ from accounts.models import PaymentAccount
 from accounts.services import save_account
 from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
 from beneficiaries.models.checks import Verification, verification_filter, with_verification
-from beneficiaries.services import record_matches, save_beneficiary, save_person
+from beneficiaries.services import (
+    record_matches,
+    save_beneficiary,
+    save_person,
+    save_representative,
+)
 from core.rules.months import first_of_month, month_index, next_month
 from registration.models import PaymentMethodRegistration
 
 #: People moved to another village since the police checked them, each month.
 MOVED_PER_MONTH = 3
+#: This month's new proxies, by the month: (full name, male, birth year). Invented.
+NEW_PROXIES = (
+    ("Nguyễn Thị Hạnh", False, 1979),
+    ("Lê Văn Cường", True, 1975),
+    ("Trịnh Thị Lan", False, 1982),
+    ("Phạm Văn Đức", True, 1971),
+)
+
+
+def free_personal_id(born_year: int, male: bool, serial: int) -> str:
+    """A Thanh Hóa CCCD nobody holds yet, from ``serial`` on (the demo's own numbers)."""
+    century = (born_year - 1900) // 100 * 2 + (0 if male else 1)
+    while True:
+        number = f"038{century}{born_year % 100:02d}{serial:06d}"
+        if not Person.objects.filter(personal_id=number).exists():
+            return number
+        serial += 1
 
 
 def verify_everyone(commune: Commune, *, police: User) -> int:
@@ -142,6 +165,39 @@ def plant_for_month(
         representative.valid_until = today + datetime.timedelta(days=20)
         representative._history_user = officer
         representative.save()
+
+    # A proxy authorised this month, not checked by the police yet.
+    represented = [
+        p
+        for p in candidates
+        if p != dead and not Representative.objects.filter(represented=p).exists()
+    ]
+    if represented:
+        beneficiary = represented[(seed * 19) % len(represented)]
+        name, male, year = NEW_PROXIES[seed % len(NEW_PROXIES)]
+        proxy = save_person(
+            Person(
+                full_name=name,
+                birth_year=year,
+                gender=Person.Gender.MALE if male else Person.Gender.FEMALE,
+                personal_id=free_personal_id(year, male, 980000 + seed % 10000),
+                commune=commune,
+                village=beneficiary.village,
+                address=beneficiary.address,
+            ),
+            actor=officer,
+        )
+        save_representative(
+            Representative(
+                represented=beneficiary,
+                person=proxy,
+                kind=Representative.Kind.PROXY,
+                relationship="Con",
+                document=f"Giấy ủy quyền số {seed % 100 + 1}/{month.year}",
+                valid_from=month,
+            ),
+            actor=officer,
+        )
 
     # The same person entered twice, once without a CCCD (once in the demo).
     if not Person.objects.filter(commune=commune, personal_id__isnull=True).exists():

@@ -30,6 +30,7 @@ from beneficiaries.models import Beneficiary, Commune, Programme
 from core import roles
 from core.bulk import HistoryStamp
 from core.rules.months import first_of_month
+from demo.quality import verify_everyone
 from demo.registration import seed_registration_demo
 from demo.synthetic import (
     DEFAULT_AS_OF,
@@ -212,6 +213,10 @@ def seed_demo(*, as_of: datetime.date | None = None) -> DemoResult:
         ha_binh.members.add(*User.objects.filter(username="tinh"))
     timeline = Timeline()
     staff = _staff()
+    for commune, made in ((yen_son, counts), (ha_binh, other_counts)):
+        if made is not None:
+            # The police had checked everyone before the commune's first month here.
+            verify_everyone(commune, police=staff.police)
     past_months(OLD_CODES, first_of_month(as_of), staff, timeline)
     home = _home(yen_son, as_of)
     if generated:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from demo.seed import seed_demo
@@ -10,10 +12,12 @@ from registration.models import AccountOpeningRequest, OutreachActivity, Payment
 pytestmark = pytest.mark.django_db
 
 State = AccountOpeningRequest.State
+# The demo's first month: a quick seed (the full demo's are in tests/test_seed_demo.py).
+AS_OF = datetime.date(2025, 1, 20)
 
 
 def test_the_demo_shows_requests_in_every_state_and_some_outreach(reference_data):
-    result = seed_demo()
+    result = seed_demo(as_of=AS_OF)
 
     requests = AccountOpeningRequest.objects.filter(person__commune=result.commune)
     assert sorted(set(requests.values_list("state", flat=True))) == sorted(State.values)
@@ -26,12 +30,12 @@ def test_the_demo_shows_requests_in_every_state_and_some_outreach(reference_data
 
 
 def test_seeding_the_demo_again_adds_no_request_or_activity(reference_data):
-    first = seed_demo()
+    first = seed_demo(as_of=AS_OF)
     rows = list(
         AccountOpeningRequest.objects.order_by("pk").values_list("person__personal_id", "state")
     )
 
-    seed_demo()
+    seed_demo(as_of=AS_OF)
 
     assert first.generated
     assert (

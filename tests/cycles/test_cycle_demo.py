@@ -1,4 +1,4 @@
-"""The demo's cycles: last month's and this month's, through the services, idempotent."""
+"""The demo's cycles: each past month paid and closed through the services, this month a draft."""
 
 from __future__ import annotations
 
@@ -6,31 +6,38 @@ import datetime
 
 import pytest
 
-from demo.payments import seed_cycle_demo
+from demo.payments import FAILED_REASON, UNCOLLECTED_REASON, send_cycle, settle_cycle
 from demo.seed import seed_demo
 from payments.models import Payment, PaymentCycle
+from payments.services.cycles import cycle_blockers, open_cycle
 from tests.cycles.conftest import enrol
 from tests.factories import PaymentAccountFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = datetime.date(2025, 6, 1)
+AS_OF = datetime.date(2025, 3, 10)  # two months in the system: a quick seed
 
 
-def test_the_demo_opens_last_and_this_months_cycles_once(reference_data):
+def test_the_demo_closes_each_past_month_and_leaves_this_month_a_draft_with_blockers(
+    reference_data,
+):
     result = seed_demo(as_of=AS_OF)
-    cycles = list(PaymentCycle.objects.filter(commune=result.commune).order_by("period"))
-    assert [c.period for c in cycles] == [datetime.date(2025, 5, 1), datetime.date(2025, 6, 1)]
-    # The demo leaves people unverified: the gate keeps last month's cycle a draft.
-    assert [c.status for c in cycles] == ["draft", "draft"]
+
+    cycles = PaymentCycle.objects.filter(commune=result.commune).order_by("period")
+    assert [(c.period.month, c.status) for c in cycles] == [
+        (1, "closed"),
+        (2, "closed"),
+        (3, "draft"),
+    ]
     assert all(c.payment_count > 0 and c.prepared_by.username == "canbo" for c in cycles)
+    assert cycle_blockers(cycles.last(), today=AS_OF)
     seed_demo(as_of=AS_OF)
-    assert PaymentCycle.objects.count() == 2
+    assert PaymentCycle.objects.count() == 6  # Yến Sơn's three and Hà Bình's three
 
 
-def test_a_demo_commune_with_nothing_blocking_gets_a_closed_month_and_a_draft(commune, verify_all):
+def test_a_past_month_is_sent_paid_and_closed_and_what_failed_is_owed_again(commune, verify_all):
     officer = UserFactory(username="canbo", role="labour_officer", communes=[commune])
-    UserFactory(username="chutich", role="leader", communes=[commune])
+    leader = UserFactory(username="chutich", role="leader", communes=[commune])
     an = enrol(commune, full_name="Phan Văn An", start=datetime.date(2025, 1, 1))
     RegistrationFactory(
         beneficiary=an,
@@ -38,17 +45,29 @@ def test_a_demo_commune_with_nothing_blocking_gets_a_closed_month_and_a_draft(co
         account=PaymentAccountFactory(holder=an.person),
         from_month=datetime.date(2025, 1, 1),
     )
-    enrol(commune, full_name="Lê Văn Bình", start=datetime.date(2025, 1, 1), amount=1_000_000)
-    verify_all()
-    earlier, later = seed_cycle_demo(commune, as_of=AS_OF)
-    earlier.refresh_from_db()
-    assert (earlier.status, earlier.approved_by.username, earlier.closed_by) == (
-        "closed",
-        "chutich",
-        officer,
+    binh = enrol(
+        commune, full_name="Lê Văn Bình", start=datetime.date(2025, 1, 1), amount=1_000_000
     )
-    results = dict(earlier.payments.values_list("beneficiary__person__full_name", "status"))
-    assert results == {"Phan Văn An": "failed", "Lê Văn Bình": "paid"}
-    # The failed transfer is re-issued in this month's draft: two months.
-    again = Payment.objects.get(cycle=later, beneficiary=an)
-    assert (later.status, again.amount) == ("draft", 2 * 2_055_000)
+    verify_all()
+
+    sent = send_cycle(commune, datetime.date(2025, 5, 1), officer=officer, leader=leader)
+    assert (sent.status, sent.approved_by, sent.submitted_late) == ("submitted", leader, False)
+    closed = settle_cycle(sent, officer=officer)
+
+    closed.refresh_from_db()
+    assert (closed.status, closed.closed_by) == ("closed", officer)
+    assert closed.submitted_at.date() == datetime.date(2025, 5, 3)
+    assert closed.closed_at.date() == datetime.date(2025, 5, 20)
+    results = {
+        p.beneficiary.person.full_name: (p.status, p.failure_reason)
+        for p in closed.payments.select_related("beneficiary__person")
+    }
+    assert results == {
+        "Phan Văn An": ("failed", FAILED_REASON),
+        "Lê Văn Bình": ("returned", UNCOLLECTED_REASON),
+    }
+    # Both are owed again in the next month: two months each.
+    later = open_cycle(commune, datetime.date(2025, 6, 1), actor=officer).cycle
+    amounts = dict(later.payments.values_list("beneficiary", "amount"))
+    assert amounts == {an.pk: 2 * 2_055_000, binh.pk: 2 * 1_000_000}
+    assert Payment.objects.filter(cycle=later).count() == 2

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from tests.print.printed import print_documents
@@ -5,11 +7,14 @@ from tests.print.printed import print_documents
 
 @pytest.fixture(scope="module")
 def demo_printed(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo commune's documents of its latest month, printed once for the module."""
+    """Yến Sơn's documents of 06/2025, its last month before the merger, printed once
+    for the module (the demo seeded as it stood then: five months closed, June a draft)."""
     from demo.seed import seed_demo
-    from demo.synthetic import DEFAULT_AS_OF
 
+    june = datetime.date(2025, 6, 1)
     with django_db_blocker.unblock():
         return print_documents(
-            lambda: seed_demo().commune, DEFAULT_AS_OF, tmp_path_factory.mktemp("documents")
+            lambda: seed_demo(as_of=june.replace(day=15)).commune,
+            june,
+            tmp_path_factory.mktemp("documents"),
         )
