@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from beneficiaries.models import Commune, Person
 from tests.factories import UserFactory
-from tests.merger.conftest import JUNE, cycle_in, enrol
+from tests.merger.conftest import JUNE, ON, cycle_in, enrol
 
 pytestmark = pytest.mark.django_db
 URL = "/sap-nhap-xa/"
@@ -86,3 +86,20 @@ def test_a_bad_form_says_which_field(admin_client, commune):
     assert response.status_code == 200
     assert response.context["form"].errors["on"]
     assert "preview" not in response.context
+
+
+def test_a_member_of_the_new_commune_starts_on_it_and_creates_people_only_there(
+    client, commune, other_commune, other_officer
+):
+    from beneficiaries.access import chosen_commune, communes_for
+    from desk.merger import merge_communes
+
+    merge_communes(into_code="15271", name="Hà Trung", from_codes=["15307"], on=ON)
+    client.force_login(other_officer)
+    # The old commune is the officer's too (its months before the merger), but
+    # pages start on the commune that exists now ...
+    assert set(communes_for(other_officer)) == {commune, other_commune}
+    assert chosen_commune(other_officer, None) == other_commune
+    choices = client.get(reverse("person_create")).context["form"].fields["commune"].queryset
+    # ... but new people go to the commune that exists now.
+    assert list(choices) == [other_commune]
