@@ -7,7 +7,7 @@ not act answers 403.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from beneficiaries.models import Beneficiary, Commune, Person
@@ -25,6 +25,12 @@ def communes_for(user) -> QuerySet[Commune]:
         return Commune.objects.all()
     mine = Commune.objects.filter(members=user).values("pk")
     return Commune.objects.filter(Q(pk__in=mine) | Q(merged_into__in=mine))
+
+
+def open_communes_for(user) -> QuerySet[Commune]:
+    """The user's communes that take new records: not merged into another (a form's
+    choices; a merged commune's registry is its successor's)."""
+    return communes_for(user).filter(merged_into__isnull=True)
 
 
 def commune_ids_for(user) -> list[int]:
@@ -79,7 +85,8 @@ def chosen_commune(user, value: str | None) -> Commune | None:
             return communes.get(pk=value)
         except (Commune.DoesNotExist, ValueError):
             raise Http404 from None
-    return communes.order_by("name", "pk").first()
+    # A commune of one's own before one merged into it (which holds only old months).
+    return communes.order_by(F("merged_into").asc(nulls_first=True), "name", "pk").first()
 
 
 def page_commune(user, value: str | None) -> Commune:

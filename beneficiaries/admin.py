@@ -136,6 +136,8 @@ class CommuneAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     list_filter = ["province_name"]
     filter_horizontal = ["members"]
     inlines = [VillageInline]
+    # A merger moves people, villages and enrolments: only the merger page does it.
+    readonly_fields = ["merged_into", "merged_on"]
 
     def get_search_results(self, request, queryset, search_term):
         # Commune names are not folded in the database: search them as typed.

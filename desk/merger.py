@@ -436,6 +436,13 @@ def merge_communes(
     return MergeResult(commune=into, created=created, preview=preview, merged=olds)
 
 
+def merger_done(*, into_code: str, name: str, from_codes: list[str], on: datetime.date) -> bool:
+    """Whether exactly this merger is already recorded (a confirmation sent twice)."""
+    codes = set(from_codes)
+    done = Commune.objects.filter(code__in=codes, merged_into__code=into_code, merged_on=on)
+    return bool(codes) and done.count() == len(codes)
+
+
 def preview_lines(preview: MergePreview) -> list[str]:
     """The preview as lines of text (the command prints them)."""
     on = f"{preview.on:%d/%m/%Y}" if preview.on else "?"

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from desk import import_views, views
+from desk import import_views, merger_views, views
 
 urlpatterns = [
+    path("sap-nhap-xa/", merger_views.merger_page, name="merger_page"),
     path("doi-tuong/", views.person_list, name="person_list"),
     path("nguoi/them/", views.person_create, name="person_create"),
     path("nguoi/<int:pk>/", views.person_detail, name="person_detail"),

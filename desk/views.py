@@ -19,6 +19,7 @@ from beneficiaries.access import (
     communes_for,
     get_person_for,
     get_person_for_edit,
+    open_communes_for,
     people_for,
 )
 from beneficiaries.models import Beneficiary, Person, Representative
@@ -155,7 +156,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_form(request: HttpRequest, person: Person) -> HttpResponse:
-    communes = communes_for(request.user)
+    communes = open_communes_for(request.user)
     form = PersonForm(request.POST or None, instance=person, communes=communes)
     if request.method == "POST" and form.is_valid():
         try:

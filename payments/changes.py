@@ -21,7 +21,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, Commune
 from payments.models import Payment, PaymentCycle
 
 KIND_LABELS = {
@@ -51,12 +51,26 @@ class Change:
         return str(KIND_LABELS[self.kind])
 
 
+def previous_cycles(cycle: PaymentCycle) -> list[PaymentCycle]:
+    """The cycles ``cycle`` is compared with: its commune's previous one and, for
+    the first cycle after a merger, the last cycle of each commune merged into it
+    since (their people are this commune's now)."""
+    earlier = PaymentCycle.objects.filter(period__lt=cycle.period).order_by("-period")
+    own = earlier.filter(commune_id=cycle.commune_id).first()
+    merged = Commune.objects.filter(merged_into_id=cycle.commune_id, merged_on__lte=cycle.period)
+    if own is not None:
+        merged = merged.filter(merged_on__gt=own.period)
+    found = [own] if own is not None else []
+    for commune in merged:
+        last = earlier.filter(commune=commune).first()
+        if last is not None:
+            found.append(last)
+    return found
+
+
 def previous_cycle(cycle: PaymentCycle) -> PaymentCycle | None:
-    return (
-        PaymentCycle.objects.filter(commune_id=cycle.commune_id, period__lt=cycle.period)
-        .order_by("-period")
-        .first()
-    )
+    """The latest of :func:`previous_cycles` (the one a page names)."""
+    return max(previous_cycles(cycle), key=lambda c: c.period, default=None)
 
 
 def _money(amount: int | None) -> str:
@@ -95,10 +109,9 @@ def _stop_reason(row: dict) -> str:
 
 
 def cycle_changes(cycle: PaymentCycle) -> Iterator[Change]:
-    """Every change of ``cycle`` against the previous cycle of its commune, new first."""
-    before = previous_cycle(cycle)
+    """Every change of ``cycle`` against the previous cycles (:func:`previous_cycles`), new first."""
     current = Payment.objects.filter(cycle=cycle)
-    earlier = Payment.objects.filter(cycle=before) if before is not None else Payment.objects.none()
+    earlier = Payment.objects.filter(cycle__in=previous_cycles(cycle))
     same = earlier.filter(beneficiary=OuterRef("beneficiary"))
     rows = (
         current.annotate(

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Bank
-from beneficiaries.access import chosen_commune, communes_for, get_person_for_edit
+from beneficiaries.access import (
+    chosen_commune,
+    communes_for,
+    get_person_for_edit,
+    open_communes_for,
+)
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month, next_month
@@ -398,7 +403,7 @@ def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _outreach_form(request: HttpRequest, activity: OutreachActivity) -> HttpResponse:
     form = OutreachForm(
-        request.POST or None, instance=activity, communes=communes_for(request.user)
+        request.POST or None, instance=activity, communes=open_communes_for(request.user)
     )
     if request.method == "POST" and form.is_valid():
         try:

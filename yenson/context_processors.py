@@ -31,6 +31,8 @@ def navigation(request) -> dict:
         items.append((_("Kỳ chi trả"), reverse("cycle_list")))
     if has_any_role(user, roles.CAN_RECORD_CASH):
         items.append((_("Chi trả tiền mặt"), reverse("post_office")))
+    if user.is_superuser:
+        items.append((_("Sáp nhập xã"), reverse("merger_page")))
     if user.is_staff:
         items.append((_("Quản trị"), reverse("admin:index")))
     role_labels = [

@@ -162,34 +162,32 @@ class Person(models.Model):
 
 
 class BeneficiaryQuerySet(models.QuerySet):
-    def of_commune_in(self, commune: Commune | int, month: datetime.date) -> BeneficiaryQuerySet:
+    def of_commune_in(self, commune: Commune, month: datetime.date) -> BeneficiaryQuerySet:
         """The enrolments that belonged to ``commune`` in ``month`` (the rule, in one place).
 
         An enrolment belongs to its current commune from its latest move on; before
         that, to the commune its :class:`EnrolmentCommunePeriod` row names for the
-        month. Every month-scoped query (lists, cycles, the monthly report, the
-        dashboard's month figures) reads this, so a month before a merger holds
-        exactly the old commune's people, and the merger month on the new one's.
+        month. Every month-scoped query (lists, cycles, the monthly report) reads
+        this, so a month before a merger holds exactly the old commune's people,
+        and the merger month on the new one's. No query of its own: the filter is
+        lazy (the old commune's branch only for a commune that merged: pass the
+        commune as it is in the database).
         """
-        commune_id = commune.pk if isinstance(commune, Commune) else commune
         month = month.replace(day=1)
+        # Moved here after the month: still another commune's then.
         later = EnrolmentCommunePeriod.objects.filter(
             beneficiary=OuterRef("pk"), until_month__gt=month
         )
-        current = Q(commune_id=commune_id)
-        if EnrolmentCommunePeriod.objects.filter(
-            beneficiary__commune_id=commune_id, until_month__gt=month
-        ).exists():
-            # Some of its enrolments came later (a merger after the month): not theirs yet.
-            current &= ~Exists(later)
+        held = Q(commune_id=commune.pk) & ~Exists(later)
+        if commune.merged_into_id is None:
+            return self.filter(held)
+        # A merged commune's month before its merger: the enrolments it held then.
         earlier = EnrolmentCommunePeriod.objects.filter(
-            commune_id=commune_id, until_month__gt=month
+            Q(from_month__isnull=True) | Q(from_month__lte=month),
+            commune_id=commune.pk,
+            until_month__gt=month,
         )
-        earlier = earlier.filter(Q(from_month__isnull=True) | Q(from_month__lte=month))
-        if earlier.exists():
-            # An old commune's month before its merger: the enrolments it held then.
-            return self.filter(current | Q(pk__in=earlier.values("beneficiary_id")))
-        return self.filter(current)
+        return self.filter(held | Q(pk__in=earlier.values("beneficiary_id")))
 
 
 class Beneficiary(models.Model):

@@ -84,6 +84,7 @@ class Columns:
         self.holder = col("account_holder")
         self.phone = col("phone")
         self.note = col("note")
+        self.old_commune = col("old_commune")
         self.data = [index[name] for name in _FIELDS_OF_DATA if name in index]
         self.person = [index[name] for name in _FIELDS_OF_PERSON if name in index]
         # Totals are written in the first cells: row number, name, or merged across them.

@@ -131,6 +131,8 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     "account_holder": ["Chủ tài khoản", "Tên chủ tài khoản", "Tên TK", "Tên tài khoản"],
     "phone": ["Số điện thoại", "SĐT", "Điện thoại", "Số ĐT", "ĐT"],
     "note": ["Ghi chú"],
+    # Importing an old commune's workbook into the commune it merged into.
+    "old_commune": ["Xã cũ", "Xã trước sáp nhập", "Xã (cũ)", "Mã xã cũ"],
 }
 
 #: ``Nam`` and ``Nữ`` as column headers: an ``x`` under one gives the gender;

@@ -15,7 +15,14 @@ import datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentAccount
-from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
+from beneficiaries.models import (
+    Beneficiary,
+    Commune,
+    Person,
+    Representative,
+    Village,
+    commune_title,
+)
 from core.bulk import build
 from core.rules.cccd import CccdError, parse_cccd
 from core.rules.months import first_of_month
@@ -70,6 +77,32 @@ class Planner:
         self.planned_enrolments: dict[tuple, int] = {}  # (person, category) -> sheet row
         self.preview: list[list] = []
         self.counts = dict.fromkeys((NEW, CHANGED, UNCHANGED, ERROR), 0)
+        # The communes merged into this one, by folded name ("YEN SON", "XA YEN SON") and
+        # code: a row's "Xã cũ" (or its sheet's name) says which one it comes from.
+        self.old_communes: dict[str, Commune] = {}
+        for old in Commune.objects.filter(merged_into=commune):
+            for key in (old.code, fold_name(old.name), fold_name(commune_title(old))):
+                self.old_communes[key] = old
+
+    def old_commune_of(self, row: ImportRow) -> tuple[Commune | None, str | None]:
+        """The old commune a row comes from (its "Xã cũ" cell, else its sheet's
+        name when that names one), or the message when the cell names none."""
+        if row.old_commune:
+            found = self.old_communes.get(fold_name(row.old_commune))
+            if found is None:
+                return None, _(
+                    "“%(value)s” không phải một xã đã sáp nhập vào %(commune)s; ghi tên hoặc "
+                    "mã xã cũ (%(known)s)."
+                ) % {
+                    "value": row.old_commune,
+                    "commune": commune_title(self.commune),
+                    "known": ", ".join(
+                        sorted({f"{c.name} ({c.code})" for c in self.old_communes.values()})
+                    )
+                    or "không có",
+                }
+            return found, None
+        return self.old_communes.get(fold_name(row.sheet)), None
 
     def add(self, rows: list[ImportRow]) -> ImportPlan:
         """Plan these rows; the plan's object lists hold this chunk's objects."""
@@ -99,6 +132,15 @@ class Planner:
 
         for rp in rows:
             row = rp.row
+            old, problem = self.old_commune_of(row)
+            if problem:
+                fail(rp, "Xã cũ", row.old_commune, problem)
+                continue
+            if old is not None and row.village:
+                # A name two old communes shared was given the old commune's in brackets.
+                renamed = look.villages.get(fold_name(f"{row.village} ({old.name})"))
+                if renamed is not None:
+                    row.village = renamed.name
             key = _person_key(
                 row.personal_id, fold_name(row.full_name), row.birth_year, row.village
             )

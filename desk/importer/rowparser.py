@@ -79,9 +79,9 @@ class RowParser(SheetContext):
         if any(issue.level == "error" for issue in self.issues[start:]):
             return
         note = self.text(row[self.cols.note])
-        self.state.result.rows.append(
-            _import_row(self.sheet, r, person, enrolment, receiver, account, phone, note)
-        )
+        imported = _import_row(self.sheet, r, person, enrolment, receiver, account, phone, note)
+        imported.old_commune = self.text(row[self.cols.old_commune])
+        self.state.result.rows.append(imported)
 
     def _long_cells(self, data_row: DataRow) -> None:
         for col in data_row.long_cells:

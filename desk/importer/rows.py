@@ -73,6 +73,8 @@ class ImportRow:
     account_holder: str
     phone: str
     note: str
+    #: "Xã cũ": the old commune (name or code) a row of a merged commune comes from.
+    old_commune: str = ""
 
 
 @dataclass

@@ -226,8 +226,13 @@ def tracked_from(commune: Commune) -> dict[int, datetime.date]:
     return {row["commune_id"]: row["first"] for row in rows}
 
 
-def _fill(cycle: PaymentCycle, tracked: dict[int, datetime.date], stamp: HistoryStamp) -> None:
-    enrolments = Beneficiary.objects.of_commune_in(cycle.commune_id, cycle.period).values("pk")
+def _fill(
+    cycle: PaymentCycle,
+    commune: Commune,
+    tracked: dict[int, datetime.date],
+    stamp: HistoryStamp,
+) -> None:
+    enrolments = Beneficiary.objects.of_commune_in(commune, cycle.period).values("pk")
     enrolments_sql, enrolments_params = enrolments.query.sql_with_params()
     moved = EnrolmentCommunePeriod.objects.filter(
         Q(commune_id__in=_merged_chain(cycle.commune_id))
@@ -318,7 +323,7 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
         user=actor, date=timezone.now(), reason=_("Lập kỳ chi trả %s") % f"{period:%m/%Y}"
     )
     rebuilt = _clear(cycle, stamp)
-    _fill(cycle, tracked_from(commune), stamp)
+    _fill(cycle, commune, tracked_from(commune), stamp)
     cycle.due_on = due_date(commune, period)
     cycle.prepared_by = actor
     cycle.prepared_at = timezone.now()

@@ -22,8 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.rules.names import TCVN3_TABLE, VNI_TABLE
 from desk.importer.layout import HEADER_SYNONYMS
 
-#: Field names in the order of the canonical layout.
-FIELDS: list[str] = list(HEADER_SYNONYMS)
+#: Field names in the order of the canonical layout ("Xã cũ" only in a merged commune's files).
+FIELDS: list[str] = [name for name in HEADER_SYNONYMS if name != "old_commune"]
 #: The canonical headers (first synonym of each field), as the exporter writes them.
 STANDARD_HEADER: list[str] = [HEADER_SYNONYMS[name][0] for name in FIELDS]
 

@@ -125,6 +125,7 @@ def test_an_existing_commune_absorbs_with_its_own_people(commune, other_commune)
     assert other_commune.name == "Hà Trung"
     # The absorbing commune's own enrolment has no period: it was always its own.
     assert not own.commune_periods.exists()
+    commune.refresh_from_db()
     assert list(Beneficiary.objects.of_commune_in(other_commune, JUNE)) == [own]
     assert set(Beneficiary.objects.of_commune_in(other_commune, ON)) == {own, moved}
     assert list(Beneficiary.objects.of_commune_in(commune, JUNE)) == [moved]

@@ -82,3 +82,22 @@ def test_an_absorbing_commune_keeps_its_own_start(commune, other_commune):
         ON: 300_000,
     }
     assert months_paid(own) == {JUNE: 400_000, ON: 400_000}
+
+
+def test_the_first_cycle_after_a_merger_compares_with_the_old_communes_last(commune, ha_dong):
+    from payments.changes import change_counts, cycle_changes, previous_cycle
+
+    stays = enrol(commune, amount=1_000_000, full_name="Vẫn Nhận")
+    enrol(ha_dong, amount=700_000, start=ON, full_name="Mới Hưởng")
+    june = open_cycle(commune, JUNE).cycle
+    close(june)
+    new = merge_communes(
+        into_code="15271", name="Hà Trung", from_codes=["15307", "15280"], on=ON
+    ).commune
+    first = open_cycle(new, ON).cycle
+    assert previous_cycle(first) == june
+    changes = list(cycle_changes(first))
+    # Vẫn Nhận was paid in Yến Sơn's June cycle: no change; Mới Hưởng is new.
+    assert [(c.kind, c.full_name) for c in changes] == [("new", "Mới Hưởng")]
+    assert stays.pk not in {c.beneficiary_id for c in changes}
+    assert change_counts(first)["stopped"] == 0
