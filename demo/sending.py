@@ -8,7 +8,7 @@ the changes sheets read like the past year (the event log, append-only, keeps
 the moment the demo recorded them).
 
 Sent on the 3rd, before the 5th, except on purpose: Yến Sơn's lists of
-03/2025 (:data:`LATE_LISTS`) and the monthly report of 10/2025
+05/2025 (:data:`LATE_LISTS`) and the monthly report of 10/2025
 (:data:`LATE_REPORTS`), sent on the 8th.
 """
 
@@ -26,7 +26,7 @@ from registration import listfiles
 from reports import reportfiles
 
 #: (commune code, month) of lists sent after the deadline, on purpose.
-LATE_LISTS = frozenset({("15307", datetime.date(2025, 3, 1))})
+LATE_LISTS = frozenset({("15307", datetime.date(2025, 5, 1))})
 #: Months whose monthly report was sent late, on purpose (every commune of the month).
 LATE_REPORTS = frozenset({datetime.date(2025, 10, 1)})
 ON_TIME_DAY = 3

@@ -27,8 +27,9 @@ from demo.sending import build_lists, send_lists, send_report
 from desk.merger import merge_communes
 from payments.models import PaymentCycle
 
-#: The first month paid in the system: a year and a half of history, and a quick seed.
-FIRST_MONTH = datetime.date(2025, 1, 1)
+#: The first month paid in the system: a quarter before the merger, then Xã Hà
+#: Trung's months (more than a year of them by 2026), and a quick seed.
+FIRST_MONTH = datetime.date(2025, 4, 1)
 #: Since 1/7/2025 Yến Sơn and Hà Bình are part of Xã Hà Trung (15271). The signers
 #: are invented names.
 MERGED_ON = datetime.date(2025, 7, 1)

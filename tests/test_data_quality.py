@@ -464,7 +464,7 @@ def test_the_demo_shows_findings_and_people_waiting_for_the_police(db):
     from registration.quality.figures import verification_summary
 
     # The demo's first month: a quick seed with this month's planted findings.
-    result = seed_demo(as_of=datetime.date(2025, 1, 20))
+    result = seed_demo(as_of=datetime.date(2025, 4, 20))
     kinds = {f.kind for f in find_problems(result.commune, today=TODAY)}
     assert {"dead_active", "holder_name_mismatch", "possible_duplicate"} <= kinds
     counts = {row["state"]: row["count"] for row in verification_summary(result.commune)}

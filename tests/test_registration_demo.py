@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 State = AccountOpeningRequest.State
 # The demo's first month: a quick seed (the full demo's are in tests/test_seed_demo.py).
-AS_OF = datetime.date(2025, 1, 20)
+AS_OF = datetime.date(2025, 4, 20)
 
 
 def test_the_demo_shows_requests_in_every_state_and_some_outreach(reference_data):

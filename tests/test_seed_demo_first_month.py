@@ -1,4 +1,4 @@
-"""seed_demo in the demo's first month (01/2025): quick seeds for what does not
+"""seed_demo in the demo's first month (04/2025): quick seeds for what does not
 need the months since — the reference data, a commune with data of its own,
 the users' passwords, the first drafts."""
 
@@ -16,7 +16,7 @@ from demo.timeline import FIRST_MONTH
 from payments.models import PaymentCycle
 from tests.factories import BeneficiaryFactory
 
-EARLY = datetime.date(2025, 1, 20)  # the first month in the system: nothing past to pay
+EARLY = datetime.date(2025, 4, 20)  # the first month in the system: nothing past to pay
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from tests.factories import PaymentAccountFactory, RegistrationFactory, UserFact
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = datetime.date(2025, 3, 10)  # two months in the system: a quick seed
+AS_OF = datetime.date(2025, 6, 10)  # two months in the system: a quick seed
 
 
 def test_the_demo_closes_each_past_month_and_leaves_this_month_a_draft_with_blockers(
@@ -25,9 +25,9 @@ def test_the_demo_closes_each_past_month_and_leaves_this_month_a_draft_with_bloc
 
     cycles = PaymentCycle.objects.filter(commune=result.commune).order_by("period")
     assert [(c.period.month, c.status) for c in cycles] == [
-        (1, "closed"),
-        (2, "closed"),
-        (3, "draft"),
+        (4, "closed"),
+        (5, "closed"),
+        (6, "draft"),
     ]
     assert all(c.payment_count > 0 and c.prepared_by.username == "canbo" for c in cycles)
     assert cycle_blockers(cycles.last(), today=AS_OF)
