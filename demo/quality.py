@@ -11,10 +11,10 @@ it, so the story runs month by month:
 - this month, a few things came in recently and still block its draft
   (:func:`plant_for_month`): people who moved to another village since the
   police checked them, a death reported but the enrolment not yet ended, a
-  holder name the bank misspelt; a proxy authorised this month whom the
-  police have not checked yet (not paid yet: a warning); and two warnings: an authorisation ending
-  within the month and a person entered twice, once without a CCCD (never
-  checked: the police cannot check a record without one).
+  holder name the bank misspelt; and what does not block: a proxy authorised
+  this month whom the police have not checked yet (nobody is paid through
+  them yet), an authorisation ending within the month and a person entered
+  twice, once without a CCCD (the police cannot check a record without one).
 
 Deterministic: the people concerned are chosen by their order and the month,
 so the same month plants the same things every time.

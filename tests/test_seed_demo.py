@@ -24,7 +24,7 @@ from simple_history.utils import get_history_model_for_model
 from accounts.models import PaymentAccount
 from amounts.models import Entitlement
 from beneficiaries.access import communes_for
-from beneficiaries.deadlines import DeadlineBook
+from beneficiaries.deadlines import DeadlineBook, deadlines_for
 from beneficiaries.models import (
     Beneficiary,
     Commune,
@@ -44,6 +44,8 @@ from documents.access import visible_files
 from documents.models import Event, GeneratedFile
 from payments.models import Payment, PaymentCycle, PaymentMonth
 from payments.services.cycles import cycle_blockers
+from registration import listfiles
+from registration.listfiles import ListBlocked
 from registration.models import (
     AccountOpeningRequest,
     OutreachActivity,
@@ -239,8 +241,11 @@ def test_lists_of_june_2025_are_yen_sons_and_this_months_are_ha_trungs(demo, db)
         commune__code="15271", period=THIS_MONTH, kind="registration_self", status="done"
     ).first()
     assert "XÃ HÀ TRUNG" in _title_cells(now)
-    # Built, not sent: this month's blockers hold them.
+    # Built, not sent: this month's blockers hold them (the deadline passed on purpose).
     assert now.sent_at is None
+    with pytest.raises(ListBlocked):
+        listfiles.mark_sent(now, actor=User.objects.get(username="canbo"))
+    assert all(d.overdue for d in deadlines_for(now.commune, today=TODAY)) == (TODAY.day > 5)
 
 
 def test_this_months_draft_shows_the_blockers_planted_on_purpose(demo, db):
@@ -315,7 +320,12 @@ def test_seeding_again_the_same_month_changes_nothing(demo, db, capsys):
     assert not again.timeline.closed and not again.timeline.drafts
     assert _counts() == before
     assert dict(User.objects.values_list("username", "password")) == hashes
-    assert "Xã Hà Trung (15271) đã có dữ liệu: giữ nguyên" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Xã Hà Trung (15271) đã có dữ liệu: giữ nguyên" in out
+    assert "Đã chi trả" not in out and "Đã lập nháp" not in out
+    for spec in DEMO_USERS:
+        assert spec.username in out
+    assert DEMO_PASSWORD in out
 
 
 def test_seeding_two_months_later_adds_only_those_months(demo, db, clock):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from beneficiaries.models import Commune
 from demo.seed import seed_demo
 
 
@@ -53,10 +54,15 @@ class Command(BaseCommand):
                     "last": f"{last:%m/%Y}",
                 }
             )
+        names = dict(
+            Commune.objects.filter(code__in=[c for c, _m in timeline.drafts]).values_list(
+                "code", "name"
+            )
+        )
         for code, month in timeline.drafts:
             self.stdout.write(
-                _("Đã lập nháp kỳ chi trả tháng %(month)s của xã mã %(code)s.")
-                % {"month": f"{month:%m/%Y}", "code": code}
+                _("Đã lập nháp kỳ chi trả tháng %(month)s của xã %(name)s (%(code)s).")
+                % {"month": f"{month:%m/%Y}", "name": names.get(code, ""), "code": code}
             )
         header = (_("Tên đăng nhập"), _("Vai trò"), _("Mật khẩu"))
         rows = [header, *result.users]
