@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
+from django.urls import reverse
 from simple_history.utils import get_history_model_for_model
 
 from accounts.models import PaymentAccount
@@ -374,3 +375,22 @@ def test_seeding_two_months_later_adds_only_those_months(demo, db, clock):
     )
     new_draft = PaymentCycle.objects.get(commune__code="15271", period=later.replace(day=1))
     assert cycle_blockers(new_draft, today=later)
+
+
+def test_the_pages_show_late_only_what_the_demo_planted(demo, client):
+    client.force_login(User.objects.get(username="canbo"))
+    ha_trung = _commune("15271")
+
+    cycles = client.get(reverse("cycle_list"), {"xa": ha_trung.pk}).context["cycles"]
+    words = Counter(c.deadline for c in cycles)
+    late = {c.period for c in cycles if c.deadline == "gửi muộn"}
+    assert late == {p for p in LATE_CYCLES if p >= MERGED_ON}
+    assert words["gửi đúng hạn"] == len(cycles) - 1 - len(late)
+    # This month's draft, held by its blockers: the one deadline passed, on purpose.
+    draft = next(c for c in cycles if c.period == THIS_MONTH)
+    assert draft.deadline.startswith("quá hạn") == (TODAY > draft.due_on)
+
+    dashboard_page = client.get(reverse("home"), {"xa": ha_trung.pk})
+    assert dashboard_page.status_code == 200
+    assert len(dashboard_page.context["months"]) == 12
+    assert dashboard_page.context["cycle"] == draft
