@@ -327,10 +327,12 @@ def _write_periods(old_ids: list[int], month: datetime.date) -> None:
         cursor.execute(
             "INSERT INTO beneficiaries_enrolmentcommuneperiod "  # noqa: S608
             "(beneficiary_id, commune_id, from_month, until_month) "
-            "SELECT b.id, b.commune_id, "
-            "(SELECT MAX(h.until_month) FROM beneficiaries_enrolmentcommuneperiod h "
-            " WHERE h.beneficiary_id = b.id), %s "
-            f"FROM beneficiaries_beneficiary b WHERE b.commune_id IN ({marks})",
+            "SELECT b.id, b.commune_id, prev.until_month, %s "
+            "FROM beneficiaries_beneficiary b LEFT JOIN ("
+            " SELECT beneficiary_id, MAX(until_month) AS until_month"
+            " FROM beneficiaries_enrolmentcommuneperiod GROUP BY beneficiary_id"
+            ") prev ON prev.beneficiary_id = b.id "
+            f"WHERE b.commune_id IN ({marks})",
             [day, *old_ids],
         )
 
