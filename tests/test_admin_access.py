@@ -36,6 +36,8 @@ PEOPLE = ["beneficiaries.person", "beneficiaries.village", "beneficiaries.repres
 ENROLMENTS = ["beneficiaries.beneficiary"]
 IMPORTS = ["beneficiaries.importbatch"]
 CHECKS = ["beneficiaries.identitycheck"]
+# Declared conditions (no pension, poor household) with their documents.
+CONDITIONS = ["beneficiaries.enrolmentcondition"]
 REFERENCE = [
     "beneficiaries.commune",
     "beneficiaries.programme",
@@ -54,6 +56,7 @@ ALL_MODELS = (
     + ENROLMENTS
     + IMPORTS
     + CHECKS
+    + CONDITIONS
     + REFERENCE
     + MONEY
     + REGISTRATIONS
@@ -62,7 +65,15 @@ ALL_MODELS = (
 )
 
 _READ_ALL = set(
-    PEOPLE + ENROLMENTS + IMPORTS + CHECKS + REFERENCE + MONEY + REGISTRATIONS + OUTREACH
+    PEOPLE
+    + ENROLMENTS
+    + IMPORTS
+    + CHECKS
+    + CONDITIONS
+    + REFERENCE
+    + MONEY
+    + REGISTRATIONS
+    + OUTREACH
 )
 REACHABLE = {
     "officer": _READ_ALL,

@@ -131,6 +131,26 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     "account_holder": ["Chủ tài khoản", "Tên chủ tài khoản", "Tên TK", "Tên tài khoản"],
     "phone": ["Số điện thoại", "SĐT", "Điện thoại", "Số ĐT", "ĐT"],
     "note": ["Ghi chú"],
+    # The conditions hưu trí xã hội requires, declared with their document
+    # (optional columns: the layout without them stays valid).
+    "no_pension_document": [
+        "Giấy tờ không hưởng lương hưu",
+        "Tờ khai không hưởng lương hưu",
+        "Giấy xác nhận không hưởng lương hưu",
+    ],
+    "no_pension_date": [
+        "Ngày giấy tờ không hưởng lương hưu",
+        "Ngày tờ khai không hưởng lương hưu",
+    ],
+    "poor_household_document": [
+        "Giấy chứng nhận hộ nghèo/cận nghèo",
+        "Giấy chứng nhận hộ nghèo",
+        "Giấy chứng nhận hộ cận nghèo",
+    ],
+    "poor_household_date": [
+        "Ngày giấy chứng nhận hộ nghèo/cận nghèo",
+        "Ngày cấp giấy chứng nhận hộ nghèo",
+    ],
 }
 
 #: ``Nam`` and ``Nữ`` as column headers: an ``x`` under one gives the gender;

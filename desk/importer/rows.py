@@ -73,6 +73,8 @@ class ImportRow:
     account_holder: str
     phone: str
     note: str
+    #: Declared conditions with their document: ``(kind, document, date)``.
+    conditions: tuple[tuple[str, str, datetime.date], ...] = ()
 
 
 @dataclass

@@ -22,8 +22,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.rules.names import TCVN3_TABLE, VNI_TABLE
 from desk.importer.layout import HEADER_SYNONYMS
 
+#: The optional columns of declared conditions (hưu trí xã hội): not in the
+#: standard test layout, which stays the layout without them.
+CONDITION_FIELDS = (
+    "no_pension_document",
+    "no_pension_date",
+    "poor_household_document",
+    "poor_household_date",
+)
 #: Field names in the order of the canonical layout.
-FIELDS: list[str] = list(HEADER_SYNONYMS)
+FIELDS: list[str] = [name for name in HEADER_SYNONYMS if name not in CONDITION_FIELDS]
 #: The canonical headers (first synonym of each field), as the exporter writes them.
 STANDARD_HEADER: list[str] = [HEADER_SYNONYMS[name][0] for name in FIELDS]
 
