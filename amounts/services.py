@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amounts.models import AllowanceRate, Entitlement
-from beneficiaries.models import Beneficiary, Programme
+from beneficiaries.models import Beneficiary, EnrolmentCondition, Programme
+from beneficiaries.services import save_beneficiary
 from core import roles
 from core.access import require_actor
 from core.bulk import HistoryStamp, history_from_rows
@@ -198,3 +199,17 @@ def start_entitlement(beneficiary: Beneficiary, *, actor) -> list[Entitlement]:
         row._history_user = actor if getattr(actor, "pk", None) else None
         row.save()
     return rows
+
+
+@transaction.atomic
+def save_enrolment(
+    beneficiary: Beneficiary, *, actor, conditions: list[EnrolmentCondition] = ()
+) -> Beneficiary:
+    """Save an enrolment through the registry's rule (``save_beneficiary``, with the
+    conditions declared for it) and, when it is new, give it its amounts: one
+    transaction, so a programme without a base level for the month saves nothing."""
+    new = beneficiary.pk is None
+    beneficiary = save_beneficiary(beneficiary, actor=actor, conditions=conditions)
+    if new:
+        start_entitlement(beneficiary, actor=actor)
+    return beneficiary

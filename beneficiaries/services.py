@@ -162,7 +162,7 @@ def conditions_problem(
                 "tháng %(month)s: ghi giấy tờ và ngày của giấy tờ."
             ) % {
                 "category": category.short_name,
-                "condition": EnrolmentCondition.Kind(kind).label,
+                "condition": dict(EnrolmentCondition.Kind.choices).get(kind, kind),
                 "month": f"{month:%m/%Y}",
             }
     return None

@@ -9,7 +9,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.models import Beneficiary, Category, Person, Programme, Representative, Village
+from beneficiaries.models import (
+    Beneficiary,
+    Category,
+    EnrolmentCondition,
+    Person,
+    Programme,
+    Representative,
+    Village,
+)
 from beneficiaries.services import validate_personal_id
 from core.rules.accounts import PhoneError, normalize_phone
 from core.rules.cccd import CccdError, normalize_cccd
@@ -148,11 +156,66 @@ class BeneficiaryForm(forms.ModelForm):
         }
         help_texts = {"start_month": MONTH_HELP, "end_month": MONTH_HELP}
 
+    # The conditions some categories require (hưu trí xã hội), declared with the
+    # document that shows them: saved with the enrolment, as the person's.
+    no_pension_document = forms.CharField(
+        label=_("Giấy tờ xác nhận không hưởng lương hưu/trợ cấp BHXH hằng tháng"),
+        max_length=200,
+        required=False,
+        help_text=_("Bắt buộc với diện hưu trí xã hội nếu chưa có trong hồ sơ."),
+    )
+    no_pension_date = forms.DateField(
+        label=_("Ngày của giấy tờ (không hưởng lương hưu)"), required=False, widget=DATE_WIDGET
+    )
+    poor_household_document = forms.CharField(
+        label=_("Giấy chứng nhận hộ nghèo/cận nghèo"),
+        max_length=200,
+        required=False,
+        help_text=_("Bắt buộc với diện từ đủ 70 đến dưới 75 tuổi hộ nghèo/cận nghèo."),
+    )
+    poor_household_date = forms.DateField(
+        label=_("Ngày cấp giấy chứng nhận hộ nghèo/cận nghèo"), required=False, widget=DATE_WIDGET
+    )
+    poor_household_until = forms.DateField(
+        label=_("Giấy chứng nhận hộ nghèo/cận nghèo có hiệu lực đến"),
+        required=False,
+        widget=DATE_WIDGET,
+    )
+
+    CONDITION_FIELDS = (
+        (EnrolmentCondition.Kind.NO_PENSION, "no_pension_document", "no_pension_date", None),
+        (
+            EnrolmentCondition.Kind.POOR_HOUSEHOLD,
+            "poor_household_document",
+            "poor_household_date",
+            "poor_household_until",
+        ),
+    )
+
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
         self.fields["category"].queryset = Category.objects.select_related("programme")
         self.fields["programme"].queryset = Programme.objects.all()
+
+    def conditions(self) -> list[EnrolmentCondition]:
+        """The declared conditions typed on the form (unsaved), valid from the
+        document's date (or the start month, when the document is older)."""
+        data, found = self.cleaned_data, []
+        start = data.get("start_month")
+        for kind, document, day, until in self.CONDITION_FIELDS:
+            if data.get(document) and data.get(day):
+                found.append(
+                    EnrolmentCondition(
+                        person=self.person,
+                        kind=kind,
+                        document=data[document].strip(),
+                        document_date=data[day],
+                        valid_from=min(data[day], start) if start else data[day],
+                        valid_until=data.get(until) if until else None,
+                    )
+                )
+        return found
 
     def _first_of_month(self, field: str) -> datetime.date | None:
         value = self.cleaned_data.get(field)
@@ -179,6 +242,11 @@ class BeneficiaryForm(forms.ModelForm):
                 self.add_error("end_month", _("Đối tượng đã thôi hưởng cần có tháng thôi hưởng."))
             if not data.get("end_reason"):
                 self.add_error("end_reason", _("Nêu lý do thôi hưởng."))
+        for _kind, document, day, _until in self.CONDITION_FIELDS:
+            if data.get(document) and not data.get(day):
+                self.add_error(day, _("Ghi ngày của giấy tờ."))
+            elif data.get(day) and not data.get(document):
+                self.add_error(document, _("Ghi tên/số giấy tờ."))
         if category and data.get("status") != Beneficiary.Status.ENDED:
             live = Beneficiary.objects.filter(person=self.person, category=category).exclude(
                 status=Beneficiary.Status.ENDED
@@ -190,6 +258,20 @@ class BeneficiaryForm(forms.ModelForm):
                     "category", _("Người này đang hưởng diện này; không thể thêm lần nữa.")
                 )
         return data
+
+
+class ConditionForm(forms.Form):
+    """A condition the person declares, with the document that shows it."""
+
+    kind = forms.ChoiceField(label=_("Điều kiện"), choices=EnrolmentCondition.Kind.choices)
+    document = forms.CharField(
+        label=_("Giấy tờ chứng minh"),
+        max_length=200,
+        help_text=_("Ví dụ: Tờ khai không hưởng lương hưu; Giấy chứng nhận hộ nghèo số …"),
+    )
+    document_date = forms.DateField(label=_("Ngày của giấy tờ"), widget=DATE_WIDGET)
+    valid_from = forms.DateField(label=_("Có hiệu lực từ"), widget=DATE_WIDGET)
+    valid_until = forms.DateField(label=_("Có hiệu lực đến"), required=False, widget=DATE_WIDGET)
 
 
 class PersonByIdField(forms.ModelChoiceField):

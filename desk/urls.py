@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("dien-huong/<int:pk>/sua/", views.beneficiary_edit, name="beneficiary_edit"),
     path(
+        "nguoi/<int:person_pk>/dieu-kien/them/",
+        views.condition_create,
+        name="condition_create",
+    ),
+    path(
         "nguoi/<int:person_pk>/nguoi-nhan-thay/them/",
         views.representative_create,
         name="representative_create",

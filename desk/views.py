@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import PaymentAccountForm
 from accounts.models import PaymentAccount
 from accounts.services import AccountError, save_account
+from amounts.services import RateError, save_enrolment
 from beneficiaries.access import (
     beneficiaries_for,
     communes_for,
@@ -25,14 +26,20 @@ from beneficiaries.access import (
 from beneficiaries.models import Beneficiary, Person, Representative
 from beneficiaries.services import (
     RegistryError,
-    save_beneficiary,
+    record_condition,
     save_person,
     save_representative,
 )
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
-from desk.forms import BeneficiaryForm, PersonForm, RegistryFilterForm, RepresentativeForm
+from desk.forms import (
+    BeneficiaryForm,
+    ConditionForm,
+    PersonForm,
+    RegistryFilterForm,
+    RepresentativeForm,
+)
 from desk.registry import search_registry, with_current_terms
 from registration.models import PaymentMethodRegistration
 
@@ -113,6 +120,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": _history_rows(history),
             "registrations": registrations,
             "account_requests": account_requests,
+            "conditions": person.conditions.select_related("recorded_by").order_by(
+                "kind", "-valid_from"
+            ),
             "show_money": show_money,
             "can_edit": has_any_role(request.user, roles.CAN_EDIT_REGISTRY),
             "today": timezone.localdate(),
@@ -190,13 +200,32 @@ def _beneficiary_form(request: HttpRequest, person: Person, beneficiary: Benefic
     form = BeneficiaryForm(request.POST or None, instance=beneficiary, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            save_beneficiary(form.save(commit=False), actor=request.user)
-        except RegistryError as exc:
+            save_enrolment(
+                form.save(commit=False), actor=request.user, conditions=form.conditions()
+            )
+        except (RegistryError, RateError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Đã lưu diện hưởng."))
             return redirect("person_detail", pk=person.pk)
     return render(request, "desk/beneficiary_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def condition_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """Record a condition the person declared (no pension, poor household) with its document."""
+    person = get_person_for_edit(request.user, person_pk)
+    form = ConditionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_condition(person, **form.cleaned_data, actor=request.user)
+        except RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã ghi điều kiện đã kê khai."))
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "desk/condition_form.html", {"form": form, "person": person})
 
 
 @login_required

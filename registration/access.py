@@ -9,7 +9,7 @@ from beneficiaries.access import beneficiaries_for, commune_ids_for
 from beneficiaries.models import Beneficiary
 from core import roles
 from core.access import require_role
-from registration.models import AccountOpeningRequest, OutreachActivity
+from registration.models import AccountOpeningRequest, OutreachActivity, ProgrammeTransfer
 
 
 def get_beneficiary_for_edit(user, pk: int) -> Beneficiary:
@@ -48,4 +48,30 @@ def get_outreach_for_edit(user, pk: int) -> OutreachActivity:
     try:
         return outreach_for(user).get(pk=pk)
     except (OutreachActivity.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def transfers_for(user) -> QuerySet[ProgrammeTransfer]:
+    """The moves between programmes of the user's communes (roles that see them)."""
+    require_role(user, roles.CAN_SEE_TRANSFERS)
+    qs = ProgrammeTransfer.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(commune_id__in=commune_ids_for(user))
+
+
+def get_transfer_for(user, pk: int) -> ProgrammeTransfer:
+    try:
+        return (
+            transfers_for(user)
+            .select_related(
+                "commune",
+                "from_category__programme",
+                "to_category__programme",
+                "proposed_by",
+                "approved_by",
+            )
+            .get(pk=pk)
+        )
+    except (ProgrammeTransfer.DoesNotExist, ValueError):
         raise Http404 from None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PaymentAccountForm
 from accounts.models import Bank, PaymentAccount
-from beneficiaries.models import Beneficiary, Person, Representative, Village
+from beneficiaries.models import Beneficiary, Category, Person, Representative, Village
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
 from core.widgets import DATE_WIDGET
@@ -259,3 +259,28 @@ class OutreachForm(forms.ModelForm):
                 self.initial["commune"] = communes.first().pk
             self.fields["commune"].disabled = True
             self.fields["commune"].widget = forms.HiddenInput()
+
+
+class TransferForm(forms.Form):
+    """A proposal to move a category's enrolments to another programme from a month."""
+
+    commune = forms.ModelChoiceField(label=_("Xã"), queryset=None, empty_label=None)
+    from_category = forms.ModelChoiceField(
+        label=_("Từ diện"),
+        queryset=Category.objects.select_related("programme"),
+        to_field_name="code",
+    )
+    to_category = forms.ModelChoiceField(
+        label=_("Sang diện"),
+        queryset=Category.objects.select_related("programme"),
+        to_field_name="code",
+    )
+    month = MonthField(label=_("Từ tháng"))
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+        for name in ("from_category", "to_category"):
+            self.fields[name].label_from_instance = lambda c: (
+                f"{c.programme.short_name}: {c.short_name} ({c.code})"
+            )

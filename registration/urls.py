@@ -19,6 +19,8 @@ urlpatterns = [
         views.referral_letter,
         name="account_referral_letter",
     ),
+    path("chuyen-chuong-trinh/", views.transfer_list, name="transfer_list"),
+    path("chuyen-chuong-trinh/<int:pk>/", views.transfer_detail, name="transfer_detail"),
     path("truyen-thong/", views.outreach_list, name="outreach_list"),
     path("truyen-thong/them/", views.outreach_create, name="outreach_create"),
     path("truyen-thong/<int:pk>/sua/", views.outreach_edit, name="outreach_edit"),

@@ -29,7 +29,9 @@ from registration.access import (
     get_account_request_for_edit,
     get_beneficiary_for_edit,
     get_outreach_for_edit,
+    get_transfer_for,
     outreach_for,
+    transfers_for,
 )
 from registration.forms import (
     AbandonForm,
@@ -40,8 +42,9 @@ from registration.forms import (
     PipelineFilterForm,
     ReferForm,
     RegistrationForm,
+    TransferForm,
 )
-from registration.models import AccountOpeningRequest, OutreachActivity
+from registration.models import AccountOpeningRequest, OutreachActivity, ProgrammeTransfer
 from registration.referral import letter_file_name, write_referral_letter
 from registration.services import (
     RegistrationError,
@@ -51,6 +54,12 @@ from registration.services import (
     register_payment_method,
     request_account_opening,
     save_outreach,
+)
+from registration.transfers import (
+    TransferError,
+    approve_transfer,
+    cancel_transfer,
+    propose_transfer,
 )
 
 State = AccountOpeningRequest.State
@@ -414,3 +423,90 @@ def _outreach_form(request: HttpRequest, activity: OutreachActivity) -> HttpResp
             messages.success(request, _("Đã lưu hoạt động truyền thông."))
             return redirect("outreach_list")
     return render(request, "registration/outreach_form.html", {"form": form, "activity": activity})
+
+
+# --- moving enrolments between programmes -------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    """The proposals of the user's communes; the officer proposes a new one here."""
+    transfers = transfers_for(request.user)
+    can_propose = has_any_role(request.user, roles.CAN_PROPOSE_TRANSFERS)
+    form = None
+    if can_propose:
+        form = TransferForm(
+            request.POST or None,
+            communes=communes_for(request.user),
+            initial={"from_category": "BTXH_K5C", "to_category": "HTXH_75"},
+        )
+    if request.method == "POST":
+        require_role(request.user, roles.CAN_PROPOSE_TRANSFERS)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                transfer = propose_transfer(
+                    data["commune"],
+                    from_category_code=data["from_category"].code,
+                    to_category_code=data["to_category"].code,
+                    month=data["month"],
+                    actor=request.user,
+                )
+            except TransferError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Đã lập đề xuất; chờ lãnh đạo duyệt."))
+                return redirect("transfer_detail", pk=transfer.pk)
+    rows = transfers.select_related(
+        "commune", "from_category", "to_category", "proposed_by", "approved_by"
+    ).annotate(
+        moving=Count("lines", filter=Q(lines__moves=True)),
+        left_out=Count("lines", filter=Q(lines__moves=False)),
+    )
+    return render(request, "registration/transfer_list.html", {"form": form, "transfers": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who moves (amounts before and after) and who is left out; the leader approves."""
+    transfer = get_transfer_for(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                require_role(request.user, roles.CAN_APPROVE_TRANSFERS)
+                if not request.POST.get("confirm"):
+                    raise TransferError(_("Đánh dấu ô xác nhận trước khi duyệt."))
+                approve_transfer(transfer, actor=request.user)
+                messages.success(request, _("Đã duyệt: các diện hưởng đã được chuyển."))
+            elif action == "cancel":
+                require_role(
+                    request.user, roles.CAN_PROPOSE_TRANSFERS | roles.CAN_APPROVE_TRANSFERS
+                )
+                cancel_transfer(transfer, actor=request.user)
+                messages.success(request, _("Đã hủy đề xuất."))
+            else:
+                raise TransferError(_("Thao tác không hợp lệ."))
+        except TransferError as exc:
+            messages.error(request, str(exc))
+        return redirect("transfer_detail", pk=transfer.pk)
+    lines = transfer.lines.select_related("enrolment__person__village", "new_enrolment").order_by(
+        "-moves", "enrolment__person__sort_name", "pk"
+    )
+    pending = transfer.status == ProgrammeTransfer.Status.PENDING
+    return render(
+        request,
+        "registration/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "moving": [line for line in lines if line.moves],
+            "left_out": [line for line in lines if not line.moves],
+            "can_approve": pending and has_any_role(request.user, roles.CAN_APPROVE_TRANSFERS),
+            "can_cancel": pending
+            and has_any_role(
+                request.user, roles.CAN_PROPOSE_TRANSFERS | roles.CAN_APPROVE_TRANSFERS
+            ),
+        },
+    )

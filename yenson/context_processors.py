@@ -24,6 +24,8 @@ def navigation(request) -> dict:
         items.append((_("Mở tài khoản"), reverse("account_pipeline")))
     if has_any_role(user, roles.CAN_SEE_OUTREACH):
         items.append((_("Truyền thông"), reverse("outreach_list")))
+    if has_any_role(user, roles.CAN_SEE_TRANSFERS):
+        items.append((_("Chuyển chương trình"), reverse("transfer_list")))
     if has_any_role(user, roles.CAN_SEE_LISTS):
         items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
         items.append((_("Tệp đã lập"), reverse("downloads")))

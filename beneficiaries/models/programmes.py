@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +160,11 @@ class ProgrammeSetting(models.Model):
         return f"{self.programme} từ {self.valid_from:%d/%m/%Y}"
 
 
+#: What ``Category.requires`` may list: the age bounds, and the kinds of
+#: ``EnrolmentCondition`` (declared with a document).
+REQUIREMENTS = ("age", "no_pension", "poor_household")
+
+
 class Category(models.Model):
     """A beneficiary category (diện đối tượng) of a programme."""
 
@@ -222,6 +228,18 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    def clean(self) -> None:
+        unknown = [kind for kind in self.required if kind not in REQUIREMENTS]
+        if unknown:
+            raise ValidationError(
+                {
+                    "requires": _(
+                        "Điều kiện không có trong danh mục: %(kinds)s (chỉ dùng %(known)s)."
+                    )
+                    % {"kinds": ", ".join(unknown), "known": "; ".join(REQUIREMENTS)}
+                }
+            )
 
     @property
     def required(self) -> tuple[str, ...]:

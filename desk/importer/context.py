@@ -85,6 +85,10 @@ class Columns:
         self.phone = col("phone")
         self.note = col("note")
         self.old_commune = col("old_commune")
+        self.no_pension_document = col("no_pension_document")
+        self.no_pension_date = col("no_pension_date")
+        self.poor_household_document = col("poor_household_document")
+        self.poor_household_date = col("poor_household_date")
         self.data = [index[name] for name in _FIELDS_OF_DATA if name in index]
         self.person = [index[name] for name in _FIELDS_OF_PERSON if name in index]
         # Totals are written in the first cells: row number, name, or merged across them.

@@ -133,6 +133,26 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     "note": ["Ghi chú"],
     # Importing an old commune's workbook into the commune it merged into.
     "old_commune": ["Xã cũ", "Xã trước sáp nhập", "Xã (cũ)", "Mã xã cũ"],
+    # The conditions hưu trí xã hội requires, declared with their document
+    # (optional columns: the layout without them stays valid).
+    "no_pension_document": [
+        "Giấy tờ không hưởng lương hưu",
+        "Tờ khai không hưởng lương hưu",
+        "Giấy xác nhận không hưởng lương hưu",
+    ],
+    "no_pension_date": [
+        "Ngày giấy tờ không hưởng lương hưu",
+        "Ngày tờ khai không hưởng lương hưu",
+    ],
+    "poor_household_document": [
+        "Giấy chứng nhận hộ nghèo/cận nghèo",
+        "Giấy chứng nhận hộ nghèo",
+        "Giấy chứng nhận hộ cận nghèo",
+    ],
+    "poor_household_date": [
+        "Ngày giấy chứng nhận hộ nghèo/cận nghèo",
+        "Ngày cấp giấy chứng nhận hộ nghèo",
+    ],
 }
 
 #: ``Nam`` and ``Nữ`` as column headers: an ``x`` under one gives the gender;

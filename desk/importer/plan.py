@@ -13,7 +13,14 @@ from functools import lru_cache
 
 from accounts.models import PaymentAccount
 from amounts.models import Entitlement
-from beneficiaries.models import Beneficiary, Commune, Person, Representative, Village
+from beneficiaries.models import (
+    Beneficiary,
+    Commune,
+    EnrolmentCondition,
+    Person,
+    Representative,
+    Village,
+)
 from core.rules.names import fold_name as _fold_name
 from desk.importer.rows import ImportRow, Issue
 from registration.models import PaymentMethodRegistration
@@ -71,6 +78,7 @@ class ImportPlan:
     changed_people: dict[int, Person] = field(default_factory=dict)
     changed_person_fields: set[str] = field(default_factory=set)
     new_enrolments: list[Beneficiary] = field(default_factory=list)
+    new_conditions: list[EnrolmentCondition] = field(default_factory=list)
     changed_enrolments: dict[int, Beneficiary] = field(default_factory=dict)
     new_entitlements: list[Entitlement] = field(default_factory=list)
     changed_entitlements: dict[int, Entitlement] = field(default_factory=dict)

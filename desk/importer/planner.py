@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentAccount
 from beneficiaries.models import (
     Beneficiary,
+    Category,
     Commune,
+    EnrolmentCondition,
     Person,
     Representative,
     Village,
     commune_title,
 )
+from beneficiaries.services import enrolment_problem
 from core.bulk import build
 from core.rules.cccd import CccdError, parse_cccd
 from core.rules.months import first_of_month
@@ -76,6 +80,17 @@ class Planner:
         self.described: set[int] = set()  # id() of people whose own row has been planned
         self.planned_enrolments: dict[tuple, int] = {}  # (person, category) -> sheet row
         self.preview: list[list] = []
+        # The enrolment rule (beneficiaries.services.enrolment_problem) runs for
+        # the categories it has something to say about: required age or
+        # conditions, exclusions, a programme with a first month.
+        self.ruled_categories = set(
+            Category.objects.filter(
+                Q(requires__gt="")
+                | Q(excludes__isnull=False)
+                | Q(programme__starts_from__isnull=False)
+            ).values_list("pk", flat=True)
+        )
+        self.planned_by_person: dict[int, list[Beneficiary]] = {}  # id(person) -> new ones
         self.counts = dict.fromkeys((NEW, CHANGED, UNCHANGED, ERROR), 0)
         # The communes merged into this one, by folded name ("YEN SON", "XA YEN SON") and
         # code: a row's "Xã cũ" (or its sheet's name) says which one it comes from.
@@ -103,6 +118,24 @@ class Planner:
                 }
             return found, None
         return self.old_communes.get(fold_name(row.sheet)), None
+
+    def _enrolment_problem(
+        self, enrolment: Beneficiary, person: Person, category, conditions: list
+    ) -> str | None:
+        """The registry's enrolment rule, with the person's saved conditions and
+        enrolments and those planned in this file."""
+        if category.pk not in self.ruled_categories:
+            return None
+        saved_conditions, saved = [], []
+        if person.pk:
+            saved_conditions = list(EnrolmentCondition.objects.filter(person=person))
+            saved = list(
+                Beneficiary.objects.filter(person=person).select_related("category", "programme")
+            )
+        planned = [*saved, *self.planned_by_person.get(id(person), [])]
+        return enrolment_problem(
+            enrolment, conditions=[*saved_conditions, *conditions], others=planned
+        )
 
     def add(self, rows: list[ImportRow]) -> ImportPlan:
         """Plan these rows; the plan's object lists hold this chunk's objects."""
@@ -253,6 +286,23 @@ class Planner:
                     start_month=month,
                     note=row.note[:300],
                 )
+                conditions = [
+                    build(
+                        EnrolmentCondition,
+                        person=person,
+                        kind=kind,
+                        document=document[:200],
+                        document_date=day,
+                        valid_from=min(day, month),
+                    )
+                    for kind, document, day in row.conditions
+                ]
+                problem = self._enrolment_problem(enrolment, person, category, conditions)
+                if problem:
+                    fail(rp, "Diện đối tượng", row.category_code, problem)
+                    continue
+                self.planned_by_person.setdefault(id(person), []).append(enrolment)
+                plan.new_conditions.extend(conditions)
                 plan.new_enrolments.append(enrolment)
                 rp.status = NEW
                 if person.pk:

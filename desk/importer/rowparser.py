@@ -20,7 +20,16 @@ from desk.importer.enrolment import EnrolmentFields, read_enrolment
 from desk.importer.person import PersonFields, read_person, read_phone
 from desk.importer.receiver import ReceiverFields, read_receiver
 from desk.importer.rows import ImportRow
-from documents.spreadsheet import DataRow, cell_text, is_blank, is_totals, shown, too_long
+from documents.spreadsheet import (
+    DataRow,
+    DateError,
+    cell_date,
+    cell_text,
+    is_blank,
+    is_totals,
+    shown,
+    too_long,
+)
 
 
 class RowParser(SheetContext):
@@ -68,6 +77,7 @@ class RowParser(SheetContext):
         receiver = read_receiver(self, r, row, person.personal_id)
         account = read_account(self, r, row, receiver, person.full_name)
         phone = read_phone(self, r, row)
+        conditions = self._conditions(r, row)
         if person.personal_id is not None:
             self._duplicates(
                 r,
@@ -81,7 +91,54 @@ class RowParser(SheetContext):
         note = self.text(row[self.cols.note])
         imported = _import_row(self.sheet, r, person, enrolment, receiver, account, phone, note)
         imported.old_commune = self.text(row[self.cols.old_commune])
+        imported.conditions = conditions
         self.state.result.rows.append(imported)
+
+    def _conditions(self, r: int, row: Sequence[object]) -> tuple:
+        """The declared conditions of the row: a document and its date, both or neither."""
+        cols, found = self.cols, []
+        for kind, document_col, date_col, document_field, date_field in (
+            (
+                "no_pension",
+                cols.no_pension_document,
+                cols.no_pension_date,
+                "no_pension_document",
+                "no_pension_date",
+            ),
+            (
+                "poor_household",
+                cols.poor_household_document,
+                cols.poor_household_date,
+                "poor_household_document",
+                "poor_household_date",
+            ),
+        ):
+            document = self.text(row[document_col]) if row[document_col] is not None else ""
+            raw_date = row[date_col]
+            try:
+                day = cell_date(raw_date)
+            except DateError:
+                self.error(
+                    r,
+                    date_field,
+                    raw_date,
+                    _("Ngày của giấy tờ không đọc được: ghi dạng dd/mm/yyyy."),
+                )
+                continue
+            if document and day is None:
+                self.error(
+                    r,
+                    date_field,
+                    raw_date,
+                    _("Ghi ngày của giấy tờ “%(document)s”.") % {"document": document},
+                )
+            elif day is not None and not document:
+                self.error(r, document_field, "", _("Có ngày nhưng chưa ghi tên/số giấy tờ."))
+            elif day is not None and day > self.today:
+                self.error(r, date_field, raw_date, _("Ngày của giấy tờ ở tương lai."))
+            elif document:
+                found.append((kind, document, day))
+        return tuple(found)
 
     def _long_cells(self, data_row: DataRow) -> None:
         for col in data_row.long_cells:

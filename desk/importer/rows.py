@@ -75,6 +75,8 @@ class ImportRow:
     note: str
     #: "Xã cũ": the old commune (name or code) a row of a merged commune comes from.
     old_commune: str = ""
+    #: Declared conditions with their document: ``(kind, document, date)``.
+    conditions: tuple[tuple[str, str, datetime.date], ...] = ()
 
 
 @dataclass

@@ -35,6 +35,7 @@ from beneficiaries.models import (
     Beneficiary,
     Category,
     Commune,
+    EnrolmentCondition,
     ImportBatch,
     Person,
     Programme,
@@ -106,6 +107,7 @@ def _write(plan: ImportPlan, *, actor, reason: str, written: Counter) -> None:
             **history,
         )
     bulk_insert_with_history(plan.new_enrolments, Beneficiary, **insert)
+    bulk_insert_with_history(plan.new_conditions, EnrolmentCondition, **insert)
     if plan.changed_enrolments:
         bulk_update_with_history(
             list(plan.changed_enrolments.values()), Beneficiary, ["decision_number"], **history

@@ -22,8 +22,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.rules.names import TCVN3_TABLE, VNI_TABLE
 from desk.importer.layout import HEADER_SYNONYMS
 
-#: Field names in the order of the canonical layout ("Xã cũ" only in a merged commune's files).
-FIELDS: list[str] = [name for name in HEADER_SYNONYMS if name != "old_commune"]
+#: The optional columns of declared conditions (hưu trí xã hội): not in the
+#: standard test layout, which stays the layout without them.
+CONDITION_FIELDS = (
+    "no_pension_document",
+    "no_pension_date",
+    "poor_household_document",
+    "poor_household_date",
+)
+#: Field names in the order of the canonical layout ("Xã cũ" only in a merged
+#: commune's files, the declared conditions only where they are needed).
+FIELDS: list[str] = [
+    name for name in HEADER_SYNONYMS if name != "old_commune" and name not in CONDITION_FIELDS
+]
 #: The canonical headers (first synonym of each field), as the exporter writes them.
 STANDARD_HEADER: list[str] = [HEADER_SYNONYMS[name][0] for name in FIELDS]
 
