@@ -3,7 +3,12 @@
 from beneficiaries.models.checks import IdentityCheck, Verification
 from beneficiaries.models.imports import ImportBatch
 from beneficiaries.models.places import Commune, Province, Village
-from beneficiaries.models.programmes import Category, Programme, ProgrammeSetting
+from beneficiaries.models.programmes import (
+    Category,
+    Programme,
+    ProgrammeAccess,
+    ProgrammeSetting,
+)
 from beneficiaries.models.registry import Beneficiary, Person, Representative, person_sort_name
 
 __all__ = [
@@ -14,6 +19,7 @@ __all__ = [
     "ImportBatch",
     "Person",
     "Programme",
+    "ProgrammeAccess",
     "ProgrammeSetting",
     "Province",
     "Representative",
