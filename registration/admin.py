@@ -11,6 +11,7 @@ from registration.models import AccountOpeningRequest, OutreachActivity, Payment
 @admin.register(PaymentMethodRegistration)
 class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     commune_path = "beneficiary__commune"
+    programme_path = "beneficiary__programme"
     list_display = [
         "beneficiary",
         "method",

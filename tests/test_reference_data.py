@@ -64,7 +64,8 @@ def test_the_receiving_office_follows_the_2025_reform(reference_data):
 
 def test_every_shipped_setting_names_its_source(reference_data):
     sources = dict(
-        ProgrammeSetting.objects.filter(commune=None).values_list("programme__code", "source")
+        ProgrammeSetting.objects.filter(commune=None)
+        .values_list("programme__code", "source")
         .filter(valid_from=datetime.date(2025, 7, 1))
     )
     assert "176/2025" in sources["HTXH"]
