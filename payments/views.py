@@ -36,6 +36,7 @@ from payments.models import PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows, with_shown_figures
 from payments.services import cycles as cycle_services
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
+from payments.surprise import SURPRISE_ARREARS_MONTHS, cycle_surprise
 from registration.quality.gate import blocker_lines
 
 PAGE_SIZE = 50
@@ -181,6 +182,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycle": cycle,
             "deadline": _deadline(cycle, today),
             "totals": cycle_totals(cycle, programme_ids),
+            "surprise": cycle_surprise(cycle, programme_ids),
             "changes": [
                 (kind, KIND_LABELS[kind], n)
                 for kind, n in change_counts(cycle, programme_ids).items()
@@ -189,6 +191,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blockers": blockers[:BLOCKERS_SHOWN],
             "blocker_count": len(blockers),
             "open_state": cycle.status in OPEN_STATES,
+            "surprise_months": SURPRISE_ARREARS_MONTHS,
             "actions": _actions_for(request.user, cycle),
             "files": visible_files(request.user, cycle_files_of(cycle)),
             "can_request_files": may_request_cycle_files(request.user, cycle),
