@@ -309,3 +309,26 @@ def test_a_commune_user_sees_the_province_wide_settings_and_their_communes_only(
     # The source is shown in the list.
     listing = client.get(reverse("admin:beneficiaries_programmesetting_changelist"))
     assert "Căn cứ/nguồn" in listing.content.decode()
+
+
+def test_the_registry_export_holds_only_the_users_programmes(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    def names(user, **query) -> set[str]:
+        client.force_login(user)
+        response = client.get(reverse("registry_export"), query)
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        return {
+            cell
+            for ws in workbook.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for cell in row
+            if cell in {"Phan Văn An", "Lê Thị Bình"}
+        }
+
+    assert names(world.noi_vu) == {"Phan Văn An"}
+    assert names(world.y_te, ban="in") == {"Lê Thị Bình"}
+    assert names(world.whole) == {"Phan Văn An", "Lê Thị Bình"}
