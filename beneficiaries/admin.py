@@ -86,6 +86,10 @@ class CommuneScopedAdmin(admin.ModelAdmin):
     # some programmes sees (``beneficiaries.access.programme_condition``); None:
     # the model has no programme.
     programme_path: str | None = None
+    # The lookup from the model to a person, for a model without a programme
+    # that holds people (people, representatives, accounts, checks): a user
+    # limited to some programmes sees the rows of their people (``people_for``).
+    person_path: str | None = None
     # Models whose choices in forms must be limited too: field name -> commune lookup.
     scoped_foreign_keys: dict[str, str] = {}
 
@@ -96,6 +100,8 @@ class CommuneScopedAdmin(admin.ModelAdmin):
         qs = qs.filter(**{f"{self.commune_path}__in": commune_ids_for(request.user)})
         if self.programme_path is not None:
             qs = qs.filter(programme_condition(request.user, self.programme_path))
+        if self.person_path is not None and programme_ids_for(request.user) is not None:
+            qs = qs.filter(**{f"{self.person_path}__in": people_for(request.user).values("pk")})
         return qs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -335,6 +341,7 @@ class IdentityCheckInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    person_path = "pk"
     list_display = [
         "full_name",
         "birth_display",
@@ -360,11 +367,7 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if programme_ids_for(request.user) is not None:
-            # A user limited to some programmes: the people on them (and their proxies).
-            qs = qs.filter(pk__in=people_for(request.user).values("pk"))
-        return with_verification(qs)
+        return with_verification(super().get_queryset(request))
 
     @admin.display(description="Xác thực")
     def verification(self, obj: Person) -> str:
@@ -430,6 +433,7 @@ class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Representative)
 class RepresentativeAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    person_path = "represented"
     commune_path = "represented__commune"
     list_display = ["person", "kind", "represented", "relationship", "valid_from", "valid_until"]
     list_filter = ["kind"]
@@ -506,6 +510,8 @@ class IdentityCheckForm(forms.ModelForm):
 @admin.register(IdentityCheck)
 class IdentityCheckAdmin(CommuneScopedAdmin):
     """The police desk's check form; checks are never edited, a new one supersedes."""
+
+    person_path = "person"
 
     form = IdentityCheckForm
     commune_path = "person__commune"

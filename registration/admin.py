@@ -56,6 +56,8 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 class AccountOpeningRequestAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     """Read and correct; the states move on the officer's pipeline page (the services)."""
 
+    person_path = "person"
+
     commune_path = "person__commune"
     list_display = ["person", "state", "bank", "requested_on", "referred_on", "opened_on"]
     list_filter = ["state", "bank"]

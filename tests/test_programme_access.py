@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import PaymentAccount
 from beneficiaries.access import beneficiaries_for, people_for, programme_ids_for
 from beneficiaries.models import Category, Person, Programme, ProgrammeAccess
 from beneficiaries.services import record_matches
@@ -263,12 +264,20 @@ def test_the_admin_shows_each_office_its_programmes_rows(client, world):
     history = reverse("admin:beneficiaries_beneficiary_history", args=[world.binh.pk])
     assert client.get(history).status_code == 404
 
+    # Accounts and representatives are people's: the other programme's are absent.
+    assert _changelist(client, "accounts.paymentaccount") == set(
+        PaymentAccount.objects.filter(holder=world.an.person).values_list("pk", flat=True)
+    )
+    assert _changelist(client, "beneficiaries.representative") == set()
+
     client.force_login(world.y_te)
     assert _changelist(client, "beneficiaries.beneficiary") == {world.binh.pk}
     assert _changelist(client, "beneficiaries.person") == {
         world.binh.person_id,
         world.proxy.person_id,
     }
+    assert _changelist(client, "accounts.paymentaccount") == set()
+    assert _changelist(client, "beneficiaries.representative") == {world.proxy.pk}
 
 
 def test_the_users_page_edits_the_programmes_a_user_sees(admin_client, world):
