@@ -17,6 +17,7 @@ class BankAdmin(SimpleHistoryAdmin):
 
 @admin.register(PaymentAccount)
 class PaymentAccountAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    person_path = "holder"
     commune_path = "holder__commune"
     list_display = ["number", "bank", "holder", "holder_name", "opened_on", "active"]
     list_filter = ["bank", "active"]

@@ -18,6 +18,7 @@ class AllowanceRateAdmin(SimpleHistoryAdmin):
 @admin.register(Entitlement)
 class EntitlementAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     commune_path = "beneficiary__commune"
+    programme_path = "beneficiary__programme"
     list_display = ["beneficiary", "from_month", "basis", "coefficient", "amount"]
     list_filter = ["basis", "beneficiary__programme"]
     search_fields = ["beneficiary__person__name_folded", "=beneficiary__person__personal_id"]

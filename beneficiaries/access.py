@@ -1,16 +1,18 @@
 """Who may reach what: every view and admin queryset goes through here.
 
-A user reaches only the communes they are a member of (district users: many).
-Another commune's object answers 404, as if it did not exist; a role that may
-not act answers 403.
+A user reaches only the communes they are a member of (district users: many),
+and, when their account names programmes (``ProgrammeAccess``: the Sở Nội vụ
+pays NCC, the Sở Y tế BTXH and HTXH), only those programmes' enrolments, and
+the people on them. Another commune's or programme's object answers 404, as if
+it did not exist; a role that may not act answers 403.
 """
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from beneficiaries.models import Beneficiary, Commune, Person
+from beneficiaries.models import Beneficiary, Commune, Person, ProgrammeAccess, Representative
 from core import roles
 from core.access import require_role
 
@@ -41,16 +43,57 @@ def commune_ids_for(user) -> list[int]:
     return cached
 
 
+def programme_ids_for(user) -> list[int] | None:
+    """The programmes a user is limited to, or ``None`` for every programme
+    (no ``ProgrammeAccess`` row: a commune's staff, a superuser)."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    cached = getattr(user, "_programme_ids", False)
+    if cached is False:
+        ids = list(
+            ProgrammeAccess.objects.filter(user=user)
+            .order_by("programme_id")
+            .values_list("programme_id", flat=True)
+        )
+        cached = ids or None
+        user._programme_ids = cached
+    return cached
+
+
+def programme_condition(user, path: str = "programme") -> Q:
+    """``Q()`` for a user who sees every programme, else ``<path>__in`` their programmes:
+    the one condition every scoped look-up of an object with a programme adds."""
+    ids = programme_ids_for(user)
+    return Q() if ids is None else Q(**{f"{path}__in": ids})
+
+
 def people_for(user) -> QuerySet[Person]:
-    if user.is_superuser:
-        return Person.objects.all()
-    return Person.objects.filter(commune_id__in=commune_ids_for(user))
+    """The people of the user's communes; for a programme-limited user, those
+    enrolled in one of their programmes or receiving for such a person."""
+    people = Person.objects.all()
+    if not user.is_superuser:
+        people = people.filter(commune_id__in=commune_ids_for(user))
+    ids = programme_ids_for(user)
+    if ids is not None:
+        enrolled = Beneficiary.objects.filter(programme_id__in=ids)
+        people = people.filter(
+            Exists(enrolled.filter(person=OuterRef("pk")))
+            | Exists(
+                Representative.objects.filter(
+                    person=OuterRef("pk"),
+                    represented__in=enrolled.values("person_id"),
+                )
+            )
+        )
+    return people
 
 
 def beneficiaries_for(user) -> QuerySet[Beneficiary]:
     if user.is_superuser:
         return Beneficiary.objects.all()
-    return Beneficiary.objects.filter(commune_id__in=commune_ids_for(user))
+    return Beneficiary.objects.filter(
+        programme_condition(user), commune_id__in=commune_ids_for(user)
+    )
 
 
 def get_person_for(user, pk: int) -> Person:

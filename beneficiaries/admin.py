@@ -9,12 +9,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from beneficiaries.access import commune_ids_for
+from beneficiaries.access import (
+    commune_ids_for,
+    people_for,
+    programme_condition,
+    programme_ids_for,
+)
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -24,6 +31,7 @@ from beneficiaries.models import (
     ImportBatch,
     Person,
     Programme,
+    ProgrammeAccess,
     ProgrammeSetting,
     Province,
     Representative,
@@ -46,6 +54,8 @@ from beneficiaries.services import (
     save_beneficiary,
 )
 from core.rules.names import fold_name
+
+User = get_user_model()
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):
@@ -74,6 +84,14 @@ class CommuneScopedAdmin(admin.ModelAdmin):
     """
 
     commune_path: str = "commune"
+    # The lookup from the model to its programme, for the rows a user limited to
+    # some programmes sees (``beneficiaries.access.programme_condition``); None:
+    # the model has no programme.
+    programme_path: str | None = None
+    # The lookup from the model to a person, for a model without a programme
+    # that holds people (people, representatives, accounts, checks): a user
+    # limited to some programmes sees the rows of their people (``people_for``).
+    person_path: str | None = None
     # Models whose choices in forms must be limited too: field name -> commune lookup.
     scoped_foreign_keys: dict[str, str] = {}
 
@@ -81,7 +99,12 @@ class CommuneScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(**{f"{self.commune_path}__in": commune_ids_for(request.user)})
+        qs = qs.filter(**{f"{self.commune_path}__in": commune_ids_for(request.user)})
+        if self.programme_path is not None:
+            qs = qs.filter(programme_condition(request.user, self.programme_path))
+        if self.person_path is not None and programme_ids_for(request.user) is not None:
+            qs = qs.filter(**{f"{self.person_path}__in": people_for(request.user).values("pk")})
+        return qs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         lookup = self.scoped_foreign_keys.get(db_field.name)
@@ -156,9 +179,32 @@ class VillageAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
 
 
+def settings_for(request, qs: QuerySet[ProgrammeSetting]) -> QuerySet[ProgrammeSetting]:
+    """The province-wide rows and those of the user's communes (a commune's
+    offices and signers are its own), of the programmes the user sees."""
+    if request.user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(commune__isnull=True) | Q(commune_id__in=commune_ids_for(request.user)),
+        programme_condition(request.user),
+    )
+
+
+def _commune_choices(request, db_field, kwargs) -> None:
+    if db_field.name == "commune" and not request.user.is_superuser:
+        kwargs["queryset"] = Commune.objects.filter(pk__in=commune_ids_for(request.user))
+
+
 class ProgrammeSettingInline(admin.TabularInline):
     model = ProgrammeSetting
     extra = 0
+
+    def get_queryset(self, request):
+        return settings_for(request, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _commune_choices(request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Programme)
@@ -166,6 +212,12 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ["code", "short_name", "name", "amount_mode", "order"]
     search_fields = ["code", "name"]
     inlines = [ProgrammeSettingInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return (
+            qs if request.user.is_superuser else qs.filter(programme_condition(request.user, "pk"))
+        )
 
 
 @admin.register(ProgrammeSetting)
@@ -176,12 +228,49 @@ class ProgrammeSettingAdmin(SimpleHistoryAdmin):
         "valid_from",
         "valid_until",
         "receiving_office",
+        "deciding_authority",
         "payment_agency",
         "deadline_day",
+        "source",
     ]
     list_filter = ["programme"]
     list_select_related = ["programme", "commune"]
-    search_fields = ["receiving_office", "deciding_authority", "payment_agency"]
+    search_fields = ["receiving_office", "deciding_authority", "payment_agency", "source"]
+
+    def get_queryset(self, request):
+        return settings_for(request, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _commune_choices(request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history falls back to the history table for a row outside the scope.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+class ProgrammeAccessInline(admin.TabularInline):
+    """On the user's page: the programmes a paying office's user is limited to."""
+
+    model = ProgrammeAccess
+    extra = 0
+
+
+class UserWithProgrammesAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, ProgrammeAccessInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithProgrammesAdmin)
 
 
 @admin.register(Category)
@@ -257,6 +346,7 @@ class IdentityCheckInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    person_path = "pk"
     list_display = [
         "full_name",
         "birth_display",
@@ -322,6 +412,7 @@ class BeneficiaryAdminForm(forms.ModelForm):
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    programme_path = "programme"
     # The desk app adds the spreadsheet import and export to this page (desk/admin.py).
     form = BeneficiaryAdminForm
 
@@ -383,6 +474,7 @@ class EnrolmentConditionAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Representative)
 class RepresentativeAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    person_path = "represented"
     commune_path = "represented__commune"
     list_display = ["person", "kind", "represented", "relationship", "valid_from", "valid_until"]
     list_filter = ["kind"]
@@ -459,6 +551,8 @@ class IdentityCheckForm(forms.ModelForm):
 @admin.register(IdentityCheck)
 class IdentityCheckAdmin(CommuneScopedAdmin):
     """The police desk's check form; checks are never edited, a new one supersedes."""
+
+    person_path = "person"
 
     form = IdentityCheckForm
     commune_path = "person__commune"

@@ -161,12 +161,27 @@ def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> It
         ]
 
 
-def write_registry(target: str | IO[bytes], commune: Commune, *, on: datetime.date) -> int:
+def _enrolments_of(commune: Commune, programme_ids: list[int] | None) -> QuerySet[Beneficiary]:
+    """The commune's enrolments; with ``programme_ids`` (a user limited to some
+    programmes), those programmes' only."""
+    enrolments = Beneficiary.objects.filter(commune=commune)
+    if programme_ids is not None:
+        enrolments = enrolments.filter(programme_id__in=programme_ids)
+    return enrolments
+
+
+def write_registry(
+    target: str | IO[bytes],
+    commune: Commune,
+    *,
+    on: datetime.date,
+    programme_ids: list[int] | None = None,
+) -> int:
     """The commune's registry, re-importable as is; returns the number of rows."""
     sheet = Sheet(
         name="Danh sách",
         columns=COLUMNS,
-        rows=registry_rows(Beneficiary.objects.filter(commune=commune), on=on),
+        rows=registry_rows(_enrolments_of(commune, programme_ids), on=on),
         document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG (đến %(date)s)")
@@ -192,13 +207,15 @@ PRINT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def printable_rows(commune: Commune, *, on: datetime.date) -> Iterator[list[Any]]:
+def printable_rows(
+    commune: Commune, *, on: datetime.date, programme_ids: list[int] | None = None
+) -> Iterator[list[Any]]:
     """The live enrolments by village (then given name), numbered within the
     village, with the amount and the registration in force in ``on``'s month."""
     month = on.replace(day=1)
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
     qs = (
-        Beneficiary.objects.filter(commune=commune)
+        _enrolments_of(commune, programme_ids)
         .exclude(status=Beneficiary.Status.ENDED)
         .annotate(
             amount=Subquery(entitlement_in_force(month).values("amount")[:1]),
@@ -252,13 +269,18 @@ def printable_rows(commune: Commune, *, on: datetime.date) -> Iterator[list[Any]
 
 
 def write_registry_printable(
-    target: str | IO[bytes], commune: Commune, *, on: datetime.date, plans: list | None = None
+    target: str | IO[bytes],
+    commune: Commune,
+    *,
+    on: datetime.date,
+    plans: list | None = None,
+    programme_ids: list[int] | None = None,
 ) -> int:
     """The registry to print and sign: eleven columns, by village, A4 landscape."""
     sheet = Sheet(
         name="Bản in",
         columns=PRINT_COLUMNS,
-        rows=printable_rows(commune, on=on),
+        rows=printable_rows(commune, on=on, programme_ids=programme_ids),
         document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG THEO THÔN (đến %(date)s)")

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from beneficiaries.access import commune_ids_for, communes_for, get_commune_for
+from beneficiaries.access import (
+    commune_ids_for,
+    communes_for,
+    get_commune_for,
+    programme_ids_for,
+)
 from beneficiaries.models import ImportBatch
 from core import roles
 from core.access import require_role
@@ -211,7 +216,9 @@ def registry_export(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # ?ban=in: the printable variant (by village, the columns an official reads).
     printable = request.GET.get("ban") == "in"
-    (write_registry_printable if printable else write_registry)(buffer, commune, on=today)
+    (write_registry_printable if printable else write_registry)(
+        buffer, commune, on=today, programme_ids=programme_ids_for(request.user)
+    )
     buffer.seek(0)
     stem = "ban-in-danh-sach-doi-tuong" if printable else "danh-sach-doi-tuong"
     return FileResponse(

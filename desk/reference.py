@@ -130,6 +130,7 @@ def load_reference_data() -> LoadSummary:
                 "deciding_authority": row["deciding_authority"],
                 "payment_agency": row["payment_agency"],
                 "deadline_day": int(row["deadline_day"]),
+                "source": row["source"],
             }
             for row in _rows("programme_settings.csv")
         ],

@@ -22,6 +22,7 @@ from beneficiaries.access import (
     get_person_for_edit,
     open_communes_for,
     people_for,
+    programme_condition,
 )
 from beneficiaries.models import Beneficiary, Person, Representative
 from beneficiaries.services import (
@@ -82,8 +83,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
     show_money = has_any_role(request.user, roles.CAN_SEE_MONEY)
+    # A user limited to some programmes sees only those enrolments of the person.
     enrolments = with_current_terms(
-        person.enrolments.select_related("programme", "category"), on=timezone.localdate()
+        person.enrolments.filter(programme_condition(request.user)).select_related(
+            "programme", "category"
+        ),
+        on=timezone.localdate(),
     )
     representatives = person.representatives.select_related("person")
     represents = person.represents.select_related("represented")
@@ -94,7 +99,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Registrations name accounts: shown only to the roles that see money.
     # "Đang áp dụng" marks the registration in force this month, the one the cycle pays by.
     registrations = (
-        PaymentMethodRegistration.objects.filter(beneficiary__person=person)
+        PaymentMethodRegistration.objects.filter(
+            programme_condition(request.user, "beneficiary__programme"),
+            beneficiary__person=person,
+        )
         .with_in_force(first_of_month(timezone.localdate()))
         .select_related("beneficiary__programme", "representative__person", "account__bank")
         .order_by("beneficiary__programme__order", "beneficiary_id", "-from_month")

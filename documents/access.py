@@ -3,9 +3,9 @@
 Every page that lists files and the one download and progress views go
 through here. A file is seen by a user when it belongs to one of their
 communes and its kind's :class:`~documents.builders.Access` lets them see it:
-another commune's file, or one not yet sent to the paying office, is a 404
-(as if it did not exist); a role that may not see files of that kind at all
-is a 403.
+another commune's file, another programme's (for a user limited to some
+programmes), or one not yet sent to the paying office, is a 404 (as if it did
+not exist); a role that may not see files of that kind at all is a 403.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from beneficiaries.access import commune_ids_for
+from beneficiaries.access import commune_ids_for, programme_ids_for
 from core.access import require_role
 from documents.builders import BUILDERS, kind_of
 from documents.models import GeneratedFile
@@ -30,11 +30,21 @@ def roles_that_see_files() -> frozenset[str]:
 def visible_condition(user) -> Q | None:
     """The files a user may see, kind by kind, as one condition (``None``: none)."""
     conditions = []
-    for kind, registered in BUILDERS.items():
-        condition = registered.access.condition_for(user)
+    for kind in BUILDERS:
+        condition = kind_condition(user, kind)
         if condition is not None:
             conditions.append(Q(kind=kind) & condition)
     return reduce(or_, conditions) if conditions else None
+
+
+def kind_condition(user, kind: str) -> Q | None:
+    """The files of one kind a user sees (``None``: none): its role rule, then
+    the user's programmes."""
+    access = kind_of(kind).access
+    condition = access.condition_for(user)
+    if condition is None:
+        return None
+    return condition & access.programme_condition(programme_ids_for(user))
 
 
 def visible_files(user, files: QuerySet[GeneratedFile] | None = None) -> QuerySet[GeneratedFile]:
@@ -56,9 +66,8 @@ def get_file_for(user, pk: int) -> GeneratedFile:
         )
     except (GeneratedFile.DoesNotExist, ValueError):
         raise Http404 from None
-    access = kind_of(generated.kind).access
-    require_role(user, access.roles)
-    condition = access.condition_for(user)
+    require_role(user, kind_of(generated.kind).access.roles)
+    condition = kind_condition(user, generated.kind)
     if condition and not GeneratedFile.objects.filter(condition, pk=generated.pk).exists():
         raise Http404
     return generated

@@ -73,6 +73,20 @@ class Access:
     roles: frozenset[str]
     limited_roles: frozenset[str] = frozenset()
     limited: Callable[[], Q] | None = None
+    # For a user limited to some programmes (``beneficiaries.access.programme_ids_for``):
+    # the files of this kind they see, given the programmes' ids. The default
+    # keeps the files of those programmes, so a file without a programme (it
+    # covers every programme) is not theirs; a kind whose files cover a whole
+    # payment cycle says when such a file holds only their programmes.
+    within_programmes: Callable[[list[int]], Q] | None = None
+
+    def programme_condition(self, programme_ids: list[int] | None) -> Q:
+        """``Q()`` for a user who sees every programme, else the files of theirs."""
+        if programme_ids is None:
+            return Q()
+        if self.within_programmes is not None:
+            return self.within_programmes(programme_ids)
+        return Q(programme_id__in=programme_ids)
 
     def condition_for(self, user) -> Q | None:
         """``None``: the user may not see this kind; ``Q()``: every file of it;

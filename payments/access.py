@@ -1,15 +1,18 @@
 """Scoped look-ups of the cycle pages: 404 outside the user's communes, 403 by role.
 
 The district (the paying office) sees a commune's cycles once submitted, not
-its drafts, as it sees only the registration lists that were sent.
+its drafts, as it sees only the registration lists that were sent. A user
+limited to some programmes (``beneficiaries.access.programme_ids_for``) sees
+the cycles that pay one of them, and in such a cycle only those programmes'
+payments, with totals recomputed over them.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from beneficiaries.access import commune_ids_for
+from beneficiaries.access import commune_ids_for, programme_condition, programme_ids_for
 from core import roles
 from core.access import has_any_role, require_role
 from payments.models import Payment, PaymentCycle
@@ -27,6 +30,15 @@ def cycles_for(user) -> QuerySet[PaymentCycle]:
         cycles = cycles.filter(commune_id__in=commune_ids_for(user))
     if sees_submitted_only(user):
         cycles = cycles.filter(status__in=PaymentCycle.SENT_STATUSES)
+    programme_ids = programme_ids_for(user)
+    if programme_ids is not None:
+        cycles = cycles.filter(
+            Exists(
+                Payment.objects.filter(
+                    cycle=OuterRef("pk"), beneficiary__programme_id__in=programme_ids
+                )
+            )
+        )
     return cycles
 
 
@@ -53,7 +65,7 @@ def get_payment_to_switch(user, pk: int) -> Payment:
     try:
         payment = (
             Payment.objects.select_related("cycle__commune")
-            .filter(cycle__in=cycles_for(user))
+            .filter(programme_condition(user, "beneficiary__programme"), cycle__in=cycles_for(user))
             .get(pk=pk)
         )
     except (Payment.DoesNotExist, ValueError):

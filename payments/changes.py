@@ -108,10 +108,14 @@ def _stop_reason(row: dict) -> str:
     return _("Không còn khoản phải trả")
 
 
-def cycle_changes(cycle: PaymentCycle) -> Iterator[Change]:
-    """Every change of ``cycle`` against the previous cycles (:func:`previous_cycles`), new first."""
+def cycle_changes(cycle: PaymentCycle, programme_ids: list[int] | None = None) -> Iterator[Change]:
+    """Every change of ``cycle`` against the previous cycles (:func:`previous_cycles`),
+    new first (``programme_ids``: only those programmes' enrolments)."""
     current = Payment.objects.filter(cycle=cycle)
     earlier = Payment.objects.filter(cycle__in=previous_cycles(cycle))
+    if programme_ids is not None:
+        current = current.filter(beneficiary__programme_id__in=programme_ids)
+        earlier = earlier.filter(beneficiary__programme_id__in=programme_ids)
     same = earlier.filter(beneficiary=OuterRef("beneficiary"))
     rows = (
         current.annotate(
@@ -197,8 +201,8 @@ def cycle_changes(cycle: PaymentCycle) -> Iterator[Change]:
     yield from changed
 
 
-def change_counts(cycle: PaymentCycle) -> dict[str, int]:
+def change_counts(cycle: PaymentCycle, programme_ids: list[int] | None = None) -> dict[str, int]:
     counts = dict.fromkeys(KIND_LABELS, 0)
-    for change in cycle_changes(cycle):
+    for change in cycle_changes(cycle, programme_ids):
         counts[change.kind] += 1
     return counts

@@ -241,17 +241,31 @@ def _cycle_submitted() -> Q:
     )
 
 
+def _cycle_within_programmes(programme_ids: list[int]) -> Q:
+    """The file's cycle pays only these programmes: a cycle's files hold every
+    payment of the cycle, so a user limited to some programmes sees them only
+    when no other programme's person is in them."""
+    payments = Payment.objects.filter(
+        cycle__commune=OuterRef("commune"), cycle__period=OuterRef("period")
+    )
+    return Q(Exists(payments)) & ~Q(
+        Exists(payments.exclude(beneficiary__programme_id__in=programme_ids))
+    )
+
+
 # The bank files hold accounts: never the post office. The paying office and the
 # post office see a cycle's files once the cycle was submitted to them.
 BANK_FILES_ACCESS = Access(
     roles=roles.CAN_SEE_BANK_FILES,
     limited_roles=roles.SEES_SUBMITTED_CYCLES_ONLY,
     limited=_cycle_submitted,
+    within_programmes=_cycle_within_programmes,
 )
 POST_OFFICE_LISTS_ACCESS = Access(
     roles=roles.CAN_SEE_CASH_LISTS,
     limited_roles=roles.SEES_SUBMITTED_CYCLES_ONLY,
     limited=_cycle_submitted,
+    within_programmes=_cycle_within_programmes,
 )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from core.rules.names import fold_name
 from payments.models import Payment, PaymentCycle, PaymentMonth
@@ -41,14 +42,42 @@ class CycleTotals:
     by_programme: Breakdown
     by_method: Breakdown
     by_status: Breakdown
-    # Whether every breakdown adds up to the cycle's stored figures.
+    # Whether the cycle's payments add up to its stored figures (checked over the
+    # whole cycle, even when the breakdowns show only some programmes).
     balanced: bool
+    # The breakdowns hold only some programmes' payments (a user limited to them).
+    partial: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.by_programme.count
+
+    @property
+    def amount(self) -> int:
+        return self.by_programme.amount
 
 
-def cycle_totals(cycle: PaymentCycle) -> CycleTotals:
+def with_shown_figures(
+    cycles: QuerySet[PaymentCycle], programme_ids: list[int] | None
+) -> QuerySet[PaymentCycle]:
+    """Cycles with ``shown_count`` and ``shown_amount``: their stored figures, or
+    for a user limited to some programmes those programmes' payments only."""
+    if programme_ids is None:
+        return cycles.annotate(shown_count=F("payment_count"), shown_amount=F("total_amount"))
+    mine = Q(payments__beneficiary__programme_id__in=programme_ids)
+    return cycles.annotate(
+        shown_count=Count("payments", filter=mine),
+        shown_amount=Coalesce(Sum("payments__amount", filter=mine), 0),
+    )
+
+
+def cycle_totals(cycle: PaymentCycle, programme_ids: list[int] | None = None) -> CycleTotals:
+    """The cycle's payments by programme, method and status, in one grouped query;
+    with ``programme_ids``, the breakdowns count only those programmes' payments."""
     rows = list(
         Payment.objects.filter(cycle=cycle)
         .values(
+            "beneficiary__programme_id",
             "beneficiary__programme__order",
             "beneficiary__programme__code",
             "beneficiary__programme__short_name",
@@ -58,11 +87,16 @@ def cycle_totals(cycle: PaymentCycle) -> CycleTotals:
         .annotate(n=Count("pk"), amount=Sum("amount"))
         .order_by()
     )
+    whole = (sum(r["n"] for r in rows), sum(r["amount"] for r in rows))
+    shown = [
+        r for r in rows if programme_ids is None or r["beneficiary__programme_id"] in programme_ids
+    ]
     programmes: dict[str, Line] = {}
     methods = {value: Line(str(label), value) for value, label in Payment.Method.choices}
     statuses = {value: Line(str(label), value) for value, label in Payment.Status.choices}
     for row in sorted(
-        rows, key=lambda r: (r["beneficiary__programme__order"], r["beneficiary__programme__code"])
+        shown,
+        key=lambda r: (r["beneficiary__programme__order"], r["beneficiary__programme__code"]),
     ):
         code = row["beneficiary__programme__code"]
         line = programmes.setdefault(code, Line(row["beneficiary__programme__short_name"], code))
@@ -72,11 +106,13 @@ def cycle_totals(cycle: PaymentCycle) -> CycleTotals:
     by_programme = Breakdown(list(programmes.values()))
     by_method = Breakdown(list(methods.values()))
     by_status = Breakdown(list(statuses.values()))
-    balanced = all(
-        (b.count, b.amount) == (cycle.payment_count, cycle.total_amount)
-        for b in (by_programme, by_method, by_status)
+    balanced = whole == (cycle.payment_count, cycle.total_amount) and all(
+        (b.count, b.amount) == (by_programme.count, by_programme.amount)
+        for b in (by_method, by_status)
     )
-    return CycleTotals(by_programme, by_method, by_status, balanced)
+    return CycleTotals(
+        by_programme, by_method, by_status, balanced, partial=len(shown) != len(rows)
+    )
 
 
 def payment_rows(
@@ -86,7 +122,10 @@ def payment_rows(
     method: str = "",
     status: str = "",
     programme=None,
+    programme_ids: list[int] | None = None,
 ) -> QuerySet[Payment]:
+    """The cycle's payments filtered as the page asks (``programme_ids``: only
+    those programmes', for a user limited to them)."""
     rows = Payment.objects.filter(cycle=cycle).select_related(
         "beneficiary__person", "beneficiary__programme", "bank"
     )
@@ -96,6 +135,8 @@ def payment_rows(
         rows = rows.filter(status=status)
     if programme is not None:
         rows = rows.filter(beneficiary__programme=programme)
+    if programme_ids is not None:
+        rows = rows.filter(beneficiary__programme_id__in=programme_ids)
     term = q.strip()
     if term:
         compact = term.replace(" ", "")

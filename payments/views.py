@@ -21,20 +21,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beneficiaries.access import communes_for, get_commune_for, page_commune
+from beneficiaries.access import communes_for, get_commune_for, page_commune, programme_ids_for
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.money import format_amount
 from core.rules.months import first_of_month, next_month, parse_month
+from documents.access import visible_files
 from payments import access
 from payments.bankexport import ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
 from payments.models import PaymentCycle
-from payments.queries import cycle_totals, months_covered, payment_rows
+from payments.queries import cycle_totals, months_covered, payment_rows, with_shown_figures
 from payments.services import cycles as cycle_services
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
+from payments.surprise import SURPRISE_ARREARS_MONTHS, cycle_surprise
 from registration.quality.gate import blocker_lines
 
 PAGE_SIZE = 50
@@ -61,7 +63,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     commune = page_commune(request.user, request.GET.get("xa"))
     today = timezone.localdate()
     cycles = list(
-        access.cycles_for(request.user)
+        with_shown_figures(access.cycles_for(request.user), programme_ids_for(request.user))
         .filter(commune=commune)
         .select_related("prepared_by", "approved_by", "submitted_by")
         .order_by("-period")
@@ -168,6 +170,7 @@ def _actions_for(user, cycle: PaymentCycle) -> list[Action]:
 @login_required
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = access.get_cycle_for(request.user, pk)
+    programme_ids = programme_ids_for(request.user)
     today = timezone.localdate()
     blockers = (
         cycle_services.cycle_blockers(cycle, today=today) if cycle.status in OPEN_STATES else []
@@ -178,14 +181,19 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "cycle": cycle,
             "deadline": _deadline(cycle, today),
-            "totals": cycle_totals(cycle),
-            "changes": [(kind, KIND_LABELS[kind], n) for kind, n in change_counts(cycle).items()],
+            "totals": cycle_totals(cycle, programme_ids),
+            "surprise": cycle_surprise(cycle, programme_ids),
+            "changes": [
+                (kind, KIND_LABELS[kind], n)
+                for kind, n in change_counts(cycle, programme_ids).items()
+            ],
             "previous": previous_cycle(cycle),
             "blockers": blockers[:BLOCKERS_SHOWN],
             "blocker_count": len(blockers),
             "open_state": cycle.status in OPEN_STATES,
+            "surprise_months": SURPRISE_ARREARS_MONTHS,
             "actions": _actions_for(request.user, cycle),
-            "files": cycle_files_of(cycle),
+            "files": visible_files(request.user, cycle_files_of(cycle)),
             "can_request_files": may_request_cycle_files(request.user, cycle),
         },
     )
@@ -239,6 +247,7 @@ def cycle_payments(request: HttpRequest, pk: int) -> HttpResponse:
         method=filters.get("method", ""),
         status=filters.get("status", ""),
         programme=filters.get("programme"),
+        programme_ids=programme_ids_for(request.user),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     covered = months_covered(cycle, [p.pk for p in page])
@@ -267,7 +276,9 @@ def cycle_changes_page(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = access.get_cycle_for(request.user, pk)
     order = {kind: i for i, kind in enumerate(KIND_LABELS)}
     kind = request.GET.get("loai", "")
-    changes = sorted(cycle_changes(cycle), key=lambda c: order[c.kind])  # stable: names stay
+    changes = sorted(
+        cycle_changes(cycle, programme_ids_for(request.user)), key=lambda c: order[c.kind]
+    )  # stable: names stay
     counts = {k: 0 for k in KIND_LABELS}
     for change in changes:
         counts[change.kind] += 1

@@ -11,6 +11,7 @@ from registration.models import AccountOpeningRequest, OutreachActivity, Payment
 @admin.register(PaymentMethodRegistration)
 class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     commune_path = "beneficiary__commune"
+    programme_path = "beneficiary__programme"
     list_display = [
         "beneficiary",
         "method",
@@ -54,6 +55,8 @@ class PaymentMethodRegistrationAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
 @admin.register(AccountOpeningRequest)
 class AccountOpeningRequestAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     """Read and correct; the states move on the officer's pipeline page (the services)."""
+
+    person_path = "person"
 
     commune_path = "person__commune"
     list_display = ["person", "state", "bank", "requested_on", "referred_on", "opened_on"]

@@ -21,6 +21,7 @@ from beneficiaries.models import Beneficiary, Commune
 from documents.builders import once_sent
 from documents.models import GeneratedFile
 from payments.models import Payment, PaymentCycle
+from payments.queries import with_shown_figures
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 ACCOUNT = PaymentMethodRegistration.Method.ACCOUNT
@@ -48,35 +49,46 @@ def _method_in_force(month: datetime.date) -> Subquery:
     return Subquery(latest.values("method"))
 
 
-def _active(commune_ids: list[int], month: datetime.date):
-    return (
-        Beneficiary.objects.filter(commune_id__in=commune_ids, status=Beneficiary.Status.ACTIVE)
-        .annotate(method_now=_method_in_force(month))
-        .order_by()
+def _active(commune_ids: list[int], month: datetime.date, programme_ids: list[int] | None = None):
+    active = Beneficiary.objects.filter(
+        commune_id__in=commune_ids, status=Beneficiary.Status.ACTIVE
     )
+    if programme_ids is not None:
+        active = active.filter(programme_id__in=programme_ids)
+    return active.annotate(method_now=_method_in_force(month)).order_by()
 
 
 _COUNTS = {"total": Count("pk"), "cashless": Count("pk", filter=Q(method_now=ACCOUNT))}
 
 
-def cashless_now(commune_ids: list[int], month: datetime.date) -> Share:
-    counts = _active(commune_ids, month).aggregate(**_COUNTS)
+def cashless_now(
+    commune_ids: list[int], month: datetime.date, programme_ids: list[int] | None = None
+) -> Share:
+    counts = _active(commune_ids, month, programme_ids).aggregate(**_COUNTS)
     return Share(label="", total=counts["total"], cashless=counts["cashless"])
 
 
 def cashless_by(
-    commune_ids: list[int], month: datetime.date, field: str, label: str
+    commune_ids: list[int],
+    month: datetime.date,
+    field: str,
+    label: str,
+    programme_ids: list[int] | None = None,
 ) -> list[Share]:
     """The share grouped by ``field`` (e.g. the programme's or the village's name)."""
-    rows = _active(commune_ids, month).values(field).annotate(**_COUNTS).order_by(field)
+    rows = (
+        _active(commune_ids, month, programme_ids).values(field).annotate(**_COUNTS).order_by(field)
+    )
     return [
         Share(label=row[field] or label, total=row["total"], cashless=row["cashless"])
         for row in rows
     ]
 
 
-def cashless_by_commune(commune_ids: list[int], month: datetime.date) -> dict[int, Share]:
-    rows = _active(commune_ids, month).values("commune_id").annotate(**_COUNTS)
+def cashless_by_commune(
+    commune_ids: list[int], month: datetime.date, programme_ids: list[int] | None = None
+) -> dict[int, Share]:
+    rows = _active(commune_ids, month, programme_ids).values("commune_id").annotate(**_COUNTS)
     return {
         row["commune_id"]: Share(label="", total=row["total"], cashless=row["cashless"])
         for row in rows
@@ -169,24 +181,28 @@ class CommuneRow:
     sent_files: int
 
 
-def district_overview(commune_ids: list[int], month: datetime.date) -> list[CommuneRow]:
-    """The communes side by side: four queries whatever their number."""
+def district_overview(
+    commune_ids: list[int], month: datetime.date, programme_ids: list[int] | None = None
+) -> list[CommuneRow]:
+    """The communes side by side: four queries whatever their number. With
+    ``programme_ids`` (a user limited to some programmes) every figure counts
+    only those programmes: enrolments, a cycle's people and amount (a cycle
+    paying none of them is not shown), the sent files of those programmes."""
     communes = list(Commune.objects.filter(pk__in=commune_ids).order_by("name"))
-    shares = cashless_by_commune(commune_ids, month)
-    cycles = {
-        c.commune_id: c
-        # The paying office sees a cycle once the commune sent it, never a draft.
-        for c in PaymentCycle.objects.filter(
+    shares = cashless_by_commune(commune_ids, month, programme_ids)
+    # The paying office sees a cycle once the commune sent it, never a draft.
+    sent = with_shown_figures(
+        PaymentCycle.objects.filter(
             commune_id__in=commune_ids, period=month, status__in=PaymentCycle.SENT_STATUSES
-        )
-    }
+        ),
+        programme_ids,
+    )
+    cycles = {c.commune_id: c for c in sent if programme_ids is None or c.shown_count}
+    sent_files = GeneratedFile.objects.filter(once_sent(), commune_id__in=commune_ids, period=month)
+    if programme_ids is not None:
+        sent_files = sent_files.filter(programme_id__in=programme_ids)
     files = defaultdict(int)
-    for row in (
-        GeneratedFile.objects.filter(once_sent(), commune_id__in=commune_ids, period=month)
-        .values("commune_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
+    for row in sent_files.values("commune_id").annotate(n=Count("pk")).order_by():
         files[row["commune_id"]] = row["n"]
     return [
         CommuneRow(

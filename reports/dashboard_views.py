@@ -21,6 +21,7 @@ from beneficiaries.access import (
     communes_for,
     get_commune_for,
     people_for,
+    programme_ids_for,
 )
 from beneficiaries.deadlines import deadlines_for, nearest_deadline
 from beneficiaries.models import Beneficiary
@@ -50,7 +51,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "reports/district.html",
-            {"month": month, "rows": figures.district_overview(commune_ids_for(user), month)},
+            {
+                "month": month,
+                "rows": figures.district_overview(
+                    commune_ids_for(user), month, programme_ids_for(user)
+                ),
+            },
         )
     communes = communes_for(user).order_by("name")
     context: dict = {
@@ -73,10 +79,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if commune is None:
         return render(request, "reports/dashboard.html", context)
     ids = [commune.pk]
-    context["share"] = figures.cashless_now(ids, month)
-    context["by_programme"] = figures.cashless_by(ids, month, "programme__short_name", label="—")
+    programme_ids = programme_ids_for(user)
+    context["share"] = figures.cashless_now(ids, month, programme_ids)
+    context["by_programme"] = figures.cashless_by(
+        ids, month, "programme__short_name", label="—", programme_ids=programme_ids
+    )
     context["by_village"] = figures.cashless_by(
-        ids, month, "person__village__name", label=_("Chưa ghi thôn")
+        ids, month, "person__village__name", label=_("Chưa ghi thôn"), programme_ids=programme_ids
     )
     context["deadlines"] = deadlines_for(commune)
     context["notices"] = list(

@@ -53,8 +53,60 @@ def test_the_receiving_office_follows_the_2025_reform(reference_data):
     btxh = Programme.objects.get(code="BTXH")
     assert "Phòng Lao động" in ncc.setting_on(datetime.date(2023, 9, 1)).receiving_office
     assert ncc.setting_on(datetime.date(2025, 8, 1)).receiving_office == "Sở Nội vụ"
-    assert btxh.setting_on(datetime.date(2025, 8, 1)).receiving_office == "Ủy ban nhân dân xã"
     assert ncc.setting_on(datetime.date(2025, 8, 1)).deadline_day == 5
+    # Social protection and the social pension: the commune decides, the Sở Y tế receives.
+    for code in ("BTXH", "HTXH"):
+        setting = Programme.objects.get(code=code).setting_on(datetime.date(2025, 8, 1))
+        assert setting.receiving_office == "Sở Y tế"
+        assert setting.deciding_authority == "Chủ tịch Ủy ban nhân dân xã"
+    assert "Phòng Lao động" in btxh.setting_on(datetime.date(2025, 6, 30)).receiving_office
+
+
+def test_every_shipped_setting_names_its_source(reference_data):
+    sources = dict(
+        ProgrammeSetting.objects.filter(commune=None)
+        .values_list("programme__code", "source")
+        .filter(valid_from=datetime.date(2025, 7, 1))
+    )
+    assert "176/2025" in sources["HTXH"]
+    assert "Bộ Y tế" in sources["BTXH"]
+    assert "Bộ Nội vụ" in sources["NCC"]
+    assert not ProgrammeSetting.objects.filter(source="").exists()
+
+
+def test_reloading_corrects_the_shipped_rows_of_an_existing_database(reference_data, commune):
+    """A database loaded with the earlier rows (the commune named as the office
+    receiving BTXH lists, no source) is corrected by loading again; a commune's
+    own row and an administrator's extra row are left as they were."""
+    btxh = Programme.objects.get(code="BTXH")
+    shipped = ProgrammeSetting.objects.get(
+        programme=btxh, commune=None, valid_from=datetime.date(2025, 7, 1)
+    )
+    shipped.receiving_office = "Ủy ban nhân dân xã"
+    shipped.source = ""
+    shipped.save()
+    own = ProgrammeSetting.objects.create(
+        programme=btxh,
+        commune=commune,
+        valid_from=datetime.date(2026, 1, 1),
+        receiving_office="Ủy ban nhân dân xã",
+        deciding_authority="Chủ tịch Ủy ban nhân dân xã",
+        payment_agency="Bưu điện xã",
+    )
+    before = ProgrammeSetting.objects.count()
+
+    summary = load_reference_data()
+
+    shipped.refresh_from_db()
+    assert shipped.receiving_office == "Sở Y tế"
+    assert "Bộ Y tế" in shipped.source
+    assert summary.updated["programme_setting"] == 1
+    assert "programme_setting" not in summary.created
+    assert ProgrammeSetting.objects.count() == before
+    own.refresh_from_db()
+    assert own.receiving_office == "Ủy ban nhân dân xã"
+    # The correction is in the row's history, like an edit in the admin.
+    assert shipped.history.first().receiving_office == "Sở Y tế"
 
 
 def test_no_setting_before_the_first_period(reference_data):

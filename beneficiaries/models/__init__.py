@@ -12,7 +12,12 @@ from beneficiaries.models.places import (
     commune_title,
     merged_commune_problem,
 )
-from beneficiaries.models.programmes import Category, Programme, ProgrammeSetting
+from beneficiaries.models.programmes import (
+    Category,
+    Programme,
+    ProgrammeAccess,
+    ProgrammeSetting,
+)
 from beneficiaries.models.registry import (
     Beneficiary,
     EnrolmentCommunePeriod,
@@ -33,6 +38,7 @@ __all__ = [
     "ImportBatch",
     "Person",
     "Programme",
+    "ProgrammeAccess",
     "ProgrammeSetting",
     "Province",
     "Representative",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -129,6 +130,12 @@ class ProgrammeSetting(models.Model):
     deciding_authority = models.CharField(_("cơ quan quyết định"), max_length=200)
     payment_agency = models.CharField(_("tổ chức chi trả"), max_length=200)
     deadline_day = models.PositiveSmallIntegerField(_("hạn gửi (ngày trong tháng)"), default=5)
+    source = models.CharField(
+        _("căn cứ/nguồn"),
+        max_length=500,
+        blank=True,
+        help_text=_("Văn bản hoặc nguồn công bố cho biết cơ quan nào nhận, quyết định và chi trả."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -158,6 +165,42 @@ class ProgrammeSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} từ {self.valid_from:%d/%m/%Y}"
+
+
+class ProgrammeAccess(models.Model):
+    """A programme a user of the paying office is limited to.
+
+    A user with no row sees every programme (a commune's own staff, and the
+    offices that pay everything); a user with rows sees only those programmes'
+    enrolments, payments and files: the provincial Sở Nội vụ pays NCC, the
+    Sở Y tế BTXH and HTXH. Applied by ``beneficiaries.access.programme_ids_for``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="programme_access",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.CASCADE,
+        related_name="user_access",
+    )
+
+    class Meta:
+        verbose_name = _("chương trình được xem")
+        verbose_name_plural = _("chương trình được xem (để trống: mọi chương trình)")
+        ordering = ["programme"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "programme"], name="programme_access_once_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.programme)
 
 
 #: What ``Category.requires`` may list: the age bounds, and the kinds of

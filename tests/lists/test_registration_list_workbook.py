@@ -88,8 +88,8 @@ def test_the_list_is_addressed_to_the_programmes_receiving_office(registered):
     assert addressed.value == "Kính gửi: Sở Nội vụ"
     assert xl.find(ncc, "Tháng 01 năm 2027").row < addressed.row < xl.header_row(ncc)
     assert "Kính gửi: Sở Nội vụ" in xl.heading_texts(_sheet(lists[("NCC", REP)]))
-    # The commune itself receives the lists of social protection: no "Kính gửi".
-    assert not xl.has(_sheet(lists[("BTXH", SELF)]), xl.starting("Kính gửi"))
+    # The commune decides social protection; its lists go to the Sở Y tế.
+    assert "Kính gửi: Sở Y tế" in xl.heading_texts(_sheet(lists[("BTXH", SELF)]))
 
 
 def test_the_own_account_list_has_the_columns_and_rows_in_list_order(registered):

@@ -89,8 +89,10 @@ def test_the_summary_without_a_cycle_is_read_from_the_registry(report_data, sign
     assert ws[f"A{title.row + 2}"].value == (
         "Tỷ lệ nhận qua tài khoản: 62,5% số người, 48,5% số tiền"
     )
-    # NCC's lists go to Sở Nội vụ; BTXH's stay with the commune: one addressee.
-    assert [t for t in xl.heading_texts(ws) if t.startswith("Kính gửi")] == ["Kính gửi: Sở Nội vụ"]
+    # NCC's lists go to the Sở Nội vụ, BTXH's to the Sở Y tế: both are addressed.
+    addressed = xl.heading_texts(ws)
+    start = addressed.index("Kính gửi:")
+    assert addressed[start : start + 3] == ["Kính gửi:", "- Sở Nội vụ", "- Sở Y tế"]
     header = xl.header_row(ws)
     assert _rows(ws, header, header + 7) == [
         ("STT", "Chương trình", "Hình thức nhận", "Số người", "Số tiền (đồng)"),
