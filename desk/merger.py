@@ -391,6 +391,7 @@ def merge_communes(
     by_code = {c.code: c for c in olds}
     for rename in preview.renames:
         village = Village.objects.get(commune=by_code[rename.commune_code], name=rename.old_name)
+        village.former_name = village.former_name or village.name
         village.name = renamed[(rename.commune_code, rename.old_name)]
         village._history_user = actor
         village._change_reason = stamp.reason

@@ -104,6 +104,14 @@ class Village(models.Model):
         Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="villages"
     )
     name = models.CharField(_("tên thôn"), max_length=100)
+    # A merger renames a village whose name another commune's shares ("Thôn Đông
+    # (Yến Sơn)"); its people's identity checks keep reading the name they were made on.
+    former_name = models.CharField(
+        _("tên trước sáp nhập"),
+        max_length=100,
+        blank=True,
+        help_text=_("Tên thôn trước khi sáp nhập xã (để trống nếu không đổi tên)."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -138,7 +138,10 @@ class Person(models.Model):
         A check records the digest it saw; when the person's differs, whoever
         edited them (form, admin, import), the check is stale.
         """
-        village = self.village.name if self.village_id or self.village else ""
+        village = ""
+        if self.village_id or self.village:
+            # The name before a merger renamed it: the same place, the same check.
+            village = self.village.former_name or self.village.name
         parts = (
             self.full_name,
             self.birth_date.isoformat() if self.birth_date else "",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from beneficiaries.models import Commune
@@ -43,10 +43,14 @@ def open_cycle_if_absent(commune: Commune, period: datetime.date) -> BuildResult
 
 
 def communes_without_cycle(period: datetime.date) -> QuerySet[Commune]:
-    """Active communes that have paid through the system before and lack this month."""
+    """Active communes that have paid through the system before (themselves, or a
+    commune merged into them) and lack this month."""
     opened = PaymentCycle.objects.filter(period=period).values("commune_id")
     started = PaymentCycle.objects.filter(period__lt=period).values("commune_id")
-    return active_communes().filter(pk__in=started).exclude(pk__in=opened)
+    merged_in = Commune.objects.filter(pk__in=started, merged_into__isnull=False).values(
+        "merged_into_id"
+    )
+    return active_communes().filter(Q(pk__in=started) | Q(pk__in=merged_in)).exclude(pk__in=opened)
 
 
 def cycles_to_open(today: datetime.date | None = None) -> tuple[datetime.date, list[int]]:

@@ -264,3 +264,26 @@ def test_a_second_merger_keeps_the_first_months(commune):
     ]
     assert not Beneficiary.objects.of_commune_in(hatrung, later).exists()
     assert not Beneficiary.objects.of_commune_in(hatrung, JUNE).exists()
+
+
+def test_people_of_a_renamed_village_stay_verified_after_an_edit(commune, ha_dong, police, officer):
+    from beneficiaries.models import IdentityCheck
+    from beneficiaries.models.checks import Verification, verification_of
+    from beneficiaries.services import record_matches, save_person
+
+    enrolment = enrol(commune, VillageFactory(commune=commune, name="Thôn Đông"))
+    enrol(ha_dong, VillageFactory(commune=ha_dong, name="Thôn Đông"))
+    record_matches(Person.objects.filter(pk=enrolment.person_id), actor=police)
+    merge("15307", "15280")
+    person = Person.objects.get(pk=enrolment.person_id)
+    assert person.village.name == "Thôn Đông (Yến Sơn)"
+    assert person.village.former_name == "Thôn Đông"
+    person.phone = "0912345678"
+    save_person(person, actor=UserFactory(username="quantri", is_superuser=True))
+    person.refresh_from_db()
+    latest = IdentityCheck.objects.filter(person=person).latest("checked_at")
+    assert verification_of(person, latest) == Verification.VERIFIED
+    # A real move to another village is still an edit the police must check again.
+    person.village = VillageFactory(commune=person.commune, name="Thôn Tây")
+    save_person(person, actor=UserFactory(username="quantri", is_superuser=True))
+    assert verification_of(person, latest) == Verification.STALE

@@ -101,3 +101,15 @@ def test_the_first_cycle_after_a_merger_compares_with_the_old_communes_last(comm
     assert [(c.kind, c.full_name) for c in changes] == [("new", "Mới Hưởng")]
     assert stays.pk not in {c.beneficiary_id for c in changes}
     assert change_counts(first)["stopped"] == 0
+
+
+def test_the_monthly_job_opens_the_new_communes_cycle_after_the_old_ones(commune):
+    from payments.services.monthly import communes_without_cycle
+
+    enrol(commune)
+    close(open_cycle(commune, JUNE).cycle)
+    new = merge_communes(into_code="15271", name="Hà Trung", from_codes=["15307"], on=ON).commune
+    # Hà Trung never had a cycle; Yến Sơn, merged into it, had: the job opens July for it.
+    assert list(communes_without_cycle(ON)) == [new]
+    open_cycle(new, ON)
+    assert not communes_without_cycle(ON).exists()
