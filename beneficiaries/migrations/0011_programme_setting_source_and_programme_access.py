@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('beneficiaries', '0010_merge_commune_periods_and_htxh'),
+        ('beneficiaries', '0010_village_former_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
