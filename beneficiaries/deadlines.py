@@ -122,6 +122,13 @@ def nearest_deadline(commune_ids: list[int], today: datetime.date | None = None)
     if not commune_ids:
         return None
     today = today or timezone.localdate()
+    period = first_of_month(today)
+    # A commune merged by this month sends nothing: its successor does.
+    commune_ids = list(
+        Commune.objects.filter(pk__in=commune_ids)
+        .filter(Q(merged_on__isnull=True) | Q(merged_on__gt=period))
+        .values_list("pk", flat=True)
+    )
     book = DeadlineBook(commune_ids)
     upcoming = [
         d for commune_id in commune_ids for d in book.month(commune_id, today) if not d.overdue

@@ -22,6 +22,7 @@ from beneficiaries.models import Commune
 from demo.payments import moment
 from documents.builders import once_sent
 from documents.models import GeneratedFile
+from documents.services import FileError
 from registration import listfiles
 from reports import reportfiles
 
@@ -65,9 +66,22 @@ def send_lists(commune: Commune, period: datetime.date, *, officer: User) -> int
 
 
 def build_lists(commune: Commune, period: datetime.date, *, officer: User, today: datetime.date):
-    """This month's lists, built and not sent: the gate holds them while the month's
-    blockers last (the lists page shows who)."""
-    return listfiles.build_registration_lists_now(commune, period, actor=officer, today=today)
+    """This month's lists: built, and from the day lists are sent on time, each sent
+    that the gate lets through; the gate holds the others while the month's
+    blockers last (the lists page shows who, the dashboard says they are late)."""
+    built = listfiles.build_registration_lists_now(commune, period, actor=officer, today=today)
+    day = period.replace(day=ON_TIME_DAY)
+    if today < day:
+        return built
+    for generated in built:
+        if generated.status != GeneratedFile.Status.DONE:
+            continue
+        try:
+            listfiles.mark_sent(generated, actor=officer)
+        except FileError:
+            continue  # held by the gate: this month's planted blockers
+        _backdate(generated, day)
+    return built
 
 
 def send_report(commune: Commune, period: datetime.date, *, officer: User) -> bool:

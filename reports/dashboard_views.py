@@ -17,20 +17,20 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries.access import (
     beneficiaries_for,
+    chosen_commune,
     commune_ids_for,
     communes_for,
-    get_commune_for,
     people_for,
     programme_ids_for,
 )
-from beneficiaries.deadlines import deadlines_for, nearest_deadline
-from beneficiaries.models import Beneficiary
+from beneficiaries.deadlines import nearest_deadline
+from beneficiaries.models import Beneficiary, merged_commune_problem
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
 from registration.quality.figures import verification_summary
 from reports import dashboard as figures
-from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read
+from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read, month_states
 from reports.models import Notice
 
 
@@ -72,9 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             active=Count("pk", filter=Q(status=Beneficiary.Status.ACTIVE)),
         )
         context["people_count"] = people_for(user).count()
-    commune = (
-        get_commune_for(user, request.GET["xa"]) if request.GET.get("xa") else communes.first()
-    )
+    commune = chosen_commune(user, request.GET.get("xa"))
     context["commune"] = commune
     if commune is None:
         return render(request, "reports/dashboard.html", context)
@@ -87,7 +85,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["by_village"] = figures.cashless_by(
         ids, month, "person__village__name", label=_("Chưa ghi thôn"), programme_ids=programme_ids
     )
-    context["deadlines"] = deadlines_for(commune)
+    context["deadlines"] = month_states(commune)
+    context["merged"] = merged_commune_problem(commune, month)
     context["notices"] = list(
         Notice.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at")[:10]
     )

@@ -10,6 +10,7 @@ application and an e-mail, once per commune, programme and month.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.deadlines import Deadline, DeadlineBook
-from beneficiaries.models import Commune, Programme
+from beneficiaries.models import Commune, Programme, merged_commune_problem
 from core import roles
 from core.rules.months import first_of_month
 from documents.builders import once_sent
@@ -40,26 +41,90 @@ def sent_late(generated: GeneratedFile, deadline: datetime.date) -> bool:
     return generated.sent_at is not None and timezone.localdate(generated.sent_at) > deadline
 
 
+@dataclasses.dataclass(frozen=True)
+class DeadlineState:
+    """A programme's deadline of the month with what was done about it: the
+    dashboard's line. ``wanted``: the lists somebody is on; ``sent_on``: the
+    day the last of them was sent (``None`` while one is not)."""
+
+    deadline: Deadline
+    wanted: int
+    sent_on: datetime.date | None
+
+    @property
+    def nothing_to_send(self) -> bool:
+        return self.wanted == 0
+
+    @property
+    def sent(self) -> bool:
+        return self.wanted > 0 and self.sent_on is not None
+
+    @property
+    def days_late(self) -> int:
+        return max(0, (self.sent_on - self.deadline.day).days) if self.sent else 0
+
+    @property
+    def overdue(self) -> bool:
+        return not self.sent and not self.nothing_to_send and self.deadline.overdue
+
+
+def _sent_lists(commune: Commune, period: datetime.date, programme: Programme | None = None):
+    """The first time each registration list of the month was sent, by (programme id, kind)."""
+    rows = GeneratedFile.objects.filter(
+        once_sent(),
+        commune=commune,
+        period=period,
+        kind__in=GeneratedFile.REGISTRATION_KINDS,
+    )
+    if programme is not None:
+        rows = rows.filter(programme=programme)
+    first: dict[tuple[int, str], datetime.datetime] = {}
+    for programme_id, kind, sent_at in rows.values_list("programme_id", "kind", "sent_at"):
+        key = (programme_id, kind)
+        if sent_at is not None and (key not in first or sent_at < first[key]):
+            first[key] = sent_at
+    return first
+
+
+def _list_state(programme: Programme, counts: dict, sent: dict) -> tuple[int, datetime.date | None]:
+    """How many of the programme's registration lists of the month somebody is on
+    (a list nobody is on has no file to send), and the day the last of them was
+    sent (``None`` while one is not sent, or when there is none to send)."""
+    wanted = [kind for kind in GeneratedFile.REGISTRATION_KINDS if counts.get((programme.pk, kind))]
+    if not wanted:
+        return 0, None
+    if any((programme.pk, kind) not in sent for kind in wanted):
+        return len(wanted), None
+    return len(wanted), timezone.localdate(max(sent[(programme.pk, kind)] for kind in wanted))
+
+
 def _lists_sent(commune: Commune, programme: Programme, period: datetime.date) -> bool:
     """Every registration list of the programme for the month that somebody is on
-    was sent (a list nobody is on has no file to send): nothing to remind. A
-    programme with nobody on either list (nobody enrolled in the commune, or
-    nobody paid into an account) has nothing to send and is not reminded."""
-    counts = list_counts(commune, period)
-    kinds = GeneratedFile.REGISTRATION_KINDS
-    wanted = {kind for kind in kinds if counts.get((programme.pk, kind))}
-    if not wanted:
-        return True
-    sent = set(
-        GeneratedFile.objects.filter(
-            once_sent(),
-            commune=commune,
-            programme=programme,
-            period=period,
-            kind__in=GeneratedFile.REGISTRATION_KINDS,
-        ).values_list("kind", flat=True)
+    was sent: nothing to remind. A programme with nobody on either list (nobody
+    enrolled in the commune, or nobody paid into an account) has nothing to send
+    and is not reminded."""
+    wanted, sent_on = _list_state(
+        programme, list_counts(commune, period), _sent_lists(commune, period, programme)
     )
-    return wanted <= sent
+    return wanted == 0 or sent_on is not None
+
+
+def month_states(commune: Commune, today: datetime.date | None = None) -> list[DeadlineState]:
+    """This month's deadline of each programme for the commune, with whether its
+    lists were sent (on which day) or there is nothing to send. A commune merged
+    into another by this month has no deadline: its successor sends."""
+    today = today or timezone.localdate()
+    period = first_of_month(today)
+    if merged_commune_problem(commune, period):
+        return []
+    book = DeadlineBook([commune.pk])
+    counts, sent = list_counts(commune, period), _sent_lists(commune, period)
+    states = []
+    for deadline in book.month(commune.pk, today):
+        programme = next(p for p in book.programmes if p.pk == deadline.programme_id)
+        wanted, sent_on = _list_state(programme, counts, sent)
+        states.append(DeadlineState(deadline=deadline, wanted=wanted, sent_on=sent_on))
+    return states
 
 
 def _recipients(commune: Commune):

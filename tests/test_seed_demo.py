@@ -20,12 +20,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from accounts.models import PaymentAccount
 from amounts.models import Entitlement
 from beneficiaries.access import communes_for
-from beneficiaries.deadlines import DeadlineBook, deadlines_for
+from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import (
     Beneficiary,
     Commune,
@@ -55,7 +56,7 @@ from registration.models import (
     ProgrammeTransferLine,
 )
 from reports import dashboard
-from reports.deadlines import sent_late
+from reports.deadlines import month_states, sent_late
 from tests.conftest import fixed_moment, local_moment
 
 TODAY = fixed_moment().date()
@@ -242,11 +243,34 @@ def test_lists_of_june_2025_are_yen_sons_and_this_months_are_ha_trungs(demo, db)
         commune__code="15271", period=THIS_MONTH, kind="registration_self", status="done"
     ).first()
     assert "XÃ HÀ TRUNG" in _title_cells(now)
-    # Built, not sent: this month's blockers hold them (the deadline passed on purpose).
-    assert now.sent_at is None
-    with pytest.raises(ListBlocked):
-        listfiles.mark_sent(now, actor=User.objects.get(username="canbo"))
-    assert all(d.overdue for d in deadlines_for(now.commune, today=TODAY)) == (TODAY.day > 5)
+
+
+def test_this_months_lists_are_sent_unless_the_planted_blockers_hold_them(demo, db):
+    """On the 3rd the officer sent what the gate let through; the rest is held by
+    this month's planted blockers, and only those programmes are late."""
+    officer = User.objects.get(username="canbo")
+    held_programmes, sent_programmes = set(), set()
+    this_months = GeneratedFile.objects.filter(
+        commune__code="15271", period=THIS_MONTH, kind__in=listfiles.LIST_KINDS, status="done"
+    ).select_related("programme")
+    assert this_months.exists()
+    for generated in this_months:
+        if generated.sent_at is not None:
+            assert timezone.localdate(generated.sent_at) == THIS_MONTH.replace(day=3)
+            sent_programmes.add(generated.programme.short_name)
+            continue
+        with pytest.raises(ListBlocked):
+            listfiles.mark_sent(generated, actor=officer)
+        held_programmes.add(generated.programme.short_name)
+    assert held_programmes, "the planted blockers hold at least one list"
+    states = month_states(Commune.objects.get(code="15271"), today=TODAY)
+    late = {s.deadline.programme_name for s in states if s.overdue}
+    assert late == (held_programmes if TODAY.day > 5 else set())
+    assert {
+        s.deadline.programme_name for s in states if s.sent
+    } == sent_programmes - held_programmes
+    # A merged commune has no deadline of its own any more.
+    assert month_states(Commune.objects.get(code="15307"), today=TODAY) == []
 
 
 def test_this_months_draft_shows_the_blockers_planted_on_purpose(demo, db):

@@ -296,3 +296,58 @@ def test_after_the_deadline_the_badge_is_empty(client, people, frozen):
     client.force_login(people.officer)
 
     assert client.get(reverse("deadline_badge")).json()["text"] == ""
+
+
+def test_the_dashboard_says_what_was_done_about_each_deadline(
+    client, people, frozen, commune, officer
+):
+    """NCC's one list sent late (the 7th), BTXH's not sent: late; HTXH does not exist in 2023."""
+    frozen(D(2023, 9, 8))
+    make_file(commune, sent_at=datetime.datetime(2023, 9, 7, 3, tzinfo=datetime.UTC))
+
+    states = {s.deadline.programme_name: s for s in deadlines.month_states(commune)}
+
+    assert set(states) == {"Người có công", "Bảo trợ xã hội"}
+    ncc, btxh = states["Người có công"], states["Bảo trợ xã hội"]
+    assert (ncc.sent, ncc.sent_on, ncc.days_late, ncc.overdue) == (True, D(2023, 9, 7), 2, False)
+    assert (btxh.sent, btxh.overdue, btxh.deadline.days_overdue) == (False, True, 3)
+    client.force_login(officer)
+    html = client.get(reverse("home")).content.decode()
+    assert "đã gửi 07/09/2023, muộn 2 ngày" in html
+    assert "quá hạn 3 ngày" in html
+
+
+def test_a_programme_with_nobody_on_a_list_has_nothing_to_send_and_is_never_late(
+    client, reference_data, frozen, officer, commune
+):
+    frozen(D(2025, 9, 8))
+    enrol_on_a_list(commune, "NCC", D(2025, 1, 1))
+    make_file(commune, sent_at=datetime.datetime(2025, 9, 3, 3, tzinfo=datetime.UTC))
+    GeneratedFile.objects.update(period=D(2025, 9, 1))
+
+    states = {s.deadline.programme_name: s for s in deadlines.month_states(commune)}
+
+    assert states["Người có công"].sent and not states["Người có công"].days_late
+    for name in ("Bảo trợ xã hội", "Hưu trí xã hội"):
+        assert states[name].nothing_to_send and not states[name].overdue
+    client.force_login(officer)
+    html = client.get(reverse("home")).content.decode()
+    assert "quá hạn" not in html
+    assert "đã gửi 03/09/2025" in html
+    assert html.count("không có ai trong danh sách") == 2
+
+
+def test_a_merged_commune_has_no_deadline_after_its_merger(
+    client, people, frozen, commune, other_commune, officer
+):
+    commune.merged_into, commune.merged_on = other_commune, D(2023, 9, 1)
+    commune.save()
+    frozen(D(2023, 9, 3))
+
+    assert deadlines.month_states(commune) == []
+    assert registry_deadlines.nearest_deadline([commune.pk]) is None
+    assert registry_deadlines.nearest_deadline([commune.pk, other_commune.pk]) is not None
+    client.force_login(officer)
+    html = client.get(reverse("home"), {"xa": commune.pk}).content.decode()
+    assert 'data-testid="deadlines-merged"' in html
+    assert "đã sáp nhập vào" in html
