@@ -187,8 +187,14 @@ def district_overview(
     """The communes side by side: four queries whatever their number. With
     ``programme_ids`` (a user limited to some programmes) every figure counts
     only those programmes: enrolments, a cycle's people and amount (a cycle
-    paying none of them is not shown), the sent files of those programmes."""
-    communes = list(Commune.objects.filter(pk__in=commune_ids).order_by("name"))
+    paying none of them is not shown), the sent files of those programmes. A
+    commune merged into another by ``month`` is not a row: its successor's row
+    holds its people; its files of earlier months stay on the downloads page."""
+    communes = list(
+        Commune.objects.filter(pk__in=commune_ids)
+        .filter(Q(merged_on__isnull=True) | Q(merged_on__gt=month))
+        .order_by("name")
+    )
     shares = cashless_by_commune(commune_ids, month, programme_ids)
     # The paying office sees a cycle once the commune sent it, never a draft.
     sent = with_shown_figures(

@@ -126,6 +126,25 @@ def test_the_district_sees_its_communes_side_by_side(
     assert f"{reverse('downloads')}?xa={commune.pk}" in html
 
 
+def test_a_commune_merged_by_this_month_is_not_a_row_of_its_own(
+    client, district, dataset, commune, other_commune, frozen
+):
+    import datetime
+
+    district.communes.add(other_commune)
+    client.force_login(district)
+    # Merged next month: still its own row this month.
+    commune.merged_into, commune.merged_on = other_commune, datetime.date(2023, 10, 1)
+    commune.save()
+    names = [row.commune.name for row in client.get(reverse("home")).context["rows"]]
+    assert names == ["Hà Trung", "Yến Sơn"]
+    # Merged this month: its successor's row holds its people.
+    commune.merged_on = datetime.date(2023, 9, 1)
+    commune.save()
+    names = [row.commune.name for row in client.get(reverse("home")).context["rows"]]
+    assert names == ["Hà Trung"]
+
+
 def test_the_district_does_not_see_a_draft_cycle(client, district, dataset, frozen):
     client.force_login(district)
 
