@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,8 +37,13 @@ MONTHLY_REPORT = GeneratedFile.Kind.MONTHLY_REPORT
 REPORT_DAYS_AHEAD = 3
 
 # The paying office sees the report once it was sent to it; the money roles, every report.
+# A user limited to some programmes sees it too: the report is addressed to the
+# office of every programme of the month ("Kính gửi"), theirs among them.
 REPORT_ACCESS = Access(
-    roles=roles.CAN_SEE_LISTS, limited_roles=roles.SEES_SENT_LISTS_ONLY, limited=once_sent
+    roles=roles.CAN_SEE_LISTS,
+    limited_roles=roles.SEES_SENT_LISTS_ONLY,
+    limited=once_sent,
+    within_programmes=lambda programme_ids: Q(),
 )
 
 

@@ -193,20 +193,21 @@ def _downloads(client) -> set[int]:
 def test_each_office_downloads_only_files_of_its_programmes(client, world):
     files = world.files
     client.force_login(world.noi_vu)
-    # Its list, and the files of the September cycle, which pays NCC only; not
-    # the report nor the October files, which name BTXH people too.
-    assert _downloads(client) == {files["ncc_list"].pk, files["sep_bank"].pk}
+    # Its list, the files of the September cycle, which pays NCC only, and the
+    # monthly report, addressed to every programme's office; not the October
+    # files, which name BTXH people too.
+    assert _downloads(client) == {files["ncc_list"].pk, files["sep_bank"].pk, files["report"].pk}
     for name, status in (
         ("ncc_list", 200),
         ("sep_bank", 200),
         ("btxh_list", 404),
-        ("report", 404),
+        ("report", 200),
         ("oct_bank", 404),
     ):
         url = reverse("generated_file_download", args=[files[name].pk])
         assert client.get(url).status_code == status, name
     client.force_login(world.y_te)
-    assert _downloads(client) == {files["btxh_list"].pk}
+    assert _downloads(client) == {files["btxh_list"].pk, files["report"].pk}
     url = reverse("generated_file_download", args=[files["ncc_list"].pk])
     assert client.get(url).status_code == 404
     # The October cycle page lists no file that holds the other programme.
