@@ -52,6 +52,17 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+#: The template's optional columns after the registry's: the conditions hưu trí
+#: xã hội requires, each declared with its document and the document's date
+#: (headers the import knows: ``desk.importer.layout``).
+CONDITION_COLUMNS: tuple[Column, ...] = (
+    Column("Giấy tờ không hưởng lương hưu", "text", 22),
+    Column("Ngày giấy tờ không hưởng lương hưu", "date", 12),
+    Column("Giấy chứng nhận hộ nghèo/cận nghèo", "text", 22),
+    Column("Ngày giấy chứng nhận hộ nghèo/cận nghèo", "date", 12),
+)
+
+
 def desk_document(
     commune: Commune, title: str, dated: datetime.date, *, addressees: Sequence[str] = ()
 ) -> Document:
@@ -302,6 +313,7 @@ INSTRUCTIONS = (
     "Chương trình và Diện đối tượng ghi bằng tên (ví dụ «Người có công», «Lão thành cách mạng»); tên đầy đủ hoặc mã cũng được nhận.",
     "Người nhận thay: điền họ tên, số CCCD và quan hệ khi tiền được nhận qua người được ủy quyền hoặc người giám hộ.",
     "Hình thức nhận để trống nghĩa là nhận tiền mặt.",
+    "Hưu trí xã hội: ghi giấy tờ chứng minh không hưởng lương hưu hoặc trợ cấp BHXH hằng tháng và ngày của giấy tờ; diện từ đủ 70 đến dưới 75 tuổi ghi thêm giấy chứng nhận hộ nghèo/cận nghèo và ngày cấp. Các diện khác để trống bốn cột này.",
     "Tệp có lỗi sẽ không được ghi; trang kết quả chỉ rõ từng dòng, từng cột cần sửa.",
 )
 
@@ -369,7 +381,9 @@ def write_template(target: str | IO[bytes], *, plans: list | None = None) -> Non
         (header_index["Người nhận"], _list_validation("E", len(lists[4]))),
         (header_index["Ngân hàng"], _list_validation("F", len(lists[5]))),
     ]
-    data = Sheet(name="Danh sách", columns=COLUMNS, rows=[], validations=validations)
+    data = Sheet(
+        name="Danh sách", columns=COLUMNS + CONDITION_COLUMNS, rows=[], validations=validations
+    )
     guide = Sheet(
         name="Hướng dẫn",
         columns=[

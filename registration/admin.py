@@ -5,7 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.admin import CommuneScopedAdmin
 from core.rules.months import first_of_month
-from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
+from registration.models import (
+    AccountOpeningRequest,
+    OutreachActivity,
+    PaymentMethodRegistration,
+    ProgrammeTransfer,
+    ProgrammeTransferLine,
+)
 
 
 @admin.register(PaymentMethodRegistration)
@@ -99,3 +105,39 @@ class OutreachActivityAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Free text, not folded names: search it as typed.
         return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+
+class ProgrammeTransferLineInline(admin.TabularInline):
+    model = ProgrammeTransferLine
+    fields = ["enrolment", "moves", "reason", "amount_before", "amount_after", "new_enrolment"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProgrammeTransfer)
+class ProgrammeTransferAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+    """Read only: a proposal is made, approved and cancelled on the officer's and the
+    leader's pages (``registration.transfers``), which check who may and the state."""
+
+    programme_path = "from_category__programme"
+    list_display = ["__str__", "commune", "status", "proposed_by", "proposed_at", "approved_by"]
+    list_filter = ["status", "from_category", "to_category"]
+    list_select_related = ["commune", "from_category", "to_category", "proposed_by", "approved_by"]
+    date_hierarchy = "month"
+    inlines = [ProgrammeTransferLineInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -49,6 +49,8 @@ REFERENCE = [
 ]
 MONEY = ["accounts.paymentaccount", "amounts.entitlement"]
 REGISTRATIONS = ["registration.paymentmethodregistration", "registration.accountopeningrequest"]
+# Read only for everyone (the pages make and approve proposals): no police, no post office.
+TRANSFERS = ["registration.programmetransfer"]
 OUTREACH = ["registration.outreachactivity"]
 ADMINISTRATION = ["auth.user", "auth.group", "axes.accessattempt"]
 ALL_MODELS = (
@@ -60,6 +62,7 @@ ALL_MODELS = (
     + REFERENCE
     + MONEY
     + REGISTRATIONS
+    + TRANSFERS
     + OUTREACH
     + ADMINISTRATION
 )
@@ -73,6 +76,7 @@ _READ_ALL = set(
     + REFERENCE
     + MONEY
     + REGISTRATIONS
+    + TRANSFERS
     + OUTREACH
 )
 REACHABLE = {

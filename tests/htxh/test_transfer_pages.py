@@ -121,3 +121,34 @@ def test_the_leader_cannot_propose(client, leader, commune, moving):
 
     assert response.status_code == 403
     assert not ProgrammeTransfer.objects.exists()
+
+
+def test_the_admin_shows_a_proposal_read_only_with_its_lines(client, db, reference_data, commune):
+    import datetime
+
+    from beneficiaries.models import Category
+    from tests.factories import UserFactory
+
+    htxh = Category.objects.get(code="HTXH_75")
+    k5c = Category.objects.get(code="BTXH_K5C")
+    transfer = ProgrammeTransfer.objects.create(
+        commune=commune, from_category=k5c, to_category=htxh, month=datetime.date(2025, 7, 1)
+    )
+    officer = UserFactory(username="canbo-admin", role="labour_officer", communes=[commune])
+    officer.is_staff = True
+    officer.save()
+    client.force_login(officer)
+
+    page = client.get(reverse("admin:registration_programmetransfer_change", args=[transfer.pk]))
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert client.get(reverse("admin:registration_programmetransfer_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:registration_programmetransfer_delete", args=[transfer.pk]),
+            {"post": "yes"},
+        ).status_code
+        == 403
+    )
+    assert ProgrammeTransfer.objects.filter(pk=transfer.pk).exists()

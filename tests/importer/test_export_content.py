@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from beneficiaries.models import Category, ImportBatch, Programme
 from desk.exporter import (
+    CONDITION_COLUMNS,
     GUIDE_WIDTH,
     INSTRUCTIONS,
     PRINT_COLUMNS,
@@ -90,7 +91,7 @@ def test_a_template_filled_with_names_imports(reference_data, commune, officer, 
     ws = workbook["Danh sách"]
     header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "STT")
     header = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
-    assert header == STANDARD_HEADER
+    assert header == [*STANDARD_HEADER, *(c.header for c in CONDITION_COLUMNS)]
     row = data_row(programme="Người có công", category="Thương binh")
     for column, value in enumerate(row, start=1):
         ws.cell(header_row + 1, column, value)
@@ -98,6 +99,47 @@ def test_a_template_filled_with_names_imports(reference_data, commune, officer, 
     batch = _import(path, commune, officer)
     assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
     assert batch.created_count == 1
+
+
+def test_a_template_row_of_hưu_trí_xã_hội_imports_with_its_declared_documents(
+    reference_data, commune, officer, tmp_path
+):
+    import datetime
+
+    from beneficiaries.models import Beneficiary, EnrolmentCondition
+
+    path = tmp_path / "mau.xlsx"
+    with path.open("wb") as handle:
+        write_template(handle)
+    workbook = load_workbook(path)
+    ws = workbook["Danh sách"]
+    header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "STT")
+    row = data_row(
+        full_name="Phạm Thị Mai",
+        birth_date="02/02/1948",
+        gender="Nữ",
+        personal_id="038148000777",
+        programme="Hưu trí xã hội",
+        category="Từ đủ 75 tuổi",
+        amount="500.000",
+    )
+    for column, value in enumerate([*row, "Tờ khai số 7", "03/07/2025"], start=1):
+        ws.cell(header_row + 1, column, value)
+    workbook.save(path)
+
+    with path.open("rb") as handle:
+        batch = create_batch(handle, name=path.name, commune=commune, actor=officer)
+    batch = run_import(batch, actor=officer, commit=True, today=datetime.date(2026, 12, 15))
+
+    assert batch.status == ImportBatch.Status.COMMITTED, [i["message"] for i in batch.issues]
+    enrolment = Beneficiary.objects.get(category__code="HTXH_75")
+    condition = EnrolmentCondition.objects.get(person=enrolment.person)
+    assert (condition.kind, condition.document, condition.document_date) == (
+        "no_pension",
+        "Tờ khai số 7",
+        datetime.date(2025, 7, 3),
+    )
+    assert any("Hưu trí xã hội" in line for line in INSTRUCTIONS)
 
 
 def test_the_guide_wraps_within_a_portrait_page(reference_data, tmp_path):
