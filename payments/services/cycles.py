@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import (
     Beneficiary,
+    Category,
     Commune,
     EnrolmentCommunePeriod,
     merged_commune_problem,
@@ -126,14 +127,45 @@ FROM (
       ON m.month >= b.start_month AND m.month >= %s AND m.month <= %s
       AND (pg.starts_from IS NULL OR m.month >= pg.starts_from)
     {history_join}
-    JOIN payments_cycle_tracked t
-      ON t.commune_id = {commune_at} AND m.month >= t.tracked_from
+    {tracked_join}
     WHERE b.id IN ({enrolments}) AND b.status <> 'suspended'
       AND (b.status <> 'ended' OR b.end_month IS NOT NULL)
       AND (b.end_month IS NULL OR m.month < b.end_month)
-      AND (p.date_of_death IS NULL OR m.month <= p.date_of_death)
+      AND (p.date_of_death IS NULL OR m.month <= p.date_of_death){tracked_where}
+      -- A month another enrolment of the person already paid in a category this
+      -- one excludes (BTXH_K5C and hưu trí xã hội) is not owed twice.
+      AND NOT EXISTS (
+        SELECT 1 FROM {excludes} cx
+        JOIN beneficiaries_beneficiary b2
+          ON b2.category_id = cx.to_category_id AND b2.person_id = b.person_id
+         AND b2.id <> b.id
+        JOIN payments_paymentmonth pm2
+          ON pm2.beneficiary_id = b2.id AND pm2.month = m.month AND pm2.live
+        WHERE cx.from_category_id = b.category_id)
 ) x
 WHERE x.owed IS NOT NULL AND x.owed > x.paid
+"""
+
+# No enrolment ever moved: a month is tracked from its commune's first cycle.
+_TRACKED_JOIN = """
+    JOIN payments_cycle_tracked t
+      ON t.commune_id = b.commune_id AND m.month >= t.tracked_from
+"""
+
+# After a merger a month is tracked from the first cycle of the commune the
+# enrolment belonged to then, and an enrolment once tracked stays tracked: a
+# month after the merger that the new commune's first cycle did not reach (the
+# merger was recorded later than its date) is still owed.
+_TRACKED_JOIN_MOVED = """
+    LEFT JOIN payments_cycle_tracked t ON t.commune_id = COALESCE(h.commune_id, b.commune_id)
+      AND m.month >= t.tracked_from
+"""
+_TRACKED_MOVED_WHERE = """
+      AND (t.commune_id IS NOT NULL OR EXISTS (
+        SELECT 1 FROM beneficiaries_enrolmentcommuneperiod h2
+        JOIN payments_cycle_tracked t2 ON t2.commune_id = h2.commune_id
+        WHERE h2.beneficiary_id = b.id AND h2.until_month <= m.month
+          AND t2.tracked_from < h2.until_month))
 """
 
 _HISTORY_JOIN = """
@@ -241,8 +273,10 @@ def _fill(
     fill_due = _FILL_DUE.format(
         # No enrolment ever moved: every month is the commune's own (the join is skipped).
         history_join=_HISTORY_JOIN if moved else "",
-        commune_at="COALESCE(h.commune_id, b.commune_id)" if moved else "b.commune_id",
+        tracked_join=_TRACKED_JOIN_MOVED if moved else _TRACKED_JOIN,
         enrolments=enrolments_sql,
+        tracked_where=_TRACKED_MOVED_WHERE if moved else "",
+        excludes=_table(Category.excludes.through),
     )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS payments_cycle_due")

@@ -46,6 +46,9 @@ def test_the_command_merges_then_other_commands_name_the_new_commune(commune, tm
         ["build_registration_lists", "--commune", "15307", "--month", "2025-08", "--out", str(tmp_path)],
         ["monthly_report", "--commune", "15307", "--period", "2025-07", "--out", str(tmp_path / "r.xlsx")],
         ["export_bank_file", "--commune", "15307", "--period", "2025-07", "--out", str(tmp_path)],
+        # Today's registry: the old commune holds nobody any more.
+        ["data_quality", "--commune", "15307"],
+        ["export_verification_batch", "--commune", "15307", "--out", str(tmp_path / "x.xlsx")],
     ):  # fmt: skip
         with pytest.raises(CommandError) as caught:
             run(*command)
@@ -63,3 +66,20 @@ def test_a_refused_merger_prints_why_and_fails(commune):
         )  # fmt: skip
     with pytest.raises(CommandError, match="Ngày sáp nhập không hợp lệ"):
         run("merge_communes", "--into", "15271", "--from", "15307", "--on", "01/07/2025")
+
+
+def test_the_command_sets_the_new_communes_document_settings(commune):
+    enrol(commune)
+    run(
+        "merge_communes", "--into", "15271", "--name", "Hà Trung", "--from", "15307",
+        "--on", "2025-07-01", "--preparer", "Lê Thị Hoa", "--accountant", "Mai Văn Đức",
+        "--leader-title", "KT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH", "--leader", "Nguyễn Văn Hùng",
+    )  # fmt: skip
+    new = Commune.objects.get(code="15271")
+    assert (new.issuing_body, new.place_name) == ("ỦY BAN NHÂN DÂN XÃ HÀ TRUNG", "Hà Trung")
+    assert (new.preparer_name, new.accountant_name, new.leader_name) == (
+        "Lê Thị Hoa",
+        "Mai Văn Đức",
+        "Nguyễn Văn Hùng",
+    )
+    assert new.leader_title == "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"

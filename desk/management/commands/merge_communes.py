@@ -1,4 +1,6 @@
-"""``merge_communes --into CODE --name NAME --from CODE [CODE …] --on YYYY-MM-DD [--dry-run]``."""
+"""``merge_communes --into CODE --name NAME --from CODE [CODE …] --on YYYY-MM-DD [--dry-run]``,
+with the new commune's document settings (``--issuing-body``, ``--place-name``,
+``--preparer``, ``--accountant``, ``--leader-title``, ``--leader``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,20 @@ def _day(value: str) -> datetime.date:
         ) from None
 
 
+# The new commune's document settings: field -> (option, help). Empty: the default
+# (issuing body and place from the name) or, for a commune that exists, left as is.
+SETTING_OPTIONS = {
+    "issuing_body": ("--issuing-body", "Cơ quan ban hành, mặc định ỦY BAN NHÂN DÂN XÃ + tên"),
+    "place_name": ("--place-name", "Địa danh ghi ngày tháng, mặc định tên xã"),
+    "district_name": ("--district-name", "Huyện (trước 01/07/2025)"),
+    "province_name": ("--province-name", "Tỉnh, mặc định tỉnh của các xã cũ"),
+    "preparer_name": ("--preparer", "Người lập biểu"),
+    "accountant_name": ("--accountant", "Kế toán"),
+    "leader_title": ("--leader-title", "Chức danh ký, ví dụ «TM. ỦY BAN NHÂN DÂN\\nCHỦ TỊCH»"),
+    "leader_name": ("--leader", "Người ký"),
+}
+
+
 class Command(BaseCommand):
     help = "Sáp nhập các xã cũ vào một xã mới (hoặc đã có) từ ngày đầu một tháng."
 
@@ -29,6 +45,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--on", required=True, help="Ngày sáp nhập, dạng YYYY-MM-DD")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi")
+        for option, help_text in SETTING_OPTIONS.values():
+            parser.add_argument(option, default="", help=help_text)
 
     def handle(self, *args, into: str, name: str, from_codes, on: str, dry_run: bool, **options):
         day = _day(on)
@@ -41,7 +59,14 @@ class Command(BaseCommand):
             self.stdout.write("Chạy thử: chưa ghi gì.")
             return
         try:
-            result = merge_communes(into_code=into, name=name, from_codes=from_codes, on=day)
+            fields = {
+                field: options[option.lstrip("-").replace("-", "_")].replace("\\n", "\n")
+                for field, (option, _help) in SETTING_OPTIONS.items()
+                if options[option.lstrip("-").replace("-", "_")]
+            }
+            result = merge_communes(
+                into_code=into, name=name, from_codes=from_codes, on=day, fields=fields or None
+            )
         except MergeError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

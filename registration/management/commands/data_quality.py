@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from beneficiaries.management import commune_by_code
+from core.rules.months import first_of_month
 from registration.quality.checks import find_problems
 from registration.quality.figures import summarise
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, commune: str, blocking_only: bool, **options) -> None:
-        target = commune_by_code(commune)
+        # Today's registry: a commune merged by now holds nobody; say which to use.
+        target = commune_by_code(commune, first_of_month(timezone.localdate()))
         findings = find_problems(target, today=timezone.localdate())
         for finding in findings:
             if blocking_only and not finding.blocking:
