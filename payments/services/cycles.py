@@ -131,7 +131,7 @@ FROM (
     WHERE b.id IN ({enrolments}) AND b.status <> 'suspended'
       AND (b.status <> 'ended' OR b.end_month IS NOT NULL)
       AND (b.end_month IS NULL OR m.month < b.end_month)
-      AND (p.date_of_death IS NULL OR m.month <= p.date_of_death){tracked_where}
+      AND (p.date_of_death IS NULL OR m.month <= p.date_of_death)
       -- A month another enrolment of the person already paid in a category this
       -- one excludes (BTXH_K5C and hưu trí xã hội) is not owed twice.
       AND NOT EXISTS (
@@ -153,19 +153,10 @@ _TRACKED_JOIN = """
 """
 
 # After a merger a month is tracked from the first cycle of the commune the
-# enrolment belonged to then, and an enrolment once tracked stays tracked: a
-# month after the merger that the new commune's first cycle did not reach (the
-# merger was recorded later than its date) is still owed.
+# enrolment belonged to then (:func:`tracked_from`).
 _TRACKED_JOIN_MOVED = """
-    LEFT JOIN payments_cycle_tracked t ON t.commune_id = COALESCE(h.commune_id, b.commune_id)
+    JOIN payments_cycle_tracked t ON t.commune_id = COALESCE(h.commune_id, b.commune_id)
       AND m.month >= t.tracked_from
-"""
-_TRACKED_MOVED_WHERE = """
-      AND (t.commune_id IS NOT NULL OR EXISTS (
-        SELECT 1 FROM beneficiaries_enrolmentcommuneperiod h2
-        JOIN payments_cycle_tracked t2 ON t2.commune_id = h2.commune_id
-        WHERE h2.beneficiary_id = b.id AND h2.until_month <= m.month
-          AND t2.tracked_from < h2.until_month))
 """
 
 _HISTORY_JOIN = """
@@ -246,16 +237,35 @@ def _merged_chain(commune_id: int) -> set[int]:
 
 
 def tracked_from(commune: Commune) -> dict[int, datetime.date]:
-    """The first cycle's month of ``commune`` and of every commune merged into it:
-    from it on, that commune's months are owed (a commune without a cycle is not
-    in it: its months were all paid outside the system)."""
+    """From which month each commune's months are owed, for ``commune`` and every
+    commune merged into it: its first cycle's month (a commune without a cycle
+    is not in it: its months were all paid outside the system). A commune that
+    absorbed a commune paying through the system continues it from the merger
+    month, even when its own first cycle came later (a merger recorded after
+    its date): its months since the merger are owed."""
     ids = _merged_chain(commune.pk)
     rows = (
         PaymentCycle.objects.filter(commune_id__in=ids)
         .values("commune_id")
         .annotate(first=Min("period"))
     )
-    return {row["commune_id"]: row["first"] for row in rows}
+    tracked = {row["commune_id"]: row["first"] for row in rows}
+    mergers = list(
+        Commune.objects.filter(pk__in=ids, merged_into__isnull=False).values_list(
+            "pk", "merged_into_id", "merged_on"
+        )
+    )
+    changed = True
+    while changed:  # through chains of mergers, the earliest continuation wins
+        changed = False
+        for old, into, on in mergers:
+            if old not in tracked or into not in ids:
+                continue
+            since = max(on.replace(day=1), tracked[old])
+            if into not in tracked or since < tracked[into]:
+                tracked[into] = since
+                changed = True
+    return tracked
 
 
 def _fill(
@@ -275,7 +285,6 @@ def _fill(
         history_join=_HISTORY_JOIN if moved else "",
         tracked_join=_TRACKED_JOIN_MOVED if moved else _TRACKED_JOIN,
         enrolments=enrolments_sql,
-        tracked_where=_TRACKED_MOVED_WHERE if moved else "",
         excludes=_table(Category.excludes.through),
     )
     with connection.cursor() as cursor:

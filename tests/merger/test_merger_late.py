@@ -50,9 +50,10 @@ def test_a_month_after_the_merger_before_the_new_communes_first_cycle_is_still_o
     }
 
 
-def test_a_commune_without_cycles_before_the_merger_gets_no_invented_arrears(commune, ha_dong):
-    # Hà Đông paid outside the system: its people's months before the merger, and
-    # after it up to the new commune's first cycle, are not owed by the system.
+def test_a_commune_without_cycles_before_the_merger_gets_no_arrears_before_it(commune, ha_dong):
+    # Hà Đông paid outside the system: its people's months before the merger are
+    # not owed by it. From the merger month they are the new commune's, which
+    # continues Yến Sơn's cycles: owed like everyone's, from July.
     theirs = enrol(ha_dong, amount=700_000)
     close(open_cycle(commune, JUNE).cycle)
     new = merge_communes(
@@ -61,7 +62,7 @@ def test_a_commune_without_cycles_before_the_merger_gets_no_invented_arrears(com
 
     close(open_cycle(new, D(2025, 8, 1)).cycle)
 
-    assert paid(theirs) == {D(2025, 8, 1): 700_000}
+    assert paid(theirs) == {D(2025, 7, 1): 700_000, D(2025, 8, 1): 700_000}
 
 
 def test_a_move_approved_after_its_months_were_paid_pays_none_of_them_twice(
