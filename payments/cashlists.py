@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from beneficiaries.labels import KIND_WORDS
+from beneficiaries.models import village_name_in
 from documents.official import official_document
 from documents.xlsx import Column, Sheet
 from payments.bankexport import CHUNK, MonthLabels
@@ -92,12 +93,17 @@ def cash_rows(
     """One list's rows, by village then name (the order the post office walks)."""
     values = (
         Payment.objects.filter(cycle=cycle, method=method)
-        .order_by("beneficiary__person__village__name", "beneficiary__person__sort_name", "pk")
+        .annotate(
+            village_then=village_name_in(
+                cycle.commune, cycle.period, "beneficiary__person__village"
+            )
+        )
+        .order_by("village_then", "beneficiary__person__sort_name", "pk")
         .values_list(
             "pk",
             "beneficiary__person__full_name",
             "beneficiary__person__personal_id",
-            "beneficiary__person__village__name",
+            "village_then",
             "receiver_name",
             "representative__relationship",
             "representative__kind",

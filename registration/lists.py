@@ -40,7 +40,15 @@ from django.db.models.functions import Collate, Length
 from accounts.models import PaymentAccount
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, KIND_WORDS
-from beneficiaries.models import Beneficiary, Category, Commune, Person, Programme, Village
+from beneficiaries.models import (
+    Beneficiary,
+    Category,
+    Commune,
+    Person,
+    Programme,
+    Village,
+    village_name_in,
+)
 from documents.models import GeneratedFile
 from documents.official import addressees, official_document
 from documents.xlsx import Column, Sheet, fitted_width, write_xlsx
@@ -242,7 +250,7 @@ FIELDS = (
     "person__birth_year",
     "person__gender",
     "person__personal_id",
-    "person__village__name",
+    "village_then",
     "category__short_name",
     "status",
     "amount",
@@ -273,6 +281,7 @@ def list_values(
             receiver_kind=Subquery(current.values("representative__kind")),
             receiver_relationship=Subquery(current.values("representative__relationship")),
             receiver_valid_until=Subquery(current.values("representative__valid_until")),
+            village_then=village_name_in(commune, period),
         )
         .order_by(_sort_key(), "person_id", "pk")
         .values_list(*FIELDS)

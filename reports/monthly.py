@@ -52,7 +52,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from amounts.queries import entitlement_in_force
-from beneficiaries.models import Beneficiary, Commune, Programme
+from beneficiaries.models import Beneficiary, Commune, Programme, village_name_in
 from core.db import whole_results_planned
 from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
@@ -243,11 +243,12 @@ def not_cashless_values(commune: Commune, period: datetime.date, cycle: PaymentC
                 )
             ),
         )
+        .annotate(village_then=village_name_in(commune, period, f"{prefix}person__village"))
         .order_by(f"{prefix}person__sort_name", f"{prefix}person_id", "pk")
         .values_list(
             f"{prefix}person__full_name",
             f"{prefix}person__personal_id",
-            f"{prefix}person__village__name",
+            "village_then",
             f"{prefix}programme__short_name",
             method,
             amount,

@@ -11,6 +11,7 @@ from beneficiaries.models.places import (
     commune_open_for,
     commune_title,
     merged_commune_problem,
+    village_name_in,
 )
 from beneficiaries.models.programmes import (
     Category,
@@ -48,5 +49,6 @@ __all__ = [
     "commune_open_for",
     "commune_title",
     "merged_commune_problem",
+    "village_name_in",
     "person_sort_name",
 ]

@@ -6,7 +6,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -126,6 +127,17 @@ class Village(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def village_name_in(commune: Commune, month: datetime.date, village: str = "person__village"):
+    """The village's name as a document of ``commune`` for ``month`` prints it (an
+    expression on the lookup ``village``): for a merged commune's month before
+    its merger, the name it had then (a merger renames a village whose name
+    another commune shares), else its name."""
+    name = F(f"{village}__name")
+    if commune.merged_on is None or month.replace(day=1) >= commune.merged_on.replace(day=1):
+        return name
+    return Coalesce(NullIf(F(f"{village}__former_name"), Value("")), name)
 
 
 def commune_title(commune: Commune) -> str:

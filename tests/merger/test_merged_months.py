@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import defaultdict
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -158,3 +160,55 @@ def test_an_import_into_the_merged_commune_is_refused(merged, officer):
 
     with pytest.raises(ImportRefused, match=CLOSED):
         create_batch(io.BytesIO(b"PK"), name="yen-son.xlsx", commune=merged["old"], actor=officer)
+
+
+def test_a_renamed_village_prints_its_name_of_the_month(commune, ha_dong):
+    """Both old communes have a Thôn Đông: the merger renames them. A document of
+    Yến Sơn for June prints the name the village had then — the registration list,
+    the post office's cash list, the report's annex of people not paid into an
+    account — and July's of Hà Trung the new names."""
+    from beneficiaries.models import Village
+    from payments.cashlists import cash_rows
+    from payments.models import Payment
+    from reports.monthly import not_cashless_values
+
+    people = {}
+    for place, key in ((commune, "yen"), (ha_dong, "dong")):
+        village = Village.objects.create(commune=place, name="Thôn Đông")
+        account = enrol(place, village=village, full_name=f"Người Tài Khoản {key}")
+        RegistrationFactory(
+            beneficiary=account,
+            method="account",
+            account=PaymentAccountFactory(holder=account.person),
+            from_month=datetime.date(2025, 1, 1),
+        )
+        people[key] = enrol(place, village=village, full_name=f"Người Tiền Mặt {key}")
+    june_cycle = open_cycle(commune, JUNE).cycle
+    new = merge_communes(
+        into_code="15271", name="Hà Trung", from_codes=["15307", "15280"], on=ON
+    ).commune
+    commune.refresh_from_db()
+    june_cycle.refresh_from_db()
+
+    def villages(ws):
+        column = xl.header(ws).index("Thôn")
+        return sorted(row[column] for row in xl.table(ws))
+
+    [june] = build_registration_lists_now(commune, JUNE, today=DATED)
+    [july] = build_registration_lists_now(new, ON, today=DATED)
+    assert villages(_sheet(june)) == ["Thôn Đông"]
+    assert villages(_sheet(july)) == ["Thôn Đông (Hà Đông)", "Thôn Đông (Yến Sơn)"]
+
+    cash = list(
+        cash_rows(
+            june_cycle,
+            Payment.Method.CASH,
+            defaultdict(str),
+            SimpleNamespace(rows=0, total=0),
+        )
+    )
+    assert [row[3] for row in cash] == ["Thôn Đông"]
+    annex = list(not_cashless_values(commune, JUNE, june_cycle))
+    assert [row[2] for row in annex] == ["Thôn Đông"]
+    annex = list(not_cashless_values(new, ON, None))
+    assert sorted(row[2] for row in annex) == ["Thôn Đông (Hà Đông)", "Thôn Đông (Yến Sơn)"]
