@@ -26,7 +26,12 @@ from django.views.decorators.http import require_POST
 from payments import postoffice
 from payments.filerules import months_label
 from payments.models import Payment
-from payments.services.results import CASH_METHODS, ResultError, record_result
+from payments.services.results import (
+    CASH_METHODS,
+    ResultError,
+    record_result,
+    recorded_result_label,
+)
 
 PAGE_SIZE = 50
 
@@ -82,6 +87,7 @@ def post_office(request: HttpRequest) -> HttpResponse:
         villages = postoffice.villages_of(cycle)
         for payment in page:
             payment.months_text = months_label([(m.month, m.kind) for m in payment.months.all()])
+            payment.recorded_text = recorded_result_label(payment)
     return render(
         request,
         "payments/post_office.html",
@@ -111,7 +117,11 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
             if paid_on is None:
                 return _back(request)
             _p, changed = record_result(
-                payment, status=Payment.Status.PAID, actor=request.user, paid_on=paid_on
+                payment,
+                status=Payment.Status.PAID,
+                actor=request.user,
+                paid_on=paid_on,
+                keep_recorded=True,
             )
         elif outcome == Payment.Status.RETURNED:
             _p, changed = record_result(
@@ -119,6 +129,7 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
                 status=Payment.Status.RETURNED,
                 actor=request.user,
                 reason=request.POST.get("ly_do", ""),
+                keep_recorded=True,
             )
         else:
             messages.error(request, _("Hãy chọn “Đã chi trả” hoặc “Không nhận”."))
@@ -145,13 +156,15 @@ def post_office_bulk_paid(request: HttpRequest) -> HttpResponse:
     if paid_on is None:
         return _back(request)
     try:
-        changed, unchanged = postoffice.record_cash_paid(request.user, pks, paid_on=paid_on)
+        done = postoffice.record_cash_paid(request.user, pks, paid_on=paid_on)
     except postoffice.BulkError as exc:
         messages.error(request, str(exc))
         return _back(request)
-    messages.success(
-        request,
-        _("Đã ghi “đã chi trả” cho %(changed)d khoản (%(unchanged)d khoản đã ghi trước đó).")
-        % {"changed": changed, "unchanged": unchanged},
-    )
+    message = _("Đã ghi “đã chi trả” cho %(changed)d khoản.") % {"changed": done.changed}
+    if done.kept:
+        message += " " + _("%(n)d khoản đã ghi trước đó, không đổi: %(names)s.") % {
+            "n": len(done.kept),
+            "names": ", ".join(done.kept),
+        }
+    messages.success(request, message)
     return _back(request)

@@ -3,8 +3,9 @@
 The post office (and the labour officer) sees the cash and home payments of
 the submitted or paid cycles of its communes — never an account payment, never
 an account number (the queryset does not even read them). Each result goes
-through :func:`payments.services.results.record_result`, which is idempotent:
-a double submission records once.
+through :func:`payments.services.results.record_result` with
+``keep_recorded``: only a pending payment is recorded, a double submission
+records once, and a result already recorded is never overwritten from here.
 """
 
 from __future__ import annotations
@@ -122,20 +123,41 @@ class BulkError(Exception):
     """A bulk record refused; nothing was recorded."""
 
 
+@dataclass(frozen=True)
+class BulkPaid:
+    """What a bulk “paid” did: how many it recorded, and who was already recorded."""
+
+    changed: int
+    kept: list[str]  # the names of the payments already recorded, left as they were
+
+
 @transaction.atomic
-def record_cash_paid(user, pks: Iterable[int], *, paid_on: datetime.date) -> tuple[int, int]:
-    """Mark several cash payments paid on one date; all or nothing. Returns (changed, unchanged)."""
+def record_cash_paid(user, pks: Iterable[int], *, paid_on: datetime.date) -> BulkPaid:
+    """Mark the selected pending cash payments paid on one date; all or nothing.
+
+    A payment already recorded (paid, or not collected) is left as it is and
+    named in the answer: the post office's page never overwrites a result.
+    """
     payments = list(
-        cash_payments_for(user).filter(pk__in=list(pks)).select_related("beneficiary__person")
+        cash_payments_for(user)
+        .filter(pk__in=list(pks))
+        .select_related("beneficiary__person")
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
-    changed = unchanged = 0
+    changed = 0
+    kept: list[str] = []
     for payment in payments:
-        if payment.status == Payment.Status.PAID:
-            unchanged += 1  # already recorded: a bulk "paid" never moves an earlier date
+        if payment.status != Payment.Status.PENDING:
+            kept.append(payment.beneficiary.person.full_name)
             continue
         try:
             _payment, did = record_result(
-                payment, status=Payment.Status.PAID, actor=user, paid_on=paid_on
+                payment,
+                status=Payment.Status.PAID,
+                actor=user,
+                paid_on=paid_on,
+                keep_recorded=True,
             )
         except ResultError as exc:
             raise BulkError(
@@ -143,5 +165,4 @@ def record_cash_paid(user, pks: Iterable[int], *, paid_on: datetime.date) -> tup
                 % {"name": payment.beneficiary.person.full_name, "error": exc}
             ) from None
         changed += did
-        unchanged += not did
-    return changed, unchanged
+    return BulkPaid(changed=changed, kept=kept)

@@ -42,6 +42,16 @@ def paid_date_problem(
     return None
 
 
+def recorded_result_label(payment: Payment) -> str:
+    """The recorded result as a person reads it: “Đã chi trả ngày 18/09/2023”, “Không nhận (tiền mặt) — Vắng nhà”."""
+    label = str(Payment.Status(payment.status).label)
+    if payment.status == Payment.Status.PAID and payment.paid_on:
+        label += _(" ngày %(day)s") % {"day": f"{payment.paid_on:%d/%m/%Y}"}
+    if payment.failure_reason:
+        label += f" — {payment.failure_reason}"
+    return label
+
+
 def _check_role(payment: Payment, actor) -> None:
     if actor is None or has_any_role(actor, frozenset({roles.LABOUR_OFFICER})):
         return
@@ -60,12 +70,15 @@ def record_result(
     paid_on: datetime.date | None = None,
     reference: str = "",
     reason: str = "",
+    keep_recorded: bool = False,
 ) -> tuple[Payment, bool]:
     """Record one payment's result; returns (payment, changed).
 
     The same result twice changes nothing (a results file imported again).
     A different result corrects the earlier one, unless the months it would
-    pay again were re-issued in a later cycle since.
+    pay again were re-issued in a later cycle since — or unless
+    ``keep_recorded`` (the post office's page): then only a pending payment
+    is recorded, and a different result over a recorded one is refused.
     """
     payment = Payment.objects.select_for_update().select_related("cycle").get(pk=payment.pk)
     _check_role(payment, actor)
@@ -96,6 +109,14 @@ def record_result(
     )
     if same:
         return payment, False
+    if keep_recorded and payment.status != Payment.Status.PENDING:
+        raise ResultError(
+            _(
+                "Khoản này đã được ghi “%(result)s” trước đó; không ghi đè kết quả đã ghi. "
+                "Không có gì thay đổi."
+            )
+            % {"result": recorded_result_label(payment)}
+        )
     live = status in (Payment.Status.PENDING, Payment.Status.PAID)
     try:
         with transaction.atomic():

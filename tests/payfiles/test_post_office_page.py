@@ -128,11 +128,12 @@ def test_bulk_paid_records_the_selected_rows(client, paying, post_office):
     cuc, dung, an = (paying.payment(k) for k in ("cuc", "dung", "an"))
     data = {"chon": [cuc.pk, dung.pk, an.pk], "ngay": "2023-09-19"}
     response = client.post(reverse("post_office_bulk_paid"), data, follow=True)
-    assert "cho 2 khoản (0 khoản đã ghi trước đó)" in response.content.decode()
+    html = response.content.decode()
+    assert "cho 2 khoản." in html and "đã ghi trước đó" not in html
     statuses = dict(Payment.objects.filter(cycle=paying.cycle).values_list("pk", "status"))
     assert (statuses[cuc.pk], statuses[dung.pk], statuses[an.pk]) == ("paid", "paid", "pending")
     response = client.post(reverse("post_office_bulk_paid"), data, follow=True)
-    assert "cho 0 khoản (2 khoản đã ghi trước đó)" in response.content.decode()
+    assert "cho 0 khoản. 2 khoản đã ghi trước đó, không đổi: " in response.content.decode()
 
 
 def test_bulk_paid_is_for_the_post_office_and_the_officer_only(client, paying, accountant):
@@ -170,3 +171,77 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(PAGE)
     assert len(response.context["page"]) == 22
+
+
+def test_bulk_paid_leaves_a_not_collected_row_as_it_is_and_names_it(client, paying, post_office):
+    client.force_login(post_office)
+    cuc, dung = paying.payment("cuc"), paying.payment("dung")
+    client.post(_record(dung.pk), {"ket_qua": "returned", "ly_do": "Vắng nhà"})
+    history = dung.history.count()
+    data = {"chon": [cuc.pk, dung.pk], "ngay": "2023-09-19", "next": PAGE}
+    response = client.post(reverse("post_office_bulk_paid"), data, follow=True)
+    assert (
+        "Đã ghi “đã chi trả” cho 1 khoản. 1 khoản đã ghi trước đó, không đổi: Phạm Văn Dũng."
+        in response.content.decode()
+    )
+    cuc.refresh_from_db()
+    dung.refresh_from_db()
+    assert (cuc.status, cuc.paid_on) == ("paid", datetime.date(2023, 9, 19))
+    assert (dung.status, dung.paid_on, dung.failure_reason) == ("returned", None, "Vắng nhà")
+    assert dung.history.count() == history
+
+
+def test_bulk_paid_never_moves_an_earlier_paid_date(client, paying, post_office):
+    client.force_login(post_office)
+    cuc = paying.payment("cuc")
+    client.post(_record(cuc.pk), {"ket_qua": "paid", "ngay": "2023-09-18"})
+    data = {"chon": [cuc.pk], "ngay": "2023-09-20"}
+    response = client.post(reverse("post_office_bulk_paid"), data, follow=True)
+    assert "1 khoản đã ghi trước đó, không đổi: Trần Thị Cúc." in response.content.decode()
+    cuc.refresh_from_db()
+    assert (cuc.status, cuc.paid_on) == ("paid", datetime.date(2023, 9, 18))
+
+
+def test_a_recorded_payment_shows_its_result_and_no_buttons(client, paying, post_office):
+    client.force_login(post_office)
+    cuc, dung = paying.payment("cuc"), paying.payment("dung")
+    client.post(_record(cuc.pk), {"ket_qua": "paid", "ngay": "2023-09-18"})
+    client.post(_record(dung.pk), {"ket_qua": "returned", "ly_do": "Vắng nhà"})
+    html = client.get(PAGE).content.decode()
+    assert "Đã ghi: Đã chi trả ngày 18/09/2023" in html
+    assert "Đã ghi: Không nhận (tiền mặt) — Vắng nhà" in html
+    for pk in (cuc.pk, dung.pk):
+        assert _record(pk) not in html
+        assert f'name="chon" value="{pk}"' not in html
+
+
+def test_a_pending_payment_keeps_its_buttons(client, paying, post_office):
+    client.force_login(post_office)
+    html = client.get(PAGE).content.decode()
+    cuc = paying.payment("cuc")
+    assert _record(cuc.pk) in html and f'name="chon" value="{cuc.pk}"' in html
+    assert "Đã ghi:" not in html
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"ket_qua": "returned", "ly_do": "Vắng nhà"}, {"ket_qua": "paid", "ngay": "2023-09-18"}),
+        ({"ket_qua": "paid", "ngay": "2023-09-18"}, {"ket_qua": "returned", "ly_do": "Đi viện"}),
+        ({"ket_qua": "paid", "ngay": "2023-09-18"}, {"ket_qua": "paid", "ngay": "2023-09-20"}),
+    ],
+)
+def test_a_second_post_over_a_recorded_result_is_refused(
+    client, paying, post_office, first, second
+):
+    client.force_login(post_office)
+    dung = paying.payment("dung")
+    client.post(_record(dung.pk), first)
+    dung.refresh_from_db()
+    before = (dung.status, dung.paid_on, dung.failure_reason, dung.history.count())
+    response = client.post(_record(dung.pk), {**second, "next": PAGE}, follow=True)
+    html = response.content.decode()
+    assert f"{dung.receiver_name}: Khoản này đã được ghi “" in html
+    assert "không ghi đè kết quả đã ghi. Không có gì thay đổi." in html
+    dung.refresh_from_db()
+    assert (dung.status, dung.paid_on, dung.failure_reason, dung.history.count()) == before
