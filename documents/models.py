@@ -271,7 +271,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:

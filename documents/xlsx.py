@@ -29,6 +29,7 @@ from typing import IO, Any, Literal
 import xlsxwriter
 import xlsxwriter.worksheet
 
+from core.dates import local_day
 from core.rules.money import amount_in_words
 from documents import textwidth
 
@@ -590,7 +591,7 @@ class _SheetWriter:
         elif kind == "decimal" and isinstance(value, Decimal | int | float):
             ws.write_number(row, col, float(value), get("decimal"))
         elif kind == "date" and isinstance(value, datetime.date):
-            moment = datetime.datetime.combine(value, datetime.time())
+            moment = datetime.datetime.combine(local_day(value), datetime.time())
             ws.write_datetime(row, col, moment, get("date"))
         elif kind == "date" and isinstance(value, int):
             ws.write_number(row, col, value, get("int"))  # year only
@@ -807,7 +808,7 @@ def write_csv(target: IO[str], columns: Sequence[Column], rows: Iterable[Sequenc
             if value is None:
                 out.append("")
             elif column.kind == "date" and isinstance(value, datetime.date):
-                out.append(value.strftime("%d/%m/%Y"))
+                out.append(local_day(value).strftime("%d/%m/%Y"))
             elif isinstance(value, int | Decimal) and column.kind != "id":
                 out.append(str(value))
             else:

@@ -71,7 +71,7 @@ class IdentityCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.get_result_display()} ({self.checked_at:%d/%m/%Y})"
+        return f"{self.person}: {self.get_result_display()} ({timezone.localdate(self.checked_at):%d/%m/%Y})"
 
 
 def check_problem(result: str, differing_fields: list[str]) -> str | None:

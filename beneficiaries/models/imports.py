@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models.places import Commune
@@ -76,7 +77,7 @@ class ImportBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.created_at:%d/%m/%Y %H:%M})"
+        return f"{self.original_name} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
 
     @property
     def change_reason(self) -> str:

@@ -2,6 +2,7 @@
 
 from django import template
 
+from core.dates import local_day
 from core.rules.money import format_amount
 
 register = template.Library()
@@ -17,7 +18,8 @@ def vnd(value) -> str:
 
 @register.filter
 def ddmmyyyy(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    """A date, or a moment's local date, as ``dd/mm/yyyy``."""
+    return local_day(value).strftime("%d/%m/%Y") if value else ""
 
 
 @register.filter

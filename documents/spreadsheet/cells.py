@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from core.dates import local_day, local_moment
 from core.rules.money import parse_amount
 from core.rules.names import fold_name, normalize_name
 from documents.xlsx import unescape_text
@@ -55,6 +56,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, datetime.datetime):
+        value = local_moment(value)
         if value.time() == datetime.time(0, 0):
             return value.strftime("%d/%m/%Y")
         return value.strftime("%d/%m/%Y %H:%M")
@@ -130,7 +132,7 @@ def cell_date(value: object) -> datetime.date | None:
     ``31/02/2023`` or a number.
     """
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return local_day(value)
     if isinstance(value, datetime.date):
         return value
     if is_blank(value):
