@@ -234,3 +234,12 @@ def test_the_import_page_names_the_checksum_in_plain_vietnamese(
     assert "<dt>Mã kiểm tra tệp</dt>" in body
     assert 'data-testid="checksum" title="Dãy ký tự tính từ nội dung tệp' in body
     assert batch.checksum[:10] in body
+
+
+def test_the_admin_names_checksums_in_plain_vietnamese():
+    from documents.models import GeneratedFile
+
+    for model in (ImportBatch, GeneratedFile):
+        field = model._meta.get_field("checksum")
+        assert str(field.verbose_name) == "mã kiểm tra tệp"
+        assert "SHA" not in str(field.help_text)
