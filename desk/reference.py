@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Bank
 from amounts.models import AllowanceRate
@@ -191,12 +191,16 @@ def load_reference_data() -> LoadSummary:
         shipped: dict[str, list[str]] = {}
         for row in _rows(name):
             shipped.setdefault(row[key], []).append(row["synonym"])
+        changed = []
         for obj in model.objects.filter(**{f"{key}__in": shipped}):
             current = [s.strip() for s in obj.synonyms.split(";") if s.strip()]
             merged = current + [s for s in shipped[getattr(obj, key)] if s not in current]
             if merged != current:
                 obj.synonyms = "; ".join(merged)
-                obj.save(update_fields=["synonyms"])
+                changed.append(obj)
+        if changed:
+            # One statement for the rows and one for their history rows.
+            bulk_update_with_history(changed, model, ["synonyms"])
 
     _sync(
         AllowanceRate,

@@ -83,7 +83,12 @@ class GeneratedFile(models.Model):
     snapshot = models.FileField(_("ảnh chụp so sánh"), upload_to=generated_path, blank=True)
     rows = models.PositiveIntegerField(_("số dòng"), null=True, blank=True)
     total_amount = models.PositiveBigIntegerField(_("tổng tiền (đồng)"), null=True, blank=True)
-    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    checksum = models.CharField(
+        _("mã kiểm tra tệp"),
+        max_length=64,
+        blank=True,
+        help_text=_("Dãy ký tự tính từ nội dung tệp: hai tệp có cùng mã là cùng một tệp."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người yêu cầu"),

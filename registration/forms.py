@@ -178,8 +178,20 @@ class AccountRequestForm(forms.Form):
         return self._targets[self.cleaned_data.get("purpose") or ""]
 
 
+BANK_EMPTY_LABEL = _("— chọn ngân hàng —")
+BANK_REQUIRED = _("Chọn ngân hàng giới thiệu người này đến.")
+
+
 class ReferForm(forms.Form):
-    bank = forms.ModelChoiceField(label=_("Ngân hàng"), queryset=Bank.objects.filter(active=True))
+    bank = forms.ModelChoiceField(
+        label=_("Ngân hàng"),
+        queryset=Bank.objects.filter(active=True),
+        empty_label=BANK_EMPTY_LABEL,
+        error_messages={
+            "required": BANK_REQUIRED,
+            "invalid_choice": _("Ngân hàng đã chọn không có trong danh sách đang dùng."),
+        },
+    )
     referred_on = forms.DateField(label=_("Ngày giới thiệu"), widget=DATE_WIDGET)
 
 
@@ -219,11 +231,15 @@ class AbandonForm(forms.Form):
 
 
 class PipelineFilterForm(forms.Form):
+    """The pipeline's filters. Without a ``state`` in the query the page lists
+    the open requests, and the form is bound with that default so the select
+    shows what is listed; ``state=""`` ("Tất cả") lists every request."""
+
     STATE_OPEN = "open"
     state = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
-        choices=[("open", _("Đang xử lý")), ("", _("Tất cả"))]
+        choices=[("open", _("Đang mở (đã đề nghị, đã giới thiệu)")), ("", _("Tất cả"))]
         + list(AccountOpeningRequest.State.choices),
     )
     bank = forms.ModelChoiceField(
@@ -233,8 +249,11 @@ class PipelineFilterForm(forms.Form):
         label=_("Thôn"), queryset=Village.objects.none(), required=False, empty_label=_("Tất cả")
     )
 
-    def __init__(self, *args, communes, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, *args, communes, **kwargs):
+        data = data.copy()
+        if "state" not in data:
+            data["state"] = self.STATE_OPEN
+        super().__init__(data, *args, **kwargs)
         self.fields["village"].queryset = Village.objects.filter(commune__in=communes)
 
 

@@ -178,8 +178,9 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     communes = communes_for(request.user)
     scope = account_requests_for(request.user)
-    form = PipelineFilterForm(request.GET or None, communes=communes)
-    filters = form.cleaned_data if form.is_valid() else {"state": PipelineFilterForm.STATE_OPEN}
+    form = PipelineFilterForm(request.GET, communes=communes)
+    form.is_valid()  # a field with a bad value is left out of the filters, with its error
+    filters = form.cleaned_data
     counts = _counts_by_bank(scope)
     rows = scope.select_related(
         "person__village",
@@ -187,7 +188,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "beneficiary__programme",
         "representative__represented",
     )
-    state = filters.get("state", "")
+    state = filters.get("state", PipelineFilterForm.STATE_OPEN)
     if state == PipelineFilterForm.STATE_OPEN:
         rows = rows.filter(state__in=AccountOpeningRequest.OPEN_STATES)
     elif state:

@@ -15,7 +15,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from beneficiaries.models import Beneficiary, Commune
 from documents.builders import once_sent
@@ -181,13 +181,29 @@ class CommuneRow:
     sent_files: int
 
 
+def sent_files(
+    files: QuerySet[GeneratedFile], programme_ids: list[int] | None = None
+) -> QuerySet[GeneratedFile]:
+    """Of ``files``, those sent to the paying office, and with ``programme_ids``
+    (a user limited to some programmes) only those programmes' files: what the
+    paying office's "n tệp tháng này" counts and its link lists."""
+    files = files.filter(once_sent())
+    if programme_ids is not None:
+        files = files.filter(programme_id__in=programme_ids)
+    return files
+
+
 def district_overview(
-    commune_ids: list[int], month: datetime.date, programme_ids: list[int] | None = None
+    commune_ids: list[int],
+    month: datetime.date,
+    programme_ids: list[int] | None = None,
+    files: QuerySet[GeneratedFile] | None = None,
 ) -> list[CommuneRow]:
     """The communes side by side: four queries whatever their number. With
     ``programme_ids`` (a user limited to some programmes) every figure counts
     only those programmes: enrolments, a cycle's people and amount (a cycle
-    paying none of them is not shown), the sent files of those programmes. A
+    paying none of them is not shown), the sent files of those programmes
+    (of ``files``: the ones the user may see, default all). A
     commune merged into another by ``month`` is not a row: its successor's row
     holds its people; its files of earlier months stay on the downloads page."""
     communes = list(
@@ -204,18 +220,17 @@ def district_overview(
         programme_ids,
     )
     cycles = {c.commune_id: c for c in sent if programme_ids is None or c.shown_count}
-    sent_files = GeneratedFile.objects.filter(once_sent(), commune_id__in=commune_ids, period=month)
-    if programme_ids is not None:
-        sent_files = sent_files.filter(programme_id__in=programme_ids)
-    files = defaultdict(int)
-    for row in sent_files.values("commune_id").annotate(n=Count("pk")).order_by():
-        files[row["commune_id"]] = row["n"]
+    base = GeneratedFile.objects.all() if files is None else files
+    counted = sent_files(base.filter(commune_id__in=commune_ids, period=month), programme_ids)
+    per_commune = defaultdict(int)
+    for row in counted.values("commune_id").annotate(n=Count("pk")).order_by():
+        per_commune[row["commune_id"]] = row["n"]
     return [
         CommuneRow(
             commune=c,
             share=shares.get(c.pk, Share(label="")),
             cycle=cycles.get(c.pk),
-            sent_files=files[c.pk],
+            sent_files=per_commune[c.pk],
         )
         for c in communes
     ]

@@ -28,6 +28,7 @@ from beneficiaries.models import Beneficiary, merged_commune_problem
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
+from documents.access import visible_files
 from registration.quality.figures import verification_summary
 from reports import dashboard as figures
 from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read, month_states
@@ -54,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "month": month,
                 "rows": figures.district_overview(
-                    commune_ids_for(user), month, programme_ids_for(user)
+                    commune_ids_for(user), month, programme_ids_for(user), visible_files(user)
                 ),
             },
         )

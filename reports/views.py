@@ -21,7 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries.access import commune_ids_for, communes_for, get_commune_for, page_commune
+from beneficiaries.access import (
+    commune_ids_for,
+    communes_for,
+    get_commune_for,
+    page_commune,
+    programme_ids_for,
+)
 from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
 from core import roles
@@ -32,6 +38,7 @@ from documents.models import GeneratedFile
 from documents.services import FileError, retry_generated_file
 from registration import listfiles
 from registration.quality.gate import blocker_lines
+from reports import dashboard as figures
 from reports import reportfiles
 from reports.deadlines import sent_late
 
@@ -160,6 +167,9 @@ def downloads(request: HttpRequest) -> HttpResponse:
     period = parse_month(request.GET.get("thang"))
     if period is not None:
         files = files.filter(period=period)
+    only_sent = bool(request.GET.get("da_gui"))
+    if only_sent:
+        files = figures.sent_files(files, programme_ids_for(user))
     files = files.select_related("commune", "programme", "requested_by", "sent_by")
     page = Paginator(files, DOWNLOADS_PAGE_SIZE).get_page(request.GET.get("page"))
     book = DeadlineBook(commune_ids_for(user))
@@ -183,6 +193,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "commune": commune,
             "period": period,
+            "only_sent": only_sent,
             "communes": communes_for(user).order_by("name"),
             "can_build": has_any_role(user, roles.CAN_BUILD_LISTS),
             "running": any(f.is_active for f in page),

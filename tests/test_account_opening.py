@@ -600,3 +600,75 @@ def test_a_person_already_paid_into_an_account_may_still_ask_for_another(benefic
     )
 
     assert request_account_opening(beneficiary.person, requested_on=ASKED, actor=None).pk
+
+
+def _selected_state(html: str) -> str:
+    import re
+
+    select = re.search(r'<select name="state".*?</select>', html, re.S).group(0)
+    return re.search(r"<option[^>]*selected[^>]*>([^<]*)</option>", select).group(1)
+
+
+def test_the_pipeline_state_filter_shows_the_open_requests_it_lists_by_default(
+    client, officer, pipeline_data
+):
+    client.force_login(officer)
+
+    response = client.get(reverse("account_pipeline"))
+
+    assert {r.state for r in response.context["page"]} == {State.REQUESTED, State.REFERRED}
+    assert _selected_state(response.content.decode()) == "Đang mở (đã đề nghị, đã giới thiệu)"
+
+
+def test_the_pipeline_state_filter_all_lists_all_and_says_so(client, officer, pipeline_data):
+    client.force_login(officer)
+
+    response = client.get(reverse("account_pipeline"), {"state": "", "page": "1"})
+
+    assert len(list(response.context["page"])) == 6
+    assert _selected_state(response.content.decode()) == "Tất cả"
+
+
+def test_the_pipeline_with_a_bad_bank_filter_still_shows_what_it_lists(
+    client, officer, pipeline_data
+):
+    client.force_login(officer)
+
+    response = client.get(reverse("account_pipeline"), {"state": "", "bank": "999999"})
+
+    assert len(list(response.context["page"])) == 6
+    assert _selected_state(response.content.decode()) == "Tất cả"
+    assert response.context["form"].errors["bank"]
+
+
+def test_the_pipeline_row_of_a_request_without_bank_preselects_no_bank(
+    client, officer, pipeline_data, bank
+):
+    import re
+
+    client.force_login(officer)
+    request = pipeline_data["requested"]
+    assert request.bank_id is None
+
+    html = client.get(reverse("account_pipeline")).content.decode()
+
+    action = reverse("account_request_refer", args=[request.pk])
+    form = re.search(rf'<form[^>]*action="{action}".*?</form>', html, re.S).group(0)
+    options = re.findall(r"<option[^>]*>[^<]*</option>", form)
+    assert options[0] == '<option value="" selected>— chọn ngân hàng —</option>'
+    assert sum("selected" in o for o in options) == 1
+
+
+def test_referring_without_a_bank_is_refused_in_vietnamese(client, officer, pipeline_data):
+    client.force_login(officer)
+    request = pipeline_data["requested"]
+
+    response = client.post(
+        reverse("account_request_refer", args=[request.pk]),
+        {"bank": "", "referred_on": "12/07/2023"},
+    )
+
+    assert response.status_code == 200
+    assert "Chọn ngân hàng giới thiệu người này đến." in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == State.REQUESTED and request.bank_id is None

@@ -171,3 +171,31 @@ def test_loading_into_an_empty_database_takes_a_few_statements_per_table(
         summary = load_reference_data()
     assert summary.created["province"] == 63
     assert Bank.objects.first().history.count() == 1
+
+
+def test_every_bank_has_its_own_readable_name(reference_data):
+    short_names = list(Bank.objects.values_list("short_name", flat=True))
+    names = list(Bank.objects.values_list("name", flat=True))
+    assert len(short_names) == len(set(short_names))
+    assert len(names) == len(set(names))
+    assert Bank.objects.get(bin="970456").short_name == "IBK TP.HCM"
+    assert Bank.objects.get(bin="970467").name == "Ngân hàng KEB Hana – CN Hà Nội"
+
+
+def test_renamed_banks_keep_their_accounts_and_their_old_names(reference_data):
+    from tests.factories import PaymentAccountFactory
+
+    hana = Bank.objects.get(bin="970466")
+    # A database loaded with the earlier rows: same BIN, the old names.
+    Bank.objects.filter(pk=hana.pk).update(short_name="KEB Hana", name="KEB Hana", synonyms="")
+    account = PaymentAccountFactory(bank=hana)
+
+    load_reference_data()
+
+    hana.refresh_from_db()
+    account.refresh_from_db()
+    assert account.bank_id == hana.pk
+    assert (hana.short_name, hana.name) == ("KEB Hana TP.HCM", "Ngân hàng KEB Hana – CN TP.HCM")
+    # An old list that wrote "KEB Hana" still names a bank: the import asks which one.
+    assert "KEB Hana" in hana.synonyms
+    assert "IBKHCM" in Bank.objects.get(bin="970456").synonyms

@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +15,14 @@ admin.site.site_header = _("Chi trả ASXH – Quản trị")
 admin.site.site_title = _("Chi trả ASXH")
 admin.site.index_title = _("Quản trị dữ liệu")
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages without the icon link (the admin's, a browser asking on its own) find it here."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

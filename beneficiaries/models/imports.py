@@ -46,7 +46,12 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("lúc tải lên"), auto_now_add=True)
     file = models.FileField(_("tệp"), upload_to=import_upload_path, max_length=300)
     original_name = models.CharField(_("tên tệp"), max_length=255)
-    checksum = models.CharField(_("mã kiểm tra SHA-256"), max_length=64, db_index=True)
+    checksum = models.CharField(
+        _("mã kiểm tra tệp"),
+        max_length=64,
+        db_index=True,
+        help_text=_("Dãy ký tự tính từ nội dung tệp: hai tệp có cùng mã là cùng một tệp."),
+    )
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
     sheet = models.CharField(_("trang tính"), max_length=100, blank=True)
     status = models.CharField(

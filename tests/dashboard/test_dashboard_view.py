@@ -121,9 +121,9 @@ def test_the_district_sees_its_communes_side_by_side(
     assert rows["Yến Sơn"].cycle == sep
     assert rows["Hà Trung"].cycle is None
     html = response.content.decode()
-    assert "gửi muộn" in html
+    assert 'data-testid="cycle-late">muộn<' in html
     assert "8.165.000 đ" in html
-    assert f"{reverse('downloads')}?xa={commune.pk}" in html
+    assert f"{reverse('downloads')}?xa={commune.pk}&amp;thang=2023-09&amp;da_gui=1" in html
 
 
 def test_a_commune_merged_by_this_month_is_not_a_row_of_its_own(

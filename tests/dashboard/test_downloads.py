@@ -89,6 +89,8 @@ def test_the_officer_sees_every_file_of_the_commune_with_its_figures(client, off
     assert reverse("generated_file_progress", args=[files["running"].pk]) in html
     assert "js/file-progress.js" in html
     assert html.count('data-testid="sent-late"') == 1
+    # Under the heading «Đã gửi» the badge says only «muộn», never «gửi» twice.
+    assert 'data-testid="sent-late">muộn</span>' in html
 
 
 def test_a_list_sent_after_the_deadline_is_marked_late(client, officer, files):

@@ -219,3 +219,27 @@ def test_the_registry_export_is_for_money_roles(
     )
     client.force_login(police)
     assert client.get(reverse("registry_export")).status_code == 403
+
+
+def test_the_import_page_names_the_checksum_in_plain_vietnamese(
+    upload, client, reference_data, commune, officer, workbook
+):
+    client.force_login(officer)
+    upload(workbook, commune)
+    batch = ImportBatch.objects.get()
+
+    body = client.get(reverse("import_detail", args=[batch.pk])).content.decode()
+
+    assert "SHA-256" not in body
+    assert "<dt>Mã kiểm tra tệp</dt>" in body
+    assert 'data-testid="checksum" title="Dãy ký tự tính từ nội dung tệp' in body
+    assert batch.checksum[:10] in body
+
+
+def test_the_admin_names_checksums_in_plain_vietnamese():
+    from documents.models import GeneratedFile
+
+    for model in (ImportBatch, GeneratedFile):
+        field = model._meta.get_field("checksum")
+        assert str(field.verbose_name) == "mã kiểm tra tệp"
+        assert "SHA" not in str(field.help_text)
