@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from beneficiaries.models import (
     Programme,
     Representative,
     Village,
+    birth_year_of,
 )
 from beneficiaries.services import validate_personal_id
 from core.rules.accounts import PhoneError, normalize_phone
@@ -48,7 +50,6 @@ class PersonForm(forms.ModelForm):
             "date_of_death",
         ]
         widgets = {"birth_date": DATE_WIDGET, "date_of_death": DATE_WIDGET}
-        help_texts = {"birth_year": _("Chỉ điền năm khi không rõ ngày sinh.")}
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,15 +59,18 @@ class PersonForm(forms.ModelForm):
         self.fields["village"].queryset = Village.objects.filter(
             commune__in=communes
         ).select_related("commune")
-        self.fields["birth_year"].required = False
         self.fields["personal_id"].help_text = _("12 chữ số; để trống nếu chưa có (trẻ em).")
         if self.instance.pk:
             # Moving a person to another commune moves their enrolments and
             # history too: a separate operation, not a field of this form.
             self.fields["commune"].disabled = True
             self.fields["commune"].widget = forms.HiddenInput()
-        elif communes.count() == 1:
-            self.fields["commune"].initial = communes.first()
+        elif len(only := list(communes[:2])) == 1:
+            # A one-commune officer adds people to that commune: set here (a
+            # ModelForm's initial comes from the empty instance, not the field),
+            # not taken from the page. A user of several communes chooses.
+            self.initial["commune"] = only[0].pk
+            self.fields["commune"].disabled = True
             self.fields["commune"].widget = forms.HiddenInput()
 
     def clean_full_name(self) -> str:
@@ -97,20 +101,12 @@ class PersonForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        birth_date: datetime.date | None = data.get("birth_date")
-        birth_year: int | None = data.get("birth_year")
         today = timezone.localdate()
-        if birth_date:
-            if birth_date > today:
-                self.add_error("birth_date", _("Ngày sinh không thể ở tương lai."))
-            if birth_year and birth_year != birth_date.year:
-                self.add_error("birth_year", _("Năm sinh không khớp với ngày sinh."))
-            data["birth_year"] = birth_date.year
-            self.instance.birth_year = birth_date.year
-        elif not birth_year:
-            self.add_error("birth_date", _("Nhập ngày sinh hoặc ít nhất năm sinh."))
-        elif birth_year > today.year or birth_year < 1880:
-            self.add_error("birth_year", _("Năm sinh không hợp lệ."))
+        try:
+            # The year the CCCD check below compares; Person.clean reports the refusals.
+            data["birth_year"] = birth_year_of(data.get("birth_date"), data.get("birth_year"))
+        except ValidationError:
+            pass
         village = data.get("village")
         commune = data.get("commune")
         if village and commune and village.commune_id != commune.pk:
