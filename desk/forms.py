@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django import forms
@@ -23,10 +22,8 @@ from beneficiaries.models import (
 from beneficiaries.services import validate_personal_id
 from core.rules.accounts import PhoneError, normalize_phone
 from core.rules.cccd import CccdError, normalize_cccd
-from core.widgets import DATE_WIDGET
+from core.widgets import DATE_WIDGET, MonthField
 from registration.models import PaymentMethodRegistration
-
-MONTH_HELP = _("Ngày đầu tháng, ví dụ 01/07/2023.")
 
 
 class PersonForm(forms.ModelForm):
@@ -145,12 +142,8 @@ class BeneficiaryForm(forms.ModelForm):
             "status",
             "note",
         ]
-        widgets = {
-            "decision_date": DATE_WIDGET,
-            "start_month": DATE_WIDGET,
-            "end_month": DATE_WIDGET,
-        }
-        help_texts = {"start_month": MONTH_HELP, "end_month": MONTH_HELP}
+        widgets = {"decision_date": DATE_WIDGET}
+        field_classes = {"start_month": MonthField, "end_month": MonthField}
 
     # The conditions some categories require (hưu trí xã hội), declared with the
     # document that shows them: saved with the enrolment, as the person's.
@@ -212,18 +205,6 @@ class BeneficiaryForm(forms.ModelForm):
                     )
                 )
         return found
-
-    def _first_of_month(self, field: str) -> datetime.date | None:
-        value = self.cleaned_data.get(field)
-        if value and value.day != 1:
-            raise forms.ValidationError(_("Phải là ngày đầu tháng (ngày 01)."))
-        return value
-
-    def clean_start_month(self):
-        return self._first_of_month("start_month")
-
-    def clean_end_month(self):
-        return self._first_of_month("end_month")
 
     def clean(self) -> dict:
         data = super().clean()

@@ -7,12 +7,15 @@ import datetime
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from beneficiaries.models import Commune, Person, birth_year_of
 from core import roles
+from core.widgets import MonthField
 from desk.forms import PersonForm
 from tests.factories import UserFactory, VillageFactory
 
@@ -179,3 +182,24 @@ def test_the_admin_refuses_in_vietnamese(admin_client, commune):
     assert "Vui lòng sửa các lỗi dưới đây." in html
     assert "Nhập ngày sinh hoặc ít nhất năm sinh." in html
     assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "months"),
+    [
+        ("beneficiaries.Beneficiary", {"start_month", "end_month"}),
+        ("registration.PaymentMethodRegistration", {"from_month"}),
+        ("registration.ProgrammeTransfer", {"month"}),
+        ("amounts.Entitlement", {"from_month"}),
+    ],
+)
+def test_the_admin_types_months_as_mm_yyyy(rf, admin_user, model, months):
+    model_admin = admin.site._registry[apps.get_model(model)]
+    request = rf.get("/")
+    request.user = admin_user
+
+    fields = model_admin.get_form(request).base_fields
+
+    assert {name for name, field in fields.items() if isinstance(field, MonthField)} == months
+    for name in months:
+        assert fields[name].clean("12/2026") == datetime.date(2026, 12, 1)
