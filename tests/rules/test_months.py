@@ -71,6 +71,7 @@ def test_a_malformed_month_is_none(typed):
         ("1/2/2026", datetime.date(2026, 2, 1)),
         ("29/02/2024", datetime.date(2024, 2, 1)),
         ("2026-12", datetime.date(2026, 12, 1)),
+        ("2026-12-15", datetime.date(2026, 12, 1)),
     ],
 )
 def test_a_month_as_an_officer_types_it(typed, month):
