@@ -54,6 +54,7 @@ from beneficiaries.services import (
     save_beneficiary,
 )
 from core.rules.names import fold_name
+from core.widgets import MonthFieldsAdmin
 
 User = get_user_model()
 
@@ -76,7 +77,7 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
-class CommuneScopedAdmin(admin.ModelAdmin):
+class CommuneScopedAdmin(MonthFieldsAdmin, admin.ModelAdmin):
     """Rows and foreign-key choices limited to the user's communes.
 
     ``commune_path`` is the lookup from the model to its commune. Names are

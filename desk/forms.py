@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,14 +17,13 @@ from beneficiaries.models import (
     Programme,
     Representative,
     Village,
+    birth_year_of,
 )
 from beneficiaries.services import validate_personal_id
 from core.rules.accounts import PhoneError, normalize_phone
 from core.rules.cccd import CccdError, normalize_cccd
-from core.widgets import DATE_WIDGET
+from core.widgets import DATE_WIDGET, MonthField
 from registration.models import PaymentMethodRegistration
-
-MONTH_HELP = _("Ngày đầu tháng, ví dụ 01/07/2023.")
 
 
 class PersonForm(forms.ModelForm):
@@ -48,7 +47,6 @@ class PersonForm(forms.ModelForm):
             "date_of_death",
         ]
         widgets = {"birth_date": DATE_WIDGET, "date_of_death": DATE_WIDGET}
-        help_texts = {"birth_year": _("Chỉ điền năm khi không rõ ngày sinh.")}
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,15 +56,18 @@ class PersonForm(forms.ModelForm):
         self.fields["village"].queryset = Village.objects.filter(
             commune__in=communes
         ).select_related("commune")
-        self.fields["birth_year"].required = False
         self.fields["personal_id"].help_text = _("12 chữ số; để trống nếu chưa có (trẻ em).")
         if self.instance.pk:
             # Moving a person to another commune moves their enrolments and
             # history too: a separate operation, not a field of this form.
             self.fields["commune"].disabled = True
             self.fields["commune"].widget = forms.HiddenInput()
-        elif communes.count() == 1:
-            self.fields["commune"].initial = communes.first()
+        elif len(only := list(communes[:2])) == 1:
+            # A one-commune officer adds people to that commune: set here (a
+            # ModelForm's initial comes from the empty instance, not the field),
+            # not taken from the page. A user of several communes chooses.
+            self.initial["commune"] = only[0].pk
+            self.fields["commune"].disabled = True
             self.fields["commune"].widget = forms.HiddenInput()
 
     def clean_full_name(self) -> str:
@@ -97,20 +98,12 @@ class PersonForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        birth_date: datetime.date | None = data.get("birth_date")
-        birth_year: int | None = data.get("birth_year")
         today = timezone.localdate()
-        if birth_date:
-            if birth_date > today:
-                self.add_error("birth_date", _("Ngày sinh không thể ở tương lai."))
-            if birth_year and birth_year != birth_date.year:
-                self.add_error("birth_year", _("Năm sinh không khớp với ngày sinh."))
-            data["birth_year"] = birth_date.year
-            self.instance.birth_year = birth_date.year
-        elif not birth_year:
-            self.add_error("birth_date", _("Nhập ngày sinh hoặc ít nhất năm sinh."))
-        elif birth_year > today.year or birth_year < 1880:
-            self.add_error("birth_year", _("Năm sinh không hợp lệ."))
+        try:
+            # The year the CCCD check below compares; Person.clean reports the refusals.
+            data["birth_year"] = birth_year_of(data.get("birth_date"), data.get("birth_year"))
+        except ValidationError:
+            pass
         village = data.get("village")
         commune = data.get("commune")
         if village and commune and village.commune_id != commune.pk:
@@ -149,12 +142,8 @@ class BeneficiaryForm(forms.ModelForm):
             "status",
             "note",
         ]
-        widgets = {
-            "decision_date": DATE_WIDGET,
-            "start_month": DATE_WIDGET,
-            "end_month": DATE_WIDGET,
-        }
-        help_texts = {"start_month": MONTH_HELP, "end_month": MONTH_HELP}
+        widgets = {"decision_date": DATE_WIDGET}
+        field_classes = {"start_month": MonthField, "end_month": MonthField}
 
     # The conditions some categories require (hưu trí xã hội), declared with the
     # document that shows them: saved with the enrolment, as the person's.
@@ -216,18 +205,6 @@ class BeneficiaryForm(forms.ModelForm):
                     )
                 )
         return found
-
-    def _first_of_month(self, field: str) -> datetime.date | None:
-        value = self.cleaned_data.get(field)
-        if value and value.day != 1:
-            raise forms.ValidationError(_("Phải là ngày đầu tháng (ngày 01)."))
-        return value
-
-    def clean_start_month(self):
-        return self._first_of_month("start_month")
-
-    def clean_end_month(self):
-        return self._first_of_month("end_month")
 
     def clean(self) -> dict:
         data = super().clean()

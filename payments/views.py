@@ -25,7 +25,8 @@ from beneficiaries.access import communes_for, get_commune_for, page_commune, pr
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.money import format_amount
-from core.rules.months import first_of_month, next_month, parse_month
+from core.rules.months import first_of_month, next_month, read_month
+from core.widgets import MONTH_ERROR
 from documents.access import visible_files
 from payments import access
 from payments.bankexport import ExportError
@@ -109,9 +110,9 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
     commune = get_commune_for(request.user, request.POST.get("xa"))
     require_role(request.user, roles.CAN_PREPARE_CYCLES)
     back = f"{reverse('cycle_list')}?xa={commune.pk}"
-    period = parse_month(request.POST.get("thang"))
+    period = read_month(request.POST.get("thang"))
     if period is None:
-        messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập kỳ chi trả."))
+        messages.error(request, MONTH_ERROR)
         return redirect(back)
     try:
         result = cycle_services.open_cycle(commune, period, actor=request.user)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import re
-
 from django import forms
 from django.core.validators import MinValueValidator
 from django.db.models import Q
@@ -15,37 +12,8 @@ from accounts.models import Bank, PaymentAccount
 from beneficiaries.models import Beneficiary, Category, Person, Representative, Village
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
-from core.widgets import DATE_WIDGET
+from core.widgets import DATE_WIDGET, MonthField
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
-
-_MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
-
-
-class MonthInput(forms.TextInput):
-    """A month typed as mm/yyyy; shows a stored first-of-month date the same way."""
-
-    def format_value(self, value):
-        if isinstance(value, datetime.date):
-            return value.strftime("%m/%Y")
-        return super().format_value(value)
-
-
-class MonthField(forms.Field):
-    widget = MonthInput(attrs={"placeholder": "mm/yyyy", "inputmode": "numeric"})
-    default_error_messages = {"invalid": _("Nhập tháng theo dạng mm/yyyy, ví dụ 09/2023.")}
-
-    def to_python(self, value) -> datetime.date | None:
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.date):
-            return value.replace(day=1)
-        match = _MONTH.match(str(value))
-        if not match:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        month, year = int(match.group(1)), int(match.group(2))
-        if not 1 <= month <= 12 or not 1900 <= year <= 2200:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return datetime.date(year, month, 1)
 
 
 class RepresentativeChoiceField(forms.ModelChoiceField):

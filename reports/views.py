@@ -32,7 +32,8 @@ from beneficiaries.deadlines import DeadlineBook
 from beneficiaries.models import Commune
 from core import roles
 from core.access import has_any_role, require_role
-from core.rules.months import first_of_month, parse_month
+from core.rules.months import first_of_month, read_month
+from core.widgets import MONTH_ERROR
 from documents.access import visible_files
 from documents.models import GeneratedFile
 from documents.services import FileError, retry_generated_file
@@ -55,9 +56,13 @@ def _file_to_act_on(user, pk: int) -> GeneratedFile:
     return generated
 
 
-def _month(value: str | None) -> datetime.date:
-    """The month asked for, else this month."""
-    return parse_month(value) or first_of_month(timezone.localdate())
+def _month(request: HttpRequest) -> datetime.date:
+    """The month asked for (``thang``), else this month; a malformed one is said so."""
+    value = request.GET.get("thang")
+    period = read_month(value)
+    if period is None and value:
+        messages.error(request, MONTH_ERROR)
+    return period or first_of_month(timezone.localdate())
 
 
 def _page_url(commune: Commune, period: datetime.date) -> str:
@@ -68,7 +73,7 @@ def _page_url(commune: Commune, period: datetime.date) -> str:
 def registration_lists(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_LISTS)
     commune = page_commune(request.user, request.GET.get("xa"))
-    period = _month(request.GET.get("thang"))
+    period = _month(request)
     files = list(visible_files(request.user, listfiles.files_of(commune, period)))
     return render(
         request,
@@ -95,9 +100,9 @@ def registration_lists_build(request: HttpRequest) -> HttpResponse:
     require_role(request.user, roles.CAN_SEE_LISTS)
     commune = get_commune_for(request.user, request.POST.get("xa"))
     require_role(request.user, roles.CAN_BUILD_LISTS)
-    period = parse_month(request.POST.get("thang"))
+    period = read_month(request.POST.get("thang"))
     if period is None:
-        messages.error(request, _("Tháng không hợp lệ: hãy chọn tháng cần lập danh sách."))
+        messages.error(request, MONTH_ERROR)
         return redirect(f"{reverse('registration_lists')}?xa={commune.pk}")
     files = listfiles.request_registration_lists(commune, period, actor=request.user)
     if files:
@@ -164,7 +169,9 @@ def downloads(request: HttpRequest) -> HttpResponse:
     if request.GET.get("xa"):
         commune = get_commune_for(user, request.GET.get("xa"))
         files = files.filter(commune=commune)
-    period = parse_month(request.GET.get("thang"))
+    period = read_month(request.GET.get("thang"))
+    if period is None and request.GET.get("thang"):
+        messages.error(request, MONTH_ERROR)
     if period is not None:
         files = files.filter(period=period)
     only_sent = bool(request.GET.get("da_gui"))

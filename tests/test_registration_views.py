@@ -211,9 +211,20 @@ def test_choosing_an_account_and_typing_a_new_one_is_refused(client, officer, be
 def test_a_badly_typed_month_is_refused_in_vietnamese(client, officer, beneficiary):
     client.force_login(officer)
 
-    response = _post(client, beneficiary, from_month="2023-09")
+    response = _post(client, beneficiary, from_month="13/2023")
 
-    assert "mm/yyyy" in response.context["form"].errors["from_month"][0]
+    assert response.context["form"].errors["from_month"] == [
+        "Nhập tháng dạng mm/yyyy, ví dụ 12/2026."
+    ]
+
+
+@pytest.mark.parametrize("typed", ["9/2023", "09/2023", "20/09/2023"])
+def test_the_first_month_of_a_registration_is_typed_as_mm_yyyy(client, officer, beneficiary, typed):
+    client.force_login(officer)
+
+    _post(client, beneficiary, from_month=typed)
+
+    assert beneficiary.registrations.get().from_month == datetime.date(2023, 9, 1)
 
 
 def test_switching_back_to_cash_from_the_form(client, officer, beneficiary):

@@ -657,14 +657,54 @@ def test_an_end_month_before_the_start_is_refused(logged_in, person, ncc, war_in
     assert errors["end_month"] == ["Tháng thôi hưởng phải sau tháng bắt đầu hưởng."]
 
 
-def test_a_month_that_is_not_the_first_is_refused(logged_in, person, ncc, war_invalid):
+@pytest.mark.parametrize("typed", ["07/2023", "7/2023", "15/07/2023", "01/07/2023"])
+def test_a_month_is_typed_as_mm_yyyy_or_as_any_day_of_it(
+    logged_in, person, ncc, war_invalid, typed
+):
+    logged_in.post(
+        reverse("beneficiary_create", args=[person.pk]),
+        _enrolment_data(ncc, war_invalid, start_month=typed),
+    )
+
+    assert Beneficiary.objects.get().start_month == datetime.date(2023, 7, 1)
+
+
+@pytest.mark.parametrize("typed", ["13/2023", "7-23", "tháng 7", "31/02/2023"])
+def test_a_malformed_month_is_refused(logged_in, person, ncc, war_invalid, typed):
     errors = _errors(
         logged_in,
         reverse("beneficiary_create", args=[person.pk]),
-        _enrolment_data(ncc, war_invalid, start_month="15/07/2023"),
+        _enrolment_data(ncc, war_invalid, start_month=typed),
     )
 
-    assert errors["start_month"] == ["Phải là ngày đầu tháng (ngày 01)."]
+    assert errors["start_month"] == ["Nhập tháng dạng mm/yyyy, ví dụ 12/2026."]
+
+
+def test_ending_an_enrolment_takes_the_month_as_mm_yyyy(logged_in, person, ncc, war_invalid):
+    logged_in.post(
+        reverse("beneficiary_create", args=[person.pk]), _enrolment_data(ncc, war_invalid)
+    )
+    enrolment = Beneficiary.objects.get()
+    url = reverse("beneficiary_edit", args=[enrolment.pk])
+    assert 'value="07/2023"' in logged_in.get(url).content.decode()
+
+    response = logged_in.post(
+        url,
+        _enrolment_data(
+            ncc,
+            war_invalid,
+            status=Beneficiary.Status.ENDED,
+            end_month="12/2026",
+            end_reason=Beneficiary.EndReason.MOVED,
+        ),
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.end_month) == (
+        Beneficiary.Status.ENDED,
+        datetime.date(2026, 12, 1),
+    )
 
 
 def test_an_ended_enrolment_needs_a_month_and_a_reason(logged_in, person, ncc, war_invalid):

@@ -24,6 +24,7 @@ from beneficiaries.models.registry import (
     EnrolmentCommunePeriod,
     Person,
     Representative,
+    birth_year_of,
     commune_at,
     person_sort_name,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "ProgrammeSetting",
     "Province",
     "Representative",
+    "birth_year_of",
     "Verification",
     "Village",
     "commune_at",

@@ -12,6 +12,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -24,6 +25,29 @@ def person_sort_name(name_folded: str) -> str:
     """Given name first, then the full name: "HANG NGUYEN THI HANG"."""
     words = name_folded.split()
     return f"{words[-1]} {name_folded}" if words else ""
+
+
+def birth_year_of(birth_date: datetime.date | None, birth_year: int | None) -> int:
+    """The birth year a person's record holds: a full birth date's year (a typed
+    year must agree with it), else the year typed alone. Every form that edits a
+    person (the desk's, the admin's) goes through ``Person.clean``, which calls this."""
+    if birth_date:
+        if birth_date > timezone.localdate():
+            raise ValidationError(
+                {"birth_date": _("Ngày sinh không thể ở tương lai.")}, code="birth_date"
+            )
+        if birth_year and birth_year != birth_date.year:
+            raise ValidationError(
+                {"birth_year": _("Năm sinh không khớp với ngày sinh.")}, code="birth_year"
+            )
+        return birth_date.year
+    if not birth_year:
+        raise ValidationError(
+            {"birth_date": _("Nhập ngày sinh hoặc ít nhất năm sinh.")}, code="no_birth"
+        )
+    if not 1880 <= birth_year <= timezone.localdate().year:
+        raise ValidationError({"birth_year": _("Năm sinh không hợp lệ.")}, code="birth_year")
+    return birth_year
 
 
 class Person(models.Model):
@@ -44,7 +68,10 @@ class Person(models.Model):
     # Lists are sorted by given name (last word), then full name: folded, stored for ORDER BY.
     sort_name = models.CharField(_("khóa sắp xếp"), max_length=200, editable=False)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
-    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    # Filled from birth_date when the full date is known (Person.clean, save).
+    birth_year = models.PositiveSmallIntegerField(
+        _("năm sinh"), blank=True, help_text=_("Chỉ điền năm khi không rõ ngày sinh.")
+    )
     gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
     personal_id = models.CharField(
         _("số CCCD/định danh"),
@@ -114,10 +141,7 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
-            raise ValidationError(
-                {"birth_year": _("Năm sinh không khớp với ngày sinh.")}, code="birth_year"
-            )
+        self.birth_year = birth_year_of(self.birth_date, self.birth_year)
         if self.village_id and self.commune_id and self.village.commune_id != self.commune_id:
             raise ValidationError({"village": _("Thôn không thuộc xã của người này.")})
 

@@ -223,12 +223,21 @@ def test_a_bad_month_or_an_earlier_month_opens_nothing_and_says_why(
 ):
     open_cycle(commune, SEP, actor=officer)
     client.force_login(officer)
-    bad = client.post(reverse("cycle_open"), {"xa": commune.pk, "thang": "9/2023"}, follow=True)
-    earlier = client.post(
-        reverse("cycle_open"), {"xa": commune.pk, "thang": "2023-08"}, follow=True
-    )
-    assert "Tháng không hợp lệ" in " ".join(_messages(bad))
+    bad = client.post(reverse("cycle_open"), {"xa": commune.pk, "thang": "13/2023"}, follow=True)
+    earlier = client.post(reverse("cycle_open"), {"xa": commune.pk, "thang": "8/2023"}, follow=True)
+    assert "Nhập tháng dạng mm/yyyy, ví dụ 12/2026." in " ".join(_messages(bad))
     assert "Đã có kỳ chi trả tháng 09/2023" in " ".join(_messages(earlier))
+    assert list(PaymentCycle.objects.values_list("period", flat=True)) == [SEP]
+
+
+@pytest.mark.parametrize("typed", ["09/2023", "9/2023", "01/09/2023"])
+def test_the_month_of_a_new_cycle_is_typed_as_mm_yyyy(client, officer, commune, people, typed):
+    client.force_login(officer)
+    page = client.get(reverse("cycle_list")).content.decode()
+    assert 'placeholder="mm/yyyy" name="thang"' in page
+
+    client.post(reverse("cycle_open"), {"xa": commune.pk, "thang": typed})
+
     assert list(PaymentCycle.objects.values_list("period", flat=True)) == [SEP]
 
 

@@ -103,10 +103,29 @@ def test_building_trio(client, officer, accountant, other_officer, signed_commun
 def test_a_bad_month_builds_nothing(client, officer, signed_commune, reference_data):
     client.force_login(officer)
     response = client.post(
-        reverse("registration_lists_build"), {"xa": signed_commune.pk, "thang": "13/2027"}
+        reverse("registration_lists_build"),
+        {"xa": signed_commune.pk, "thang": "13/2027"},
+        follow=True,
     )
-    assert response.status_code == 302
+    assert "Nhập tháng dạng mm/yyyy, ví dụ 12/2026." in response.content.decode()
     assert not GeneratedFile.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["01/2027", "1/2027", "15/01/2027", "2027-01"])
+def test_the_lists_month_is_typed_as_mm_yyyy(client, officer, built, typed):
+    client.force_login(officer)
+    response = client.get(reverse("registration_lists"), {"xa": built.commune.pk, "thang": typed})
+    assert response.context["period"] == PERIOD
+    assert 'value="01/2027"' in response.content.decode()
+
+
+def test_a_malformed_lists_month_is_said_and_this_month_shown(client, officer, built):
+    client.force_login(officer)
+    response = client.get(
+        reverse("registration_lists"), {"xa": built.commune.pk, "thang": "13/2027"}
+    )
+    assert "Nhập tháng dạng mm/yyyy, ví dụ 12/2026." in response.content.decode()
+    assert response.context["period"] == timezone.localdate().replace(day=1)
 
 
 def test_mark_sent_trio(client, officer, accountant, other_officer, built):

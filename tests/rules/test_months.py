@@ -15,6 +15,7 @@ from core.rules.months import (
     next_month,
     parse_month,
     previous_month,
+    read_month,
 )
 
 DAYS = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2200, 12, 31))
@@ -55,3 +56,49 @@ def test_a_typed_month_is_its_first_day(typed, month):
 @pytest.mark.parametrize("typed", [None, "", "2023-13", "09/2023", "tháng 9"])
 def test_a_malformed_month_is_none(typed):
     assert parse_month(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "month"),
+    [
+        ("12/2026", datetime.date(2026, 12, 1)),
+        ("3/2026", datetime.date(2026, 3, 1)),
+        ("03/2026", datetime.date(2026, 3, 1)),
+        (" 3 / 2026 ", datetime.date(2026, 3, 1)),
+        ("03.2026", datetime.date(2026, 3, 1)),
+        ("03-2026", datetime.date(2026, 3, 1)),
+        ("15/12/2026", datetime.date(2026, 12, 1)),
+        ("1/2/2026", datetime.date(2026, 2, 1)),
+        ("29/02/2024", datetime.date(2024, 2, 1)),
+        ("2026-12", datetime.date(2026, 12, 1)),
+        ("2026-12-15", datetime.date(2026, 12, 1)),
+    ],
+)
+def test_a_month_as_an_officer_types_it(typed, month):
+    assert read_month(typed) == month
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        None,
+        "",
+        "13/2026",
+        "0/2026",
+        "12/26",
+        "31/02/2026",
+        "29/02/2023",
+        "12/1899",
+        "tháng 12",
+        "12/2026/1",
+    ],
+)
+def test_a_malformed_typed_month_is_none(typed):
+    assert read_month(typed) is None
+
+
+@given(DAYS)
+def test_any_day_typed_gives_its_month(day):
+    assert read_month(f"{day:%d/%m/%Y}") == first_of_month(day)
+    assert read_month(f"{day:%m/%Y}") == first_of_month(day)
+    assert read_month(f"{day.month}/{day.year}") == first_of_month(day)
