@@ -25,3 +25,13 @@ def ddmmyyyy(value) -> str:
 @register.filter
 def mmyyyy(value) -> str:
     return value.strftime("%m/%Y") if value else ""
+
+
+@register.filter
+def full_name(user) -> str:
+    """A user's name as Vietnamese writes it: family name first ("Lê Thị Hoa", the
+    account's last name then its first name), else the username; "" for nobody."""
+    if user is None:
+        return ""
+    name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    return name or user.username
