@@ -51,11 +51,14 @@ class Change:
         return str(KIND_LABELS[self.kind])
 
 
-def previous_cycles(cycle: PaymentCycle) -> list[PaymentCycle]:
+def previous_cycles(cycle: PaymentCycle, statuses=None) -> list[PaymentCycle]:
     """The cycles ``cycle`` is compared with: its commune's previous one and, for
     the first cycle after a merger, the last cycle of each commune merged into it
-    since (their people are this commune's now)."""
+    since (their people are this commune's now). ``statuses``: only cycles in
+    these (the surprise warning compares with paid ones)."""
     earlier = PaymentCycle.objects.filter(period__lt=cycle.period).order_by("-period")
+    if statuses is not None:
+        earlier = earlier.filter(status__in=statuses)
     own = earlier.filter(commune_id=cycle.commune_id).first()
     merged = Commune.objects.filter(merged_into_id=cycle.commune_id, merged_on__lte=cycle.period)
     if own is not None:

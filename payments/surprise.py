@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Max, Q, Sum
 
+from payments.changes import previous_cycles
 from payments.models import Payment, PaymentCycle, PaymentMonth
 
 # A cycle above 1.5 times the last paid cycle's total is explained.
@@ -36,7 +37,7 @@ class Surprise:
     """What makes a cycle's total surprising, with the figures that explain it."""
 
     total: int
-    compared: PaymentCycle | None  # the last paid cycle, if any
+    compared: PaymentCycle | None  # the last paid cycle (across a merger: the latest of them)
     compared_total: int
     arrears_people: int
     arrears_months: int  # months before the cycle's month, all people together
@@ -61,15 +62,12 @@ class Surprise:
         return "" if ratio is None else f"{float(ratio):.1f}".replace(".", ",")
 
 
-def last_paid_cycle(cycle: PaymentCycle) -> PaymentCycle | None:
-    """The commune's latest cycle of an earlier month that was paid (or closed)."""
-    return (
-        PaymentCycle.objects.filter(
-            commune_id=cycle.commune_id, period__lt=cycle.period, status__in=PAID_STATUSES
-        )
-        .order_by("-period")
-        .first()
-    )
+def last_paid_cycles(cycle: PaymentCycle) -> list[PaymentCycle]:
+    """The paid (or closed) cycles of earlier months a cycle is compared with: its
+    commune's latest and, across a merger, each old commune's last
+    (:func:`payments.changes.previous_cycles`), latest first."""
+    found = previous_cycles(cycle, statuses=PAID_STATUSES)
+    return sorted(found, key=lambda c: c.period, reverse=True)
 
 
 def is_surprising(total: int, compared_total: int | None, longest_arrears: int) -> bool:
@@ -85,12 +83,13 @@ def cycle_surprise(cycle: PaymentCycle, programme_ids: list[int] | None = None) 
     payments = Payment.objects.filter(cycle=cycle)
     if programme_ids is not None:
         payments = payments.filter(beneficiary__programme_id__in=programme_ids)
-    compared = last_paid_cycle(cycle)
+    compared_cycles = last_paid_cycles(cycle)
+    compared = compared_cycles[0] if compared_cycles else None
     total = payments.aggregate(total=Sum("amount"))["total"] or 0
     compared_total = None
     compared_payments = Payment.objects.none()
     if compared is not None:
-        compared_payments = Payment.objects.filter(cycle=compared)
+        compared_payments = Payment.objects.filter(cycle__in=compared_cycles)
         if programme_ids is not None:
             compared_payments = compared_payments.filter(
                 beneficiary__programme_id__in=programme_ids

@@ -118,3 +118,32 @@ def test_an_end_recorded_late_and_a_new_enrolment_of_an_excluded_category_pay_no
 
     assert set(paid(old)) == {D(2025, 7, 1), D(2025, 8, 1)}
     assert set(paid(new)) == {D(2025, 9, 1)}
+
+
+def test_the_first_cycle_after_a_merger_is_compared_with_the_old_communes_paid_cycles(
+    commune, ha_dong
+):
+    from payments.surprise import cycle_surprise, last_paid_cycles
+
+    enrol(commune, amount=1_000_000)
+    enrol(ha_dong, amount=1_000_000)
+    june_yen = open_cycle(commune, JUNE).cycle
+    close(june_yen)
+    june_dong = open_cycle(ha_dong, JUNE).cycle
+    close(june_dong)
+    new = merge_communes(
+        into_code="15271", name="Hà Trung", from_codes=["15307", ha_dong.code], on=ON
+    ).commune
+
+    # Recorded late: the first cycle of the new commune is September's, with arrears.
+    september = open_cycle(new, D(2025, 9, 1)).cycle
+
+    assert {c.pk for c in last_paid_cycles(september)} == {june_yen.pk, june_dong.pk}
+    surprise = cycle_surprise(september)
+    # 6.000.000 đ (07–09 for two people) against the 2.000.000 đ the old communes
+    # paid in June: compared with them, and nobody counted as new.
+    assert surprise is not None
+    assert (surprise.total, surprise.compared_total) == (6_000_000, 2_000_000)
+    assert surprise.compared.period == JUNE
+    assert (surprise.arrears_people, surprise.arrears_months) == (2, 4)
+    assert surprise.new_people == 0
