@@ -8,6 +8,7 @@ navigation's badge shows the deadline of the 5th.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -59,4 +60,27 @@ def test_the_dashboard_draws_its_charts_from_the_vendored_chart_js(
     expect(page.get_by_test_id("deadline-badge")).to_contain_text("Hạn gửi")
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     assert outside == []
+    context.close()
+
+
+@pytest.mark.usefixtures("dataset")
+def test_after_the_deadline_no_empty_badge_link_shows(browser, live_server, officer, request):
+    """The badge stays hidden when there is no deadline to show: its class sets a
+    display, which must not reveal the empty link (a link without a name)."""
+    request.getfixturevalue("frozen")(datetime.date(2023, 9, 8))
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, base_url=live_server.url, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.goto("/dang-nhap/")
+    page.fill("#id_username", "canbo")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_load_state("networkidle")
+
+    badge = page.get_by_test_id("deadline-badge")
+    expect(badge).to_have_text("")
+    # Not drawn at all (an empty inline-block would still be a link in the page).
+    assert badge.evaluate("el => getComputedStyle(el).display") == "none"
     context.close()
