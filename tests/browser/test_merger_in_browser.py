@@ -47,6 +47,9 @@ def test_the_superuser_previews_then_confirms_a_merger(page, commune, tmp_path):
     preview = page.get_by_test_id("merger-preview")
     expect(preview).to_contain_text("Yến Sơn (15307)")
     expect(preview).to_contain_text("Xã mới sẽ được tạo.")
+    # Every count in view: the table fits the form, nothing scrolls sideways.
+    counts = page.get_by_test_id("merger-counts")
+    assert counts.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
     page.screenshot(path=str(tmp_path / "merger-preview.png"), full_page=True)
     assert not Commune.objects.filter(code="15271").exists()
 
