@@ -33,3 +33,9 @@ def require_actor(actor, allowed: frozenset[str]) -> None:
     """A service's role check: ``None`` is the system (a beat job, an import, the demo)."""
     if actor is not None and not has_any_role(actor, allowed):
         raise PermissionDenied
+
+
+def prepared_by(prepared_by_id: int | None, actor) -> bool:
+    """Whether ``actor`` prepared what they are about to approve (four eyes: the
+    leader approves what somebody else prepared; the schedule prepares for nobody)."""
+    return prepared_by_id is not None and prepared_by_id == getattr(actor, "pk", None)

@@ -114,6 +114,8 @@ SEES_SENT_LISTS_ONLY = frozenset({DISTRICT})
 CAN_SEE_CYCLES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, DISTRICT})
 CAN_PREPARE_CYCLES = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_CYCLES = frozenset({LEADER})
+# The registration lists pass the same approval as a cycle: one role set for both.
+CAN_APPROVE_LISTS = CAN_APPROVE_CYCLES
 # Moving enrolments between programmes: the officer proposes, the leader approves.
 CAN_PROPOSE_TRANSFERS = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_TRANSFERS = frozenset({LEADER})

@@ -1,8 +1,8 @@
 """A past month's registration lists and monthly report: built and marked sent.
 
 Built in this process as the management commands build them (no worker), dated
-the day they were signed, and sent through the apps' own ``mark_sent`` (the
-lists' gate included). The services stamp "now"; the demo moves the request,
+the day they were signed, approved by the leader (the lists) and sent through
+the apps' own ``mark_sent`` (the lists' approval and gate included). The services stamp "now"; the demo moves the request,
 finish and sending stamps back to the day the story says, so "sent late" and
 the changes sheets read like the past year (the event log, append-only, keeps
 the moment the demo recorded them).
@@ -38,8 +38,16 @@ def _backdate(generated: GeneratedFile, day: datetime.date) -> None:
     GeneratedFile.objects.filter(pk=generated.pk).update(
         requested_at=moment(day, 8),
         finished_at=moment(day, 8).replace(minute=1),
+        approved_at=moment(day, 9),
         sent_at=moment(day, 10),
     )
+
+
+def _approve(commune: Commune, period: datetime.date, *, leader: User) -> None:
+    """The leader approves the month's built lists before they are sent (a sent list's
+    stamps are moved back to its day by :func:`_backdate`: approved at 09:00)."""
+    if listfiles.awaiting_approval(commune, period):
+        listfiles.approve_lists(commune, period, actor=leader)
 
 
 def _sent(commune: Commune, period: datetime.date, kinds) -> bool:
@@ -48,15 +56,16 @@ def _sent(commune: Commune, period: datetime.date, kinds) -> bool:
     ).exists()
 
 
-def send_lists(commune: Commune, period: datetime.date, *, officer: User) -> int:
-    """Build and send the month's registration lists, once; returns how many were sent."""
+def send_lists(commune: Commune, period: datetime.date, *, officer: User, leader: User) -> int:
+    """Build, approve and send the month's registration lists, once; returns how many
+    were sent."""
     if _sent(commune, period, listfiles.LIST_KINDS):
         return 0
     day = period.replace(day=LATE_DAY if (commune.code, period) in LATE_LISTS else ON_TIME_DAY)
     sent = 0
-    for generated in listfiles.build_registration_lists_now(
-        commune, period, actor=officer, today=day
-    ):
+    built = listfiles.build_registration_lists_now(commune, period, actor=officer, today=day)
+    _approve(commune, period, leader=leader)
+    for generated in built:
         if generated.status != GeneratedFile.Status.DONE:
             continue
         listfiles.mark_sent(generated, actor=officer)
@@ -65,14 +74,23 @@ def send_lists(commune: Commune, period: datetime.date, *, officer: User) -> int
     return sent
 
 
-def build_lists(commune: Commune, period: datetime.date, *, officer: User, today: datetime.date):
-    """This month's lists: built, and from the day lists are sent on time, each sent
-    that the gate lets through; the gate holds the others while the month's
-    blockers last (the lists page shows who, the dashboard says they are late)."""
+def build_lists(
+    commune: Commune,
+    period: datetime.date,
+    *,
+    officer: User,
+    leader: User,
+    today: datetime.date,
+):
+    """This month's lists: built, and from the day lists are sent on time, approved by
+    the leader and each sent that the gate lets through; the gate holds the
+    others while the month's blockers last (the lists page shows who, the
+    dashboard says they are late). Before that day they wait for the approval."""
     built = listfiles.build_registration_lists_now(commune, period, actor=officer, today=today)
     day = period.replace(day=ON_TIME_DAY)
     if today < day:
         return built
+    _approve(commune, period, leader=leader)
     for generated in built:
         if generated.status != GeneratedFile.Status.DONE:
             continue

@@ -111,7 +111,7 @@ def pay_month(commune: Commune, month: datetime.date, staff: Staff) -> None:
     start_htxh_if_due(commune, month, officer=staff.officer, leader=staff.leader)
     verify_everyone(commune, police=staff.police)
     clear_findings(commune, officer=staff.officer)
-    send_lists(commune, month, officer=staff.officer)
+    send_lists(commune, month, officer=staff.officer, leader=staff.leader)
     cycle = send_cycle(commune, month, officer=staff.officer, leader=staff.leader)
     send_report(commune, month, officer=staff.officer)
     settle_cycle(cycle, officer=staff.officer)
@@ -142,7 +142,7 @@ def this_month(
             start_htxh_if_due(commune, month, officer=staff.officer, leader=staff.leader)
             plant_for_month(commune, month, today=as_of, officer=staff.officer)
             cycle = open_draft(commune, month, officer=staff.officer)
-            build_lists(commune, month, officer=staff.officer, today=as_of)
+            build_lists(commune, month, officer=staff.officer, leader=staff.leader, today=as_of)
             timeline.drafts.append((commune.code, month))
         drafts.append(cycle)
     return drafts

@@ -99,6 +99,17 @@ class GeneratedFile(models.Model):
     )
     requested_at = models.DateTimeField(_("yêu cầu lúc"), default=timezone.now)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    # A registration list is approved by the leader before it may be sent
+    # (registration.listfiles); a new build of the list needs a new approval.
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phê duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -162,6 +173,12 @@ class GeneratedFile(models.Model):
             models.CheckConstraint(
                 condition=Q(sent_at__isnull=True) | Q(status="done"),
                 name="generated_file_sent_only_when_done",
+            ),
+            # Only a finished file is approved, and always by somebody.
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True)
+                | (Q(status="done") & Q(approved_by__isnull=False)),
+                name="generated_file_approved_when_done_by_someone",
             ),
             # Serves the double-click check of documents.services.request_files: one
             # job per commune, period, kind and programme in flight at a time.
@@ -227,6 +244,9 @@ class Event(models.Model):
     class Kind(models.TextChoices):
         FILE_DOWNLOADED = "file_downloaded", _("Tải tệp")
         LIST_SENT = "list_sent", _("Gửi danh sách")
+        LIST_SENT_WITHDRAWN = "list_sent_withdrawn", _("Rút đánh dấu đã gửi")
+        LIST_APPROVED = "list_approved", _("Phê duyệt danh sách")
+        LIST_APPROVAL_WITHDRAWN = "list_approval_withdrawn", _("Rút phê duyệt danh sách")
         COMMUNES_MERGED = "communes_merged", _("Sáp nhập xã")
 
     kind = models.CharField(_("loại"), max_length=40, choices=Kind.choices)
@@ -265,7 +285,16 @@ class Event(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["file_downloaded", "list_sent", "communes_merged"]),
+                condition=Q(
+                    kind__in=[
+                        "file_downloaded",
+                        "list_sent",
+                        "list_sent_withdrawn",
+                        "list_approved",
+                        "list_approval_withdrawn",
+                        "communes_merged",
+                    ]
+                ),
                 name="event_kind_valid",
             ),
         ]

@@ -7,8 +7,11 @@
 - :func:`retry_generated_file` queues a failed job again.
 - :func:`record_download` logs every download (the files hold personal data).
 - :func:`mark_sent` records that a finished file went to the paying office,
-  after the owning app's own check (the registration lists' gate); a sent
-  file never changes: building the period again makes a new record.
+  after the owning app's own check (the registration lists' gate and
+  approval); a sent file never changes: building the period again makes a
+  new record.
+- :func:`withdraw_sent` takes back a "sent" mark recorded by mistake: only
+  the person who recorded it, only the same (local) day.
 
 The apps that make files wrap these with their own rules
 (``registration.listfiles``, ``payments.cyclefiles``, ``reports.reportfiles``).
@@ -25,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune, Programme, merged_commune_problem
+from core.dates import local_day
+from core.templatetags.vn import full_name
 from documents import tasks
 from documents.models import Event, GeneratedFile
 
@@ -168,4 +173,43 @@ def mark_sent(
         generated_file=locked,
         data={"checksum": locked.checksum, "rows": locked.rows, "total": locked.total_amount},
     )
+    return locked
+
+
+@transaction.atomic
+def withdraw_sent(generated: GeneratedFile, *, actor, today: datetime.date | None = None):
+    """Take back a "sent" mark recorded by mistake: by whoever recorded it, the same
+    local day, while no later list was compared with it. The file is as before
+    it was marked (an approved list stays approved); the event log keeps both."""
+    today = today or timezone.localdate()
+    locked = (
+        GeneratedFile.objects.select_for_update().select_related("sent_by").get(pk=generated.pk)
+    )
+    if locked.sent_at is None:
+        raise FileError(_("Tệp này chưa được ghi nhận là đã gửi."))
+    if locked.sent_by_id is None or locked.sent_by_id != getattr(actor, "pk", None):
+        raise FileError(
+            _("Chỉ người đã ghi nhận gửi (%(who)s) mới rút được dấu đã gửi.")
+            % {"who": full_name(locked.sent_by) if locked.sent_by else _("lịch tự động")}
+        )
+    sent_on = local_day(locked.sent_at)
+    if sent_on != today:
+        raise FileError(
+            _("Chỉ rút được dấu đã gửi trong ngày đã ghi nhận (%(day)s): hôm nay đã là ngày khác.")
+            % {"day": f"{sent_on:%d/%m/%Y}"}
+        )
+    if GeneratedFile.objects.filter(parameters__compared_with=locked.pk).exists():
+        raise FileError(
+            _("Đã có danh sách lập sau so sánh với lần gửi này: không rút được dấu đã gửi.")
+        )
+    Event.objects.create(
+        kind=Event.Kind.LIST_SENT_WITHDRAWN,
+        actor=_actor(actor),
+        commune_id=locked.commune_id,
+        generated_file=locked,
+        data={"sent_at": locked.sent_at.isoformat(), "checksum": locked.checksum},
+    )
+    locked.sent_at = None
+    locked.sent_by = None
+    locked.save(update_fields=["sent_at", "sent_by"])
     return locked

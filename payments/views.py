@@ -24,8 +24,10 @@ from django.views.decorators.http import require_POST
 from beneficiaries.access import communes_for, get_commune_for, page_commune, programme_ids_for
 from core import roles
 from core.access import has_any_role, require_role
+from core.confirm import Confirmation, ReasonForm, Table, confirm, fingerprint
 from core.rules.money import format_amount
 from core.rules.months import first_of_month, next_month, read_month
+from core.templatetags.vn import full_name
 from core.widgets import MONTH_ERROR
 from documents.access import visible_files
 from payments import access
@@ -33,7 +35,7 @@ from payments.bankexport import ExportError
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
-from payments.models import PaymentCycle
+from payments.models import Payment, PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows, with_shown_figures
 from payments.services import cycles as cycle_services
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
@@ -43,6 +45,7 @@ from registration.quality.gate import blocker_lines
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100
 BLOCKERS_SHOWN = 50
+HISTORY_SHOWN = 20
 OPEN_STATES = (PaymentCycle.Status.DRAFT, PaymentCycle.Status.APPROVED)
 
 
@@ -87,20 +90,16 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _built_message(request: HttpRequest, result) -> None:
+def _built_text(result) -> str:
     cycle = result.cycle
     text = _("đã lập lại") if result.rebuilt else _("đã lập")
-    messages.success(
-        request,
-        _("Kỳ chi trả tháng %(month)s %(what)s: %(count)d người, %(total)s.")
-        % {
-            "month": f"{cycle.period:%m/%Y}",
-            "what": text,
-            "count": cycle.payment_count,
-            # int(): on PostgreSQL the build leaves its raw SUM (a Decimal) on the object.
-            "total": format_amount(int(cycle.total_amount)),
-        },
-    )
+    return _("Kỳ chi trả tháng %(month)s %(what)s: %(count)s người, %(total)s.") % {
+        "month": f"{cycle.period:%m/%Y}",
+        "what": text,
+        "count": format_amount(int(cycle.payment_count), unit=False),
+        # int(): on PostgreSQL the build leaves its raw SUM (a Decimal) on the object.
+        "total": format_amount(int(cycle.total_amount)),
+    }
 
 
 @login_required
@@ -119,29 +118,45 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
     except cycle_services.CycleError as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    _built_message(request, result)
+    messages.success(request, _built_text(result))
     return redirect("cycle_detail", pk=result.cycle.pk)
 
 
 @dataclass(frozen=True)
 class Action:
-    """How the page shows a step of the cycle's workflow (the service says who and when)."""
+    """How the page shows a step of the cycle's workflow (the service says who and when):
+    its button, what its confirmation page says will happen, its message once done."""
 
     slug: str
     step: str
     label: str
+    intro: str
     done: str
     primary: bool = False
+    danger: bool = False
 
 
 ACTIONS = {
     action.slug: action
     for action in (
-        Action("lap-lai", "rebuild", gettext_lazy("Lập lại"), ""),
+        Action(
+            "lap-lai",
+            "rebuild",
+            gettext_lazy("Lập lại"),
+            gettext_lazy(
+                "Lập lại dự thảo: mọi khoản của kỳ được tính lại theo dữ liệu hôm nay, "
+                "các khoản đang có được thay thế."
+            ),
+            "",
+        ),
         Action(
             "phe-duyet",
             "approve",
             gettext_lazy("Phê duyệt"),
+            gettext_lazy(
+                "Phê duyệt kỳ chi trả: từ đó các khoản không thay đổi nữa và công chức có "
+                "thể lập tệp chi trả, gửi cho cơ quan chi trả."
+            ),
             gettext_lazy("Đã phê duyệt kỳ chi trả."),
             primary=True,
         ),
@@ -149,6 +164,10 @@ ACTIONS = {
             "gui",
             "submit",
             gettext_lazy("Gửi"),
+            gettext_lazy(
+                "Ghi nhận đã gửi kỳ chi trả cho cơ quan chi trả: không rút lại được; cơ quan "
+                "chi trả và bưu điện thấy kỳ và các tệp của kỳ."
+            ),
             gettext_lazy("Đã ghi nhận gửi kỳ chi trả cho cơ quan chi trả."),
             primary=True,
         ),
@@ -156,9 +175,30 @@ ACTIONS = {
             "da-chi-tra",
             "mark_paid",
             gettext_lazy("Đã chi trả"),
+            gettext_lazy(
+                "Ghi nhận cơ quan chi trả đã chi xong: không đưa về trạng thái trước được "
+                "(kết quả từng khoản vẫn ghi được sau)."
+            ),
             gettext_lazy("Đã ghi nhận cơ quan chi trả đã chi."),
         ),
-        Action("khoa-so", "close", gettext_lazy("Khóa sổ"), gettext_lazy("Đã khóa sổ kỳ chi trả.")),
+        Action(
+            "khoa-so",
+            "close",
+            gettext_lazy("Khóa sổ"),
+            gettext_lazy("Khóa sổ kỳ chi trả: không mở lại được."),
+            gettext_lazy("Đã khóa sổ kỳ chi trả."),
+        ),
+        Action(
+            "rut-phe-duyet",
+            "withdraw_approval",
+            gettext_lazy("Rút phê duyệt"),
+            gettext_lazy(
+                "Rút phê duyệt: kỳ chi trả trở lại dự thảo (công chức có thể lập lại, lãnh "
+                "đạo phê duyệt lại); lý do được ghi vào lịch sử của kỳ."
+            ),
+            gettext_lazy("Đã rút phê duyệt: kỳ chi trả trở lại dự thảo."),
+            danger=True,
+        ),
     )
 }
 _ACTION_OF_STEP = {action.step: action for action in ACTIONS.values()}
@@ -196,6 +236,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": _actions_for(request.user, cycle),
             "files": visible_files(request.user, cycle_files_of(cycle)),
             "can_request_files": may_request_cycle_files(request.user, cycle),
+            "history": cycle.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[:HISTORY_SHOWN],
         },
     )
 
@@ -214,27 +257,135 @@ def cycle_files_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("cycle_detail", args=[cycle.pk]) + "#cycle-files")
 
 
+def _cycle_token(cycle: PaymentCycle) -> str:
+    """What a confirmation page of the cycle showed: its state and its last build."""
+    return fingerprint(
+        cycle.status,
+        cycle.prepared_at,
+        cycle.approved_at,
+        cycle.submitted_at,
+        cycle.paid_at,
+        cycle.payment_count,
+        cycle.total_amount,
+    )
+
+
+def _who_when(user, moment) -> str:
+    if moment is None:
+        return "—"
+    return f"{full_name(user)}, {timezone.localtime(moment):%d/%m/%Y %H:%M}"
+
+
+def _step_confirmation(request: HttpRequest, cycle: PaymentCycle, chosen: Action) -> Confirmation:
+    today = timezone.localdate()
+    count = format_amount(cycle.payment_count, unit=False)
+    facts = [
+        (_("Xã"), cycle.commune.name),
+        (_("Tháng"), f"{cycle.period:%m/%Y}"),
+        (_("Trạng thái"), cycle.get_status_display()),
+        (_("Số người"), count),
+        (_("Tổng tiền"), format_amount(cycle.total_amount)),
+        (_("Hạn gửi"), f"{cycle.due_on:%d/%m/%Y}"),
+    ]
+    if cycle.approved_at is not None:
+        facts.append((_("Phê duyệt"), _who_when(cycle.approved_by, cycle.approved_at)))
+    warnings = []
+    if chosen.step in ("approve", "submit"):
+        blocked = len(cycle_services.cycle_blockers(cycle, today=today))
+        if blocked:
+            warnings.append(
+                _(
+                    "%(count)s người chưa được xác thực hoặc có lỗi dữ liệu chặn: bước này sẽ "
+                    "bị từ chối (xem danh sách ở trang kỳ chi trả)."
+                )
+                % {"count": format_amount(blocked, unit=False)}
+            )
+    if chosen.step == "submit" and today > cycle.due_on:
+        warnings.append(
+            _("Đã quá hạn gửi %(due)s: kỳ chi trả sẽ được ghi là gửi muộn.")
+            % {"due": f"{cycle.due_on:%d/%m/%Y}"}
+        )
+    if chosen.step == "close":
+        pending = cycle.payments.filter(status=Payment.Status.PENDING).count()
+        if pending:
+            warnings.append(
+                _("Còn %(count)s khoản chưa có kết quả chi trả: chưa khóa sổ được.")
+                % {"count": format_amount(pending, unit=False)}
+            )
+    tables = []
+    if chosen.step in ("submit", "mark_paid", "close"):
+        tables.append(
+            Table(
+                caption=_("Tệp chi trả của kỳ"),
+                header=[_("Tệp"), _("Trạng thái"), _("Số dòng"), _("Tổng tiền"), _("Lập lúc")],
+                rows=[
+                    [
+                        f.get_kind_display(),
+                        f.get_status_display(),
+                        format_amount(f.rows, unit=False) if f.rows is not None else "",
+                        format_amount(f.total_amount) if f.total_amount is not None else "",
+                        f"{timezone.localtime(f.requested_at):%d/%m/%Y %H:%M}",
+                    ]
+                    for f in visible_files(request.user, cycle_files_of(cycle))
+                ],
+                numeric=frozenset({2, 3}),
+            )
+        )
+        if chosen.step == "submit" and not tables[0].rows:
+            warnings.append(_("Chưa lập tệp chi trả nào cho kỳ này."))
+    return Confirmation(
+        title=_("%(action)s kỳ chi trả tháng %(month)s")
+        % {"action": chosen.label, "month": f"{cycle.period:%m/%Y}"},
+        intro=str(chosen.intro),
+        facts=facts,
+        button=str(chosen.label),
+        back=reverse("cycle_detail", args=[cycle.pk]),
+        token=_cycle_token(cycle),
+        tables=tables,
+        warnings=warnings,
+        form=(
+            ReasonForm(request.POST if request.method == "POST" else None)
+            if chosen.step in cycle_services.STEPS_WITH_REASON
+            else None
+        ),
+        danger=chosen.danger,
+    )
+
+
+def _report_refusal(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, str(exc))
+    if isinstance(exc, cycle_services.CycleBlocked):
+        for line in blocker_lines(exc.blockers):
+            messages.warning(request, line)
+
+
 @login_required
-@require_POST
 def cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A step of the cycle: its confirmation page (GET), then the step (POST), once."""
     chosen = ACTIONS.get(action)
     if chosen is None:
         raise Http404
     cycle = access.get_cycle_to_act(request.user, pk, cycle_services.WORKFLOW[chosen.step][1])
-    try:
-        result = cycle_services.take_step(cycle, chosen.step, actor=request.user)
-    except cycle_services.CycleBlocked as blocked:
-        messages.error(request, str(blocked))
-        for line in blocker_lines(blocked.blockers):
-            messages.warning(request, line)
-    except cycle_services.CycleError as exc:
-        messages.error(request, str(exc))
-    else:
-        if chosen.slug == "lap-lai":
-            _built_message(request, result)
-        else:
-            messages.success(request, str(chosen.done))
-    return redirect("cycle_detail", pk=cycle.pk)
+
+    def act(data: dict) -> str:
+        result = cycle_services.take_step(
+            cycle, chosen.step, actor=request.user, reason=data.get("ly_do", "")
+        )
+        return _built_text(result) if chosen.step == "rebuild" else str(chosen.done)
+
+    return confirm(
+        request,
+        _step_confirmation(request, cycle, chosen),
+        current=lambda: _cycle_token(PaymentCycle.objects.select_for_update().get(pk=cycle.pk)),
+        act=act,
+        stale=_(
+            "Trang xác nhận đã cũ: kỳ chi trả tháng %(month)s đã thay đổi từ khi mở trang "
+            "(bấm hai lần, hoặc người khác vừa thao tác)."
+        )
+        % {"month": f"{cycle.period:%m/%Y}"},
+        errors=(cycle_services.CycleError,),
+        report=_report_refusal,
+    )
 
 
 @login_required

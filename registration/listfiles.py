@@ -12,10 +12,14 @@
   runner (from ``RegistrationConfig.ready``) with the lists' download name and
   who may see them: the money roles, the paying office once a list was sent.
   Its changes sheet compares with :func:`last_sent`.
-- :func:`mark_sent` records a finished list as sent — refused while it is not
-  the latest build, while the data changed since it was built, or while anyone
+- :func:`approve_lists` is the leader's approval of the month's lists (the
+  cycle's rule: the leader's role, not the person who asked for them), which
+  :func:`withdraw_list_approval` takes back until a list is sent.
+- :func:`mark_sent` records a finished list as sent — refused before the
+  leader approved it, while it is not the latest build, while the data changed since it was built, or while anyone
   on it is unverified or has a blocking finding (the gate). From then on it is
-  the reference of the next month's changes sheet.
+  the reference of the next month's changes sheet. :func:`withdraw_sent` takes
+  a mark recorded by mistake back, the same day, by the person who made it.
 """
 
 from __future__ import annotations
@@ -24,18 +28,21 @@ import contextlib
 import datetime
 import itertools
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune, Programme
 from core import roles
+from core.access import prepared_by, require_actor
 from core.db import whole_results_planned
 from core.rules.months import first_of_month
+from core.rules.reasons import ReasonError, clean_reason
 from documents import jobs
 from documents import services as files
 from documents.builders import Access, Built, NothingToBuild, builder, once_sent
 from documents.jobs import Job
-from documents.models import GeneratedFile
+from documents.models import Event, GeneratedFile
 from documents.services import FileError, Wanted
 from registration.listchanges import Entry, read_snapshot
 from registration.lists import (
@@ -200,7 +207,11 @@ def _still_current(generated: GeneratedFile) -> bool:
 
 
 def _may_be_sent(locked: GeneratedFile) -> None:
-    """The latest build, still current, and nobody on it held back by the gate."""
+    """Approved by the leader, the latest build, still current, and nobody on it held
+    back by the gate."""
+    if locked.approved_at is None:
+        # As a cycle is sent only once approved (payments.services.cycles.WORKFLOW).
+        raise FileError(_("Danh sách chưa được lãnh đạo phê duyệt: chưa ghi nhận gửi được."))
     newer = GeneratedFile.objects.filter(
         commune_id=locked.commune_id,
         period=locked.period,
@@ -286,7 +297,130 @@ def files_of(commune: Commune, period: datetime.date):
     """The lists page: a commune's registration lists of one month, newest first per list."""
     return (
         GeneratedFile.objects.filter(commune=commune, period=period, kind__in=LIST_KINDS)
-        .select_related("programme", "requested_by", "sent_by", "commune")
+        .select_related("programme", "requested_by", "approved_by", "sent_by", "commune")
         # "-kind": registration_self before registration_representative, as on paper.
         .order_by("programme__order", "programme__code", "-kind", "-requested_at", "-pk")
     )
+
+
+# --- the leader's approval ----------------------------------------------------
+
+
+def latest_lists(commune: Commune, period: datetime.date) -> list[GeneratedFile]:
+    """The latest finished build of each list of the month (the one that may be sent)."""
+    latest: dict[tuple[int | None, str], GeneratedFile] = {}
+    for generated in files_of(commune, period).filter(status=GeneratedFile.Status.DONE):
+        latest.setdefault((generated.programme_id, generated.kind), generated)
+    return list(latest.values())
+
+
+def awaiting_approval(commune: Commune, period: datetime.date) -> list[GeneratedFile]:
+    """The lists the leader is asked to approve: latest builds, neither approved nor sent."""
+    return [f for f in latest_lists(commune, period) if f.approved_at is None and f.sent_at is None]
+
+
+def approved_unsent(commune: Commune, period: datetime.date) -> list[GeneratedFile]:
+    """The month's approved lists not sent yet: the approval the leader may withdraw."""
+    return list(files_of(commune, period).filter(approved_at__isnull=False, sent_at__isnull=True))
+
+
+def _month_label(period: datetime.date) -> str:
+    return period.strftime("%m/%Y")
+
+
+def approve_lists(
+    commune: Commune,
+    period: datetime.date,
+    *,
+    actor,
+    expected: set[int] | None = None,
+) -> list[GeneratedFile]:
+    """The leader approves the month's lists awaiting approval, at once; from then on
+    the officer may mark them sent. The rule of the cycle's approval: the leader's
+    role, never the person who asked for the lists. ``expected``: the lists the
+    leader was shown; another set now (a list built again meanwhile, approved by
+    someone else) is refused rather than approving what nobody looked at."""
+    require_actor(actor, roles.CAN_APPROVE_LISTS)
+    with transaction.atomic():
+        Commune.objects.select_for_update().get(pk=commune.pk)
+        pending = awaiting_approval(commune, period)
+        if not pending:
+            raise FileError(
+                _("Không có danh sách nào của tháng %(month)s chờ phê duyệt.")
+                % {"month": _month_label(period)}
+            )
+        if expected is not None and expected != {f.pk for f in pending}:
+            raise FileError(
+                _(
+                    "Các danh sách tháng %(month)s đã thay đổi từ khi mở trang xác nhận "
+                    "(lập lại hoặc đã được phê duyệt): hãy xem lại rồi phê duyệt."
+                )
+                % {"month": _month_label(period)}
+            )
+        if any(prepared_by(f.requested_by_id, actor) for f in pending):
+            raise FileError(_("Người lập danh sách không tự phê duyệt được."))
+        now = timezone.now()
+        GeneratedFile.objects.filter(pk__in=[f.pk for f in pending]).update(
+            approved_at=now, approved_by=actor
+        )
+        Event.objects.bulk_create(
+            Event(
+                kind=Event.Kind.LIST_APPROVED,
+                actor=actor,
+                commune_id=commune.pk,
+                generated_file=f,
+                at=now,
+                data={"checksum": f.checksum, "rows": f.rows, "total": f.total_amount},
+            )
+            for f in pending
+        )
+    return list(files_of(commune, period).filter(pk__in=[f.pk for f in pending]))
+
+
+def withdraw_list_approval(
+    commune: Commune, period: datetime.date, *, actor, reason: str
+) -> list[GeneratedFile]:
+    """The leader takes back the approval of the month's lists not sent yet (a list
+    already sent stays sent); the event log keeps who, when and why."""
+    require_actor(actor, roles.CAN_APPROVE_LISTS)
+    try:
+        reason = clean_reason(reason)
+    except ReasonError as exc:
+        raise FileError(str(exc)) from None
+    with transaction.atomic():
+        Commune.objects.select_for_update().get(pk=commune.pk)
+        approved = approved_unsent(commune, period)
+        if not approved:
+            raise FileError(
+                _(
+                    "Không có danh sách nào của tháng %(month)s đã phê duyệt mà chưa gửi: "
+                    "không có gì để rút."
+                )
+                % {"month": _month_label(period)}
+            )
+        now = timezone.now()
+        Event.objects.bulk_create(
+            Event(
+                kind=Event.Kind.LIST_APPROVAL_WITHDRAWN,
+                actor=actor,
+                commune_id=commune.pk,
+                generated_file=f,
+                at=now,
+                data={
+                    "reason": reason,
+                    "approved_at": f.approved_at.isoformat(),
+                    "approved_by": f.approved_by_id,
+                },
+            )
+            for f in approved
+        )
+        GeneratedFile.objects.filter(pk__in=[f.pk for f in approved]).update(
+            approved_at=None, approved_by=None
+        )
+    return approved
+
+
+def withdraw_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
+    """Take back a "sent" mark recorded by mistake (same person, same local day)."""
+    require_actor(actor, roles.CAN_BUILD_LISTS)
+    return files.withdraw_sent(generated, actor=actor)

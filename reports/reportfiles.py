@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune
 from core import roles
+from core.access import require_actor
 from core.rules.months import first_of_month
 from documents import jobs
 from documents import services as files
@@ -109,6 +110,14 @@ def mark_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
     if generated.kind != MONTHLY_REPORT:
         raise FileError(_("Chỉ báo cáo tháng được ghi nhận gửi ở đây."))
     return files.mark_sent(generated, actor=actor)
+
+
+def withdraw_sent(generated: GeneratedFile, *, actor) -> GeneratedFile:
+    """Take back a report's "sent" mark recorded by mistake (same person, same local day)."""
+    if generated.kind != MONTHLY_REPORT:
+        raise FileError(_("Chỉ báo cáo tháng được rút dấu đã gửi ở đây."))
+    require_actor(actor, roles.CAN_BUILD_LISTS)
+    return files.withdraw_sent(generated, actor=actor)
 
 
 def communes_due_for_report(today: datetime.date) -> list[Commune]:

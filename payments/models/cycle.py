@@ -104,7 +104,8 @@ class PaymentCycle(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField(_("khóa sổ lúc"), null=True, blank=True)
-    history = HistoricalRecords()
+    # The reason of a step taken back (a withdrawn approval) is the leader's own text.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         verbose_name = _("kỳ chi trả")

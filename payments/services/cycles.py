@@ -49,9 +49,10 @@ from beneficiaries.models import (
     merged_commune_problem,
 )
 from core import roles
-from core.access import has_any_role, require_actor
+from core.access import has_any_role, prepared_by, require_actor
 from core.bulk import HistoryStamp, history_from_rows
 from core.rules.months import first_of_month, next_month
+from core.rules.reasons import ReasonError, clean_reason
 from payments.models import Payment, PaymentCycle
 from registration.quality.gate import Blocker, submission_blockers
 
@@ -385,7 +386,12 @@ WORKFLOW: dict[str, tuple[str, frozenset[str]]] = {
     "submit": (PaymentCycle.Status.APPROVED, roles.CAN_PREPARE_CYCLES),
     "mark_paid": (PaymentCycle.Status.SUBMITTED, roles.CAN_PREPARE_CYCLES),
     "close": (PaymentCycle.Status.PAID, roles.CAN_PREPARE_CYCLES),
+    # The leader takes an approval back until the cycle is sent (a reason is required).
+    "withdraw_approval": (PaymentCycle.Status.APPROVED, roles.CAN_APPROVE_CYCLES),
 }
+
+# Steps that need a reason written by the person who takes them.
+STEPS_WITH_REASON = frozenset({"withdraw_approval"})
 
 
 def steps_for(user, cycle: PaymentCycle) -> list[str]:
@@ -397,10 +403,13 @@ def steps_for(user, cycle: PaymentCycle) -> list[str]:
     ]
 
 
-def take_step(cycle: PaymentCycle, step: str, *, actor):
-    """Run one step of :data:`WORKFLOW` (``rebuild`` returns a :class:`BuildResult`)."""
+def take_step(cycle: PaymentCycle, step: str, *, actor, reason: str = ""):
+    """Run one step of :data:`WORKFLOW` (``rebuild`` returns a :class:`BuildResult`;
+    the steps of :data:`STEPS_WITH_REASON` take the ``reason``)."""
     if step == "rebuild":  # open_cycle checks the role and refuses all but a draft
         return open_cycle(cycle.commune, cycle.period, actor=actor)
+    if step == "withdraw_approval":
+        return withdraw_cycle_approval(cycle, actor=actor, reason=reason)
     return {
         "approve": approve_cycle,
         "submit": submit_cycle,
@@ -458,7 +467,7 @@ def approve_cycle(
 ) -> PaymentCycle:
     """The leader approves a draft prepared by someone else; the gate must be clear."""
     cycle = _begin(cycle, "approve", actor)
-    if cycle.prepared_by_id is not None and cycle.prepared_by_id == actor.pk:
+    if prepared_by(cycle.prepared_by_id, actor):
         raise CycleError(_("Người lập kỳ chi trả không tự phê duyệt được."))
     if cycle.payment_count == 0:
         raise CycleError(_("Kỳ chi trả không có khoản nào để phê duyệt."))
@@ -467,6 +476,36 @@ def approve_cycle(
     cycle.approved_by = actor
     cycle.approved_at = timezone.now()
     cycle._history_user = actor
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def withdraw_cycle_approval(cycle: PaymentCycle, *, actor, reason: str) -> PaymentCycle:
+    """The leader takes back the approval of a cycle not yet sent: it is a draft again
+    (the officer may rebuild it, the leader approve it again). The cycle's history
+    keeps who, when and why."""
+    source, allowed = WORKFLOW["withdraw_approval"]
+    require_actor(actor, allowed)
+    try:
+        reason = clean_reason(reason)
+    except ReasonError as exc:
+        raise CycleError(str(exc)) from None
+    cycle = _locked(cycle)
+    if cycle.status in PaymentCycle.SENT_STATUSES:
+        raise CycleError(
+            _(
+                "Kỳ chi trả tháng %(month)s đã gửi cho cơ quan chi trả: không rút phê duyệt "
+                "được nữa."
+            )
+            % {"month": f"{cycle.period:%m/%Y}"}
+        )
+    _expect(cycle, source)
+    cycle.status = PaymentCycle.Status.DRAFT
+    cycle.approved_by = None
+    cycle.approved_at = None
+    cycle._history_user = actor
+    cycle._change_reason = _("Rút phê duyệt: %(reason)s") % {"reason": reason}
     cycle.save()
     return cycle
 

@@ -14,6 +14,7 @@ from payments.models import Payment, PaymentCycle
 from payments.services.cycles import approve_cycle, mark_cycle_paid, open_cycle, submit_cycle
 from payments.services.results import record_result
 from registration.models import PaymentMethodRegistration
+from tests.confirming import confirm_post
 from tests.conftest import local_moment
 from tests.cycles.conftest import SEP, enrol
 from tests.factories import PaymentAccountFactory, RegistrationFactory, RepresentativeFactory
@@ -146,7 +147,7 @@ def test_only_the_officer_opens_a_cycle(client, request, commune, people, who, s
 )
 def test_the_actions_by_role(client, request, draft, action, who, status):
     _login(client, request, who)
-    response = client.post(reverse("cycle_action", args=[draft.pk, action]))
+    response = confirm_post(client, reverse("cycle_action", args=[draft.pk, action]))
     assert response.status_code == status
 
 
@@ -271,7 +272,9 @@ def test_the_cycle_page_lists_who_blocks_and_the_leader_is_told_why(client, lead
     page = client.get(reverse("cycle_detail", args=[draft.pk]))
     assert [b.person_name for b in page.context["blockers"]] == ["Phan Văn Ân"]
     assert "Phê duyệt" in page.content.decode()
-    response = client.post(reverse("cycle_action", args=[draft.pk, "phe-duyet"]), follow=True)
+    response = confirm_post(
+        client, reverse("cycle_action", args=[draft.pk, "phe-duyet"]), follow=True
+    )
     said = _messages(response)
     assert "1 người trong kỳ chi trả chưa được xác thực" in said[0]
     assert said[1].startswith("Phan Văn Ân")
@@ -283,20 +286,20 @@ def test_the_workflow_through_the_buttons(client, officer, leader, draft):
     url = lambda action: reverse("cycle_action", args=[draft.pk, action])  # noqa: E731
     client.force_login(officer)
     assert "Lập lại" in client.get(reverse("cycle_detail", args=[draft.pk])).content.decode()
-    rebuilt = client.post(url("lap-lai"), follow=True)
+    rebuilt = confirm_post(client, url("lap-lai"), follow=True)
     assert "đã lập lại" in " ".join(_messages(rebuilt))
     client.force_login(leader)
-    client.post(url("phe-duyet"))
+    confirm_post(client, url("phe-duyet"))
     draft.refresh_from_db()
     assert (draft.status, draft.approved_by) == ("approved", leader)
     client.force_login(officer)
-    client.post(url("gui"))
-    client.post(url("da-chi-tra"))
-    refused = client.post(url("khoa-so"), follow=True)
+    confirm_post(client, url("gui"))
+    confirm_post(client, url("da-chi-tra"))
+    refused = confirm_post(client, url("khoa-so"), follow=True)
     assert "Còn 2 khoản chưa có kết quả" in " ".join(_messages(refused))
     for payment in draft.payments.all():
         record_result(payment, status="paid", paid_on=PAID_ON, actor=officer)
-    client.post(url("khoa-so"))
+    confirm_post(client, url("khoa-so"))
     draft.refresh_from_db()
     assert (draft.status, draft.closed_by) == ("closed", officer)
     page = client.get(reverse("cycle_detail", args=[draft.pk])).content.decode()
@@ -305,7 +308,7 @@ def test_the_workflow_through_the_buttons(client, officer, leader, draft):
 
 def test_a_step_out_of_order_is_refused_with_a_message(client, officer, draft):
     client.force_login(officer)
-    response = client.post(reverse("cycle_action", args=[draft.pk, "gui"]), follow=True)
+    response = confirm_post(client, reverse("cycle_action", args=[draft.pk, "gui"]), follow=True)
     assert "cần “Đã phê duyệt”" in " ".join(_messages(response))
 
 
@@ -478,7 +481,7 @@ def test_uncollected_home_cash_is_switched_to_the_post_office_and_plain_cash_nee
 def test_only_the_officer_sends(client, request, draft, leader, who, status, state):
     approve_cycle(draft, actor=leader, today=BEFORE_DUE)
     _login(client, request, who)
-    response = client.post(reverse("cycle_action", args=[draft.pk, "gui"]))
+    response = confirm_post(client, reverse("cycle_action", args=[draft.pk, "gui"]))
     assert response.status_code == status
     draft.refresh_from_db()
     assert draft.status == state

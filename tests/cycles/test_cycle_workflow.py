@@ -162,6 +162,8 @@ def test_the_gate_checks_who_the_cycle_pays_not_a_later_registration(
     assert approve_cycle(cycle, actor=leader, today=BEFORE_DUE).status == "approved"
 
 
+# The reason a step taken back needs (the other steps take none).
+REASON = "Số tiền truy lĩnh cần kiểm tra lại"
 ROLE_FIXTURES = ["officer", "leader", "accountant", "police", "post_office", "district"]
 
 
@@ -188,10 +190,10 @@ def test_the_steps_offered_are_exactly_the_steps_the_services_accept(draft, requ
             if step in offered:
                 continue
             with pytest.raises((PermissionDenied, CycleError)):
-                take_step(cycle, step, actor=user)
+                take_step(cycle, step, actor=user, reason=REASON)
         for step in offered:
             cycle = PaymentCycle.objects.get(pk=draft.pk)
-            take_step(cycle, step, actor=user)  # accepted: nothing raised
+            take_step(cycle, step, actor=user, reason=REASON)  # accepted: nothing raised
             put(state)
     assert steps_for(leader, draft) == ["approve"]
     assert steps_for(request.getfixturevalue("officer"), draft) == ["rebuild"]

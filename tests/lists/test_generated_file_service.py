@@ -10,6 +10,7 @@ from documents import jobs
 from documents import services as files
 from documents.models import Event, GeneratedFile
 from registration import listfiles
+from tests.confirming import approve_lists_of
 from tests.lists.data import PERIOD, TODAY, enrol
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_a_sent_list_stays_byte_identical_when_the_month_is_built_again(
     registered, signed_commune, officer
 ):
     sent = listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
-    listfiles.mark_sent(sent, actor=officer)
+    listfiles.mark_sent(approve_lists_of(sent), actor=officer)
     enrol(signed_commune, "NCC", "Đinh Văn Khánh")
 
     rebuilt = listfiles.build_registration_lists_now(signed_commune, PERIOD, today=TODAY)[0]
@@ -83,7 +84,7 @@ def test_a_list_is_sent_once_and_only_when_done(registered, signed_commune, offi
     with pytest.raises(files.FileError):
         listfiles.mark_sent(queued, actor=officer)
     jobs.build_generated_file(queued.pk, today=TODAY)
-    listfiles.mark_sent(queued, actor=officer)
+    listfiles.mark_sent(approve_lists_of(queued), actor=officer)
     with pytest.raises(files.FileError):
         listfiles.mark_sent(queued, actor=officer)
     event = Event.objects.get(kind=Event.Kind.LIST_SENT)

@@ -22,6 +22,7 @@ from registration.listchanges import (
 from registration.listfiles import build_registration_lists_now, mark_sent
 from registration.models import PaymentMethodRegistration
 from tests import workbooks as xl
+from tests.confirming import approve_lists_of
 from tests.factories import BankFactory, PaymentAccountFactory, RegistrationFactory
 from tests.lists.data import PERIOD, TODAY, enrol
 
@@ -98,7 +99,7 @@ def _ncc_self(files) -> GeneratedFile:
 def test_next_months_list_shows_what_changed_since_the_sent_one(registered, officer):
     commune = registered["an"].beneficiary.commune
     january = _ncc_self(build_registration_lists_now(commune, PERIOD, today=TODAY))
-    mark_sent(january, actor=officer)
+    mark_sent(approve_lists_of(january), actor=officer)
     # February: Giang moves to a new account, An dies, Khánh registers.
     giang = registered["giang"]
     giang.registration.is_current = False
@@ -145,7 +146,7 @@ def test_next_months_list_shows_what_changed_since_the_sent_one(registered, offi
 def test_an_unchanged_month_says_so(registered, officer):
     commune = registered["an"].beneficiary.commune
     january = _ncc_self(build_registration_lists_now(commune, PERIOD, today=TODAY))
-    mark_sent(january, actor=officer)
+    mark_sent(approve_lists_of(january), actor=officer)
     february = _ncc_self(build_registration_lists_now(commune, NEXT, today=NEXT))
     ws = _changes_sheet(february)
     assert xl.table_cell(ws, 0, "B").value == "Không có thay đổi"

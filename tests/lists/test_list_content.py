@@ -16,6 +16,7 @@ from documents.services import FileError
 from documents.xlsx import fitted_width
 from registration import listfiles, lists
 from reports import deadlines
+from tests.confirming import approve_lists_of
 from tests.lists.data import PERIOD, TODAY, enrol
 
 pytestmark = pytest.mark.django_db
@@ -113,13 +114,14 @@ def test_a_suspended_enrolment_is_on_no_list_and_in_no_total(registered, signed_
 
 def test_suspending_makes_a_built_list_stale(registered, signed_commune, officer):
     ncc_self = _built(signed_commune)[("NCC", SELF)]
+    approve_lists_of(ncc_self)
     _suspend(registered["an"])
     with pytest.raises(FileError, match="Dữ liệu đã thay đổi"):
         listfiles.mark_sent(ncc_self, actor=officer)
 
 
 def test_a_suspended_enrolment_leaves_the_changes_sheet(registered, signed_commune, officer):
-    listfiles.mark_sent(_built(signed_commune)[("NCC", SELF)], actor=officer)
+    listfiles.mark_sent(approve_lists_of(_built(signed_commune)[("NCC", SELF)]), actor=officer)
     _suspend(registered["an"])
     _, changes = _table(_built(signed_commune)[("NCC", SELF)], "Thay đổi")
     assert [(row[1], row[2]) for row in changes] == [("Ra khỏi danh sách", "Nguyễn Văn An")]
@@ -220,7 +222,7 @@ def test_a_reminder_waits_only_for_the_lists_somebody_is_on(registered, signed_c
     files = _built(signed_commune)
     btxh = files[("BTXH", SELF)].programme
     assert not deadlines._lists_sent(signed_commune, btxh, PERIOD)
-    listfiles.mark_sent(files[("BTXH", SELF)], actor=officer)
+    listfiles.mark_sent(approve_lists_of(files[("BTXH", SELF)]), actor=officer)
     # BTXH's representatives' list is empty: nothing else to send.
     assert deadlines._lists_sent(signed_commune, btxh, PERIOD)
 

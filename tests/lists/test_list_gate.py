@@ -11,13 +11,17 @@ from beneficiaries.services import record_matches
 from documents.models import Event, GeneratedFile
 from documents.services import FileError
 from registration import listfiles
+from tests.confirming import approve_lists_of, confirm_post
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
 
 
 def _lists(commune) -> dict[tuple[str, str], GeneratedFile]:
+    """The month's lists, built and approved by the leader (the gate is what is tested)."""
     built = listfiles.build_registration_lists_now(commune, PERIOD, today=TODAY)
+    approve_lists_of(built[0])
+    built = GeneratedFile.objects.filter(pk__in=[f.pk for f in built]).select_related("programme")
     return {(f.programme.code, f.kind): f for f in built}
 
 
@@ -81,12 +85,14 @@ def test_the_page_says_who_blocks_and_why(client, registered, signed_commune, of
     an.save()
     own_ncc = _lists(signed_commune)[("NCC", GeneratedFile.Kind.REGISTRATION_SELF)]
     client.force_login(officer)
-    response = client.post(reverse("generated_file_mark_sent", args=[own_ncc.pk]), follow=True)
+    response = confirm_post(
+        client, reverse("generated_file_mark_sent", args=[own_ncc.pk]), follow=True
+    )
     html = response.content.decode()
     assert "Chưa gửi được: 1 người" in html
     assert "Nguyễn Văn Ân (CCCD " in html and "cần xác thực lại" in html
     record_matches(Person.objects.filter(pk=an.pk), actor=police)
-    client.post(reverse("generated_file_mark_sent", args=[own_ncc.pk]))
+    confirm_post(client, reverse("generated_file_mark_sent", args=[own_ncc.pk]))
     own_ncc.refresh_from_db()
     assert own_ncc.sent_by == officer
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from documents.models import Event, GeneratedFile
 from registration import listfiles
+from tests.confirming import approve_lists_of, confirm_post
 from tests.lists.data import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,10 @@ def _page(client, user, commune):
 
 
 def test_the_officer_sees_the_lists_with_figures_and_actions(client, officer, built):
+    waiting = _page(client, officer, built.commune).content.decode()
+    assert reverse("generated_file_mark_sent", args=[built.pk]) not in waiting
+    assert "chờ phê duyệt" in waiting
+    approve_lists_of(built)
     response = _page(client, officer, built.commune)
     assert response.status_code == 200
     html = response.content.decode()
@@ -68,7 +73,7 @@ def test_the_district_sees_only_sent_lists(client, district, officer, built):
     client.force_login(district)
     url = reverse("generated_file_download", args=[built.pk])
     assert client.get(url).status_code == 404
-    listfiles.mark_sent(built, actor=officer)
+    listfiles.mark_sent(approve_lists_of(built), actor=officer)
     assert client.get(url).status_code == 200
 
 
@@ -129,13 +134,16 @@ def test_a_malformed_lists_month_is_said_and_this_month_shown(client, officer, b
 
 
 def test_mark_sent_trio(client, officer, accountant, other_officer, built):
+    approve_lists_of(built)
     url = reverse("generated_file_mark_sent", args=[built.pk])
     client.force_login(accountant)
+    assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
     client.force_login(other_officer)
+    assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
     client.force_login(officer)
-    assert client.post(url).status_code == 302
+    assert confirm_post(client, url).status_code == 302
     built.refresh_from_db()
     assert built.sent_by == officer
 
