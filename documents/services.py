@@ -182,9 +182,7 @@ def withdraw_sent(generated: GeneratedFile, *, actor, today: datetime.date | Non
     local day, while no later list was compared with it. The file is as before
     it was marked (an approved list stays approved); the event log keeps both."""
     today = today or timezone.localdate()
-    locked = (
-        GeneratedFile.objects.select_for_update().select_related("sent_by").get(pk=generated.pk)
-    )
+    locked = GeneratedFile.objects.select_for_update().get(pk=generated.pk)
     if locked.sent_at is None:
         raise FileError(_("Tệp này chưa được ghi nhận là đã gửi."))
     if locked.sent_by_id is None or locked.sent_by_id != getattr(actor, "pk", None):

@@ -306,11 +306,10 @@ def _lists_facts(commune: Commune, period: datetime.date, files) -> list[tuple[s
 
 def _lists_month(request: HttpRequest) -> tuple[Commune, datetime.date]:
     """The commune and month of the lists an approval is about (GET or POST)."""
-    data = request.POST if request.method == "POST" else request.GET
     require_role(request.user, roles.CAN_SEE_LISTS)
-    commune = get_commune_for(request.user, data.get("xa"))
+    commune = get_commune_for(request.user, request.POST.get("xa") or request.GET.get("xa"))
     require_role(request.user, roles.CAN_APPROVE_LISTS)
-    period = read_month(data.get("thang"))
+    period = read_month(request.POST.get("thang") or request.GET.get("thang"))
     if period is None:
         raise Http404
     return commune, period

@@ -70,7 +70,7 @@ def test_the_warning_is_in_the_first_screen_before_approval(
         "Truy lĩnh các tháng trước 09/2023: 1 người, tổng 1 tháng, 1.000.000 đ."
     )
     expect(warning).to_contain_text("Tăng mới so với kỳ tháng 08/2023: 1 người, 2.000.000 đ.")
-    approve = page.get_by_role("button", name="Phê duyệt")
+    approve = page.get_by_role("link", name="Phê duyệt…", exact=True)
     expect(approve).to_be_visible()
     # Both in the first screen, without scrolling: the reasons are read before approving.
     box = warning.bounding_box()
