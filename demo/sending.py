@@ -35,12 +35,14 @@ LATE_DAY = 8
 
 
 def _backdate(generated: GeneratedFile, day: datetime.date) -> None:
-    GeneratedFile.objects.filter(pk=generated.pk).update(
-        requested_at=moment(day, 8),
-        finished_at=moment(day, 8).replace(minute=1),
-        approved_at=moment(day, 9),
-        sent_at=moment(day, 10),
-    )
+    stamps = {
+        "requested_at": moment(day, 8),
+        "finished_at": moment(day, 8).replace(minute=1),
+        "sent_at": moment(day, 10),
+    }
+    if generated.kind in listfiles.LIST_KINDS:  # the report has no approval
+        stamps["approved_at"] = moment(day, 9)
+    GeneratedFile.objects.filter(pk=generated.pk).update(**stamps)
 
 
 def _approve(commune: Commune, period: datetime.date, *, leader: User) -> None:

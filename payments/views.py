@@ -290,6 +290,11 @@ def _step_confirmation(request: HttpRequest, cycle: PaymentCycle, chosen: Action
     if cycle.approved_at is not None:
         facts.append((_("Phê duyệt"), _who_when(cycle.approved_by, cycle.approved_at)))
     warnings = []
+    if chosen.step not in cycle_services.steps_for(request.user, cycle):
+        warnings.append(
+            _("Kỳ chi trả đang ở trạng thái “%(status)s”: bước này không làm được lúc này.")
+            % {"status": cycle.get_status_display()}
+        )
     if chosen.step in ("approve", "submit"):
         blocked = len(cycle_services.cycle_blockers(cycle, today=today))
         if blocked:

@@ -61,6 +61,16 @@ def _file_to_act_on(user, pk: int) -> GeneratedFile:
     return generated
 
 
+def _withdrawable(generated: GeneratedFile, user, today: datetime.date) -> bool:
+    """Whether the page offers to take the "sent" mark back: the person who recorded
+    it, the same local day (the service checks it again)."""
+    return (
+        generated.sent_at is not None
+        and generated.sent_by_id == user.pk
+        and local_day(generated.sent_at) == today
+    )
+
+
 def _month(request: HttpRequest) -> datetime.date:
     """The month asked for (``thang``), else this month; a malformed one is said so."""
     value = request.GET.get("thang")
@@ -82,12 +92,7 @@ def registration_lists(request: HttpRequest) -> HttpResponse:
     files = list(visible_files(request.user, listfiles.files_of(commune, period)))
     today = timezone.localdate()
     for generated in files:
-        # The person who marked it sent may take the mark back the same day.
-        generated.withdrawable = (
-            generated.sent_at is not None
-            and generated.sent_by_id == request.user.pk
-            and local_day(generated.sent_at) == today
-        )
+        generated.withdrawable = _withdrawable(generated, request.user, today)
     can_approve = has_any_role(request.user, roles.CAN_APPROVE_LISTS)
     return render(
         request,
@@ -455,6 +460,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
     files = files.select_related("commune", "programme", "requested_by", "sent_by")
     page = Paginator(files, DOWNLOADS_PAGE_SIZE).get_page(request.GET.get("page"))
     book = DeadlineBook(commune_ids_for(user))
+    today = timezone.localdate()
     for generated in page:
         generated.deadline = (
             book.deadline_for(generated.commune_id, generated.programme_id, generated.period)
@@ -465,6 +471,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
         # A cycle's files are built again from the cycle's page, not retried here.
         generated.retryable = generated.kind in GeneratedFile.SENDABLE_KINDS
         generated.sendable = generated.kind == GeneratedFile.Kind.MONTHLY_REPORT
+        generated.withdrawable = generated.sendable and _withdrawable(generated, user, today)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -245,6 +245,13 @@ def test_lists_of_june_2025_are_yen_sons_and_this_months_are_ha_trungs(demo, db)
     assert "XÃ HÀ TRUNG" in _title_cells(now)
 
 
+def test_every_sent_list_of_the_demo_was_approved_by_the_leader_first(demo, db):
+    sent = GeneratedFile.objects.filter(kind__in=listfiles.LIST_KINDS, sent_at__isnull=False)
+    assert sent.exists()
+    assert set(sent.values_list("approved_by__username", flat=True)) == {"chutich"}
+    assert all(f.approved_at < f.sent_at for f in sent)
+
+
 def test_this_months_lists_are_sent_unless_the_planted_blockers_hold_them(demo, db):
     """On the 3rd the officer sent what the gate let through; the rest is held by
     this month's planted blockers, and only those programmes are late."""

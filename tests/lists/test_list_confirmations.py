@@ -11,6 +11,7 @@ from core.confirm import VERSION_FIELD
 from documents.models import Event, GeneratedFile
 from registration import listfiles
 from tests.confirming import confirm_post, shown_version
+from tests.dashboard.test_downloads import make_file
 from tests.factories import UserFactory
 from tests.lists.data import PERIOD, TODAY
 
@@ -154,3 +155,23 @@ def test_another_officer_sees_no_withdrawal_of_a_colleagues_mark(
     response = confirm_post(client, withdraw)
     assert "Chỉ người đã ghi nhận gửi" in _said(response)
     assert GeneratedFile.objects.get(pk=built[0].pk).sent_by == officer
+
+
+def test_the_monthly_report_is_sent_and_withdrawn_from_the_downloads_page(
+    client, officer, signed_commune, reference_data
+):
+    report = make_file(signed_commune, kind=GeneratedFile.Kind.MONTHLY_REPORT, programme=None)
+    client.force_login(officer)
+    mark = reverse("generated_file_mark_sent", args=[report.pk])
+    page = client.get(mark + "?from=downloads")
+    assert "Phê duyệt" not in dict(page.context["confirmation"].facts)  # no approval step
+    sent = client.post(
+        mark, {VERSION_FIELD: page.context["confirmation"].token, "from": "downloads"}
+    )
+    assert sent["Location"] == f"{reverse('downloads')}?xa={signed_commune.pk}"
+    assert GeneratedFile.objects.get(pk=report.pk).sent_by == officer
+    withdraw = reverse("generated_file_withdraw_sent", args=[report.pk])
+    assert withdraw in client.get(reverse("downloads")).content.decode()
+    done = confirm_post(client, withdraw + "?from=downloads", {"from": "downloads"})
+    assert done["Location"] == f"{reverse('downloads')}?xa={signed_commune.pk}"
+    assert GeneratedFile.objects.get(pk=report.pk).sent_at is None
