@@ -322,18 +322,18 @@ def _step_confirmation(request: HttpRequest, cycle: PaymentCycle, chosen: Action
         tables.append(
             Table(
                 caption=_("Tệp chi trả của kỳ"),
-                header=[_("Tệp"), _("Trạng thái"), _("Số dòng"), _("Tổng tiền"), _("Lập lúc")],
+                header=[_("Tệp"), _("Số dòng"), _("Tổng tiền"), _("Trạng thái"), _("Lập lúc")],
                 rows=[
                     [
                         f.get_kind_display(),
-                        f.get_status_display(),
                         format_amount(f.rows, unit=False) if f.rows is not None else "",
                         format_amount(f.total_amount) if f.total_amount is not None else "",
+                        f.get_status_display(),
                         f"{timezone.localtime(f.requested_at):%d/%m/%Y %H:%M}",
                     ]
                     for f in visible_files(request.user, cycle_files_of(cycle))
                 ],
-                numeric=frozenset({2, 3}),
+                numeric=frozenset({1, 2}),
             )
         )
         if chosen.step == "submit" and not tables[0].rows:
