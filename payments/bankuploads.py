@@ -136,11 +136,7 @@ def apply_results(
     """Record a checked file's results, once. The file is checked again first: if it
     is wrong now, nothing is recorded and the upload is refused with the reasons."""
     require_actor(actor, roles.CAN_RECORD_BANK_RESULTS)
-    locked = (
-        BankResultsUpload.objects.select_for_update()
-        .select_related("cycle__commune", "applied_by")
-        .get(pk=upload.pk)
-    )
+    locked = BankResultsUpload.objects.select_for_update().get(pk=upload.pk)
     if locked.status == BankResultsUpload.Status.APPLIED:
         raise UploadError(
             _(
