@@ -15,7 +15,7 @@ class MonthlyReportForm(forms.Form):
     thang = MonthField(label=_("Tháng"), help_text=_("Dạng mm/yyyy, ví dụ 12/2026."))
 
     def __init__(self, *args, communes, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["xa"].queryset = communes.order_by("name")
         self.fields["xa"].error_messages["invalid_choice"] = _(
             "Chọn một xã trong danh sách của bạn."
