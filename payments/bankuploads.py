@@ -139,15 +139,11 @@ def apply_results(
     locked = BankResultsUpload.objects.select_for_update().get(pk=upload.pk)
     if locked.status == BankResultsUpload.Status.APPLIED:
         raise UploadError(
-            _(
-                "Tệp này đã được ghi lúc %(when)s; không ghi lần nữa. Không có gì thay đổi."
-            )
+            _("Tệp này đã được ghi lúc %(when)s; không ghi lần nữa. Không có gì thay đổi.")
             % {"when": timezone.localtime(locked.applied_at).strftime("%H:%M %d/%m/%Y")}
         )
     if locked.status != BankResultsUpload.Status.CHECKED:
-        raise UploadError(
-            _("Tệp có lỗi nên không ghi kết quả nào. Hãy sửa tệp rồi tải lên lại.")
-        )
+        raise UploadError(_("Tệp có lỗi nên không ghi kết quả nào. Hãy sửa tệp rồi tải lên lại."))
     cycle = PaymentCycle.objects.select_related("commune").get(pk=locked.cycle_id)
     _check_cycle(cycle)
     with locked.file.open("rb") as stored:
@@ -174,9 +170,7 @@ def apply_results(
 
 def uploads_of(cycle: PaymentCycle):
     """The results files brought in for a cycle, newest first."""
-    return BankResultsUpload.objects.filter(cycle=cycle).select_related(
-        "uploaded_by", "applied_by"
-    )
+    return BankResultsUpload.objects.filter(cycle=cycle).select_related("uploaded_by", "applied_by")
 
 
 ERROR_COLUMNS = ("Trang tính", "Dòng", "Cột", "Giá trị", "Lỗi")
@@ -185,9 +179,7 @@ ERROR_COLUMNS = ("Trang tính", "Dòng", "Cột", "Giá trị", "Lỗi")
 def write_error_workbook(upload: BankResultsUpload, target: IO[bytes]) -> int:
     """The refused file's problems, one row each, in a workbook to fix the file by."""
     cycle = upload.cycle
-    rows = [
-        [i["sheet"], i["row"], i["column"], i["value"], i["message"]] for i in upload.issues
-    ]
+    rows = [[i["sheet"], i["row"], i["column"], i["value"], i["message"]] for i in upload.issues]
     longest = [max((len(str(r[k] or "")) for r in rows), default=0) for k in range(5)]
     columns = [
         Column(ERROR_COLUMNS[0], width=fitted_width(longest[0], ERROR_COLUMNS[0], cap=16)),
@@ -198,7 +190,8 @@ def write_error_workbook(upload: BankResultsUpload, target: IO[bytes]) -> int:
     ]
     title = [
         _("KẾT QUẢ KIỂM TRA TỆP KẾT QUẢ NGÂN HÀNG “%(name)s”") % {"name": upload.original_name},
-        _("Kỳ chi trả tháng %(month)s — xã %(commune)s") % {
+        _("Kỳ chi trả tháng %(month)s — xã %(commune)s")
+        % {
             "month": f"{cycle.period:%m/%Y}",
             "commune": cycle.commune.name,
         },

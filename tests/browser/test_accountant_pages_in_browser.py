@@ -54,7 +54,13 @@ def _fits(page) -> None:
 
 @pytest.mark.parametrize("screen", VIEWPORTS)
 def test_the_accountant_builds_the_report_and_the_officer_records_bank_results(
-    browser, live_server, paying, accountant, officer, tmp_path, screen
+    browser,
+    live_server,
+    paying,  # noqa: F811 (the fixture imported above)
+    accountant,
+    officer,
+    tmp_path,
+    screen,
 ):
     accountant.last_name, accountant.first_name = "Trần Văn", "Toán"
     accountant.save()

@@ -3,7 +3,6 @@ double click that reached the server twice) is recorded once."""
 
 from __future__ import annotations
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -306,7 +306,9 @@ def test_a_user_limited_to_a_programme_records_only_its_payments(client, paying,
     Beneficiary.objects.filter(pk=em.pk).update(
         programme=other, category=CategoryFactory(code="BTXH_T1", programme=other)
     )
-    limited = UserFactory(username="canbo_ncc", role="labour_officer", communes=[paying.cycle.commune])
+    limited = UserFactory(
+        username="canbo_ncc", role="labour_officer", communes=[paying.cycle.commune]
+    )
     ProgrammeAccess.objects.create(user=limited, programme=ncc)
     client.force_login(limited)
     _upload(client, paying.cycle, _csv([_row(paying.payment("an")), _row(paying.payment("em"))]))

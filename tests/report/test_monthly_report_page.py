@@ -211,9 +211,7 @@ def test_the_officer_marks_the_report_sent_from_the_page(
 ):
     report = committed(request_monthly_report, signed_commune, PERIOD, actor=officer)
     client.force_login(officer)
-    page = client.post(
-        reverse("generated_file_mark_sent", args=[report.pk]), {"from": "report"}
-    )
+    page = client.post(reverse("generated_file_mark_sent", args=[report.pk]), {"from": "report"})
     assert page.status_code == 302
     assert page["Location"] == f"{PAGE}?xa={signed_commune.pk}&thang=01/2027"
     report.refresh_from_db()
