@@ -29,6 +29,7 @@ def navigation(request) -> dict:
     if has_any_role(user, roles.CAN_SEE_LISTS):
         items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
         items.append((_("Tệp đã lập"), reverse("downloads")))
+        items.append((_("Báo cáo tháng"), reverse("monthly_report")))
     if has_any_role(user, roles.CAN_SEE_CYCLES):
         items.append((_("Kỳ chi trả"), reverse("cycle_list")))
     if has_any_role(user, roles.CAN_RECORD_CASH):
