@@ -271,7 +271,7 @@ def test_a_cycle_not_sent_takes_no_results(client, paying, officer):
     assert not BankResultsUpload.objects.exists()
 
 
-@pytest.mark.parametrize("role_user", ["accountant", "leader", "district"])
+@pytest.mark.parametrize("role_user", ["leader", "district"])
 def test_roles_that_may_not_record_bank_results_are_refused(client, paying, request, role_user):
     client.force_login(request.getfixturevalue(role_user))
     assert client.get(reverse("results_upload", args=[paying.cycle.pk])).status_code == 403
@@ -292,6 +292,17 @@ def test_another_commune_s_officer_finds_nothing(client, paying, officer, other_
     assert client.post(reverse("results_upload_confirm", args=[upload.pk])).status_code == 404
     upload.refresh_from_db()
     assert upload.status == "checked"
+
+
+def test_the_accountant_records_the_bank_s_results_too(client, paying, accountant):
+    client.force_login(accountant)
+    assert client.get(reverse("results_upload", args=[paying.cycle.pk])).status_code == 200
+    _upload(client, paying.cycle, _good(paying))
+    upload = BankResultsUpload.objects.get()
+    assert upload.status == "checked"
+    client.post(reverse("results_upload_confirm", args=[upload.pk]))
+    upload.refresh_from_db()
+    assert upload.status == "applied"
 
 
 def test_the_post_office_is_refused(client, paying, post_office):
