@@ -8,6 +8,7 @@ print names their own way).
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Bank, PaymentAccount
@@ -29,7 +30,10 @@ class PaymentAccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.holder = holder
         self.warnings: list[str] = []
-        self.fields["bank"].queryset = Bank.objects.filter(active=True)
+        # An account being edited keeps its bank even if the bank is no longer offered.
+        self.fields["bank"].queryset = Bank.objects.filter(
+            Q(active=True) | Q(pk=self.instance.bank_id)
+        )
         self.fields["holder_name"].required = False
         self.fields["holder_name"].help_text = _(
             "Như ngân hàng in (chữ in hoa, không dấu). Để trống: lấy tên người giữ tài khoản."
