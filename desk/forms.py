@@ -294,6 +294,9 @@ class NewRepresentativePersonForm(PersonForm):
             *args, communes=Commune.objects.filter(pk=represented.commune_id), **kwargs
         )
         self.fields["personal_id"].required = True
+        self.fields["personal_id"].error_messages["required"] = _(
+            "Nhập số CCCD của người nhận thay: họ nhận tiền theo số này."
+        )
         self.fields["personal_id"].help_text = _("12 chữ số; người nhận thay cần có số CCCD.")
         self.fields["full_name"].required = True
         self.fields["village"].initial = represented.village_id
