@@ -78,15 +78,19 @@ def desk_document(
     )
 
 
-def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> Iterator[list[Any]]:
-    """One row per live enrolment of ``enrolments``, in list order (given name, then full name),
-    with the amount and the registration in force in ``on``'s month."""
+def registry_rows(
+    enrolments: QuerySet[Beneficiary], *, on: datetime.date, include_ended: bool = False
+) -> Iterator[list[Any]]:
+    """One row per live enrolment of ``enrolments`` (ended ones too with ``include_ended``),
+    in list order (given name, then full name), with the amount and the registration in
+    force in ``on``'s month."""
     month = on.replace(day=1)
     entitlement = entitlement_in_force(month)
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
+    if not include_ended:
+        enrolments = enrolments.exclude(status=Beneficiary.Status.ENDED)
     qs = (
-        enrolments.exclude(status=Beneficiary.Status.ENDED)
-        .annotate(
+        enrolments.annotate(
             amount=Subquery(entitlement.values("amount")[:1]),
             coefficient=Subquery(entitlement.values("coefficient")[:1]),
             method=Subquery(current.values("method")),
@@ -187,12 +191,20 @@ def write_registry(
     *,
     on: datetime.date,
     programme_ids: list[int] | None = None,
+    enrolments: QuerySet[Beneficiary] | None = None,
+    include_ended: bool = False,
 ) -> int:
-    """The commune's registry, re-importable as is; returns the number of rows."""
+    """The commune's registry, re-importable as is; returns the number of rows.
+
+    ``enrolments``: a selection of the commune's (the registry list's filters) instead
+    of all of them; ``include_ended`` keeps the ended ones (a list filtered on them).
+    """
+    if enrolments is None:
+        enrolments = _enrolments_of(commune, programme_ids)
     sheet = Sheet(
         name="Danh sách",
         columns=COLUMNS,
-        rows=registry_rows(_enrolments_of(commune, programme_ids), on=on),
+        rows=registry_rows(enrolments, on=on, include_ended=include_ended),
         document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG (đến %(date)s)")
@@ -219,16 +231,24 @@ PRINT_COLUMNS: tuple[Column, ...] = (
 
 
 def printable_rows(
-    commune: Commune, *, on: datetime.date, programme_ids: list[int] | None = None
+    commune: Commune,
+    *,
+    on: datetime.date,
+    programme_ids: list[int] | None = None,
+    enrolments: QuerySet[Beneficiary] | None = None,
+    include_ended: bool = False,
 ) -> Iterator[list[Any]]:
-    """The live enrolments by village (then given name), numbered within the
+    """The live enrolments (or those of ``enrolments``, ended ones too with
+    ``include_ended``) by village (then given name), numbered within the
     village, with the amount and the registration in force in ``on``'s month."""
     month = on.replace(day=1)
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
+    if enrolments is None:
+        enrolments = _enrolments_of(commune, programme_ids)
+    if not include_ended:
+        enrolments = enrolments.exclude(status=Beneficiary.Status.ENDED)
     qs = (
-        _enrolments_of(commune, programme_ids)
-        .exclude(status=Beneficiary.Status.ENDED)
-        .annotate(
+        enrolments.annotate(
             amount=Subquery(entitlement_in_force(month).values("amount")[:1]),
             method=Subquery(current.values("method")),
             bank=Subquery(current.values("account__bank__short_name")),
@@ -286,12 +306,21 @@ def write_registry_printable(
     on: datetime.date,
     plans: list | None = None,
     programme_ids: list[int] | None = None,
+    enrolments: QuerySet[Beneficiary] | None = None,
+    include_ended: bool = False,
 ) -> int:
-    """The registry to print and sign: eleven columns, by village, A4 landscape."""
+    """The registry to print and sign: eleven columns, by village, A4 landscape
+    (``enrolments``, ``include_ended``: as :func:`write_registry`)."""
     sheet = Sheet(
         name="Bản in",
         columns=PRINT_COLUMNS,
-        rows=printable_rows(commune, on=on, programme_ids=programme_ids),
+        rows=printable_rows(
+            commune,
+            on=on,
+            programme_ids=programme_ids,
+            enrolments=enrolments,
+            include_ended=include_ended,
+        ),
         document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG THEO THÔN (đến %(date)s)")

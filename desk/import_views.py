@@ -21,15 +21,16 @@ from beneficiaries.access import (
     commune_ids_for,
     communes_for,
     get_commune_for,
-    programme_ids_for,
 )
-from beneficiaries.models import ImportBatch
+from beneficiaries.models import Beneficiary, ImportBatch
 from core import roles
 from core.access import require_role
 from desk.exporter import write_registry, write_registry_printable, write_template
 from desk.importer import jobs as import_jobs
 from desk.importer import service as importer
 from desk.importer.errorfile import write_error_file
+from desk.registry import search_registry
+from desk.views import registry_selection
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -205,6 +206,8 @@ def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def registry_export(request: HttpRequest) -> HttpResponse:
+    """The registry as a workbook: what the list's filters select (its address's, the
+    search kept in the session), in the commune chosen (``xa``) or the user's first."""
     require_role(request.user, roles.CAN_SEE_MONEY)
     if request.GET.get("xa"):
         commune = get_commune_for(request.user, request.GET["xa"])
@@ -212,12 +215,18 @@ def registry_export(request: HttpRequest) -> HttpResponse:
         commune = communes_for(request.user).first()
         if commune is None:
             return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
-    buffer = io.BytesIO()
     today = timezone.localdate()
+    selection = registry_selection(request)
+    enrolments = search_registry(request.user, on=today, **selection.filters).filter(
+        commune=commune
+    )
+    # An ended enrolment is exported only when the list was filtered on them.
+    include_ended = selection.filters["status"] == Beneficiary.Status.ENDED
+    buffer = io.BytesIO()
     # ?ban=in: the printable variant (by village, the columns an official reads).
     printable = request.GET.get("ban") == "in"
     (write_registry_printable if printable else write_registry)(
-        buffer, commune, on=today, programme_ids=programme_ids_for(request.user)
+        buffer, commune, on=today, enrolments=enrolments, include_ended=include_ended
     )
     buffer.seek(0)
     stem = "ban-in-danh-sach-doi-tuong" if printable else "danh-sach-doi-tuong"
