@@ -22,6 +22,7 @@ from accounts.models import Bank
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, RECEIVER_WORDS
 from beneficiaries.models import Beneficiary, Category, Commune, Programme
+from desk.importer.enrolment import START_MONTHS_AHEAD
 from documents import textwidth
 from documents.official import leader, official_document, preparer
 from documents.xlsx import Column, Document, Sheet, printable_area, write_xlsx
@@ -50,6 +51,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("Số điện thoại", "id", 12),
     Column("Ghi chú", "text", 20),
 )
+
+
+#: The template's column after ``Số quyết định``: the first month of a new enrolment
+#: (``mm/yyyy``, formatted as text so that Excel keeps it as typed; blank: the month
+#: of the import). The export leaves it out: an enrolment in the registry keeps its own.
+START_MONTH_COLUMN = Column("Tháng bắt đầu hưởng", "id", 10)
+
+
+def template_columns() -> tuple[Column, ...]:
+    """The template's columns: the registry's, the start month after the decision
+    number, then the conditions."""
+    at = next(i for i, c in enumerate(COLUMNS) if c.header == "Số quyết định") + 1
+    return (*COLUMNS[:at], START_MONTH_COLUMN, *COLUMNS[at:], *CONDITION_COLUMNS)
 
 
 #: The template's optional columns after the registry's: the conditions hưu trí
@@ -336,6 +350,9 @@ INSTRUCTIONS = (
     "Mỗi dòng ở trang «Danh sách» là một diện hưởng của một người. Không đổi tên các cột.",
     "Ngày sinh: dd/mm/yyyy (ví dụ 05/03/1938); chỉ biết năm thì ghi năm (1938).",
     "Số CCCD: 12 chữ số. Cột đã định dạng văn bản; nếu dán từ nơi khác, giữ số 0 ở đầu.",
+    "Tháng bắt đầu hưởng: tháng/năm theo quyết định, dạng mm/yyyy (ví dụ 03/2026); để trống "
+    "thì hưởng từ tháng nhập. Chỉ dùng cho diện hưởng mới; không trước tháng chương trình bắt "
+    f"đầu, không quá {START_MONTHS_AHEAD} tháng sau tháng nhập.",
     "Số tài khoản: nhập dạng văn bản. Số từ 16 chữ số nhập dạng số sẽ bị Excel làm mất chữ số cuối.",
     "Mức trợ cấp: số tiền đồng, ví dụ 2055000 hoặc 2.055.000.",
     "Giới tính, Chương trình, Diện đối tượng, Hình thức nhận, Người nhận, Ngân hàng: chọn trong danh sách thả xuống.",
@@ -401,7 +418,8 @@ def write_template(target: str | IO[bytes], *, plans: list | None = None) -> Non
         ],
         rows=catalogue_rows,
     )
-    header_index = {c.header: i for i, c in enumerate(COLUMNS)}
+    columns = template_columns()
+    header_index = {c.header: i for i, c in enumerate(columns)}
     validations = [
         (header_index["Giới tính"], _list_validation("A", len(lists[0]))),
         (header_index["Chương trình"], _list_validation("B", len(lists[1]))),
@@ -410,9 +428,7 @@ def write_template(target: str | IO[bytes], *, plans: list | None = None) -> Non
         (header_index["Người nhận"], _list_validation("E", len(lists[4]))),
         (header_index["Ngân hàng"], _list_validation("F", len(lists[5]))),
     ]
-    data = Sheet(
-        name="Danh sách", columns=COLUMNS + CONDITION_COLUMNS, rows=[], validations=validations
-    )
+    data = Sheet(name="Danh sách", columns=columns, rows=[], validations=validations)
     guide = Sheet(
         name="Hướng dẫn",
         columns=[

@@ -25,12 +25,15 @@ from beneficiaries.access import (
 from beneficiaries.models import Beneficiary, ImportBatch
 from core import roles
 from core.access import require_role
+from core.rules.months import parse_month
 from desk.exporter import write_registry, write_registry_printable, write_template
 from desk.importer import jobs as import_jobs
 from desk.importer import service as importer
 from desk.importer.errorfile import write_error_file
+from desk.importer.plan import DEFAULT
 from desk.registry import search_registry
 from desk.views import registry_selection
+from registration.models import PaymentMethodRegistration
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -106,9 +109,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request.user, pk)
     status_filter = request.GET.get("loc", "")
-    rows = batch.summary.get("rows", []) if batch.summary else []
-    if status_filter:
-        rows = [r for r in rows if r[4] == status_filter]
+    all_rows = batch.summary.get("rows", []) if batch.summary else []
+    rows = [r for r in all_rows if r[4] == status_filter] if status_filter else all_rows
+    defaulted = [r for r in all_rows if r[11:12] == [DEFAULT]]
     errors_by_row: dict[tuple, list[str]] = {}
     for issue in batch.issues:
         if issue["row"]:
@@ -116,18 +119,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{issue['column'] or ''}: {issue['message']}".lstrip(": ")
             )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    preview = [
-        {
-            "sheet": r[0],
-            "row": r[1],
-            "name": r[2],
-            "personal_id": r[3],
-            "status": r[4],
-            "changes": r[5],
-            "problems": errors_by_row.get((r[0], r[1]), []),
-        }
-        for r in page
-    ]
+    preview = [_preview_row(r, errors_by_row) for r in page]
     file_issues = [i for i in batch.issues if not i["row"]]
     return render(
         request,
@@ -140,14 +132,33 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row_errors": [i for i in batch.issues if i["row"] and i["level"] == "error"][:500],
             "row_warnings": [i for i in batch.issues if i["row"] and i["level"] == "warning"][:500],
             "status_filter": status_filter,
-            "running": batch.status
-            in (
-                ImportBatch.Status.PENDING,
-                ImportBatch.Status.VALIDATING,
-                ImportBatch.Status.WRITING,
-            ),
+            "totals": (batch.summary or {}).get("totals"),
+            # Rows whose enrolment starts in the month of the import, the column being blank.
+            "defaulted": len(defaulted),
+            "default_month": parse_month(defaulted[0][10]) if defaulted else None,
         },
     )
+
+
+def _preview_row(r: list, errors_by_row: dict) -> dict:
+    """One row of the preview (:func:`desk.importer.changes.row_dict`) for the page."""
+    # Rows of a preview made before the enrolment's columns were kept have six values.
+    programme, category, amount, method, start, source = (r[6:12] + [""] * 6)[:6]
+    return {
+        "sheet": r[0],
+        "row": r[1],
+        "name": r[2],
+        "personal_id": r[3],
+        "status": r[4],
+        "changes": r[5],
+        "programme": programme,
+        "category": category,
+        "amount": amount,
+        "method": PaymentMethodRegistration.Method(method).label if method else "",
+        "start_month": parse_month(start),
+        "start_source": source,
+        "problems": errors_by_row.get((r[0], r[1]), []),
+    }
 
 
 @login_required
