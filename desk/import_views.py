@@ -218,16 +218,21 @@ def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def registry_export(request: HttpRequest) -> HttpResponse:
     """The registry as a workbook: what the list's filters select (its address's, the
-    search kept in the session), in the commune chosen (``xa``) or the user's first."""
+    search kept in the session), in the commune chosen (``xa``), the filtered village's,
+    or the user's first."""
     require_role(request.user, roles.CAN_SEE_MONEY)
+    selection = registry_selection(request)
+    village = selection.filters["village"]
     if request.GET.get("xa"):
         commune = get_commune_for(request.user, request.GET["xa"])
+    elif village is not None:
+        # A list filtered on a village: that village's commune (a user of several).
+        commune = village.commune
     else:
         commune = communes_for(request.user).first()
         if commune is None:
             return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
     today = timezone.localdate()
-    selection = registry_selection(request)
     enrolments = search_registry(request.user, on=today, **selection.filters).filter(
         commune=commune
     )

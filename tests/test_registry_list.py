@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from beneficiaries.models import Beneficiary, Person
+from core import roles
 from desk.registry import SEARCH_SESSION_KEY, parse_sort, recall_search, remember_search
 from registration.models import PaymentMethodRegistration
 from tests.factories import (
@@ -24,6 +25,7 @@ from tests.factories import (
     PersonFactory,
     ProgrammeFactory,
     RegistrationFactory,
+    UserFactory,
     VillageFactory,
 )
 
@@ -350,6 +352,22 @@ def test_the_printable_export_takes_the_filters_too(client, accountant, people, 
     names = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
     assert "Trần Văn Bình" in names
     assert not names & {"Nguyễn Thị Hằng", "Đỗ Thị Yến", "Phạm Văn Cường"}
+
+
+def test_the_export_of_a_village_is_of_its_commune_for_a_user_of_several(
+    client, commune, other_commune, people
+):
+    user = UserFactory(
+        username="ketoan_hai_xa", role=roles.ACCOUNTANT, communes=[commune, other_commune]
+    )
+    there = VillageFactory(commune=other_commune, name="Thôn Nam")
+    person = PersonFactory(commune=other_commune, village=there, full_name="Mai Văn Xa")
+    BeneficiaryFactory(person=person, category=people["Lê Thị An"].category)
+    client.force_login(user)
+
+    assert _exported_names(client.get(reverse("registry_export"), {"village": there.pk})) == [
+        "Mai Văn Xa"
+    ]
 
 
 def test_the_export_button_is_only_for_roles_that_see_money(client, police, logged_in, people):
