@@ -23,6 +23,7 @@ from beneficiaries.models import (
     EnrolmentCondition,
     IdentityCheck,
     Person,
+    Programme,
     Province,
     Representative,
     merged_commune_problem,
@@ -233,6 +234,20 @@ def exclusion_problem(
     return None
 
 
+def programme_start_problem(programme: Programme, month: datetime.date) -> str | None:
+    """Why an enrolment of ``programme`` cannot start in ``month`` (the programme does
+    not exist yet), or None."""
+    if programme.runs_in(month):
+        return None
+    return _(
+        "Chương trình %(programme)s chỉ có từ tháng %(start)s: không hưởng từ tháng %(month)s."
+    ) % {
+        "programme": programme.short_name,
+        "start": f"{programme.starts_from:%m/%Y}",
+        "month": f"{month:%m/%Y}",
+    }
+
+
 def enrolment_problem(
     beneficiary: Beneficiary,
     *,
@@ -259,15 +274,9 @@ def enrolment_problem(
     month = beneficiary.start_month
     if month is None:
         return None
-    programme = category.programme
-    if not programme.runs_in(month):
-        return _(
-            "Chương trình %(programme)s chỉ có từ tháng %(start)s: không hưởng từ tháng %(month)s."
-        ) % {
-            "programme": programme.short_name,
-            "start": f"{programme.starts_from:%m/%Y}",
-            "month": f"{month:%m/%Y}",
-        }
+    problem = programme_start_problem(category.programme, month)
+    if problem:
+        return problem
     if _eligibility_to_check(beneficiary):
         person = beneficiary.person
         if AGE in category.required:

@@ -377,13 +377,18 @@ class RepresentativeEditForm(_AuthorisationDates, forms.ModelForm):
 
 
 class RegistryFilterForm(forms.Form):
-    """The registry list's search box and filters (GET)."""
+    """The registry list's search box and filters (posted; the search term is then kept
+    in the session, the filters go in the list's address: ``desk.views.person_list``)."""
 
     q = forms.CharField(
         label=_("Tìm"),
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Tên (có hoặc không dấu), số CCCD, số tài khoản")}
+            # A CCCD or an account number is not kept in the browser's form history either.
+            attrs={
+                "placeholder": _("Tên (có hoặc không dấu), số CCCD, số tài khoản"),
+                "autocomplete": "off",
+            }
         ),
     )
     programme = forms.ModelChoiceField(

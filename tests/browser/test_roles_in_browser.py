@@ -272,7 +272,7 @@ def test_a_screenshot_of_the_registry_list_is_saved_for_the_readme(open_page, co
 
     page.goto("/doi-tuong/")
 
-    expect(page.get_by_test_id("result-count")).to_have_text("30 kết quả")
+    expect(page.get_by_test_id("result-count")).to_have_text("Hiển thị 1–30 trong 30")
     expect(page.locator("table.list tbody tr")).to_have_count(len(_PEOPLE))
     assert Person.objects.count() == len(_PEOPLE)
     target.parent.mkdir(exist_ok=True)
