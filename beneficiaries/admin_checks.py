@@ -65,10 +65,16 @@ class PersonCheckForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # The person's latest check when the form was shown: a second send of the
+    # same form is refused by the service (a double click records once).
+    seen_last_check = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, person: Person, **kwargs) -> None:
         kwargs.setdefault("prefix", "kt")
         super().__init__(*args, **kwargs)
         self.person = person
+        latest = IdentityCheck.objects.filter(person=person).order_by("-pk").first()
+        self.fields["seen_last_check"].initial = latest.pk if latest else 0
         self.warnings: list[str] = []
 
     def clean_card_id(self) -> str:
@@ -144,9 +150,15 @@ class PoliceCheckAdminMixin:
                     differing_fields=list(data["differing"]),
                     note=data["note"].strip(),
                     card_id=data["card_id"] or None,
+                    seen_last_check=data.get("seen_last_check"),
                 )
             except RegistryError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                # Shown again, the form has seen the latest check: sent once more, it records.
+                form.data = form.data.copy()
+                form.data[form.add_prefix("seen_last_check")] = (
+                    PersonCheckForm(person=person).fields["seen_last_check"].initial
+                )
             else:
                 for warning in form.warnings:
                     self.message_user(request, warning, messages.WARNING)

@@ -465,8 +465,14 @@ def record_check(
     note: str = "",
     source: str = IdentityCheck.Source.MANUAL,
     card_id: str | None = None,
+    seen_last_check: int | None = None,
 ) -> IdentityCheck:
     """Record one police check of a person as the record stands now.
+
+    ``seen_last_check``: from a form, the id of the person's latest check when
+    the form was shown (0: none). A check recorded since (the same form sent
+    twice, or a colleague on the same person) refuses this one, so a double
+    click records once and nobody writes over a result they have not seen.
 
     ``card_id``: the CCCD the police read on the person's card (normalised to
     12 digits). A number other than the record's cannot be a match; with a
@@ -493,6 +499,20 @@ def record_check(
     problem = check_problem(result, differing, personal_id=person.personal_id)
     if problem:
         raise RegistryError(problem, field="result")
+    if seen_last_check is not None:
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        latest = IdentityCheck.objects.filter(person=person).order_by("-pk").first()
+        if latest is not None and latest.pk != seen_last_check:
+            raise RegistryError(
+                _(
+                    "Đã có kết quả kiểm tra «%(result)s» được ghi lúc %(at)s, sau khi trang này "
+                    "mở: không ghi thêm. Xem lại kết quả đó trước khi ghi lần khác."
+                )
+                % {
+                    "result": latest.get_result_display(),
+                    "at": timezone.localtime(latest.checked_at).strftime("%H:%M %d/%m/%Y"),
+                }
+            )
     return IdentityCheck.objects.create(
         person=person,
         result=result,

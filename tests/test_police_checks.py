@@ -172,6 +172,22 @@ def test_the_police_type_the_card_s_number_and_record_a_match(desk, police, hang
     assert "Đã ghi kết quả kiểm tra «Khớp» cho Nguyễn Thị Hằng." in _messages(response)
 
 
+def test_the_same_form_sent_twice_records_once(desk, hang):
+    form = {"kt-card_id": "038150001234", "kt-result": "match", "kt-seen_last_check": "0"}
+
+    assert desk.post(_check_url(hang), form).status_code == 302
+    again = desk.post(_check_url(hang), form)
+
+    assert IdentityCheck.objects.count() == 1
+    html = again.content.decode()
+    assert "sau khi trang này mở: không ghi thêm" in html
+    # Shown again, the form has seen that check: sent once more, on purpose, it records.
+    latest = IdentityCheck.objects.get()
+    assert f'name="kt-seen_last_check" value="{latest.pk}"' in html
+    assert desk.post(_check_url(hang), {**form, "kt-seen_last_check": latest.pk}).status_code == 302
+    assert IdentityCheck.objects.count() == 2
+
+
 def test_a_match_without_the_card_s_number_is_refused(desk, hang):
     response = desk.post(_check_url(hang), {"kt-result": "match"})
 
