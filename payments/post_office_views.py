@@ -1,8 +1,9 @@
 """The post office's page: the cash and home-delivery payments of a cycle, recorded paid.
 
-A cycle's files (its cash lists among them) are downloaded through the one
-download view of ``documents``, under the rules ``payments.cyclefiles``
-registers.
+Paying several at once goes through a confirmation page (how many, how much,
+which month) before the one service records them. A cycle's files (its cash
+lists among them) are downloaded through the one download view of
+``documents``, under the rules ``payments.cyclefiles`` registers.
 
 Thin: every object through the scoped helpers (another commune's payment is a
 404, a role that may not act a 403), every result one service call.
@@ -19,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,11 +37,16 @@ from payments.services.results import (
 PAGE_SIZE = 50
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _next(request: HttpRequest) -> str:
+    """The page to return to: the post office's page as it was filtered, never another site."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("post_office")
-    return redirect(target)
+    return target
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_next(request))
 
 
 def _paid_on(request: HttpRequest) -> datetime.date | None:
@@ -78,6 +84,15 @@ def post_office(request: HttpRequest) -> HttpResponse:
         village=request.GET.get("thon", ""),
         search=request.GET.get("q", ""),
     )
+    query = urlencode(
+        {
+            "ky": cycle.pk if cycle else "",
+            "hinh_thuc": filters.method,
+            "trang_thai": filters.status,
+            "thon": filters.village,
+            "q": filters.search,
+        }
+    )
     page = None
     villages: list[str] = []
     if cycle is not None:
@@ -101,6 +116,9 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "statuses": Payment.Status.choices,
             "today": timezone.localdate(),
             "here": request.get_full_path(),
+            "query": query,
+            # Without script, "select all" is a link that draws the page with every box ticked.
+            "select_all": request.GET.get("chon") == "tat-ca",
         },
     )
 
@@ -144,11 +162,39 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request)
 
 
+def _selected(request: HttpRequest) -> list[int]:
+    return [int(v) for v in request.POST.getlist("chon") if v.isdigit()]
+
+
+@login_required
+@require_POST
+def post_office_bulk_confirm(request: HttpRequest) -> HttpResponse:
+    """The selection's count, total and month, to confirm before anything is recorded."""
+    postoffice.cycles_for(request.user)  # the role check (403) before reading anything
+    pks = _selected(request)
+    if not pks:
+        messages.error(request, _("Chưa chọn khoản nào."))
+        return _back(request)
+    paid_on = _paid_on(request)
+    if paid_on is None:
+        return _back(request)
+    try:
+        preview = postoffice.bulk_preview(request.user, pks, paid_on=paid_on)
+    except postoffice.BulkError as exc:
+        messages.error(request, str(exc))
+        return _back(request)
+    return render(
+        request,
+        "payments/post_office_confirm.html",
+        {"preview": preview, "paid_on": paid_on, "back": _next(request)},
+    )
+
+
 @login_required
 @require_POST
 def post_office_bulk_paid(request: HttpRequest) -> HttpResponse:
     postoffice.cycles_for(request.user)  # the role check (403) before reading anything
-    pks = [int(v) for v in request.POST.getlist("chon") if v.isdigit()]
+    pks = _selected(request)
     if not pks:
         messages.error(request, _("Chưa chọn khoản nào."))
         return _back(request)
