@@ -81,6 +81,7 @@ def _shot(page, tmp_path, name: str) -> None:
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{name}-top.png"))  # what the first screen shows
 
 
 def _no_sideways_scroll(page) -> None:
