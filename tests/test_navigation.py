@@ -56,7 +56,9 @@ def test_the_current_page_marks_its_item_and_its_group(client, officer):
     html = client.get(reverse("cycle_list")).content.decode()
     nav = html.split('data-testid="main-nav"')[1].split("</nav>")[0]
     assert f'<a href="{reverse("cycle_list")}" aria-current="page">Kỳ chi trả</a>' in nav
-    current_groups = re.findall(r'<summary class="nav-link" aria-current="true">([^<]+)</summary>', nav)
+    current_groups = re.findall(
+        r'<summary class="nav-link" aria-current="true">([^<]+)</summary>', nav
+    )
     assert current_groups == ["Chi trả"]
     assert nav.count("aria-current") == 2
 
@@ -99,9 +101,10 @@ def test_the_current_page_takes_the_label_the_view_or_the_template_gives():
     given = {"cycle": cycle, "breadcrumb_label": "Tháng 12/2026 — xã Yến Sơn"}
     assert breadcrumbs("cycle_detail", given)[-1].label == "Tháng 12/2026 — xã Yến Sơn"
     assert breadcrumbs("cycle_detail", {"cycle": cycle}, "Bản in")[-1].label == "Bản in"
-    assert breadcrumbs("account_request_refer", {"title": "Giới thiệu đến ngân hàng"})[
-        -1
-    ].label == "Giới thiệu đến ngân hàng"
+    assert (
+        breadcrumbs("account_request_refer", {"title": "Giới thiệu đến ngân hàng"})[-1].label
+        == "Giới thiệu đến ngân hàng"
+    )
 
 
 def test_an_ancestor_without_its_object_keeps_its_label_without_a_link():

@@ -91,15 +91,11 @@ def _no_sideways_scroll(page) -> None:
     assert widths[0] <= widths[1], widths
 
 
-def test_every_officer_page_is_reachable_from_the_grouped_nav(
-    open_page, cash_month, tmp_path
-):
+def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_month, tmp_path):
     page = open_page("canbo", DESKTOP)
     nav = page.get_by_test_id("main-nav")
     groups = nav.locator("details")
-    expect(groups.locator("summary")).to_have_text(
-        ["Đối tượng", "Chi trả", "Danh sách và báo cáo"]
-    )
+    expect(groups.locator("summary")).to_have_text(["Đối tượng", "Chi trả", "Danh sách và báo cáo"])
     links = [
         (summary, item)
         for summary, items in [
@@ -155,7 +151,9 @@ def test_an_inner_page_shows_its_breadcrumbs(open_page, cash_month, tmp_path):
     page = open_page("canbo", DESKTOP)
     page.goto(f"/ky-chi-tra/{cash_month.pk}/khoan/")
     trail = page.get_by_role("navigation", name="Đường dẫn")
-    expect(trail.locator("li")).to_have_text(["Trang chủ", "Kỳ chi trả", "Tháng 12/2026", "Khoản chi"])
+    expect(trail.locator("li")).to_have_text(
+        ["Trang chủ", "Kỳ chi trả", "Tháng 12/2026", "Khoản chi"]
+    )
     expect(trail.locator('[aria-current="page"]')).to_have_text("Khoản chi")
     trail.get_by_role("link", name="Tháng 12/2026").click()
     page.wait_for_url(re.compile(rf"/ky-chi-tra/{cash_month.pk}/$"))
@@ -179,9 +177,7 @@ PHONE_PAGES = [
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-def test_the_officer_s_main_pages_never_scroll_sideways(
-    open_page, cash_month, tmp_path, viewport
-):
+def test_the_officer_s_main_pages_never_scroll_sideways(open_page, cash_month, tmp_path, viewport):
     page = open_page("canbo", viewport)
     for path, name in PHONE_PAGES:
         page.goto(path.format(pk=cash_month.pk))
@@ -231,7 +227,9 @@ def test_the_post_office_refuses_one_then_pays_all_through_the_confirmation(
     row.get_by_placeholder("Lý do không nhận").fill("Đi viện")
     row.get_by_role("button", name="Ghi không nhận").click()
     expect(page.locator(".msg.success")).to_contain_text(f"Đã ghi kết quả cho {name}.")
-    expect(rows.first.get_by_test_id("recorded")).to_have_text("Đã ghi: Không nhận (tiền mặt) — Đi viện")
+    expect(rows.first.get_by_test_id("recorded")).to_have_text(
+        "Đã ghi: Không nhận (tiền mặt) — Đi viện"
+    )
     expect(rows.first.get_by_role("button")).to_have_count(0)
 
     page.get_by_role("link", name="Chọn tất cả trên trang").click()
@@ -252,7 +250,11 @@ def test_the_post_office_refuses_one_then_pays_all_through_the_confirmation(
     expect(page.locator(".msg.success")).to_contain_text("Đã ghi “đã chi trả” cho 49 khoản.")
 
     refused.refresh_from_db()
-    assert (refused.status, refused.failure_reason, refused.paid_on) == ("returned", "Đi viện", None)
+    assert (refused.status, refused.failure_reason, refused.paid_on) == (
+        "returned",
+        "Đi viện",
+        None,
+    )
     paid = Payment.objects.filter(pk__in=[p.pk for p in selected])
     assert set(paid.values_list("status", "paid_on")) == {("paid", datetime.date(2026, 12, 15))}
     assert cash_month.payments.filter(status="pending").count() == PEOPLE - 50

@@ -39,17 +39,23 @@ def test_the_confirmation_shows_count_total_and_month_and_records_nothing(
     assert "Xác nhận đã chi trả 2 khoản" in html
     assert f'action="{PAID}"' in html and 'name="ngay" value="19/09/2023"' in html
     assert f'value="{PAGE}?thon=x"' in html
-    statuses = set(Payment.objects.filter(pk__in=[cuc.pk, dung.pk]).values_list("status", flat=True))
+    statuses = set(
+        Payment.objects.filter(pk__in=[cuc.pk, dung.pk]).values_list("status", flat=True)
+    )
     assert statuses == {"pending"}
 
 
 def test_confirming_records_through_the_service_and_keeps_a_refusal(client, paying, post_office):
     client.force_login(post_office)
     cuc, dung = paying.payment("cuc"), paying.payment("dung")
-    client.post(reverse("post_office_record", args=[dung.pk]), {"ket_qua": "returned", "ly_do": "Vắng nhà"})
+    client.post(
+        reverse("post_office_record", args=[dung.pk]), {"ket_qua": "returned", "ly_do": "Vắng nhà"}
+    )
     response = client.post(CONFIRM, {"chon": [cuc.pk, dung.pk], "ngay": "2023-09-19"})
     assert (response.context["preview"].count, response.context["preview"].amount) == (1, 2_000_000)
-    assert "1 khoản đã ghi kết quả trước đó, giữ nguyên: Phạm Văn Dũng." in response.content.decode()
+    assert (
+        "1 khoản đã ghi kết quả trước đó, giữ nguyên: Phạm Văn Dũng." in response.content.decode()
+    )
     client.post(PAID, {"chon": response.context["preview"].pks, "ngay": "2023-09-19"})
     cuc.refresh_from_db()
     dung.refresh_from_db()
@@ -90,7 +96,7 @@ def test_only_recorded_rows_selected_offers_no_confirm_button(client, paying, po
 def test_the_confirmation_is_for_the_post_office_and_its_commune_only(
     client, paying, accountant, other_officer
 ):
-    cuc, an = paying.payment("cuc"), paying.payment("an")
+    cuc = paying.payment("cuc")
     client.force_login(accountant)
     assert client.post(CONFIRM, {"chon": [cuc.pk], "ngay": "2023-09-19"}).status_code == 403
     client.force_login(other_officer)
