@@ -128,13 +128,14 @@ def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_mo
     assert page.failures == []
 
 
-def test_the_groups_open_with_the_keyboard_and_close_on_escape(open_page, cash_month):
+def test_the_groups_open_with_the_keyboard_and_close_on_escape(open_page, cash_month, tmp_path):
     page = open_page("canbo", DESKTOP)
     summary = page.get_by_test_id("main-nav").locator("summary", has_text="Chi trả")
     summary.focus()
     page.keyboard.press("Enter")
     item = page.get_by_test_id("main-nav").get_by_role("link", name="Kỳ chi trả")
     expect(item).to_be_visible()
+    _shot(page, tmp_path, "nav-open-1366")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     expect(item).to_be_focused()
