@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from payments import postoffice
@@ -49,22 +50,38 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(_next(request))
 
 
-def _paid_on(request: HttpRequest) -> datetime.date | None:
-    """The date typed (today when blank); ``None`` with a message when it is not a date.
+DATE_ERROR = _lazy("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy.")
 
-    Whether the payment can have been paid that day is the result service's rule.
-    """
+
+def _typed_date(request: HttpRequest) -> datetime.date | None:
+    """The date typed (today when blank); ``None`` when it is not a date."""
     value = (request.POST.get("ngay") or "").strip()
     if not value:
         return timezone.localdate()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            day = datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date)
+            return datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date)
         except ValueError:
             continue
-        return day
-    messages.error(request, _("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy."))
     return None
+
+
+def _paid_on(request: HttpRequest) -> datetime.date | None:
+    """The date typed (today when blank); ``None`` with a message when it is not a date.
+
+    Whether the payment can have been paid that day is the result service's rule.
+    """
+    day = _typed_date(request)
+    if day is None:
+        messages.error(request, str(DATE_ERROR))
+    return day
+
+
+def _here(request: HttpRequest) -> str:
+    """This page as filtered, to come back to after recording; never with every box ticked."""
+    query = request.GET.copy()
+    query.pop("chon", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 @login_required
@@ -115,7 +132,7 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "methods": [(m, Payment.Method(m).label) for m in CASH_METHODS],
             "statuses": Payment.Status.choices,
             "today": timezone.localdate(),
-            "here": request.get_full_path(),
+            "here": _here(request),
             "query": query,
             # Without script, "select all" is a link that draws the page with every box ticked.
             "select_all": request.GET.get("chon") == "tat-ca",
@@ -175,18 +192,24 @@ def post_office_bulk_confirm(request: HttpRequest) -> HttpResponse:
     if not pks:
         messages.error(request, _("Chưa chọn khoản nào."))
         return _back(request)
-    paid_on = _paid_on(request)
-    if paid_on is None:
-        return _back(request)
+    paid_on = _typed_date(request)
     try:
         preview = postoffice.bulk_preview(request.user, pks, paid_on=paid_on)
     except postoffice.BulkError as exc:
         messages.error(request, str(exc))
         return _back(request)
+    # A wrong date is corrected here, the selection kept; only a good one can be confirmed.
+    date_error = str(DATE_ERROR) if paid_on is None else preview.date_problem
     return render(
         request,
         "payments/post_office_confirm.html",
-        {"preview": preview, "paid_on": paid_on, "back": _next(request)},
+        {
+            "preview": preview,
+            "paid_on": paid_on,
+            "typed": request.POST.get("ngay", ""),
+            "date_error": date_error,
+            "back": _next(request),
+        },
     )
 
 

@@ -147,14 +147,16 @@ class BulkPreview:
     periods: list[datetime.date]
     communes: list[str]
     kept: list[str]  # the names of those already recorded, left as they are
+    date_problem: str | None = None  # why a pending one cannot have been paid that day
 
 
-def bulk_preview(user, pks: Iterable[int], *, paid_on: datetime.date) -> BulkPreview:
+def bulk_preview(user, pks: Iterable[int], *, paid_on: datetime.date | None) -> BulkPreview:
     """Count and total the selected pending cash payments; record nothing.
 
     Refuses (:class:`BulkError`) a selection with no payment the user may
-    record, and a date on which a pending one cannot have been paid, so the
-    confirmation never asks for what :func:`record_cash_paid` would refuse.
+    record. A date on which a pending one cannot have been paid (the result
+    service's rule) is named in ``date_problem``, so the confirmation asks for
+    another date instead of what :func:`record_cash_paid` would refuse.
     """
     payments = list(
         cash_payments_for(user)
@@ -173,10 +175,11 @@ def bulk_preview(user, pks: Iterable[int], *, paid_on: datetime.date) -> BulkPre
     if not payments:
         raise BulkError(_("Chưa chọn khoản nào."))
     pending = [p for p in payments if p.status == Payment.Status.PENDING]
-    for payment in pending:
-        problem = paid_date_problem(paid_on, payment.cycle.period)
-        if problem:
-            raise BulkError(str(problem))
+    problems = (
+        [paid_date_problem(paid_on, period) for period in {p.cycle.period for p in pending}]
+        if paid_on is not None
+        else []
+    )
     return BulkPreview(
         pks=[p.pk for p in payments],
         count=len(pending),
@@ -186,6 +189,7 @@ def bulk_preview(user, pks: Iterable[int], *, paid_on: datetime.date) -> BulkPre
         kept=[
             p.beneficiary.person.full_name for p in payments if p.status != Payment.Status.PENDING
         ],
+        date_problem=next((str(problem) for problem in problems if problem), None),
     )
 
 

@@ -274,3 +274,32 @@ def test_the_post_office_page_is_compact_at_1366(open_page, cash_month, tmp_path
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 4000, height
     _shot(page, tmp_path, "post-office-rows-1366")
+
+
+def test_without_script_the_menus_select_all_and_confirmation_still_work(
+    browser, live_server, cash_month, tmp_path
+):
+    context = browser.new_context(
+        viewport=DESKTOP, base_url=live_server.url, locale="vi-VN", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/dang-nhap/")
+    page.fill("#id_username", "buudien")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    page.get_by_test_id("main-nav").get_by_role("link", name="Chi trả tiền mặt").click()
+    page.wait_for_url(re.compile(r"/buu-dien/$"))
+    expect(page.locator("#select-all")).to_be_hidden()
+    page.get_by_role("link", name="Chọn tất cả trên trang").click()
+    expect(page.locator('input[name="chon"]:checked')).to_have_count(50)
+    page.locator('input[name="chon"]').first.uncheck()
+    page.get_by_role("button", name="Ghi “đã chi trả” cho các dòng đã chọn…").click()
+    expect(page.get_by_test_id("confirm-count")).to_have_text("49")
+    page.get_by_role("button", name="Xác nhận đã chi trả 49 khoản").click()
+    page.wait_for_url(re.compile(r"/buu-dien/\?ky=\d+&hinh_thuc=&trang_thai=&thon=&q=&trang=1$"))
+    expect(page.locator(".msg.success")).to_contain_text("cho 49 khoản.")
+    expect(page.locator('input[name="chon"]')).to_have_count(1)
+    expect(page.locator('input[name="chon"]:checked')).to_have_count(0)
+    assert cash_month.payments.filter(status="paid").count() == 49
+    context.close()

@@ -63,24 +63,38 @@ def test_confirming_records_through_the_service_and_keeps_a_refusal(client, payi
     assert (dung.status, dung.failure_reason) == ("returned", "Vắng nhà")
 
 
-def test_nothing_selected_or_a_wrong_date_goes_back_with_a_vietnamese_error(
+def test_nothing_selected_goes_back_with_a_vietnamese_error(client, paying, post_office):
+    client.force_login(post_office)
+    response = client.post(CONFIRM, {"ngay": "2023-09-19"}, follow=True)
+    assert response.redirect_chain[-1][0] == PAGE
+    assert "Chưa chọn khoản nào." in response.content.decode()
+
+
+def test_a_wrong_date_is_corrected_on_the_confirmation_keeping_the_selection(
     client, paying, post_office
 ):
     client.force_login(post_office)
-    cuc = paying.payment("cuc")
-    response = client.post(CONFIRM, {"ngay": "2023-09-19"}, follow=True)
-    assert "Chưa chọn khoản nào." in response.content.decode()
+    cuc, dung = paying.payment("cuc"), paying.payment("dung")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for day, message in (
-        ("32/09/2023", "Ngày chi trả không hợp lệ"),
-        (f"{tomorrow:%Y-%m-%d}", "Ngày chi trả không được sau hôm nay."),
-        ("2023-08-31", "Ngày chi trả trước tháng của kỳ chi trả (09/2023)."),
+        ("32/09/2023", "Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy."),
+        (f"{tomorrow:%d/%m/%Y}", "Ngày chi trả không được sau hôm nay."),
+        ("31/08/2023", "Ngày chi trả trước tháng của kỳ chi trả (09/2023)."),
     ):
-        response = client.post(CONFIRM, {"chon": [cuc.pk], "ngay": day}, follow=True)
-        assert response.redirect_chain[-1][0] == PAGE
-        assert message in response.content.decode()
-    cuc.refresh_from_db()
-    assert cuc.status == "pending"
+        response = client.post(CONFIRM, {"chon": [cuc.pk, dung.pk], "ngay": day, "next": PAGE})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert message in html and f'value="{day}"' in html
+        assert f'action="{CONFIRM}"' in html and f'action="{PAID}"' not in html
+        for payment in (cuc, dung):
+            assert f'name="chon" value="{payment.pk}"' in html
+        assert "2.750.000 đ" in html
+    response = client.post(CONFIRM, {"chon": [cuc.pk, dung.pk], "ngay": "18/09/2023"})
+    html = response.content.decode()
+    assert f'action="{PAID}"' in html and "18/09/2023" in html
+    assert set(
+        Payment.objects.filter(pk__in=[cuc.pk, dung.pk]).values_list("status", flat=True)
+    ) == {"pending"}
 
 
 def test_only_recorded_rows_selected_offers_no_confirm_button(client, paying, post_office):
