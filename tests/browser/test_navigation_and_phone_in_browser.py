@@ -226,6 +226,7 @@ def test_the_post_office_refuses_one_then_pays_all_through_the_confirmation(
     expect(row).to_contain_text(name)
     row.locator("summary", has_text="Không nhận").click()
     row.get_by_placeholder("Lý do không nhận").fill("Đi viện")
+    _shot(page, tmp_path, f"post-office-refusal-{viewport['width']}")
     row.get_by_role("button", name="Ghi không nhận").click()
     expect(page.locator(".msg.success")).to_contain_text(f"Đã ghi kết quả cho {name}.")
     expect(rows.first.get_by_test_id("recorded")).to_have_text(
