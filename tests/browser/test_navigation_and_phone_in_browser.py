@@ -174,17 +174,23 @@ PHONE_PAGES = [
     ("/buu-dien/", "post-office"),
     ("/chat-luong-du-lieu/", "data-quality"),
     ("/mo-tai-khoan/", "account-opening"),
+    ("/nguoi/{person}/", "person"),
+    ("/nguoi/them/", "person-form"),
+    ("/nhap-danh-sach/", "import"),
+    ("/chuyen-chuong-trinh/", "transfers"),
+    ("/truyen-thong/", "outreach"),
 ]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
 def test_the_officer_s_main_pages_never_scroll_sideways(open_page, cash_month, tmp_path, viewport):
+    person = cash_month.payments.values_list("beneficiary__person_id", flat=True).first()
     page = open_page("canbo", viewport)
     for path, name in PHONE_PAGES:
-        page.goto(path.format(pk=cash_month.pk))
+        page.goto(path.format(pk=cash_month.pk, person=person))
         expect(page.locator("h1")).to_be_visible()
         _no_sideways_scroll(page)
-        if name in ("dashboard", "registry", "post-office", "cycle"):
+        if name in ("dashboard", "registry", "post-office", "cycle", "person"):
             _shot(page, tmp_path, f"{name}-{viewport['width']}")
     assert page.failures == []
 
