@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,6 +29,7 @@ from beneficiaries.access import (
 from beneficiaries.models import Beneficiary, Person, Representative
 from beneficiaries.services import (
     RegistryError,
+    add_representative,
     record_condition,
     save_person,
     save_representative,
@@ -34,11 +37,14 @@ from beneficiaries.services import (
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
+from desk.access import get_account_for_edit, get_representative_for_edit
 from desk.forms import (
     BeneficiaryForm,
     ConditionForm,
+    NewRepresentativePersonForm,
     PersonForm,
     RegistryFilterForm,
+    RepresentativeEditForm,
     RepresentativeForm,
 )
 from desk.registry import search_registry, with_current_terms
@@ -138,7 +144,29 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _history_rows(records) -> list[dict]:
+#: Derived fields, recomputed on every save: never an officer's change.
+HIDDEN_HISTORY_FIELDS = {"updated_at", "name_folded", "sort_name", "identity_fingerprint"}
+
+
+def _shown(model, name: str, value) -> str:
+    """A history value as a person reads it: a choice's label, a related row's
+    name, a date dd/mm/yyyy, a yes/no."""
+    if value is None or value == "":
+        return ""
+    field = model._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+def _history_rows(records, model=Person) -> list[dict]:
     """Each history record with the fields it changed against the one before."""
     records = list(records)
     rows = []
@@ -149,12 +177,12 @@ def _history_rows(records) -> list[dict]:
             delta = record.diff_against(previous)
             changes = [
                 {
-                    "field": str(Person._meta.get_field(c.field).verbose_name),
-                    "old": c.old,
-                    "new": c.new,
+                    "field": str(model._meta.get_field(c.field).verbose_name),
+                    "old": _shown(model, c.field, c.old),
+                    "new": _shown(model, c.field, c.new),
                 }
                 for c in delta.changes
-                if c.field not in {"updated_at", "name_folded", "sort_name"}
+                if c.field not in HIDDEN_HISTORY_FIELDS
             ]
         rows.append({"record": record, "changes": changes})
     return rows
@@ -239,22 +267,83 @@ def condition_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def representative_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """Add who receives for a person: someone in the registry by their CCCD, or a
+    proxy or guardian not yet in it, typed on the same form and created with the link."""
     person = get_person_for_edit(request.user, person_pk)
+    data = request.POST or None
+    new_person_form = NewRepresentativePersonForm(data, represented=person)
     form = RepresentativeForm(
-        request.POST or None,
+        data,
         instance=Representative(represented=person),
         represented=person,
         people=people_for(request.user),
+        new_person_form=new_person_form,
     )
+    if request.method == "POST" and form.is_valid():
+        new = new_person_form.is_filled()
+        if not new or new_person_form.is_valid():
+            try:
+                representative = add_representative(
+                    form.save(commit=False),
+                    new_person=new_person_form.save(commit=False) if new else None,
+                    actor=request.user,
+                )
+            except RegistryError as exc:
+                if new and exc.field in new_person_form.fields:
+                    new_person_form.add_error(exc.field, exc.message)
+                else:
+                    form.add_error("person", exc.message)
+            else:
+                for warning in new_person_form.warnings if new else []:
+                    messages.warning(request, warning)
+                messages.success(
+                    request,
+                    _("Đã thêm %(name)s là người nhận thay.") % {"name": representative.person},
+                )
+                return redirect("person_detail", pk=person.pk)
+    elif request.method == "POST" and new_person_form.is_filled():
+        # Both parts' errors at once: the officer corrects everything in one pass.
+        new_person_form.is_valid()
+    return render(
+        request,
+        "desk/representative_form.html",
+        {"form": form, "new_person_form": new_person_form, "person": person},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def representative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a representative: kind, relationship, the document and its dates."""
+    representative = get_representative_for_edit(request.user, pk)
+    person = get_person_for_edit(request.user, representative.represented_id)
+    form = RepresentativeEditForm(request.POST or None, instance=representative)
     if request.method == "POST" and form.is_valid():
         try:
             save_representative(form.save(commit=False), actor=request.user)
         except RegistryError as exc:
-            form.add_error("person", str(exc))
+            form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Đã thêm người nhận thay."))
+            messages.success(
+                request,
+                _("Đã lưu người nhận thay %(name)s.") % {"name": representative.person},
+            )
             return redirect("person_detail", pk=person.pk)
-    return render(request, "desk/representative_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "desk/representative_edit.html",
+        {
+            "form": form,
+            "person": person,
+            "representative": representative,
+            "history": _history_rows(
+                representative.history.select_related("history_user").order_by("-history_date")[
+                    :20
+                ],
+                Representative,
+            ),
+        },
+    )
 
 
 @login_required
@@ -273,3 +362,37 @@ def account_create(request: HttpRequest, person_pk: int) -> HttpResponse:
             messages.success(request, _("Đã thêm tài khoản."))
             return redirect("person_detail", pk=person.pk)
     return render(request, "desk/account_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an account: bank, number, the holder's name as the bank prints it,
+    opening date, in use or not. The holder stays; past payments keep the copy
+    they were made with."""
+    account = get_account_for_edit(request.user, pk)
+    person = get_person_for_edit(request.user, account.holder_id)
+    form = PaymentAccountForm(request.POST or None, instance=account, holder=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_account(form.save(commit=False), actor=request.user)
+        except AccountError as exc:
+            form.add_error("number", str(exc))
+        else:
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Đã lưu tài khoản."))
+            return redirect("person_detail", pk=person.pk)
+    return render(
+        request,
+        "desk/account_form.html",
+        {
+            "form": form,
+            "person": person,
+            "account": account,
+            "history": _history_rows(
+                account.history.select_related("history_user").order_by("-history_date")[:20],
+                PaymentAccount,
+            ),
+        },
+    )

@@ -71,6 +71,7 @@ NAV: tuple[Link, ...] = (
         LISTS, "registration_lists", gettext_lazy("Danh sách đăng ký"), _role(roles.CAN_SEE_LISTS)
     ),
     Link(LISTS, "downloads", gettext_lazy("Tệp đã lập"), _role(roles.CAN_SEE_LISTS)),
+    Link(LISTS, "monthly_report", gettext_lazy("Báo cáo tháng"), _role(roles.CAN_SEE_LISTS)),
     Link(ADMIN, "admin:index", gettext_lazy("Quản trị"), _staff),
     Link(ADMIN, "merger_page", gettext_lazy("Sáp nhập xã"), _superuser),
 )
@@ -109,6 +110,8 @@ PAGES: Mapping[str, Page] = {
     "condition_create": Page(gettext_lazy("Điều kiện đã kê khai"), parent="person_detail"),
     "representative_create": Page(gettext_lazy("Thêm người nhận thay"), parent="person_detail"),
     "account_create": Page(gettext_lazy("Thêm tài khoản"), parent="person_detail"),
+    "account_edit": Page(gettext_lazy("Sửa tài khoản"), parent="person_detail"),
+    "representative_edit": Page(gettext_lazy("Sửa người nhận thay"), parent="person_detail"),
     "register_method": Page(gettext_lazy("Đăng ký hình thức nhận"), parent="person_detail"),
     "account_request_create": Page(gettext_lazy("Đề nghị mở tài khoản"), parent="person_detail"),
     "import_upload": Page(gettext_lazy("Nhập từ Excel")),
@@ -146,11 +149,19 @@ PAGES: Mapping[str, Page] = {
     ),
     "cycle_payments": Page(gettext_lazy("Khoản chi"), parent="cycle_detail"),
     "cycle_changes": Page(gettext_lazy("Thay đổi so với tháng trước"), parent="cycle_detail"),
+    "results_upload": Page(gettext_lazy("Kết quả ngân hàng"), parent="cycle_detail", obj="cycle"),
+    "results_upload_detail": Page(
+        gettext_lazy("Tệp kết quả"),
+        parent="results_upload",
+        obj="upload",
+        obj_label=lambda upload: upload.original_name,
+    ),
     "post_office": Page(gettext_lazy("Chi trả tiền mặt")),
     "post_office_bulk_confirm": Page(gettext_lazy("Xác nhận đã chi trả"), parent="post_office"),
     # Danh sách và báo cáo
     "registration_lists": Page(gettext_lazy("Danh sách đăng ký")),
     "downloads": Page(gettext_lazy("Tệp đã lập")),
+    "monthly_report": Page(gettext_lazy("Báo cáo tháng")),
     # Quản trị
     "merger_page": Page(gettext_lazy("Sáp nhập xã")),
 }

@@ -102,7 +102,7 @@ def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_mo
             ("Đối tượng", ["Danh sách đối tượng", "Thêm người", "Nhập từ Excel",
                            "Chất lượng dữ liệu", "Chuyển chương trình", "Truyền thông"]),
             ("Chi trả", ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt"]),
-            ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập"]),
+            ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập", "Báo cáo tháng"]),
         ]
         for item in items
     ]  # fmt: skip
@@ -179,6 +179,7 @@ PHONE_PAGES = [
     ("/nhap-danh-sach/", "import"),
     ("/chuyen-chuong-trinh/", "transfers"),
     ("/truyen-thong/", "outreach"),
+    ("/bao-cao-thang/", "monthly-report"),
 ]
 
 
