@@ -1,7 +1,7 @@
 """The monthly report on demand and the bank results upload, in Debian's Chromium at
 1366×768 and at 390×844 (nothing scrolls sideways): the accountant builds and downloads
-the report; the officer (who records bank results) uploads a file with one bad row,
-refused whole, then the good file, recorded. Outcomes are checked in the database.
+the report, then uploads the bank's results: a file with one bad row, refused whole,
+then the good file, recorded. Outcomes are checked in the database.
 Screenshots go to ``SCREENSHOT_DIR`` (or the pytest temporary folder) for a look."""
 
 from __future__ import annotations
@@ -53,12 +53,11 @@ def _fits(page) -> None:
 
 
 @pytest.mark.parametrize("screen", VIEWPORTS)
-def test_the_accountant_builds_the_report_and_the_officer_records_bank_results(
+def test_the_accountant_builds_the_report_and_records_the_bank_s_results(
     browser,
     live_server,
     paying,  # noqa: F811 (the fixture imported above)
     accountant,
-    officer,
     tmp_path,
     screen,
 ):
@@ -71,7 +70,6 @@ def test_the_accountant_builds_the_report_and_the_officer_records_bank_results(
     # The accountant: from the cycle page to the month's report, built and downloaded.
     context, page = _log_in(browser, live_server, "ketoan", size)
     page.goto(f"/ky-chi-tra/{cycle.pk}/")
-    expect(page.get_by_test_id("results-upload-link")).to_have_count(0)  # the officer's
     page.get_by_test_id("cycle-report-link").click()
     expect(page.get_by_test_id("no-report")).to_be_visible()
     expect(page.locator("#id_thang")).to_have_value("09/2023")
@@ -97,9 +95,8 @@ def test_the_accountant_builds_the_report_and_the_officer_records_bank_results(
     page.goto("/tep/")
     expect(page.get_by_test_id("generated-file").filter(has_text="Báo cáo tháng")).to_have_count(1)
     _fits(page)
-    context.close()
 
-    # The officer: a results file with one bad row is refused whole, then the good one.
+    # Then the bank's statement: a results file with one bad row is refused whole, then the good one.
     an, binh, em = (paying.payment(k) for k in ("an", "binh", "em"))
     good_rows = [
         _row(an),
@@ -112,7 +109,6 @@ def test_the_accountant_builds_the_report_and_the_officer_records_bank_results(
     good_file.write_bytes(_csv(good_rows))
     before = _state(paying)
 
-    context, page = _log_in(browser, live_server, "canbo", size)
     page.goto(f"/ky-chi-tra/{cycle.pk}/")
     page.get_by_test_id("results-upload-link").click()
     _fits(page)
@@ -151,8 +147,8 @@ def test_the_accountant_builds_the_report_and_the_officer_records_bank_results(
     context.close()
 
     an, binh, em = (paying.payment(k) for k in ("an", "binh", "em"))
-    assert (an.status, an.reference, an.recorded_by) == ("paid", "FT230915001", officer)
+    assert (an.status, an.reference, an.recorded_by) == ("paid", "FT230915001", accountant)
     assert (binh.status, binh.failure_reason) == ("failed", "Tài khoản đã đóng")
     assert em.status == "paid"
     applied = BankResultsUpload.objects.get(status="applied")
-    assert (applied.applied_by, applied.summary["total_amount"]) == (officer, 4_055_000)
+    assert (applied.applied_by, applied.summary["total_amount"]) == (accountant, 4_055_000)
