@@ -60,6 +60,8 @@ class Confirmation:
     form: forms.Form | None = None
     danger: bool = False
     hidden: dict[str, str] = field(default_factory=dict)
+    # More for the page around it (the breadcrumbs' objects, ``breadcrumb_label``).
+    context: dict = field(default_factory=dict)
 
 
 class Stale(Exception):
@@ -84,10 +86,11 @@ def confirm(
     ``errors`` are the service's refusals, shown by ``report`` (the message by
     default). ``after``: where to go once done (else ``confirmation.back``).
     """
+    page = {**confirmation.context, "confirmation": confirmation}
     if request.method != "POST":
-        return render(request, "_confirm.html", {"confirmation": confirmation})
+        return render(request, "_confirm.html", page)
     if confirmation.form is not None and not confirmation.form.is_valid():
-        return render(request, "_confirm.html", {"confirmation": confirmation}, status=400)
+        return render(request, "_confirm.html", page, status=400)
     data = confirmation.form.cleaned_data if confirmation.form is not None else {}
     try:
         with transaction.atomic():

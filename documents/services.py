@@ -176,6 +176,17 @@ def mark_sent(
     return locked
 
 
+def sent_mark_withdrawable(generated: GeneratedFile, actor, today: datetime.date) -> bool:
+    """Whether a page offers ``actor`` to take the "sent" mark back: the person who
+    recorded it, the same local day (:func:`withdraw_sent` checks it again, locked)."""
+    return (
+        generated.sent_at is not None
+        and generated.sent_by_id is not None
+        and generated.sent_by_id == getattr(actor, "pk", None)
+        and local_day(generated.sent_at) == today
+    )
+
+
 @transaction.atomic
 def withdraw_sent(generated: GeneratedFile, *, actor, today: datetime.date | None = None):
     """Take back a "sent" mark recorded by mistake: by whoever recorded it, the same

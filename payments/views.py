@@ -32,6 +32,7 @@ from core.widgets import MONTH_ERROR
 from documents.access import visible_files
 from payments import access
 from payments.bankexport import ExportError
+from payments.bankuploads import cycle_takes_results
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
@@ -239,6 +240,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": cycle.history.select_related("history_user").order_by(
                 "-history_date", "-history_id"
             )[:HISTORY_SHOWN],
+            "can_upload_results": has_any_role(request.user, roles.CAN_RECORD_BANK_RESULTS)
+            and cycle_takes_results(cycle),
+            "sees_report": has_any_role(request.user, roles.CAN_SEE_LISTS),
         },
     )
 
@@ -354,6 +358,7 @@ def _step_confirmation(request: HttpRequest, cycle: PaymentCycle, chosen: Action
             else None
         ),
         danger=chosen.danger,
+        context={"cycle": cycle, "breadcrumb_label": str(chosen.label)},
     )
 
 

@@ -34,14 +34,13 @@ from beneficiaries.models import Commune
 from core import roles
 from core.access import has_any_role, require_role
 from core.confirm import Confirmation, ReasonForm, Table, confirm, fingerprint
-from core.dates import local_day
 from core.rules.money import format_amount
 from core.rules.months import first_of_month, read_month
 from core.templatetags.vn import full_name
 from core.widgets import MONTH_ERROR
 from documents.access import visible_files
 from documents.models import GeneratedFile
-from documents.services import FileError, retry_generated_file
+from documents.services import FileError, retry_generated_file, sent_mark_withdrawable
 from registration import listfiles
 from registration.quality.gate import blocker_lines
 from reports import dashboard as figures
@@ -59,16 +58,6 @@ def _file_to_act_on(user, pk: int) -> GeneratedFile:
     generated = get_object_or_404(visible_files(user, files), pk=pk)
     require_role(user, roles.CAN_BUILD_LISTS)
     return generated
-
-
-def _withdrawable(generated: GeneratedFile, user, today: datetime.date) -> bool:
-    """Whether the page offers to take the "sent" mark back: the person who recorded
-    it, the same local day (the service checks it again)."""
-    return (
-        generated.sent_at is not None
-        and generated.sent_by_id == user.pk
-        and local_day(generated.sent_at) == today
-    )
 
 
 def _month(request: HttpRequest) -> datetime.date:
@@ -92,7 +81,7 @@ def registration_lists(request: HttpRequest) -> HttpResponse:
     files = list(visible_files(request.user, listfiles.files_of(commune, period)))
     today = timezone.localdate()
     for generated in files:
-        generated.withdrawable = _withdrawable(generated, request.user, today)
+        generated.withdrawable = sent_mark_withdrawable(generated, request.user, today)
     can_approve = has_any_role(request.user, roles.CAN_APPROVE_LISTS)
     return render(
         request,
@@ -178,6 +167,10 @@ def _back_url(request: HttpRequest, generated: GeneratedFile) -> str:
     came_from = request.POST.get("from") or request.GET.get("from")
     if came_from == "downloads":
         return f"{reverse('downloads')}?xa={generated.commune_id}"
+    if came_from == "report":
+        return (
+            f"{reverse('monthly_report')}?xa={generated.commune_id}&thang={generated.period:%m/%Y}"
+        )
     return _page_url(generated.commune, generated.period)
 
 
@@ -472,7 +465,9 @@ def downloads(request: HttpRequest) -> HttpResponse:
         # A cycle's files are built again from the cycle's page, not retried here.
         generated.retryable = generated.kind in GeneratedFile.SENDABLE_KINDS
         generated.sendable = generated.kind == GeneratedFile.Kind.MONTHLY_REPORT
-        generated.withdrawable = generated.sendable and _withdrawable(generated, user, today)
+        generated.withdrawable = generated.sendable and sent_mark_withdrawable(
+            generated, user, today
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -486,6 +481,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
             "only_sent": only_sent,
             "communes": communes_for(user).order_by("name"),
             "can_build": has_any_role(user, roles.CAN_BUILD_LISTS),
+            "can_build_report": has_any_role(user, roles.CAN_BUILD_MONTHLY_REPORT),
             "running": any(f.is_active for f in page),
         },
     )

@@ -17,6 +17,12 @@ def vnd(value) -> str:
 
 
 @register.filter
+def count(value) -> str:
+    """``1800`` → ``1.800``: a count with the thousands separator; ``0`` for nothing."""
+    return format_amount(int(value or 0), unit=False)
+
+
+@register.filter
 def ddmmyyyy(value) -> str:
     """A date, or a moment's local date, as ``dd/mm/yyyy``."""
     return local_day(value).strftime("%d/%m/%Y") if value else ""

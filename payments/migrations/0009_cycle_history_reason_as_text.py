@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0007_forget_accounts_and_amounts'),
+        ('payments', '0008_bank_results_upload'),
     ]
 
     operations = [
