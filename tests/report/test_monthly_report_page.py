@@ -14,6 +14,7 @@ from beneficiaries.models import Commune, Programme, ProgrammeAccess
 from core.widgets import MONTH_ERROR
 from documents.models import Event, GeneratedFile
 from reports.reportfiles import request_monthly_report
+from tests.confirming import confirm_post
 from tests.factories import UserFactory
 from tests.lists.data import PERIOD
 
@@ -211,7 +212,10 @@ def test_the_officer_marks_the_report_sent_from_the_page(
 ):
     report = committed(request_monthly_report, signed_commune, PERIOD, actor=officer)
     client.force_login(officer)
-    page = client.post(reverse("generated_file_mark_sent", args=[report.pk]), {"from": "report"})
+    url = reverse("generated_file_mark_sent", args=[report.pk])
+    shown = client.get(PAGE, {"xa": signed_commune.pk, "thang": "01/2027"}).content.decode()
+    assert f"{url}?from=report" in shown
+    page = confirm_post(client, f"{url}?from=report", {"from": "report"})
     assert page.status_code == 302
     assert page["Location"] == f"{PAGE}?xa={signed_commune.pk}&thang=01/2027"
     report.refresh_from_db()
