@@ -338,9 +338,14 @@ def approve_lists(
     """The leader approves the month's lists awaiting approval, at once; from then on
     the officer may mark them sent. The rule of the cycle's approval: the leader's
     role, never the person who asked for the lists. ``expected``: the lists the
-    leader was shown; another set now (a list built again meanwhile, approved by
-    someone else) is refused rather than approving what nobody looked at."""
+    leader was shown; one of them no longer awaiting (built again meanwhile, approved by
+    someone else) is refused rather than approving what nobody looked at; the
+    lists shown are approved, not others (a user limited to some programmes sees
+    and approves theirs)."""
     require_actor(actor, roles.CAN_APPROVE_LISTS)
+    if getattr(actor, "pk", None) is None:
+        # An approval is a person's: the schedule or the system never approves.
+        raise FileError(_("Chỉ lãnh đạo phê duyệt được danh sách."))
     with transaction.atomic():
         Commune.objects.select_for_update().get(pk=commune.pk)
         pending = awaiting_approval(commune, period)
@@ -349,7 +354,7 @@ def approve_lists(
                 _("Không có danh sách nào của tháng %(month)s chờ phê duyệt.")
                 % {"month": _month_label(period)}
             )
-        if expected is not None and expected != {f.pk for f in pending}:
+        if expected is not None and not expected <= {f.pk for f in pending}:
             raise FileError(
                 _(
                     "Các danh sách tháng %(month)s đã thay đổi từ khi mở trang xác nhận "
@@ -357,6 +362,8 @@ def approve_lists(
                 )
                 % {"month": _month_label(period)}
             )
+        if expected is not None:
+            pending = [f for f in pending if f.pk in expected]
         if any(prepared_by(f.requested_by_id, actor) for f in pending):
             raise FileError(_("Người lập danh sách không tự phê duyệt được."))
         now = timezone.now()
@@ -378,10 +385,17 @@ def approve_lists(
 
 
 def withdraw_list_approval(
-    commune: Commune, period: datetime.date, *, actor, reason: str
+    commune: Commune,
+    period: datetime.date,
+    *,
+    actor,
+    reason: str,
+    expected: set[int] | None = None,
 ) -> list[GeneratedFile]:
     """The leader takes back the approval of the month's lists not sent yet (a list
-    already sent stays sent); the event log keeps who, when and why."""
+    already sent stays sent); the event log keeps who, when and why. ``expected``:
+    the lists the leader was shown (all of them when ``None``); one of them sent or
+    withdrawn meanwhile is refused."""
     require_actor(actor, roles.CAN_APPROVE_LISTS)
     try:
         reason = clean_reason(reason)
@@ -398,6 +412,16 @@ def withdraw_list_approval(
                 )
                 % {"month": _month_label(period)}
             )
+        if expected is not None:
+            if not expected <= {f.pk for f in approved}:
+                raise FileError(
+                    _(
+                        "Các danh sách tháng %(month)s đã thay đổi từ khi mở trang xác nhận "
+                        "(đã gửi, hoặc phê duyệt đã được rút): hãy xem lại."
+                    )
+                    % {"month": _month_label(period)}
+                )
+            approved = [f for f in approved if f.pk in expected]
         now = timezone.now()
         Event.objects.bulk_create(
             Event(

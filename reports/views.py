@@ -99,8 +99,16 @@ def registration_lists(request: HttpRequest) -> HttpResponse:
             "can_build": has_any_role(request.user, roles.CAN_BUILD_LISTS),
             "running": any(f.is_active for f in files),
             "can_approve": can_approve,
-            "awaiting": listfiles.awaiting_approval(commune, period) if can_approve else [],
-            "approved_unsent": listfiles.approved_unsent(commune, period) if can_approve else [],
+            "awaiting": (
+                _visible(request.user, listfiles.awaiting_approval(commune, period))
+                if can_approve
+                else []
+            ),
+            "approved_unsent": (
+                _visible(request.user, listfiles.approved_unsent(commune, period))
+                if can_approve
+                else []
+            ),
         },
     )
 
@@ -318,7 +326,7 @@ def _lists_month(request: HttpRequest) -> tuple[Commune, datetime.date]:
 def registration_lists_approve(request: HttpRequest) -> HttpResponse:
     """The leader approves the month's lists: confirmation page, then once."""
     commune, period = _lists_month(request)
-    pending = listfiles.awaiting_approval(commune, period)
+    pending = _visible(request.user, listfiles.awaiting_approval(commune, period))
     month = f"{period:%m/%Y}"
     warnings = []
     if not pending:
@@ -353,7 +361,9 @@ def registration_lists_approve(request: HttpRequest) -> HttpResponse:
             warnings=warnings,
             hidden={"xa": str(commune.pk), "thang": f"{period:%Y-%m}"},
         ),
-        current=lambda: _lists_token(_locked(listfiles.awaiting_approval(commune, period))),
+        current=lambda: _lists_token(
+            _locked(_visible(request.user, listfiles.awaiting_approval(commune, period)))
+        ),
         act=act,
         stale=_(
             "Trang xác nhận đã cũ: các danh sách tháng %(month)s đã thay đổi từ khi mở trang "
@@ -368,12 +378,16 @@ def registration_lists_approve(request: HttpRequest) -> HttpResponse:
 def registration_lists_withdraw_approval(request: HttpRequest) -> HttpResponse:
     """The leader takes back the approval of the month's unsent lists, with a reason."""
     commune, period = _lists_month(request)
-    approved = listfiles.approved_unsent(commune, period)
+    approved = _visible(request.user, listfiles.approved_unsent(commune, period))
     month = f"{period:%m/%Y}"
 
     def act(data: dict) -> str:
         withdrawn = listfiles.withdraw_list_approval(
-            commune, period, actor=request.user, reason=data["ly_do"]
+            commune,
+            period,
+            actor=request.user,
+            reason=data["ly_do"],
+            expected={f.pk for f in approved},
         )
         return _("Đã rút phê duyệt %(count)s danh sách tháng %(month)s.") % {
             "count": format_amount(len(withdrawn), unit=False),
@@ -402,7 +416,9 @@ def registration_lists_withdraw_approval(request: HttpRequest) -> HttpResponse:
             danger=True,
             hidden={"xa": str(commune.pk), "thang": f"{period:%Y-%m}"},
         ),
-        current=lambda: _lists_token(_locked(listfiles.approved_unsent(commune, period))),
+        current=lambda: _lists_token(
+            _locked(_visible(request.user, listfiles.approved_unsent(commune, period)))
+        ),
         act=act,
         stale=_(
             "Trang xác nhận đã cũ: các danh sách tháng %(month)s đã thay đổi từ khi mở trang "
@@ -411,6 +427,16 @@ def registration_lists_withdraw_approval(request: HttpRequest) -> HttpResponse:
         % {"month": month},
         errors=(FileError,),
     )
+
+
+def _visible(user, files: list[GeneratedFile]) -> list[GeneratedFile]:
+    """Those of ``files`` the user sees (a user limited to some programmes: theirs)."""
+    seen = set(
+        visible_files(user, GeneratedFile.objects.filter(pk__in=[f.pk for f in files])).values_list(
+            "pk", flat=True
+        )
+    )
+    return [f for f in files if f.pk in seen]
 
 
 def _locked(files: list[GeneratedFile]) -> list[GeneratedFile]:

@@ -58,6 +58,12 @@ def test_only_the_leader_approves(built, signed_commune, request, who):
     assert all(f.approved_at is None for f in _fresh(built))
 
 
+def test_the_system_never_approves(built, signed_commune):
+    with pytest.raises(FileError, match="Chỉ lãnh đạo phê duyệt được danh sách"):
+        listfiles.approve_lists(signed_commune, PERIOD, actor=None)
+    assert all(f.approved_at is None for f in _fresh(built))
+
+
 def test_whoever_asked_for_the_lists_does_not_approve_them(registered, signed_commune, leader):
     # A leader who also holds the officer's role asked for the lists himself.
     lists = listfiles.build_registration_lists_now(

@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from beneficiaries.models import Programme, ProgrammeAccess
 from core.confirm import VERSION_FIELD
 from documents.models import Event, GeneratedFile
 from registration import listfiles
@@ -175,3 +176,20 @@ def test_the_monthly_report_is_sent_and_withdrawn_from_the_downloads_page(
     done = confirm_post(client, withdraw + "?from=downloads", {"from": "downloads"})
     assert done["Location"] == f"{reverse('downloads')}?xa={signed_commune.pk}"
     assert GeneratedFile.objects.get(pk=report.pk).sent_at is None
+
+
+def test_a_leader_limited_to_one_programme_approves_and_withdraws_only_its_lists(
+    client, built, signed_commune
+):
+    limited = UserFactory(username="chutich_btxh", role="leader", communes=[signed_commune])
+    ProgrammeAccess.objects.create(user=limited, programme=Programme.objects.get(code="BTXH"))
+    client.force_login(limited)
+    page = client.get(_approve_url(signed_commune))
+    assert [r[0] for r in page.context["confirmation"].tables[0].rows] == ["Bảo trợ xã hội"]
+    done = confirm_post(client, _approve_url(signed_commune))
+    assert "Đã phê duyệt 1 danh sách tháng 01/2027." in _said(done)
+    approved = GeneratedFile.objects.filter(approved_at__isnull=False)
+    assert [f.programme.code for f in approved] == ["BTXH"]
+    withdrawn = confirm_post(client, _withdraw_url(signed_commune), {"ly_do": REASON})
+    assert "Đã rút phê duyệt 1 danh sách tháng 01/2027." in _said(withdrawn)
+    assert not GeneratedFile.objects.filter(approved_at__isnull=False).exists()
