@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.widgets import read_date
 from payments import postoffice
 from payments.filerules import months_label
 from payments.models import Payment
@@ -51,11 +52,8 @@ def _paid_on(request: HttpRequest) -> datetime.date | None:
     value = (request.POST.get("ngay") or "").strip()
     if not value:
         return timezone.localdate()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date)
-        except ValueError:
-            continue
+    day = read_date(value)
+    if day is not None:
         return day
     messages.error(request, _("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy."))
     return None
