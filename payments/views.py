@@ -92,11 +92,11 @@ def _built_message(request: HttpRequest, result) -> None:
     text = _("đã lập lại") if result.rebuilt else _("đã lập")
     messages.success(
         request,
-        _("Kỳ chi trả tháng %(month)s %(what)s: %(count)d người, %(total)s.")
+        _("Kỳ chi trả tháng %(month)s %(what)s: %(count)s người, %(total)s.")
         % {
             "month": f"{cycle.period:%m/%Y}",
             "what": text,
-            "count": cycle.payment_count,
+            "count": format_amount(cycle.payment_count, unit=False),
             # int(): on PostgreSQL the build leaves its raw SUM (a Decimal) on the object.
             "total": format_amount(int(cycle.total_amount)),
         },

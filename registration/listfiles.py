@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.models import Commune, Programme
 from core import roles
 from core.db import whole_results_planned
+from core.rules.money import format_amount
 from core.rules.months import first_of_month
 from documents import jobs
 from documents import services as files
@@ -229,10 +230,10 @@ def _may_be_sent(locked: GeneratedFile) -> None:
     if blockers:
         raise ListBlocked(
             _(
-                "Chưa gửi được: %(count)d người trong danh sách chưa được công an xác thực "
+                "Chưa gửi được: %(count)s người trong danh sách chưa được công an xác thực "
                 "hoặc có lỗi dữ liệu chặn."
             )
-            % {"count": len(blockers)},
+            % {"count": format_amount(len(blockers), unit=False)},
             blockers,
         )
 

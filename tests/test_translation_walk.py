@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import User
 from django.utils import translation
 
-from demo.seed import DEMO_USERS, seed_demo
+from demo.seed import seed_demo
 from tests.conftest import local_moment
-from tests.walk import kind_for, walk
+from tests.walk import walk_every_role
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +115,9 @@ class _Recorder:
             else:
                 setattr(trans, name, saved)
 
+    def on_page(self, username: str, url: str) -> None:
+        self.page = f"{username} {url}"
+
     def _check(self, result, context, singular, plural=None) -> None:
         if translation.get_language() is None:
             return  # looked up untranslated on purpose (a model's raw name)
@@ -189,33 +191,10 @@ def short_admin_lists(monkeypatch):
         monkeypatch.setattr(model_admin, "list_per_page", 5)
 
 
-def walk_every_role(client, *, recorder=None) -> dict[str, list]:
-    """Each demo user's pages; an admin page already seen by a user with the
-    same permissions on its model is not walked again."""
-    seen: set[str] = set()
-    pages = {}
-    for spec in sorted(DEMO_USERS, key=lambda spec: not spec.is_staff):
-        user = User.objects.get(username=spec.username)
-        client.force_login(user)
-
-        def get(url: str, username=user.username):
-            if recorder is not None:
-                recorder.page = f"{username} {url}"
-            response = client.get(url)
-            content_type = response.get("Content-Type", "")
-            html = content_type.startswith("text/html")
-            return response.status_code, content_type, response.content.decode() if html else ""
-
-        start = ["/", "/admin/"] if user.is_staff else ["/"]
-        pages[spec.username] = walk(get, start, kind=kind_for(user), seen=seen)
-        client.logout()
-    return pages
-
-
 @pytest.mark.usefixtures("short_admin_lists")
 def test_every_page_of_every_role_is_in_vietnamese(client, demo):
     with _Recorder() as recorder:
-        pages = walk_every_role(client, recorder=recorder)
+        pages = walk_every_role(client, before_each=recorder.on_page)
 
     walked = {username: {page.url for page in found} for username, found in pages.items()}
     assert all(len(urls) >= 2 for urls in walked.values()), walked

@@ -142,3 +142,44 @@ def walk(
                 seen.add(link_kind)
                 queue.append((link, url))
     return pages
+
+
+def walk_every_role(
+    client,
+    *,
+    usernames: Iterable[str] | None = None,
+    before_each: Callable[[str, str], None] | None = None,
+    kind: Callable[[object], Callable[[str], str]] = kind_for,
+) -> dict[str, list[Page]]:
+    """Each demo user's pages (the demo's users, staff first, or ``usernames``
+    in that order), through Django's test ``client``. A kind of page is walked
+    once: ``kind(user)`` says which pages are the same (by default
+    :func:`kind_for`: an admin page already seen by a user with the same
+    permissions on its model is not walked again). ``before_each(username,
+    url)`` is told of every request."""
+    from django.contrib.auth.models import User
+
+    from demo.seed import DEMO_USERS
+
+    if usernames is None:
+        usernames = [
+            spec.username for spec in sorted(DEMO_USERS, key=lambda spec: not spec.is_staff)
+        ]
+    seen: set[str] = set()
+    pages = {}
+    for username in usernames:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+
+        def get(url: str, username=username):
+            if before_each is not None:
+                before_each(username, url)
+            response = client.get(url)
+            content_type = response.get("Content-Type", "")
+            html = content_type.startswith("text/html")
+            return response.status_code, content_type, response.content.decode() if html else ""
+
+        start = ["/", "/admin/"] if user.is_staff else ["/"]
+        pages[username] = walk(get, start, kind=kind(user), seen=seen)
+        client.logout()
+    return pages
