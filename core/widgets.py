@@ -38,6 +38,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%d/%m/%Y")
 
 
+class AdminDateInput(DateInput):
+    """The admin's date box: dd/mm/yyyy, with the admin's own calendar and
+    «Hôm nay» link (which write the date the same way)."""
+
+    class Media:
+        js = ["admin/js/calendar.js", "admin/js/admin/DateTimeShortcuts.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "vDateField", "size": "10", **(attrs or {})})
+
+
 class DateField(forms.DateField):
     """A date typed as dd/mm/yyyy (or d/m/yyyy); a clear message for anything else."""
 
@@ -115,7 +126,5 @@ class MonthFieldsAdmin:
         if is_month_field(db_field):
             return db_field.formfield(form_class=MonthField, widget=MonthInput, **kwargs)
         if is_date_field(db_field):
-            # The admin's calendar link still attaches to the vDateField class.
-            widget = DateInput(attrs={"class": "vDateField", "size": "10"})
-            return db_field.formfield(form_class=DateField, widget=widget, **kwargs)
+            return db_field.formfield(form_class=DateField, widget=AdminDateInput, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -61,6 +61,7 @@ def test_the_admin_types_dates_as_dd_mm_yyyy(client, commune):
     assert 'type="date"' not in html
     assert 'name="opened_on"' in html
     assert 'placeholder="dd/mm/yyyy"' in html
+    assert "admin/js/admin/DateTimeShortcuts.js" in html  # the admin's calendar link
 
 
 @pytest.mark.django_db

@@ -86,3 +86,17 @@ def test_the_admin_does_not_scroll_sideways_on_a_phone(browser, live_server, dem
         page.screenshot(path=str(_shots(tmp_path) / f"{name}-390.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
     context.close()
+
+
+def test_the_admin_s_calendar_writes_dates_as_dd_mm_yyyy(browser, live_server, demo, tmp_path):
+    context, page = _log_in(browser, live_server, "admin", 1366, 768)
+    page.goto("/admin/accounts/paymentaccount/add/")
+    field = page.locator("input[name=opened_on]")
+    expect(field).to_have_attribute("type", "text")
+    expect(field).to_have_attribute("placeholder", "dd/mm/yyyy")
+
+    page.locator(".datetimeshortcuts a", has_text="Hôm nay").first.click()
+
+    expect(field).to_have_value(re.compile(r"^\d{2}/\d{2}/\d{4}$"))
+    page.screenshot(path=str(_shots(tmp_path) / "admin-date-field-1366.png"))
+    context.close()
