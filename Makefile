@@ -72,5 +72,6 @@ bench: $(STAMP) ## Run the benchmarks in bench/ and print one table
 clean: ## Remove the virtualenv, the SQLite file and generated files
 	rm -rf $(VENV) db.sqlite3 media staticfiles build/documents
 
-screenshot: $(STAMP) ## Retake docs/screenshot-registry.png in headless Chromium
+screenshot: demo ## Retake docs/screenshots/ (each role's main pages, desktop and phone) and docs/screenshot-registry.png
+	$(PY) manage.py screenshot_roles --out docs/screenshots
 	UPDATE_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser -k screenshot -q

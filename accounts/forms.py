@@ -8,9 +8,11 @@ print names their own way).
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Bank, PaymentAccount
+from accounts.services import account_taken
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
 from core.widgets import DateField
@@ -29,7 +31,10 @@ class PaymentAccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.holder = holder
         self.warnings: list[str] = []
-        self.fields["bank"].queryset = Bank.objects.filter(active=True)
+        # An account being edited keeps its bank even if the bank is no longer offered.
+        self.fields["bank"].queryset = Bank.objects.filter(
+            Q(active=True) | Q(pk=self.instance.bank_id)
+        )
         self.fields["holder_name"].required = False
         self.fields["holder_name"].help_text = _(
             "Như ngân hàng in (chữ in hoa, không dấu). Để trống: lấy tên người giữ tài khoản."
@@ -46,6 +51,12 @@ class PaymentAccountForm(forms.ModelForm):
                 )
             except AccountNumberError as exc:
                 self.add_error("number", exc.message)
+            else:
+                # The service's rule, on the number's field (an error there also keeps
+                # the model's bare "already exists" off the form).
+                taken = account_taken(bank, data["number"], exclude_pk=self.instance.pk)
+                if taken:
+                    self.add_error("number", taken)
         holder_name = fold_name(data.get("holder_name") or "") or self.holder.name_folded
         data["holder_name"] = holder_name
         if holder_name != self.holder.name_folded:

@@ -25,6 +25,7 @@ from beneficiaries.access import (
     programme_condition,
     programme_ids_for,
 )
+from beneficiaries.admin_checks import PoliceCheckAdminMixin
 from beneficiaries.models import (
     Beneficiary,
     Category,
@@ -53,7 +54,6 @@ from beneficiaries.services import (
     condition_problem,
     enrolment_problem,
     record_check,
-    record_matches,
     save_beneficiary,
 )
 from core.rules.names import fold_name
@@ -360,7 +360,7 @@ class IdentityCheckInline(MonthFieldsAdmin, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
+class PersonAdmin(PoliceCheckAdminMixin, CommuneScopedAdmin, SimpleHistoryAdmin):
     person_path = "pk"
     list_display = [
         "full_name",
@@ -378,7 +378,7 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         ("village", RelatedOnly),
         "gender",
     ]
-    actions = ["checked_matches"]
+    # The police's check form and the confirmed bulk «khớp»: PoliceCheckAdminMixin.
     search_fields = ["name_folded", "=personal_id", "phone"]
     list_select_related = ["village", "commune"]
     scoped_foreign_keys = {"commune": "pk", "village": "commune"}
@@ -394,14 +394,6 @@ class PersonAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         return verification_state(
             obj.last_check_result, obj.last_check_fingerprint, obj.identity_fingerprint
         ).label
-
-    @admin.action(description="Đã kiểm tra: khớp với CSDL dân cư", permissions=["check"])
-    def checked_matches(self, request, queryset):
-        count = record_matches(queryset, actor=request.user)
-        self.message_user(request, f"Đã ghi {count} lần kiểm tra «khớp».")
-
-    def has_check_permission(self, request) -> bool:
-        return request.user.has_perm("beneficiaries.add_identitycheck")
 
     @admin.display(description="Ngày sinh", ordering="birth_date")
     def birth_display(self, obj: Person) -> str:
@@ -557,9 +549,16 @@ class IdentityCheckForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        problem = check_problem(data.get("result", ""), list(data.get("differing") or []))
+        person, result = data.get("person"), data.get("result", "")
+        if person is None:
+            return data
+        problem = check_problem(
+            result, list(data.get("differing") or []), personal_id=person.personal_id
+        )
         if problem:
-            self.add_error("differing", problem)
+            self.add_error(
+                "differing" if result == IdentityCheck.Result.MISMATCH else "result", problem
+            )
         return data
 
 

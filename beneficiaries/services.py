@@ -9,6 +9,7 @@ job, the demo), as every app's services do.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
@@ -22,19 +23,34 @@ from beneficiaries.models import (
     EnrolmentCondition,
     IdentityCheck,
     Person,
+    Programme,
     Province,
     Representative,
     merged_commune_problem,
 )
-from beneficiaries.models.checks import check_problem
+from beneficiaries.models.checks import (
+    Verification,
+    check_problem,
+    verification_state,
+    with_verification,
+)
 from core import roles
 from core.access import require_actor
 from core.rules.ages import age_in_month, age_problem
 from core.rules.cccd import CccdError, check_cccd_against_record, parse_cccd
+from core.rules.money import format_amount
 
 
 class RegistryError(Exception):
-    """A registry operation refused, with a message for the officer."""
+    """A registry operation refused, with a message for the officer.
+
+    ``field``: the form field the message belongs to, when it is about one.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def known_provinces() -> frozenset[str]:
@@ -75,7 +91,8 @@ def save_person(person: Person, *, actor) -> Person:
     # No name in the message: the other person may be in a commune the actor cannot see.
     taken = RegistryError(
         _("Số CCCD %(id)s đã được dùng cho một người khác trong hệ thống.")
-        % {"id": person.personal_id}
+        % {"id": person.personal_id},
+        field="personal_id",
     )
     if person.personal_id:
         if Person.objects.filter(personal_id=person.personal_id).exclude(pk=person.pk).exists():
@@ -217,6 +234,20 @@ def exclusion_problem(
     return None
 
 
+def programme_start_problem(programme: Programme, month: datetime.date) -> str | None:
+    """Why an enrolment of ``programme`` cannot start in ``month`` (the programme does
+    not exist yet), or None."""
+    if programme.runs_in(month):
+        return None
+    return _(
+        "Chương trình %(programme)s chỉ có từ tháng %(start)s: không hưởng từ tháng %(month)s."
+    ) % {
+        "programme": programme.short_name,
+        "start": f"{programme.starts_from:%m/%Y}",
+        "month": f"{month:%m/%Y}",
+    }
+
+
 def enrolment_problem(
     beneficiary: Beneficiary,
     *,
@@ -243,15 +274,9 @@ def enrolment_problem(
     month = beneficiary.start_month
     if month is None:
         return None
-    programme = category.programme
-    if not programme.runs_in(month):
-        return _(
-            "Chương trình %(programme)s chỉ có từ tháng %(start)s: không hưởng từ tháng %(month)s."
-        ) % {
-            "programme": programme.short_name,
-            "start": f"{programme.starts_from:%m/%Y}",
-            "month": f"{month:%m/%Y}",
-        }
+    problem = programme_start_problem(category.programme, month)
+    if problem:
+        return problem
     if _eligibility_to_check(beneficiary):
         person = beneficiary.person
         if AGE in category.required:
@@ -350,15 +375,74 @@ def save_beneficiary(
     return beneficiary
 
 
+def representative_problem(representative: Representative) -> str | None:
+    """Why a representative link cannot be saved as it is, or None (the form asks too)."""
+    if representative.person_id and representative.person_id == representative.represented_id:
+        return _("Người nhận thay không thể là chính đối tượng.")
+    start, end = representative.valid_from, representative.valid_until
+    if start is None:
+        return _("Ghi ngày giấy ủy quyền/quyết định giám hộ bắt đầu có hiệu lực.")
+    if end is not None and end < start:
+        return _("Ngày hết hiệu lực phải sau ngày bắt đầu.")
+    if representative.person_id:
+        twin = Representative.objects.filter(
+            represented_id=representative.represented_id,
+            person_id=representative.person_id,
+            valid_from=start,
+        ).exclude(pk=representative.pk)
+        if twin.exists():
+            return _(
+                "%(name)s đã là người nhận thay của người này từ ngày %(day)s: "
+                "sửa dòng đó thay vì thêm lần nữa."
+            ) % {"name": representative.person.full_name, "day": f"{start:%d/%m/%Y}"}
+    return None
+
+
 @transaction.atomic
 def save_representative(representative: Representative, *, actor) -> Representative:
+    """Create or update who receives for a person: kind, relationship, the
+    authorisation or guardianship document and its dates."""
     require_actor(actor, roles.CAN_EDIT_REGISTRY)
-    if representative.person_id == representative.represented_id:
-        raise RegistryError(_("Người nhận thay không thể là chính đối tượng."))
+    # The represented person's row, locked: a form submitted twice saves once.
+    Person.objects.select_for_update().filter(pk=representative.represented_id).first()
+    problem = representative_problem(representative)
+    if problem:
+        raise RegistryError(problem)
     _check_open(representative.represented.commune)
     _stamp(representative, actor)
-    representative.save()
+    try:
+        # The constraint still guards two officers adding the same link at once.
+        with transaction.atomic():
+            representative.save()
+    except IntegrityError:
+        problem = representative_problem(representative)
+        if problem:
+            raise RegistryError(problem) from None
+        raise
     return representative
+
+
+@transaction.atomic
+def add_representative(
+    representative: Representative, *, new_person: Person | None = None, actor
+) -> Representative:
+    """Link a representative to the person they receive for; ``new_person``, a
+    guardian or proxy not yet in the registry, is created first, in the
+    represented person's commune and the same transaction (a refused link
+    leaves no person behind).
+
+    Whoever receives money for someone is paid against their ID: a new
+    representative needs a CCCD.
+    """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    if new_person is not None:
+        if not new_person.personal_id:
+            raise RegistryError(
+                _("Người nhận thay cần có số CCCD (để nhận tiền thay)."), field="personal_id"
+            )
+        new_person.commune = representative.represented.commune
+        representative.person = save_person(new_person, actor=actor)
+    return save_representative(representative, actor=actor)
 
 
 def _current_fingerprint(person: Person) -> str:
@@ -380,17 +464,60 @@ def record_check(
     population_values: dict | None = None,
     note: str = "",
     source: str = IdentityCheck.Source.MANUAL,
+    card_id: str | None = None,
+    seen_last_check: int | None = None,
 ) -> IdentityCheck:
-    """Record one police check of a person as the record stands now."""
+    """Record one police check of a person as the record stands now.
+
+    ``seen_last_check``: from a form, the id of the person's latest check when
+    the form was shown (0: none). A check recorded since (the same form sent
+    twice, or a colleague on the same person) refuses this one, so a double
+    click records once and nobody writes over a result they have not seen.
+
+    ``card_id``: the CCCD the police read on the person's card (normalised to
+    12 digits). A number other than the record's cannot be a match; with a
+    mismatch, the ID is among the fields that differ and the number read is
+    kept with the check.
+    """
     require_actor(actor, roles.CAN_CHECK_IDENTITY)
-    problem = check_problem(result, differing_fields or [])
+    differing = list(differing_fields or [])
+    values = dict(population_values or {})
+    if card_id:
+        values.setdefault("personal_id", card_id)
+        if card_id != person.personal_id:
+            if result == IdentityCheck.Result.MATCH:
+                raise RegistryError(
+                    _(
+                        "Số CCCD trên thẻ (%(card)s) khác số trong hồ sơ (%(record)s): không thể "
+                        "ghi «khớp». Chọn «không khớp», hoặc sửa hồ sơ trước."
+                    )
+                    % {"card": card_id, "record": person.personal_id or _("chưa có")},
+                    field="card_id",
+                )
+            if result == IdentityCheck.Result.MISMATCH and "personal_id" not in differing:
+                differing.append("personal_id")
+    problem = check_problem(result, differing, personal_id=person.personal_id)
     if problem:
-        raise RegistryError(problem)
+        raise RegistryError(problem, field="result")
+    if seen_last_check is not None:
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        latest = IdentityCheck.objects.filter(person=person).order_by("-pk").first()
+        if latest is not None and latest.pk != seen_last_check:
+            raise RegistryError(
+                _(
+                    "Đã có kết quả kiểm tra «%(result)s» được ghi lúc %(at)s, sau khi trang này "
+                    "mở: không ghi thêm. Xem lại kết quả đó trước khi ghi lần khác."
+                )
+                % {
+                    "result": latest.get_result_display(),
+                    "at": timezone.localtime(latest.checked_at).strftime("%H:%M %d/%m/%Y"),
+                }
+            )
     return IdentityCheck.objects.create(
         person=person,
         result=result,
-        differing_fields=differing_fields or [],
-        population_values=population_values or {},
+        differing_fields=differing,
+        population_values=values,
         note=note,
         source=source,
         fingerprint=_current_fingerprint(person),
@@ -398,37 +525,127 @@ def record_check(
     )
 
 
+@dataclass
+class MatchesRecorded:
+    """What the bulk «khớp» did: checks recorded, and the people it left alone."""
+
+    recorded: int = 0
+    #: Nobody without a CCCD is recorded «khớp».
+    without_id: list[Person] = field(default_factory=list)
+    #: Verified already, record unchanged since that match: nothing new to record.
+    already_verified: list[Person] = field(default_factory=list)
+
+    def message(self) -> str:
+        """The one sentence the police read after the action."""
+        parts = [
+            _("Đã ghi %(count)s lần kiểm tra «khớp».")
+            % {"count": format_amount(self.recorded, unit=False)}
+        ]
+        if self.without_id:
+            parts.append(
+                _("Bỏ qua %(count)s người chưa có số CCCD (không thể ghi «khớp»): %(names)s.")
+                % {
+                    "count": format_amount(len(self.without_id), unit=False),
+                    "names": _names(self.without_id),
+                }
+            )
+        if self.already_verified:
+            parts.append(
+                _("Bỏ qua %(count)s người đã xác thực, hồ sơ không đổi từ lần kiểm tra trước.")
+                % {"count": format_amount(len(self.already_verified), unit=False)}
+            )
+        return " ".join(parts)
+
+
+def _names(people: list[Person], shown: int = 10) -> str:
+    names = ", ".join(person.full_name for person in people[:shown])
+    if len(people) > shown:
+        names += _(" và %(count)s người khác") % {
+            "count": format_amount(len(people) - shown, unit=False)
+        }
+    return names
+
+
+def plan_matches(people) -> MatchesRecorded:
+    """Who the bulk «khớp» would record and whom it would leave out, without
+    writing: the confirmation page shows it, :func:`record_matches` does it.
+    ``recorded`` counts the checks it would write."""
+    plan = MatchesRecorded()
+    scope = Person.objects.filter(pk__in=people.values("pk"))
+    for person in with_verification(scope).select_related("village").order_by("sort_name", "pk"):
+        if not person.personal_id:
+            plan.without_id.append(person)
+        elif (
+            verification_state(
+                person.last_check_result, person.last_check_fingerprint, person.identity_key()
+            )
+            == Verification.VERIFIED
+        ):
+            plan.already_verified.append(person)
+        else:
+            plan.recorded += 1
+    return plan
+
+
 @transaction.atomic
-def record_matches(people, *, actor) -> int:
-    """The police desk's bulk action: these people match the population database."""
+def record_matches(people, *, actor) -> MatchesRecorded:
+    """The police desk's bulk action: these people match the population database.
+
+    A person without a CCCD is never recorded «khớp» (skipped and named); one
+    already verified with the record unchanged is skipped too, so the action
+    sent twice records once (the people's rows are locked while it runs).
+    """
     require_actor(actor, roles.CAN_CHECK_IDENTITY)
-    checks = [
-        IdentityCheck(
-            person=person,
-            result=IdentityCheck.Result.MATCH,
-            fingerprint=_current_fingerprint(person),
-            checked_by=actor,
+    ids = list(
+        Person.objects.select_for_update()
+        .filter(pk__in=people.values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    scope = Person.objects.filter(pk__in=ids)
+    done = MatchesRecorded()
+    checks = []
+    for person in with_verification(scope).select_related("village").order_by("sort_name", "pk"):
+        if not person.personal_id:
+            done.without_id.append(person)
+            continue
+        key = _current_fingerprint(person)
+        if verification_state(person.last_check_result, person.last_check_fingerprint, key) == (
+            Verification.VERIFIED
+        ):
+            done.already_verified.append(person)
+            continue
+        checks.append(
+            IdentityCheck(
+                person=person,
+                result=IdentityCheck.Result.MATCH,
+                fingerprint=key,
+                checked_by=actor if getattr(actor, "pk", None) else None,
+            )
         )
-        for person in people.select_related("village")
-    ]
     IdentityCheck.objects.bulk_create(checks)
-    return len(checks)
+    done.recorded = len(checks)
+    return done
 
 
 __all__ = [
     "CccdError",
+    "MatchesRecorded",
     "RegistryError",
+    "add_representative",
     "age_rule_problem",
     "condition_problem",
     "conditions_problem",
     "enrolment_problem",
     "exclusion_problem",
     "known_provinces",
+    "plan_matches",
     "record_check",
     "record_condition",
     "record_matches",
     "save_beneficiary",
     "save_person",
+    "representative_problem",
     "save_representative",
     "validate_personal_id",
 ]

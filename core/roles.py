@@ -131,6 +131,12 @@ CAN_REQUEST_CYCLE_FILES = frozenset({LABOUR_OFFICER, ACCOUNTANT})
 SEES_SUBMITTED_CYCLES_ONLY = frozenset({DISTRICT, POST_OFFICE})
 # The post office's page: record cash results (the officer may too).
 CAN_RECORD_CASH = frozenset({LABOUR_OFFICER, POST_OFFICE})
+# The banks' results of transfers (the command, the cycle's upload page): the
+# officer, and the accountant, who receives the bank's statement and reconciles it.
+CAN_RECORD_BANK_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+# The monthly report built on demand: whoever sees every report (not the paying
+# office, which sees a report only once it was sent to it).
+CAN_BUILD_MONTHLY_REPORT = CAN_SEE_LISTS - SEES_SENT_LISTS_ONLY
 
 
 def sync_role_permissions(group_model, permission_model, *, using: str = "default") -> None:

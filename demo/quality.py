@@ -70,7 +70,7 @@ def verify_everyone(commune: Commune, *, police: User) -> int:
     )
     return record_matches(
         Person.objects.filter(pk__in=list(waiting.values_list("pk", flat=True))), actor=police
-    )
+    ).recorded
 
 
 def clear_findings(commune: Commune, *, officer: User) -> None:

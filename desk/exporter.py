@@ -22,6 +22,7 @@ from accounts.models import Bank
 from amounts.queries import entitlement_in_force
 from beneficiaries.labels import GENDER_WORDS, RECEIVER_WORDS
 from beneficiaries.models import Beneficiary, Category, Commune, Programme
+from desk.importer.enrolment import START_MONTHS_AHEAD
 from documents import textwidth
 from documents.official import leader, official_document, preparer
 from documents.xlsx import Column, Document, Sheet, printable_area, write_xlsx
@@ -52,6 +53,19 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+#: The template's column after ``Số quyết định``: the first month of a new enrolment
+#: (``mm/yyyy``, formatted as text so that Excel keeps it as typed; blank: the month
+#: of the import). The export leaves it out: an enrolment in the registry keeps its own.
+START_MONTH_COLUMN = Column("Tháng bắt đầu hưởng", "id", 10)
+
+
+def template_columns() -> tuple[Column, ...]:
+    """The template's columns: the registry's, the start month after the decision
+    number, then the conditions."""
+    at = next(i for i, c in enumerate(COLUMNS) if c.header == "Số quyết định") + 1
+    return (*COLUMNS[:at], START_MONTH_COLUMN, *COLUMNS[at:], *CONDITION_COLUMNS)
+
+
 #: The template's optional columns after the registry's: the conditions hưu trí
 #: xã hội requires, each declared with its document and the document's date
 #: (headers the import knows: ``desk.importer.layout``).
@@ -78,15 +92,19 @@ def desk_document(
     )
 
 
-def registry_rows(enrolments: QuerySet[Beneficiary], *, on: datetime.date) -> Iterator[list[Any]]:
-    """One row per live enrolment of ``enrolments``, in list order (given name, then full name),
-    with the amount and the registration in force in ``on``'s month."""
+def registry_rows(
+    enrolments: QuerySet[Beneficiary], *, on: datetime.date, include_ended: bool = False
+) -> Iterator[list[Any]]:
+    """One row per live enrolment of ``enrolments`` (ended ones too with ``include_ended``),
+    in list order (given name, then full name), with the amount and the registration in
+    force in ``on``'s month."""
     month = on.replace(day=1)
     entitlement = entitlement_in_force(month)
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
+    if not include_ended:
+        enrolments = enrolments.exclude(status=Beneficiary.Status.ENDED)
     qs = (
-        enrolments.exclude(status=Beneficiary.Status.ENDED)
-        .annotate(
+        enrolments.annotate(
             amount=Subquery(entitlement.values("amount")[:1]),
             coefficient=Subquery(entitlement.values("coefficient")[:1]),
             method=Subquery(current.values("method")),
@@ -187,12 +205,20 @@ def write_registry(
     *,
     on: datetime.date,
     programme_ids: list[int] | None = None,
+    enrolments: QuerySet[Beneficiary] | None = None,
+    include_ended: bool = False,
 ) -> int:
-    """The commune's registry, re-importable as is; returns the number of rows."""
+    """The commune's registry, re-importable as is; returns the number of rows.
+
+    ``enrolments``: a selection of the commune's (the registry list's filters) instead
+    of all of them; ``include_ended`` keeps the ended ones (a list filtered on them).
+    """
+    if enrolments is None:
+        enrolments = _enrolments_of(commune, programme_ids)
     sheet = Sheet(
         name="Danh sách",
         columns=COLUMNS,
-        rows=registry_rows(_enrolments_of(commune, programme_ids), on=on),
+        rows=registry_rows(enrolments, on=on, include_ended=include_ended),
         document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG (đến %(date)s)")
@@ -219,16 +245,24 @@ PRINT_COLUMNS: tuple[Column, ...] = (
 
 
 def printable_rows(
-    commune: Commune, *, on: datetime.date, programme_ids: list[int] | None = None
+    commune: Commune,
+    *,
+    on: datetime.date,
+    programme_ids: list[int] | None = None,
+    enrolments: QuerySet[Beneficiary] | None = None,
+    include_ended: bool = False,
 ) -> Iterator[list[Any]]:
-    """The live enrolments by village (then given name), numbered within the
+    """The live enrolments (or those of ``enrolments``, ended ones too with
+    ``include_ended``) by village (then given name), numbered within the
     village, with the amount and the registration in force in ``on``'s month."""
     month = on.replace(day=1)
     current = PaymentMethodRegistration.objects.in_force_for(OuterRef("pk"), month)
+    if enrolments is None:
+        enrolments = _enrolments_of(commune, programme_ids)
+    if not include_ended:
+        enrolments = enrolments.exclude(status=Beneficiary.Status.ENDED)
     qs = (
-        _enrolments_of(commune, programme_ids)
-        .exclude(status=Beneficiary.Status.ENDED)
-        .annotate(
+        enrolments.annotate(
             amount=Subquery(entitlement_in_force(month).values("amount")[:1]),
             method=Subquery(current.values("method")),
             bank=Subquery(current.values("account__bank__short_name")),
@@ -286,12 +320,21 @@ def write_registry_printable(
     on: datetime.date,
     plans: list | None = None,
     programme_ids: list[int] | None = None,
+    enrolments: QuerySet[Beneficiary] | None = None,
+    include_ended: bool = False,
 ) -> int:
-    """The registry to print and sign: eleven columns, by village, A4 landscape."""
+    """The registry to print and sign: eleven columns, by village, A4 landscape
+    (``enrolments``, ``include_ended``: as :func:`write_registry`)."""
     sheet = Sheet(
         name="Bản in",
         columns=PRINT_COLUMNS,
-        rows=printable_rows(commune, on=on, programme_ids=programme_ids),
+        rows=printable_rows(
+            commune,
+            on=on,
+            programme_ids=programme_ids,
+            enrolments=enrolments,
+            include_ended=include_ended,
+        ),
         document=desk_document(
             commune,
             _("DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP HẰNG THÁNG THEO THÔN (đến %(date)s)")
@@ -307,6 +350,9 @@ INSTRUCTIONS = (
     "Mỗi dòng ở trang «Danh sách» là một diện hưởng của một người. Không đổi tên các cột.",
     "Ngày sinh: dd/mm/yyyy (ví dụ 05/03/1938); chỉ biết năm thì ghi năm (1938).",
     "Số CCCD: 12 chữ số. Cột đã định dạng văn bản; nếu dán từ nơi khác, giữ số 0 ở đầu.",
+    "Tháng bắt đầu hưởng: tháng/năm theo quyết định, dạng mm/yyyy (ví dụ 03/2026); để trống "
+    "thì hưởng từ tháng nhập. Chỉ dùng cho diện hưởng mới; không trước tháng chương trình bắt "
+    f"đầu, không quá {START_MONTHS_AHEAD} tháng sau tháng nhập.",
     "Số tài khoản: nhập dạng văn bản. Số từ 16 chữ số nhập dạng số sẽ bị Excel làm mất chữ số cuối.",
     "Mức trợ cấp: số tiền đồng, ví dụ 2055000 hoặc 2.055.000.",
     "Giới tính, Chương trình, Diện đối tượng, Hình thức nhận, Người nhận, Ngân hàng: chọn trong danh sách thả xuống.",
@@ -372,7 +418,8 @@ def write_template(target: str | IO[bytes], *, plans: list | None = None) -> Non
         ],
         rows=catalogue_rows,
     )
-    header_index = {c.header: i for i, c in enumerate(COLUMNS)}
+    columns = template_columns()
+    header_index = {c.header: i for i, c in enumerate(columns)}
     validations = [
         (header_index["Giới tính"], _list_validation("A", len(lists[0]))),
         (header_index["Chương trình"], _list_validation("B", len(lists[1]))),
@@ -381,9 +428,7 @@ def write_template(target: str | IO[bytes], *, plans: list | None = None) -> Non
         (header_index["Người nhận"], _list_validation("E", len(lists[4]))),
         (header_index["Ngân hàng"], _list_validation("F", len(lists[5]))),
     ]
-    data = Sheet(
-        name="Danh sách", columns=COLUMNS + CONDITION_COLUMNS, rows=[], validations=validations
-    )
+    data = Sheet(name="Danh sách", columns=columns, rows=[], validations=validations)
     guide = Sheet(
         name="Hướng dẫn",
         columns=[

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.models import (
     Beneficiary,
     Category,
+    Commune,
     EnrolmentCondition,
     Person,
     Programme,
@@ -261,8 +262,8 @@ class PersonByIdField(forms.ModelChoiceField):
             widget=forms.TextInput(attrs={"placeholder": _("12 chữ số"), "inputmode": "numeric"}),
             error_messages={
                 "invalid_choice": _(
-                    "Không có ai mang số CCCD này trong sổ của xã. Thêm người nhận thay "
-                    "trước (nút «Thêm người»), rồi quay lại."
+                    "Không có ai mang số CCCD này trong sổ của xã. Nếu người nhận thay chưa có "
+                    "trong sổ, để trống ô này và điền phần «Người nhận thay chưa có trong sổ»."
                 )
             },
             **kwargs,
@@ -276,21 +277,37 @@ class PersonByIdField(forms.ModelChoiceField):
         return super().to_python(digits)
 
 
-class RepresentativeForm(forms.ModelForm):
-    class Meta:
-        model = Representative
-        fields = ["person", "kind", "relationship", "document", "valid_from", "valid_until"]
-        field_classes = {"valid_from": DateField, "valid_until": DateField}
+class NewRepresentativePersonForm(PersonForm):
+    """A proxy or guardian not yet in the registry, typed on the representative
+    form: the person form's checks (CCCD, birth, phone), in the commune of the
+    person they receive for. The CCCD is required: they are paid against it."""
 
-    def __init__(self, *args, represented: Person, people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.represented = represented
-        self.fields["person"] = PersonByIdField(
-            queryset=people.exclude(pk=represented.pk),
-            self_id=represented.personal_id,
-            label=_("Số CCCD người nhận thay"),
+    class Meta(PersonForm.Meta):
+        fields = ["full_name", "personal_id", "birth_date", "gender", "phone", "commune", "village"]
+
+    TYPED = ("full_name", "personal_id", "birth_date", "phone")
+
+    def __init__(self, *args, represented: Person, **kwargs):
+        kwargs.setdefault("prefix", "moi")
+        kwargs.setdefault("instance", Person())
+        super().__init__(
+            *args, communes=Commune.objects.filter(pk=represented.commune_id), **kwargs
         )
+        self.fields["personal_id"].required = True
+        self.fields["personal_id"].error_messages["required"] = _(
+            "Nhập số CCCD của người nhận thay: họ nhận tiền theo số này."
+        )
+        self.fields["personal_id"].help_text = _("12 chữ số; người nhận thay cần có số CCCD.")
+        self.fields["full_name"].required = True
+        self.fields["village"].initial = represented.village_id
+        self.fields["birth_date"].required = True
 
+    def is_filled(self) -> bool:
+        """Whether the officer typed a new person at all."""
+        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.TYPED)
+
+
+class _AuthorisationDates:
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("valid_from"), data.get("valid_until")
@@ -299,14 +316,79 @@ class RepresentativeForm(forms.ModelForm):
         return data
 
 
+class RepresentativeForm(_AuthorisationDates, forms.ModelForm):
+    """Who receives for a person: someone in the registry, typed as their CCCD,
+    or someone new typed in ``new_person_form`` (one or the other)."""
+
+    class Meta:
+        model = Representative
+        fields = ["person", "kind", "relationship", "document", "valid_from", "valid_until"]
+        field_classes = {"valid_from": DateField, "valid_until": DateField}
+
+    def __init__(
+        self,
+        *args,
+        represented: Person,
+        people,
+        new_person_form: NewRepresentativePersonForm | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.represented = represented
+        self.new_person_form = new_person_form
+        self.fields["person"] = PersonByIdField(
+            queryset=people.exclude(pk=represented.pk),
+            self_id=represented.personal_id,
+            label=_("Số CCCD người nhận thay (đã có trong sổ)"),
+            required=new_person_form is None,
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.new_person_form is not None and not self.has_error("person"):
+            new = self.new_person_form.is_filled()
+            if data.get("person") and new:
+                self.add_error(
+                    "person",
+                    _(
+                        "Chọn một: số CCCD của người đã có trong sổ, hoặc thông tin người "
+                        "chưa có trong sổ (để trống phần còn lại)."
+                    ),
+                )
+            elif not data.get("person") and not new:
+                self.add_error(
+                    "person",
+                    _(
+                        "Nhập số CCCD của người nhận thay đã có trong sổ, hoặc điền phần "
+                        "«Người nhận thay chưa có trong sổ»."
+                    ),
+                )
+        return data
+
+
+class RepresentativeEditForm(_AuthorisationDates, forms.ModelForm):
+    """A representative's kind, relationship, document and its dates; who it is
+    stays (another person is another representative)."""
+
+    class Meta:
+        model = Representative
+        fields = ["kind", "relationship", "document", "valid_from", "valid_until"]
+        field_classes = {"valid_from": DateField, "valid_until": DateField}
+
+
 class RegistryFilterForm(forms.Form):
-    """The registry list's search box and filters (GET)."""
+    """The registry list's search box and filters (posted; the search term is then kept
+    in the session, the filters go in the list's address: ``desk.views.person_list``)."""
 
     q = forms.CharField(
         label=_("Tìm"),
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Tên (có hoặc không dấu), số CCCD, số tài khoản")}
+            # A CCCD or an account number is not kept in the browser's form history either.
+            attrs={
+                "placeholder": _("Tên (có hoặc không dấu), số CCCD, số tài khoản"),
+                "autocomplete": "off",
+            }
         ),
     )
     programme = forms.ModelChoiceField(

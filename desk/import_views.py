@@ -21,15 +21,19 @@ from beneficiaries.access import (
     commune_ids_for,
     communes_for,
     get_commune_for,
-    programme_ids_for,
 )
-from beneficiaries.models import ImportBatch
+from beneficiaries.models import Beneficiary, ImportBatch
 from core import roles
 from core.access import require_role
+from core.rules.months import parse_month
 from desk.exporter import write_registry, write_registry_printable, write_template
 from desk.importer import jobs as import_jobs
 from desk.importer import service as importer
 from desk.importer.errorfile import write_error_file
+from desk.importer.plan import DEFAULT
+from desk.registry import search_registry
+from desk.views import registry_selection
+from registration.models import PaymentMethodRegistration
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -105,9 +109,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request.user, pk)
     status_filter = request.GET.get("loc", "")
-    rows = batch.summary.get("rows", []) if batch.summary else []
-    if status_filter:
-        rows = [r for r in rows if r[4] == status_filter]
+    all_rows = batch.summary.get("rows", []) if batch.summary else []
+    rows = [r for r in all_rows if r[4] == status_filter] if status_filter else all_rows
+    defaulted = [r for r in all_rows if r[11:12] == [DEFAULT]]
     errors_by_row: dict[tuple, list[str]] = {}
     for issue in batch.issues:
         if issue["row"]:
@@ -115,18 +119,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{issue['column'] or ''}: {issue['message']}".lstrip(": ")
             )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    preview = [
-        {
-            "sheet": r[0],
-            "row": r[1],
-            "name": r[2],
-            "personal_id": r[3],
-            "status": r[4],
-            "changes": r[5],
-            "problems": errors_by_row.get((r[0], r[1]), []),
-        }
-        for r in page
-    ]
+    preview = [_preview_row(r, errors_by_row) for r in page]
     file_issues = [i for i in batch.issues if not i["row"]]
     return render(
         request,
@@ -139,14 +132,33 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row_errors": [i for i in batch.issues if i["row"] and i["level"] == "error"][:500],
             "row_warnings": [i for i in batch.issues if i["row"] and i["level"] == "warning"][:500],
             "status_filter": status_filter,
-            "running": batch.status
-            in (
-                ImportBatch.Status.PENDING,
-                ImportBatch.Status.VALIDATING,
-                ImportBatch.Status.WRITING,
-            ),
+            "totals": (batch.summary or {}).get("totals"),
+            # Rows whose enrolment starts in the month of the import, the column being blank.
+            "defaulted": len(defaulted),
+            "default_month": parse_month(defaulted[0][10]) if defaulted else None,
         },
     )
+
+
+def _preview_row(r: list, errors_by_row: dict) -> dict:
+    """One row of the preview (:func:`desk.importer.changes.row_dict`) for the page."""
+    # Rows of a preview made before the enrolment's columns were kept have six values.
+    programme, category, amount, method, start, source = (r[6:12] + [""] * 6)[:6]
+    return {
+        "sheet": r[0],
+        "row": r[1],
+        "name": r[2],
+        "personal_id": r[3],
+        "status": r[4],
+        "changes": r[5],
+        "programme": programme,
+        "category": category,
+        "amount": amount,
+        "method": PaymentMethodRegistration.Method(method).label if method else "",
+        "start_month": parse_month(start),
+        "start_source": source,
+        "problems": errors_by_row.get((r[0], r[1]), []),
+    }
 
 
 @login_required
@@ -205,19 +217,32 @@ def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def registry_export(request: HttpRequest) -> HttpResponse:
+    """The registry as a workbook: what the list's filters select (its address's, the
+    search kept in the session), in the commune chosen (``xa``), the filtered village's,
+    or the user's first."""
     require_role(request.user, roles.CAN_SEE_MONEY)
+    selection = registry_selection(request)
+    village = selection.filters["village"]
     if request.GET.get("xa"):
         commune = get_commune_for(request.user, request.GET["xa"])
+    elif village is not None:
+        # A list filtered on a village: that village's commune (a user of several).
+        commune = village.commune
     else:
         commune = communes_for(request.user).first()
         if commune is None:
             return HttpResponse(_("Bạn chưa được gán xã nào."), status=403)
-    buffer = io.BytesIO()
     today = timezone.localdate()
+    enrolments = search_registry(request.user, on=today, **selection.filters).filter(
+        commune=commune
+    )
+    # An ended enrolment is exported only when the list was filtered on them.
+    include_ended = selection.filters["status"] == Beneficiary.Status.ENDED
+    buffer = io.BytesIO()
     # ?ban=in: the printable variant (by village, the columns an official reads).
     printable = request.GET.get("ban") == "in"
     (write_registry_printable if printable else write_registry)(
-        buffer, commune, on=today, programme_ids=programme_ids_for(request.user)
+        buffer, commune, on=today, enrolments=enrolments, include_ended=include_ended
     )
     buffer.seek(0)
     stem = "ban-in-danh-sach-doi-tuong" if printable else "danh-sach-doi-tuong"

@@ -76,7 +76,9 @@ class RegistryResource(resources.ModelResource):
                 by_row.setdefault((issue["sheet"], issue["row"]), []).append(
                     f"{label}{issue['message']} «{issue['value']}»"
                 )
-        for sheet, number, name, personal_id, status, changes in batch.summary.get("rows", []):
+        for sheet, number, name, personal_id, status, changes, *_enrols in batch.summary.get(
+            "rows", []
+        ):
             values = [sheet, number, name, personal_id, changes]
             if status == ERROR:
                 result.append_invalid_row(

@@ -239,9 +239,9 @@ def _checked_row(table: Table, row: DataRow, people: dict[int, Person], result: 
             error(H_FIELDS, _("Trường «%(value)s» không rõ.") % {"value": written.strip()})
         elif key:
             differing.append(FIELD_WORDS[key])
-    problem = check_problem(outcome, differing)
+    problem = check_problem(outcome, differing, personal_id=person.personal_id)
     if problem:
-        error(H_FIELDS, problem)
+        error(H_FIELDS if outcome == IdentityCheck.Result.MISMATCH else H_RESULT, problem)
     note = clean_text(table.cell(row, H_NOTE))
     message = too_long(note, NOTE_MAX)
     if message is not None:

@@ -8,6 +8,12 @@ against its payment, and only when no row is wrong does each result go
 through :func:`payments.services.results.record_result` (the rules of
 paid/failed, idempotence, freeing months), in one transaction. Layout:
 ``docs/bank-files.md``.
+
+The command (``import_bank_results``) and the cycle's upload page
+(:mod:`payments.bankuploads`) read a file the same way:
+:func:`check_bank_results` validates and says what the file would record,
+writing nothing (the page's preview); :func:`import_bank_results` validates
+again and records.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from payments.models import Payment, PaymentCycle
 from payments.services.results import (
     RESULT_STATES,
     ResultError,
+    is_same_result,
     paid_date_problem,
     record_result,
 )
@@ -74,10 +81,33 @@ class ImportSummary:
     unchanged: int = 0
     skipped: int = 0  # rows without a result yet
     errors: list[RowError] = field(default_factory=list)
+    # Each reason of the failed transfers, with how many and how much.
+    reasons: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def total_amount(self) -> int:
+        """What the file records, paid and failed: whole đồng."""
+        return self.paid_amount + self.failed_amount
+
+    def _count(self, item: _Planned) -> None:
+        if item.status == Payment.Status.PAID:
+            self.paid += 1
+            self.paid_amount += item.amount
+        else:
+            self.failed += 1
+            self.failed_amount += item.amount
+            counted = self.reasons.setdefault(item.reason, [0, 0])
+            counted[0] += 1
+            counted[1] += item.amount
+
+    def _reset_counts(self) -> None:
+        self.changed = self.unchanged = 0
+        self.paid = self.failed = self.paid_amount = self.failed_amount = 0
+        self.reasons = {}
 
     def lines(self) -> list[str]:
         return [
@@ -112,10 +142,40 @@ class _Planned:
     paid_on: datetime.date | None
     reference: str
     reason: str
+    # The result recorded already is this one (the same file again): nothing changes.
+    unchanged: bool = False
 
 
 class _Rollback(Exception):
     pass
+
+
+def check_bank_results(
+    source: str | Path | IO[bytes],
+    *,
+    filename: str,
+    commune=None,
+    cycle=None,
+    programme_ids: list[int] | None = None,
+    today: datetime.date | None = None,
+) -> ImportSummary:
+    """Validate every row and count what the file would record; write nothing.
+
+    ``changed`` and ``unchanged`` say which results are new and which are
+    recorded already (:func:`~payments.services.results.is_same_result`).
+    """
+    summary = ImportSummary()
+    _sheet, planned = _read(
+        source, summary, filename=filename, commune=commune, cycle=cycle,
+        programme_ids=programme_ids, today=today,
+    )  # fmt: skip
+    for item in planned:
+        summary._count(item)
+        if item.unchanged:
+            summary.unchanged += 1
+        else:
+            summary.changed += 1
+    return summary
 
 
 def import_bank_results(
@@ -123,30 +183,63 @@ def import_bank_results(
     *,
     filename: str,
     commune=None,
+    cycle=None,
+    programme_ids: list[int] | None = None,
     actor=None,
     today: datetime.date | None = None,
 ) -> ImportSummary:
     """Validate every row; then record every result in one transaction, or nothing.
 
-    With ``commune``, only that commune's payments are accepted.
+    With ``commune``, only that commune's payments are accepted; with
+    ``cycle``, only that cycle's; with ``programme_ids``, only those
+    programmes' (a user limited to some programmes).
     """
-    today = today or timezone.localdate()
     summary = ImportSummary()
-    try:
-        table = read_table(source, NAMES, filename=filename, data=[H_REFERENCE])
-    except WorkbookError as exc:
-        summary.errors.append(RowError("", None, "", "", exc.message))
-        return summary
-    planned = _validate(table, summary, commune=commune, today=today)
+    sheet, planned = _read(
+        source, summary, filename=filename, commune=commune, cycle=cycle,
+        programme_ids=programme_ids, today=today,
+    )  # fmt: skip
     if summary.errors:
         return summary
     try:
         with transaction.atomic():
-            _write(table.sheet, planned, summary, actor=actor)
+            _write(sheet, planned, summary, actor=actor)
     except _Rollback:
-        summary.changed = summary.unchanged = 0
-        summary.paid = summary.failed = summary.paid_amount = summary.failed_amount = 0
+        summary._reset_counts()
     return summary
+
+
+def _read(
+    source: str | Path | IO[bytes],
+    summary: ImportSummary,
+    *,
+    filename: str,
+    commune,
+    cycle,
+    programme_ids: list[int] | None,
+    today: datetime.date | None,
+) -> tuple[str, list[_Planned]]:
+    """The file's sheet and the results its rows record; every problem in ``summary.errors``."""
+    today = today or timezone.localdate()
+    try:
+        table = read_table(source, NAMES, filename=filename, data=[H_REFERENCE])
+    except WorkbookError as exc:
+        summary.errors.append(RowError("", None, "", "", exc.message))
+        return "", []
+    scope = _Scope(commune=commune, cycle=cycle, programme_ids=programme_ids)
+    planned = _validate(table, summary, scope=scope, today=today)
+    if summary.errors:
+        return table.sheet, []
+    return table.sheet, planned
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Whose payments a file may carry results for (``None``: any)."""
+
+    commune: object = None
+    cycle: PaymentCycle | None = None
+    programme_ids: list[int] | None = None
 
 
 # --- reading -------------------------------------------------------------------------
@@ -171,7 +264,7 @@ class _Row:
 
 
 def _validate(
-    table: Table, summary: ImportSummary, *, commune, today: datetime.date
+    table: Table, summary: ImportSummary, *, scope: _Scope, today: datetime.date
 ) -> list[_Planned]:
     missing = table.missing(REQUIRED_HEADERS)
     for name in missing:
@@ -190,7 +283,7 @@ def _validate(
     planned: list[_Planned] = []
     for data_row in table.rows:
         row = _Row(table, data_row, summary.errors)
-        payment = _payment_of(row, wanted, payments, commune)
+        payment = _payment_of(row, wanted, payments, scope)
         if payment is None:
             continue
         item = _checked(row, payment, summary, today)
@@ -200,7 +293,7 @@ def _validate(
 
 
 def _payment_of(
-    row: _Row, wanted: dict[int, list[int]], payments: dict[int, dict], commune
+    row: _Row, wanted: dict[int, list[int]], payments: dict[int, dict], scope: _Scope
 ) -> dict | None:
     """The payment the row's reference names, when the row may carry its result."""
     pk = parse_reference(row.text(H_REFERENCE))
@@ -217,11 +310,28 @@ def _payment_of(
         )
         return None
     payment = payments.get(pk)
+    commune = scope.commune
     if payment is None or (commune is not None and payment["commune_id"] != commune.pk):
         row.error(
             H_REFERENCE,
             _("Không có khoản chi trả mang mã này")
             + (_(" ở xã %(name)s.") % {"name": commune.name} if commune is not None else "."),
+        )
+        return None
+    if scope.cycle is not None and payment["cycle_id"] != scope.cycle.pk:
+        row.error(
+            H_REFERENCE,
+            _(
+                "Khoản này thuộc kỳ chi trả tháng %(month)s, không thuộc kỳ đang nhập "
+                "(tháng %(cycle)s)."
+            )
+            % {"month": f"{payment['period']:%m/%Y}", "cycle": f"{scope.cycle.period:%m/%Y}"},
+        )
+        return None
+    if scope.programme_ids is not None and payment["programme_id"] not in scope.programme_ids:
+        row.error(
+            H_REFERENCE,
+            _("Khoản này thuộc chương trình bạn không được giao: không ghi kết quả được."),
         )
         return None
     if payment["method"] != Payment.Method.ACCOUNT:
@@ -275,14 +385,26 @@ def _checked(
             row.error(header, message)
     if len(row.errors) > problems_before:
         return None
+    recorded = Payment.Status.PAID if status == RESULT_PAID else Payment.Status.FAILED
+    paid_on = paid_on if status == RESULT_PAID else None
     return _Planned(
         row=row.number,
         payment_id=payment["pk"],
         amount=payment["amount"],
-        status=Payment.Status.PAID if status == RESULT_PAID else Payment.Status.FAILED,
-        paid_on=paid_on if status == RESULT_PAID else None,
+        status=recorded,
+        paid_on=paid_on,
         reference=bank_ref,
         reason=reason,
+        unchanged=is_same_result(
+            Payment(
+                status=payment["status"],
+                paid_on=payment["paid_on"],
+                reference=payment["reference"],
+            ),
+            status=recorded,
+            paid_on=paid_on,
+            reference=bank_ref,
+        ),
     )
 
 
@@ -337,18 +459,28 @@ def _payments(pks: list[int]) -> dict[int, dict]:
             "method",
             "amount",
             "account_number",
+            "status",
+            "paid_on",
+            "reference",
+            "cycle_id",
             "cycle__status",
             "cycle__period",
             "cycle__commune_id",
+            "beneficiary__programme_id",
         ):
             found[row["pk"]] = {
                 "pk": row["pk"],
                 "method": row["method"],
                 "amount": row["amount"],
                 "account_number": row["account_number"],
+                "status": row["status"],
+                "paid_on": row["paid_on"],
+                "reference": row["reference"],
+                "cycle_id": row["cycle_id"],
                 "cycle_status": row["cycle__status"],
                 "period": row["cycle__period"],
                 "commune_id": row["cycle__commune_id"],
+                "programme_id": row["beneficiary__programme_id"],
             }
     return found
 
@@ -385,11 +517,6 @@ def _write(sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor
             summary.changed += 1
         else:
             summary.unchanged += 1
-        if item.status == Payment.Status.PAID:
-            summary.paid += 1
-            summary.paid_amount += item.amount
-        else:
-            summary.failed += 1
-            summary.failed_amount += item.amount
+        summary._count(item)
     if summary.errors:
         raise _Rollback

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Programme
@@ -29,3 +30,29 @@ class PaymentFilterForm(forms.Form):
         queryset=Programme.objects.order_by("order", "code"),
         empty_label=_("Tất cả"),
     )
+
+
+class ResultsUploadForm(forms.Form):
+    """A bank's results file: the bank's copy of the bank file with its four result columns."""
+
+    file = forms.FileField(label=_("Tệp kết quả của ngân hàng (.xlsx hoặc .csv)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _(
+                    "Tệp lớn hơn giới hạn %(limit)s MB: không nhận. Tệp kết quả của một kỳ "
+                    "chi trả nhỏ hơn nhiều; hãy kiểm tra lại tệp ngân hàng gửi."
+                )
+                % {"limit": limit}
+            )
+        if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+            raise forms.ValidationError(
+                _(
+                    "Chỉ nhận tệp Excel .xlsx (hoặc .csv ngân hàng xuất). Tệp .xls cũ: mở bằng "
+                    "Excel và «Lưu thành» Excel Workbook (.xlsx)."
+                )
+            )
+        return upload

@@ -6,4 +6,9 @@ urlpatterns = [
     path("buu-dien/", views.post_office, name="post_office"),
     path("buu-dien/<int:pk>/ket-qua/", views.post_office_record, name="post_office_record"),
     path("buu-dien/da-chi-tra/", views.post_office_bulk_paid, name="post_office_bulk_paid"),
+    path(
+        "buu-dien/da-chi-tra/xac-nhan/",
+        views.post_office_bulk_confirm,
+        name="post_office_bulk_confirm",
+    ),
 ]

@@ -1,8 +1,9 @@
 """The post office's page: the cash and home-delivery payments of a cycle, recorded paid.
 
-A cycle's files (its cash lists among them) are downloaded through the one
-download view of ``documents``, under the rules ``payments.cyclefiles``
-registers.
+Paying several at once goes through a confirmation page (how many, how much,
+which month) before the one service records them. A cycle's files (its cash
+lists among them) are downloaded through the one download view of
+``documents``, under the rules ``payments.cyclefiles`` registers.
 
 Thin: every object through the scoped helpers (another commune's payment is a
 404, a role that may not act a 403), every result one service call.
@@ -19,8 +20,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.widgets import read_date
@@ -37,11 +39,27 @@ from payments.services.results import (
 PAGE_SIZE = 50
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _next(request: HttpRequest) -> str:
+    """The page to return to: the post office's page as it was filtered, never another site."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("post_office")
-    return redirect(target)
+    return target
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_next(request))
+
+
+DATE_ERROR = _lazy("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy.")
+
+
+def _typed_date(request: HttpRequest) -> datetime.date | None:
+    """The date typed (today when blank); ``None`` when it is not a date."""
+    value = (request.POST.get("ngay") or "").strip()
+    if not value:
+        return timezone.localdate()
+    return read_date(value)
 
 
 def _paid_on(request: HttpRequest) -> datetime.date | None:
@@ -49,14 +67,17 @@ def _paid_on(request: HttpRequest) -> datetime.date | None:
 
     Whether the payment can have been paid that day is the result service's rule.
     """
-    value = (request.POST.get("ngay") or "").strip()
-    if not value:
-        return timezone.localdate()
-    day = read_date(value)
-    if day is not None:
-        return day
-    messages.error(request, _("Ngày chi trả không hợp lệ: hãy ghi dạng dd/mm/yyyy."))
-    return None
+    day = _typed_date(request)
+    if day is None:
+        messages.error(request, str(DATE_ERROR))
+    return day
+
+
+def _here(request: HttpRequest) -> str:
+    """This page as filtered, to come back to after recording; never with every box ticked."""
+    query = request.GET.copy()
+    query.pop("chon", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 @login_required
@@ -75,6 +96,15 @@ def post_office(request: HttpRequest) -> HttpResponse:
         status=request.GET.get("trang_thai", ""),
         village=request.GET.get("thon", ""),
         search=request.GET.get("q", ""),
+    )
+    query = urlencode(
+        {
+            "ky": cycle.pk if cycle else "",
+            "hinh_thuc": filters.method,
+            "trang_thai": filters.status,
+            "thon": filters.village,
+            "q": filters.search,
+        }
     )
     page = None
     villages: list[str] = []
@@ -98,7 +128,10 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "methods": [(m, Payment.Method(m).label) for m in CASH_METHODS],
             "statuses": Payment.Status.choices,
             "today": timezone.localdate(),
-            "here": request.get_full_path(),
+            "here": _here(request),
+            "query": query,
+            # Without script, "select all" is a link that draws the page with every box ticked.
+            "select_all": request.GET.get("chon") == "tat-ca",
         },
     )
 
@@ -142,11 +175,45 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request)
 
 
+def _selected(request: HttpRequest) -> list[int]:
+    return [int(v) for v in request.POST.getlist("chon") if v.isdigit()]
+
+
+@login_required
+@require_POST
+def post_office_bulk_confirm(request: HttpRequest) -> HttpResponse:
+    """The selection's count, total and month, to confirm before anything is recorded."""
+    postoffice.cycles_for(request.user)  # the role check (403) before reading anything
+    pks = _selected(request)
+    if not pks:
+        messages.error(request, _("Chưa chọn khoản nào."))
+        return _back(request)
+    paid_on = _typed_date(request)
+    try:
+        preview = postoffice.bulk_preview(request.user, pks, paid_on=paid_on)
+    except postoffice.BulkError as exc:
+        messages.error(request, str(exc))
+        return _back(request)
+    # A wrong date is corrected here, the selection kept; only a good one can be confirmed.
+    date_error = str(DATE_ERROR) if paid_on is None else preview.date_problem
+    return render(
+        request,
+        "payments/post_office_confirm.html",
+        {
+            "preview": preview,
+            "paid_on": paid_on,
+            "typed": request.POST.get("ngay", ""),
+            "date_error": date_error,
+            "back": _next(request),
+        },
+    )
+
+
 @login_required
 @require_POST
 def post_office_bulk_paid(request: HttpRequest) -> HttpResponse:
     postoffice.cycles_for(request.user)  # the role check (403) before reading anything
-    pks = [int(v) for v in request.POST.getlist("chon") if v.isdigit()]
+    pks = _selected(request)
     if not pks:
         messages.error(request, _("Chưa chọn khoản nào."))
         return _back(request)

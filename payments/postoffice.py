@@ -24,7 +24,13 @@ from core import roles
 from core.access import require_role
 from core.rules.names import fold_name
 from payments.models import Payment, PaymentCycle
-from payments.services.results import CASH_METHODS, RESULT_STATES, ResultError, record_result
+from payments.services.results import (
+    CASH_METHODS,
+    RESULT_STATES,
+    ResultError,
+    paid_date_problem,
+    record_result,
+)
 
 # What the page reads of a payment: no account fields.
 FIELDS = (
@@ -129,6 +135,62 @@ class BulkPaid:
 
     changed: int
     kept: list[str]  # the names of the payments already recorded, left as they were
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a bulk “paid” of the selection would record, for the confirmation page."""
+
+    pks: list[int]  # every selected payment the user may record, recorded or not
+    count: int  # the pending ones: those the confirmation records
+    amount: int
+    periods: list[datetime.date]
+    communes: list[str]
+    kept: list[str]  # the names of those already recorded, left as they are
+    date_problem: str | None = None  # why a pending one cannot have been paid that day
+
+
+def bulk_preview(user, pks: Iterable[int], *, paid_on: datetime.date | None) -> BulkPreview:
+    """Count and total the selected pending cash payments; record nothing.
+
+    Refuses (:class:`BulkError`) a selection with no payment the user may
+    record. A date on which a pending one cannot have been paid (the result
+    service's rule) is named in ``date_problem``, so the confirmation asks for
+    another date instead of what :func:`record_cash_paid` would refuse.
+    """
+    payments = list(
+        cash_payments_for(user)
+        .filter(pk__in=list(pks))
+        .select_related("cycle__commune", "beneficiary__person")
+        .only(
+            "id",
+            "amount",
+            "status",
+            "cycle__period",
+            "cycle__commune__name",
+            "beneficiary__person__full_name",
+        )
+        .order_by("pk")
+    )
+    if not payments:
+        raise BulkError(_("Chưa chọn khoản nào."))
+    pending = [p for p in payments if p.status == Payment.Status.PENDING]
+    problems = (
+        [paid_date_problem(paid_on, period) for period in {p.cycle.period for p in pending}]
+        if paid_on is not None
+        else []
+    )
+    return BulkPreview(
+        pks=[p.pk for p in payments],
+        count=len(pending),
+        amount=sum(p.amount for p in pending),
+        periods=sorted({p.cycle.period for p in payments}),
+        communes=sorted({p.cycle.commune.name for p in payments}),
+        kept=[
+            p.beneficiary.person.full_name for p in payments if p.status != Payment.Status.PENDING
+        ],
+        date_problem=next((str(problem) for problem in problems if problem), None),
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments import views
+from payments import bankresult_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
@@ -9,6 +9,26 @@ urlpatterns = [
     path("<int:pk>/khoan/", views.cycle_payments, name="cycle_payments"),
     path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
     path("<int:pk>/lap-tep/", views.cycle_files_request, name="cycle_files_request"),
+    path(
+        "<int:pk>/ket-qua-ngan-hang/",
+        bankresult_views.results_upload,
+        name="results_upload",
+    ),
+    path(
+        "ket-qua-ngan-hang/<int:pk>/",
+        bankresult_views.results_upload_detail,
+        name="results_upload_detail",
+    ),
+    path(
+        "ket-qua-ngan-hang/<int:pk>/xac-nhan/",
+        bankresult_views.results_upload_confirm,
+        name="results_upload_confirm",
+    ),
+    path(
+        "ket-qua-ngan-hang/<int:pk>/tep-loi/",
+        bankresult_views.results_upload_errors,
+        name="results_upload_errors",
+    ),
     path("<int:pk>/<slug:action>/", views.cycle_action, name="cycle_action"),
     path(
         "khoan/<int:pk>/chuyen-tien-mat/",

@@ -30,6 +30,7 @@ from core.widgets import MONTH_ERROR
 from documents.access import visible_files
 from payments import access
 from payments.bankexport import ExportError
+from payments.bankuploads import cycle_takes_results
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
@@ -196,6 +197,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": _actions_for(request.user, cycle),
             "files": visible_files(request.user, cycle_files_of(cycle)),
             "can_request_files": may_request_cycle_files(request.user, cycle),
+            "can_upload_results": has_any_role(request.user, roles.CAN_RECORD_BANK_RESULTS)
+            and cycle_takes_results(cycle),
+            "sees_report": has_any_role(request.user, roles.CAN_SEE_LISTS),
         },
     )
 

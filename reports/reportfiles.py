@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import Commune
 from core import roles
+from core.access import require_actor
 from core.rules.months import first_of_month
 from documents import jobs
 from documents import services as files
@@ -83,8 +84,11 @@ def request_monthly_report(
 
     A report already queued or running for the same commune and month is
     returned as it is (the commune row is locked; a partial unique constraint
-    backs it).
+    backs it). The beat, the command and the report page
+    (:mod:`reports.report_views`) all come here; a user who asks must be one who
+    sees every report (``roles.CAN_BUILD_MONTHLY_REPORT``).
     """
+    require_actor(actor, roles.CAN_BUILD_MONTHLY_REPORT)
     if period.day != 1:
         raise FileError(_("Kỳ của báo cáo phải là ngày đầu tháng."))
     (generated,) = files.request_files(

@@ -142,6 +142,10 @@ def generated_file_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
 def _back(request: HttpRequest, generated: GeneratedFile) -> HttpResponse:
     if request.POST.get("from") == "downloads":
         return redirect(f"{reverse('downloads')}?xa={generated.commune_id}")
+    if request.POST.get("from") == "report":
+        return redirect(
+            f"{reverse('monthly_report')}?xa={generated.commune_id}&thang={generated.period:%m/%Y}"
+        )
     return redirect(_page_url(generated.commune, generated.period))
 
 
@@ -203,6 +207,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
             "only_sent": only_sent,
             "communes": communes_for(user).order_by("name"),
             "can_build": has_any_role(user, roles.CAN_BUILD_LISTS),
+            "can_build_report": has_any_role(user, roles.CAN_BUILD_MONTHLY_REPORT),
             "running": any(f.is_active for f in page),
         },
     )

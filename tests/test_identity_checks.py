@@ -214,10 +214,11 @@ def test_police_record_checks_in_the_admin_and_see_no_money(client, police, comm
     # The desk: the list with its state, the bulk action, no money anywhere.
     desk = client.get("/admin/beneficiaries/person/?xac_thuc=mismatch")
     assert person.full_name in desk.content.decode()
-    client.post(
-        "/admin/beneficiaries/person/",
-        {"action": "checked_matches", "_selected_action": [str(person.pk)]},
-    )
+    action = {"action": "checked_matches", "_selected_action": [str(person.pk)], "index": "0"}
+    asked = client.post("/admin/beneficiaries/person/", action)
+    assert asked.status_code == 200
+    assert _state(person) == Verification.MISMATCH  # asked first, nothing written
+    client.post("/admin/beneficiaries/person/", {**action, "post": "yes"})
     assert _state(person) == Verification.VERIFIED
     assert client.get("/admin/accounts/paymentaccount/").status_code == 403
     # Checks are append-only: readable, never changed.

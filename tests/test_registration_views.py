@@ -185,8 +185,10 @@ def test_a_new_account_already_registered_to_someone_else_is_refused_on_the_numb
     )
 
     assert response.status_code == 200
-    # The account form's own uniqueness check answers before the service's (same meaning).
-    assert "đã tồn tại" in str(response.context["account_form"].errors)
+    # The account form asks the service's rule, on the number's field.
+    assert response.context["account_form"].errors["number"] == [
+        f"Tài khoản {taken.number} tại Agribank đã được đăng ký cho một người khác."
+    ]
     assert PaymentAccount.objects.filter(number=taken.number).count() == 1
     assert not PaymentMethodRegistration.objects.exists()
 

@@ -40,9 +40,9 @@ def test_a_date_is_shown_in_a_text_box_as_dd_mm_yyyy():
 
 
 def test_a_count_is_written_with_dots_between_thousands():
-    template = Template("{% load vn %}{{ a|number }} {{ b|number }} {{ c|number }} {{ d|number }}")
+    template = Template("{% load vn %}{{ a|count }} {{ b|count }} {{ c|count }} {{ d|count }}")
     assert (
-        template.render(Context({"a": 1800, "b": 5422, "c": 999, "d": None})) == "1.800 5.422 999 —"
+        template.render(Context({"a": 1800, "b": 5422, "c": 999, "d": None})) == "1.800 5.422 999 0"
     )
 
 

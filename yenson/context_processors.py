@@ -1,42 +1,20 @@
-"""The navigation: each role sees the pages it may use, and its communes."""
+"""The navigation: each role sees the pages it may use, by task group, and its communes."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from beneficiaries.access import communes_for
 from core import roles
 from core.access import has_any_role, user_roles
+from yenson import navigation as nav
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = [(_("Trang chủ"), reverse("home"))]
-    if has_any_role(user, roles.CAN_SEE_REGISTRY):
-        items.append((_("Danh sách đối tượng"), reverse("person_list")))
-    if has_any_role(user, roles.CAN_EDIT_REGISTRY):
-        items.append((_("Thêm người"), reverse("person_create")))
-        items.append((_("Nhập từ Excel"), reverse("import_upload")))
-    if has_any_role(user, roles.CAN_SEE_REGISTRY):
-        items.append((_("Chất lượng dữ liệu"), reverse("data_quality")))
-    if has_any_role(user, roles.CAN_SEE_MONEY):
-        items.append((_("Mở tài khoản"), reverse("account_pipeline")))
-    if has_any_role(user, roles.CAN_SEE_OUTREACH):
-        items.append((_("Truyền thông"), reverse("outreach_list")))
-    if has_any_role(user, roles.CAN_SEE_TRANSFERS):
-        items.append((_("Chuyển chương trình"), reverse("transfer_list")))
-    if has_any_role(user, roles.CAN_SEE_LISTS):
-        items.append((_("Danh sách đăng ký"), reverse("registration_lists")))
-        items.append((_("Tệp đã lập"), reverse("downloads")))
-    if has_any_role(user, roles.CAN_SEE_CYCLES):
-        items.append((_("Kỳ chi trả"), reverse("cycle_list")))
-    if has_any_role(user, roles.CAN_RECORD_CASH):
-        items.append((_("Chi trả tiền mặt"), reverse("post_office")))
-    if user.is_superuser:
-        items.append((_("Sáp nhập xã"), reverse("merger_page")))
-    if user.is_staff:
-        items.append((_("Quản trị"), reverse("admin:index")))
+    links = nav.links_for(user)
+    match = getattr(request, "resolver_match", None)
+    url_name = match.view_name if match else None
     role_labels = [
         str(roles.ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in roles.ROLE_LABELS
     ]
@@ -48,7 +26,9 @@ def navigation(request) -> dict:
         else None
     )
     return {
-        "nav_items": items,
+        # The flat list of (label, url) every role sees, and the same links by task group.
+        "nav_items": [(str(link.label), reverse(link.url_name)) for link in links],
+        "nav_groups": nav.grouped(links, url_name, request.path),
         "nav_deadline_url": deadline_url,
         "nav_roles": role_labels,
         "nav_communes": list(communes_for(user).values_list("name", flat=True)[:5]),

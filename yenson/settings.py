@@ -130,6 +130,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yenson.context_processors.navigation",
             ],
+            # base.html's breadcrumbs (yenson is the project package, not an app).
+            "libraries": {"navigation": "yenson.templatetags.navigation"},
         },
     },
 ]

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from reports import dashboard_views
+from reports import report_views as monthly_report_views
 from reports import views as report_views
 
 admin.site.site_header = _("Chi trả ASXH – Quản trị")
@@ -31,6 +32,12 @@ urlpatterns = [
     path("han-gui/", dashboard_views.deadline_badge, name="deadline_badge"),
     path("tep/", report_views.downloads, name="downloads"),
     path("tep/", include("documents.urls")),
+    path("bao-cao-thang/", monthly_report_views.monthly_report, name="monthly_report"),
+    path(
+        "bao-cao-thang/lap/",
+        monthly_report_views.monthly_report_build,
+        name="monthly_report_build",
+    ),
     path("danh-sach-dang-ky/", include("reports.urls")),
     path("ky-chi-tra/", include("payments.urls")),
     path("", include("payments.post_office_urls")),

@@ -74,10 +74,21 @@ class IdentityCheck(models.Model):
         return f"{self.person}: {self.get_result_display()} ({timezone.localdate(self.checked_at):%d/%m/%Y})"
 
 
-def check_problem(result: str, differing_fields: list[str]) -> str | None:
-    """Why a check cannot be recorded as given, or None (the form and the service ask)."""
+def check_problem(
+    result: str, differing_fields: list[str], *, personal_id: str | None
+) -> str | None:
+    """Why a check cannot be recorded as given, or None (the forms, the batch file
+    and the service ask): a mismatch names what differs, and a person without a
+    CCCD (``personal_id``, the record's) can never match the population database."""
     if result == IdentityCheck.Result.MISMATCH and not differing_fields:
         return str(_("Kết quả «không khớp» cần nêu trường nào khác."))
+    if result == IdentityCheck.Result.MATCH and not personal_id:
+        return str(
+            _(
+                "Người chưa có số CCCD trong hồ sơ không thể ghi «khớp» với CSDL dân cư: "
+                "ghi số CCCD vào hồ sơ trước, hoặc chọn kết quả khác."
+            )
+        )
     return None
 
 

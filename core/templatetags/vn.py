@@ -18,11 +18,9 @@ def vnd(value) -> str:
 
 
 @register.filter
-def number(value) -> str:
-    """A count with dots between thousands, like the amounts: ``1800`` → ``1.800``."""
-    if value is None or value == "":
-        return "—"
-    return format_amount(int(value), unit=False)
+def count(value) -> str:
+    """``1800`` → ``1.800``: a count with the thousands separator; ``0`` for nothing."""
+    return format_amount(int(value or 0), unit=False)
 
 
 @register.filter

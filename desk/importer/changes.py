@@ -234,13 +234,24 @@ def plan_registration(
     return None
 
 
-def row_dict(rp: RowPlan) -> list:
+def row_dict(rp: RowPlan, look: Lookup) -> list:
+    """The row as the preview shows it: where it is, who, the result and its changes,
+    then what it enrols: programme, category, monthly amount, payment method, first
+    month (``yyyy-mm``) and where that month comes from."""
     # Compact: a 100,000-row preview stays a few megabytes.
+    row = rp.row
+    category = look.categories.get(row.category_code)
     return [
-        rp.row.sheet,
-        rp.row.row,
-        rp.row.full_name,
-        rp.row.personal_id or "",
+        row.sheet,
+        row.row,
+        row.full_name,
+        row.personal_id or "",
         rp.status,
         "; ".join(rp.changes),
+        category.programme.short_name if category else "",
+        category.short_name if category else "",
+        row.amount,
+        row.method,
+        f"{rp.start_month:%Y-%m}" if rp.start_month else "",
+        rp.start_source,
     ]

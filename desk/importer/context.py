@@ -74,6 +74,7 @@ class Columns:
         self.amount = col("amount")
         self.coefficient = col("coefficient")
         self.decision = col("decision_number")
+        self.start_month = col("start_month")
         self.method = col("method")
         self.receiver = col("receiver_kind")
         self.rep_name = col("rep_name")

@@ -8,12 +8,14 @@ coefficient.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from core.rules.money import AmountError
+from core.rules.months import month_index, month_of_index, read_month
 from desk.importer.context import SheetContext
 from desk.importer.lookups import lookup_text
 from desk.importer.values import parse_coefficient
@@ -29,6 +31,12 @@ class EnrolmentFields:
     amount: int
     coefficient: Decimal | None
     decision_number: str
+    start_month: datetime.date | None = None
+
+
+#: How many months after the month of the import an enrolment may start: a decision
+#: takes effect soon after it is signed, so a later month is taken for a typing error.
+START_MONTHS_AHEAD = 3
 
 
 def read_enrolment(ctx: SheetContext, r: int, row: Cells) -> EnrolmentFields:
@@ -39,7 +47,52 @@ def read_enrolment(ctx: SheetContext, r: int, row: Cells) -> EnrolmentFields:
     amount = _amount(ctx, r, row[cols.amount])
     coefficient = _coefficient(ctx, r, row[cols.coefficient], programme, category)
     decision_number = ctx.text(row[cols.decision])
-    return EnrolmentFields(programme, category, amount, coefficient, decision_number)
+    start_month = read_start_month(ctx, r, row[cols.start_month])
+    return EnrolmentFields(programme, category, amount, coefficient, decision_number, start_month)
+
+
+def read_start_month(ctx: SheetContext, r: int, raw: object) -> datetime.date | None:
+    """ "Tháng bắt đầu hưởng": ``mm/yyyy`` as typed (``03/2026``, ``3/2026``, a full date),
+    or a date cell (Excel turns a typed ``03/2026`` into 01/03/2026): its month.
+
+    ``None`` when blank. A month more than :data:`START_MONTHS_AHEAD` months after
+    the import's is an error; a month before the programme exists is refused when
+    the row is planned (the registry's rule, which knows the programmes).
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime.datetime):
+        month = raw.date().replace(day=1)
+    elif isinstance(raw, datetime.date):
+        month = raw.replace(day=1)
+    else:
+        month = read_month(cell_text(raw))
+    if month is None:
+        ctx.error(
+            r,
+            "start_month",
+            raw,
+            _(
+                "Không đọc được tháng bắt đầu hưởng “%(value)s”: ghi tháng/năm dạng mm/yyyy, "
+                "ví dụ 03/2026."
+            )
+            % {"value": cell_text(raw)},
+        )
+        return None
+    latest = month_of_index(month_index(ctx.today) + START_MONTHS_AHEAD)
+    if month > latest:
+        ctx.error(
+            r,
+            "start_month",
+            raw,
+            _(
+                "Tháng bắt đầu hưởng %(month)s quá xa: chỉ nhận đến tháng %(latest)s "
+                "(%(ahead)d tháng sau tháng này)."
+            )
+            % {"month": f"{month:%m/%Y}", "latest": f"{latest:%m/%Y}", "ahead": START_MONTHS_AHEAD},
+        )
+        return None
+    return month
 
 
 def _programme(ctx: SheetContext, r: int, raw: object) -> str | None:

@@ -89,6 +89,15 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     ],
     "coefficient": ["Hệ số", "Hệ số trợ cấp", "Hệ số hưởng"],
     "decision_number": ["Số quyết định", "Quyết định số", "Số QĐ", "QĐ số", "Quyết định"],
+    # Optional: blank (or no such column) is the month of the import.
+    "start_month": [
+        "Tháng bắt đầu hưởng",
+        "Hưởng từ tháng",
+        "Tháng bắt đầu",
+        "Thời điểm hưởng",
+        "Thời điểm bắt đầu hưởng",
+        "Tháng hưởng",
+    ],
     "method": [
         "Hình thức nhận",
         "Hình thức chi trả",

@@ -41,9 +41,13 @@ COL_ID = "Số CCCD"
 # Written on each registration an import creates (a constant: not translated per row).
 FORM_REFERENCE = "Nhập từ danh sách"
 COL_NAME = "Họ và tên"
+COL_START = "Tháng bắt đầu hưởng"
 
 # Row statuses shown in the preview.
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+# Where a row's start month comes from: the file, the month of the import (the
+# column blank or absent), or the registry (the enrolment exists already).
+FROM_FILE, DEFAULT, REGISTRY = "file", "default", "registry"
 
 
 def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -56,6 +60,11 @@ class RowPlan:
     row: ImportRow
     status: str = UNCHANGED
     changes: list[str] = field(default_factory=list)
+    #: The enrolment's first month and where it comes from (``FROM_FILE``, …).
+    start_month: datetime.date | None = None
+    start_source: str = ""
+    #: Who the row is about (a personal ID, or name, year and village), for the totals.
+    person_key: tuple = ()
 
     def change(self, text: str) -> None:
         self.changes.append(text)

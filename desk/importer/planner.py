@@ -26,7 +26,7 @@ from beneficiaries.models import (
     Village,
     commune_title,
 )
-from beneficiaries.services import enrolment_problem
+from beneficiaries.services import enrolment_problem, programme_start_problem
 from core.bulk import build
 from core.rules.cccd import CccdError, parse_cccd
 from core.rules.months import first_of_month
@@ -42,8 +42,12 @@ from desk.importer.plan import (
     CHANGED,
     COL_ID,
     COL_NAME,
+    COL_START,
+    DEFAULT,
     ERROR,
+    FROM_FILE,
     NEW,
+    REGISTRY,
     UNCHANGED,
     ImportPlan,
     RowPlan,
@@ -92,6 +96,9 @@ class Planner:
         )
         self.planned_by_person: dict[int, list[Beneficiary]] = {}  # id(person) -> new ones
         self.counts = dict.fromkeys((NEW, CHANGED, UNCHANGED, ERROR), 0)
+        # The totals of the rows without errors: people, and their amounts of a month.
+        self.people_in_file: set[tuple] = set()
+        self.amount_per_month = 0
         # The communes merged into this one, by folded name ("YEN SON", "XA YEN SON") and
         # code: a row's "Xã cũ" (or its sheet's name) says which one it comes from.
         self.old_communes: dict[str, Commune] = {}
@@ -177,6 +184,7 @@ class Planner:
             key = _person_key(
                 row.personal_id, fold_name(row.full_name), row.birth_year, row.village
             )
+            rp.person_key = key
             person = planned_people.get(key)
             if person is None:
                 person = (
@@ -276,6 +284,11 @@ class Planner:
                 )
                 continue
             if enrolment is None:
+                start = row.start_month or month
+                problem = programme_start_problem(category.programme, start)
+                if problem:
+                    fail(rp, COL_START, f"{start:%m/%Y}", problem)
+                    continue
                 enrolment = build(
                     Beneficiary,
                     person=person,
@@ -283,9 +296,10 @@ class Planner:
                     programme=category.programme,
                     category=category,
                     decision_number=row.decision_number,
-                    start_month=month,
+                    start_month=start,
                     note=row.note[:300],
                 )
+                rp.start_month, rp.start_source = start, FROM_FILE if row.start_month else DEFAULT
                 conditions = [
                     build(
                         EnrolmentCondition,
@@ -293,7 +307,7 @@ class Planner:
                         kind=kind,
                         document=document[:200],
                         document_date=day,
-                        valid_from=min(day, month),
+                        valid_from=min(day, start),
                     )
                     for kind, document, day in row.conditions
                 ]
@@ -307,15 +321,41 @@ class Planner:
                 rp.status = NEW
                 if person.pk:
                     look.enrolments[(person.pk, row.category_code)] = enrolment
-            elif row.decision_number and enrolment.decision_number != row.decision_number:
-                rp.change(
-                    _("Số quyết định: %(old)s → %(new)s")
-                    % {"old": enrolment.decision_number or "—", "new": row.decision_number}
-                )
-                enrolment.decision_number = row.decision_number
-                plan.changed_enrolments[enrolment.pk] = enrolment
+            else:
+                rp.start_month, rp.start_source = enrolment.start_month, REGISTRY
+                if row.start_month and row.start_month != enrolment.start_month:
+                    plan.issues.append(
+                        Issue(
+                            row.sheet,
+                            row.row,
+                            COL_START,
+                            f"{row.start_month:%m/%Y}",
+                            _(
+                                "Diện hưởng này đã có trong sổ, hưởng từ tháng %(month)s: giữ "
+                                "tháng trong sổ (sửa trên trang của người này nếu cần)."
+                            )
+                            % {"month": f"{enrolment.start_month:%m/%Y}"},
+                            "warning",
+                        )
+                    )
+                if row.decision_number and enrolment.decision_number != row.decision_number:
+                    rp.change(
+                        _("Số quyết định: %(old)s → %(new)s")
+                        % {"old": enrolment.decision_number or "—", "new": row.decision_number}
+                    )
+                    enrolment.decision_number = row.decision_number
+                    plan.changed_enrolments[enrolment.pk] = enrolment
 
-            plan_entitlement(plan, rp, enrolment, category, row, look, month)
+            # A new enrolment is owed its amount from its first month.
+            plan_entitlement(
+                plan,
+                rp,
+                enrolment,
+                category,
+                row,
+                look,
+                enrolment.start_month if enrolment.pk is None else month,
+            )
 
             representative = None
             receiver = person
@@ -421,7 +461,10 @@ class Planner:
 
         for rp in rows:
             self.counts[rp.status] += 1
-            self.preview.append(row_dict(rp))
+            self.preview.append(row_dict(rp, look))
+            if rp.status != ERROR:
+                self.people_in_file.add(rp.person_key)
+                self.amount_per_month += rp.row.amount
         return plan
 
     def take(self) -> None:

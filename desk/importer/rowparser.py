@@ -91,6 +91,7 @@ class RowParser(SheetContext):
         note = self.text(row[self.cols.note])
         imported = _import_row(self.sheet, r, person, enrolment, receiver, account, phone, note)
         imported.old_commune = self.text(row[self.cols.old_commune])
+        imported.start_month = enrolment.start_month
         imported.conditions = conditions
         self.state.result.rows.append(imported)
 

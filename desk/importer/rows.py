@@ -77,6 +77,9 @@ class ImportRow:
     old_commune: str = ""
     #: Declared conditions with their document: ``(kind, document, date)``.
     conditions: tuple[tuple[str, str, datetime.date], ...] = ()
+    #: "Tháng bắt đầu hưởng": the first month of a new enrolment; ``None`` when blank
+    #: (the month of the import).
+    start_month: datetime.date | None = None
 
 
 @dataclass

@@ -179,7 +179,7 @@ def _preview_rows(preview: list[list], issues: list[Issue], sheets: list[str]) -
             and (issue.sheet, issue.row) not in seen
         ):
             seen.add((issue.sheet, issue.row))
-            rows.append([issue.sheet, issue.row, "", "", ERROR, ""])
+            rows.append([issue.sheet, issue.row, "", "", ERROR, "", "", "", None, "", "", ""])
     order = {name: index for index, name in enumerate(sheets)}
     rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1]))
     return rows
@@ -308,6 +308,11 @@ def run_import(
                 "new_villages": planner.plan.new_villages,
                 "unknown_columns": list(read.unknown_columns),
                 "sheets": list(read.sheets),
+                "totals": {
+                    "people": len(planner.people_in_file),
+                    "enrolments": sum(planner.counts.values()) - planner.counts[ERROR],
+                    "amount": planner.amount_per_month,
+                },
             }
             batch.progress = 100
             if commit and not errors:

@@ -4,6 +4,7 @@ Banks and accounts live in :mod:`accounts.models`, base levels and
 entitlements in :mod:`amounts.models`.
 """
 
+from payments.models.bankresults import BankResultsUpload
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 
-__all__ = ["Month", "Payment", "PaymentCycle", "PaymentMonth"]
+__all__ = ["BankResultsUpload", "Month", "Payment", "PaymentCycle", "PaymentMonth"]

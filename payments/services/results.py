@@ -52,8 +52,21 @@ def recorded_result_label(payment: Payment) -> str:
     return label
 
 
+def is_same_result(
+    payment: Payment, *, status: str, paid_on: datetime.date | None, reference: str
+) -> bool:
+    """Whether recording this result over the payment's would change nothing (a file
+    imported again): the same state, and for a paid one the same day, and the same
+    bank reference."""
+    return (
+        payment.status == status
+        and (payment.paid_on == paid_on or status != Payment.Status.PAID)
+        and payment.reference == reference
+    )
+
+
 def _check_role(payment: Payment, actor) -> None:
-    if actor is None or has_any_role(actor, frozenset({roles.LABOUR_OFFICER})):
+    if actor is None or has_any_role(actor, roles.CAN_RECORD_BANK_RESULTS):
         return
     # The post office records what it paid in cash, nothing about accounts.
     if has_any_role(actor, frozenset({roles.POST_OFFICE})) and payment.method in CASH_METHODS:
@@ -102,12 +115,7 @@ def record_result(
         raise ResultError(_("Khoản tiền mặt không thể “chuyển khoản lỗi”; dùng “không nhận”."))
     if status in (Payment.Status.FAILED, Payment.Status.RETURNED) and not reason.strip():
         raise ResultError(_("Cần ghi lý do không chi trả được."))
-    same = (
-        payment.status == status
-        and (payment.paid_on == paid_on or status != Payment.Status.PAID)
-        and payment.reference == reference
-    )
-    if same:
+    if is_same_result(payment, status=status, paid_on=paid_on, reference=reference):
         return payment, False
     if keep_recorded and payment.status != Payment.Status.PENDING:
         raise ResultError(

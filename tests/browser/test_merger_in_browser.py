@@ -35,6 +35,7 @@ def page(browser, live_server):
 
 def test_the_superuser_previews_then_confirms_a_merger(page, commune, tmp_path):
     enrol(commune, full_name="Lê Văn Yên")
+    page.get_by_test_id("main-nav").locator("summary", has_text="Quản trị").click()
     page.get_by_role("link", name="Sáp nhập xã").click()
     page.wait_for_url(re.compile(r"/sap-nhap-xa/$"))
     page.fill("#id_into_code", "15271")

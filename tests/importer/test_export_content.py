@@ -83,6 +83,13 @@ def test_the_template_offers_names_in_its_drop_downs(reference_data, tmp_path):
     assert f"'Danh mục'!$C$2:$C${len(categories) + 1}" in sources
 
 
+def _fill(ws, header_row: int, values: dict) -> None:
+    """Write a row under the template's header, each value in its column by header."""
+    header = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
+    for name, value in values.items():
+        ws.cell(header_row + 1, header.index(name) + 1, value)
+
+
 def test_a_template_filled_with_names_imports(reference_data, commune, officer, tmp_path):
     path = tmp_path / "mau.xlsx"
     with path.open("wb") as handle:
@@ -91,10 +98,15 @@ def test_a_template_filled_with_names_imports(reference_data, commune, officer, 
     ws = workbook["Danh sách"]
     header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "STT")
     header = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
-    assert header == [*STANDARD_HEADER, *(c.header for c in CONDITION_COLUMNS)]
+    at = STANDARD_HEADER.index("Số quyết định") + 1
+    assert header == [
+        *STANDARD_HEADER[:at],
+        "Tháng bắt đầu hưởng",
+        *STANDARD_HEADER[at:],
+        *(c.header for c in CONDITION_COLUMNS),
+    ]
     row = data_row(programme="Người có công", category="Thương binh")
-    for column, value in enumerate(row, start=1):
-        ws.cell(header_row + 1, column, value)
+    _fill(ws, header_row, dict(zip(STANDARD_HEADER, row, strict=True)))
     workbook.save(path)
     batch = _import(path, commune, officer)
     assert batch.status == ImportBatch.Status.COMMITTED, batch.issues
@@ -123,8 +135,10 @@ def test_a_template_row_of_hưu_trí_xã_hội_imports_with_its_declared_documen
         category="Từ đủ 75 tuổi",
         amount="500.000",
     )
-    for column, value in enumerate([*row, "Tờ khai số 7", "03/07/2025"], start=1):
-        ws.cell(header_row + 1, column, value)
+    values = dict(zip(STANDARD_HEADER, row, strict=True))
+    values[CONDITION_COLUMNS[0].header] = "Tờ khai số 7"
+    values[CONDITION_COLUMNS[1].header] = "03/07/2025"
+    _fill(ws, header_row, values)
     workbook.save(path)
 
     with path.open("rb") as handle:

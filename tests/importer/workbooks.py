@@ -31,9 +31,12 @@ CONDITION_FIELDS = (
     "poor_household_date",
 )
 #: Field names in the order of the canonical layout ("Xã cũ" only in a merged
-#: commune's files, the declared conditions only where they are needed).
+#: commune's files, the declared conditions and the start month only where they
+#: are needed: the export's layout has neither).
 FIELDS: list[str] = [
-    name for name in HEADER_SYNONYMS if name != "old_commune" and name not in CONDITION_FIELDS
+    name
+    for name in HEADER_SYNONYMS
+    if name not in ("old_commune", "start_month") and name not in CONDITION_FIELDS
 ]
 #: The canonical headers (first synonym of each field), as the exporter writes them.
 STANDARD_HEADER: list[str] = [HEADER_SYNONYMS[name][0] for name in FIELDS]
