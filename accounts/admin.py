@@ -6,10 +6,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Bank, PaymentAccount
 from beneficiaries.admin import CommuneScopedAdmin
+from core.widgets import MonthFieldsAdmin
 
 
 @admin.register(Bank)
-class BankAdmin(SimpleHistoryAdmin):
+class BankAdmin(MonthFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["short_name", "bin", "code", "name", "kind", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["short_name", "name", "bin", "code"]

@@ -15,7 +15,7 @@ from accounts.models import Bank, PaymentAccount
 from accounts.services import account_taken
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
-from core.widgets import DATE_WIDGET
+from core.widgets import DateField
 
 
 class PaymentAccountForm(forms.ModelForm):
@@ -25,7 +25,7 @@ class PaymentAccountForm(forms.ModelForm):
     class Meta:
         model = PaymentAccount
         fields = ["bank", "number", "holder_name", "opened_on", "active"]
-        widgets = {"opened_on": DATE_WIDGET}
+        field_classes = {"opened_on": DateField}
 
     def __init__(self, *args, holder, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,10 +6,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from amounts.models import AllowanceRate, Entitlement
 from beneficiaries.admin import CommuneScopedAdmin
+from core.widgets import MonthFieldsAdmin
 
 
 @admin.register(AllowanceRate)
-class AllowanceRateAdmin(SimpleHistoryAdmin):
+class AllowanceRateAdmin(MonthFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["programme", "amount", "applies_from", "legal_basis", "verified"]
     list_filter = ["programme", "verified"]
     search_fields = ["legal_basis"]

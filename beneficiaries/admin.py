@@ -11,9 +11,12 @@ from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.access import (
@@ -147,7 +150,7 @@ class CommuneScopedAdmin(MonthFieldsAdmin, admin.ModelAdmin):
 RelatedOnly = admin.RelatedOnlyFieldListFilter
 
 
-class VillageInline(admin.TabularInline):
+class VillageInline(MonthFieldsAdmin, admin.TabularInline):
     model = Village
     extra = 0
 
@@ -196,7 +199,7 @@ def _commune_choices(request, db_field, kwargs) -> None:
         kwargs["queryset"] = Commune.objects.filter(pk__in=commune_ids_for(request.user))
 
 
-class ProgrammeSettingInline(admin.TabularInline):
+class ProgrammeSettingInline(MonthFieldsAdmin, admin.TabularInline):
     model = ProgrammeSetting
     extra = 0
 
@@ -209,7 +212,7 @@ class ProgrammeSettingInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(MonthFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["code", "short_name", "name", "amount_mode", "order"]
     search_fields = ["code", "name"]
     inlines = [ProgrammeSettingInline]
@@ -222,7 +225,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgrammeSetting)
-class ProgrammeSettingAdmin(SimpleHistoryAdmin):
+class ProgrammeSettingAdmin(MonthFieldsAdmin, SimpleHistoryAdmin):
     list_display = [
         "programme",
         "commune",
@@ -259,15 +262,26 @@ class ProgrammeSettingAdmin(SimpleHistoryAdmin):
         )
 
 
-class ProgrammeAccessInline(admin.TabularInline):
+class ProgrammeAccessInline(MonthFieldsAdmin, admin.TabularInline):
     """On the user's page: the programmes a paying office's user is limited to."""
 
     model = ProgrammeAccess
     extra = 0
 
 
-class UserWithProgrammesAdmin(UserAdmin):
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django's form, with the warning it writes outside its catalog in Vietnamese."""
+
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("Nếu tắt, mật khẩu hiện tại của người dùng này sẽ bị xóa."),
+    )
+
+
+class UserWithProgrammesAdmin(MonthFieldsAdmin, UserAdmin):
     inlines = [*UserAdmin.inlines, ProgrammeAccessInline]
+    change_password_form = PasswordChangeForm
 
 
 admin.site.unregister(User)
@@ -275,7 +289,7 @@ admin.site.register(User, UserWithProgrammesAdmin)
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(MonthFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["code", "short_name", "programme", "coefficient", "legal_basis"]
     list_select_related = ["programme"]
     list_filter = ["programme"]
@@ -284,12 +298,12 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(MonthFieldsAdmin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
-class BeneficiaryInline(admin.TabularInline):
+class BeneficiaryInline(MonthFieldsAdmin, admin.TabularInline):
     """Read-only: an enrolment is added on its own page (its commune is the person's)."""
 
     model = Beneficiary
@@ -318,7 +332,7 @@ class VerificationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class IdentityCheckInline(admin.TabularInline):
+class IdentityCheckInline(MonthFieldsAdmin, admin.TabularInline):
     """The history of checks on the person's page (append-only)."""
 
     model = IdentityCheck
@@ -563,6 +577,20 @@ class IdentityCheckAdmin(CommuneScopedAdmin):
     raw_id_fields = ["person"]
     scoped_foreign_keys = {"person": "commune"}
     date_hierarchy = "checked_at"
+    #: A recorded check is shown as stored; the form's fields are for a new one.
+    recorded_fields = [
+        "person",
+        "result",
+        "differing_fields",
+        "population_values",
+        "note",
+        "source",
+        "checked_by",
+        "checked_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        return self.recorded_fields if obj is not None else super().get_fields(request, obj)
 
     def save_model(self, request, obj, form, change) -> None:
         data = form.cleaned_data

@@ -1,5 +1,10 @@
 """Form widgets and fields every page shares: dates typed as people write them
-(dd/mm/yyyy), months as mm/yyyy."""
+(dd/mm/yyyy), months as mm/yyyy.
+
+Never the browser's own date or month picker (``<input type=date>``): it shows
+"December 2026" or 12/07/2026 after the browser's settings, whatever the
+page's language.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,53 @@ from django.utils.translation import gettext_lazy as _
 
 from core.rules.months import read_month
 
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
-
 MONTH_ERROR = _("Nhập tháng dạng mm/yyyy, ví dụ 12/2026.")
+DATE_ERROR = _("Nhập ngày dạng dd/mm/yyyy, ví dụ 15/12/2026.")
+#: What a date field reads: 15/12/2026 (and 5/1/2026), 15-12-2026, 15.12.2026
+#: (a phone's number pad has a dot), and 2026-12-15 as machines write it.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+
+
+class DateInput(forms.DateInput):
+    """A date typed as dd/mm/yyyy in a text box, shown the same way."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 (Django's argument name)
+        attrs = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            **(attrs or {}),
+        }
+        super().__init__(attrs, format=format or "%d/%m/%Y")
+
+
+class AdminDateInput(DateInput):
+    """The admin's date box: dd/mm/yyyy, with the admin's own calendar and
+    «Hôm nay» link (which write the date the same way)."""
+
+    class Media:
+        js = ["admin/js/calendar.js", "admin/js/admin/DateTimeShortcuts.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "vDateField", "size": "10", **(attrs or {})})
+
+
+class DateField(forms.DateField):
+    """A date typed as dd/mm/yyyy (or d/m/yyyy); a clear message for anything else."""
+
+    widget = DateInput
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": DATE_ERROR}
+
+
+def read_date(value: str | None) -> datetime.date | None:
+    """A date typed as :class:`DateField` reads it; ``None`` when it is not one."""
+    try:
+        return DateField(required=False).clean(value)
+    except forms.ValidationError:
+        return None
 
 
 class MonthInput(forms.TextInput):
@@ -60,10 +109,22 @@ def is_month_field(db_field) -> bool:
     return db_field.name == "month" or db_field.name.endswith("_month")
 
 
+def is_date_field(db_field) -> bool:
+    """A model's day (a DateField that is not a month)."""
+    return (
+        isinstance(db_field, models.DateField)
+        and not isinstance(db_field, models.DateTimeField)
+        and not is_month_field(db_field)
+    )
+
+
 class MonthFieldsAdmin:
-    """An admin (or inline) mixin: its month fields typed as mm/yyyy, like the pages'."""
+    """An admin (or inline) mixin: its month fields typed as mm/yyyy and its dates
+    as dd/mm/yyyy, like the pages'."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if is_month_field(db_field):
             return db_field.formfield(form_class=MonthField, widget=MonthInput, **kwargs)
+        if is_date_field(db_field):
+            return db_field.formfield(form_class=DateField, widget=AdminDateInput, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -23,7 +23,7 @@ from beneficiaries.models import (
 from beneficiaries.services import validate_personal_id
 from core.rules.accounts import PhoneError, normalize_phone
 from core.rules.cccd import CccdError, normalize_cccd
-from core.widgets import DATE_WIDGET, MonthField
+from core.widgets import DateField, MonthField
 from registration.models import PaymentMethodRegistration
 
 
@@ -47,7 +47,7 @@ class PersonForm(forms.ModelForm):
             "address",
             "date_of_death",
         ]
-        widgets = {"birth_date": DATE_WIDGET, "date_of_death": DATE_WIDGET}
+        field_classes = {"birth_date": DateField, "date_of_death": DateField}
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,8 +143,11 @@ class BeneficiaryForm(forms.ModelForm):
             "status",
             "note",
         ]
-        widgets = {"decision_date": DATE_WIDGET}
-        field_classes = {"start_month": MonthField, "end_month": MonthField}
+        field_classes = {
+            "decision_date": DateField,
+            "start_month": MonthField,
+            "end_month": MonthField,
+        }
 
     # The conditions some categories require (hưu trí xã hội), declared with the
     # document that shows them: saved with the enrolment, as the person's.
@@ -154,22 +157,19 @@ class BeneficiaryForm(forms.ModelForm):
         required=False,
         help_text=_("Bắt buộc với diện hưu trí xã hội nếu chưa có trong hồ sơ."),
     )
-    no_pension_date = forms.DateField(
-        label=_("Ngày của giấy tờ (không hưởng lương hưu)"), required=False, widget=DATE_WIDGET
-    )
+    no_pension_date = DateField(label=_("Ngày của giấy tờ (không hưởng lương hưu)"), required=False)
     poor_household_document = forms.CharField(
         label=_("Giấy chứng nhận hộ nghèo/cận nghèo"),
         max_length=200,
         required=False,
         help_text=_("Bắt buộc với diện từ đủ 70 đến dưới 75 tuổi hộ nghèo/cận nghèo."),
     )
-    poor_household_date = forms.DateField(
-        label=_("Ngày cấp giấy chứng nhận hộ nghèo/cận nghèo"), required=False, widget=DATE_WIDGET
+    poor_household_date = DateField(
+        label=_("Ngày cấp giấy chứng nhận hộ nghèo/cận nghèo"), required=False
     )
-    poor_household_until = forms.DateField(
+    poor_household_until = DateField(
         label=_("Giấy chứng nhận hộ nghèo/cận nghèo có hiệu lực đến"),
         required=False,
-        widget=DATE_WIDGET,
     )
 
     CONDITION_FIELDS = (
@@ -247,9 +247,9 @@ class ConditionForm(forms.Form):
         max_length=200,
         help_text=_("Ví dụ: Tờ khai không hưởng lương hưu; Giấy chứng nhận hộ nghèo số …"),
     )
-    document_date = forms.DateField(label=_("Ngày của giấy tờ"), widget=DATE_WIDGET)
-    valid_from = forms.DateField(label=_("Có hiệu lực từ"), widget=DATE_WIDGET)
-    valid_until = forms.DateField(label=_("Có hiệu lực đến"), required=False, widget=DATE_WIDGET)
+    document_date = DateField(label=_("Ngày của giấy tờ"))
+    valid_from = DateField(label=_("Có hiệu lực từ"))
+    valid_until = DateField(label=_("Có hiệu lực đến"), required=False)
 
 
 class PersonByIdField(forms.ModelChoiceField):
@@ -323,7 +323,7 @@ class RepresentativeForm(_AuthorisationDates, forms.ModelForm):
     class Meta:
         model = Representative
         fields = ["person", "kind", "relationship", "document", "valid_from", "valid_until"]
-        widgets = {"valid_from": DATE_WIDGET, "valid_until": DATE_WIDGET}
+        field_classes = {"valid_from": DateField, "valid_until": DateField}
 
     def __init__(
         self,
@@ -373,7 +373,7 @@ class RepresentativeEditForm(_AuthorisationDates, forms.ModelForm):
     class Meta:
         model = Representative
         fields = ["kind", "relationship", "document", "valid_from", "valid_until"]
-        widgets = {"valid_from": DATE_WIDGET, "valid_until": DATE_WIDGET}
+        field_classes = {"valid_from": DateField, "valid_until": DateField}
 
 
 class RegistryFilterForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from beneficiaries.models import Commune
-from core.widgets import DATE_WIDGET
+from core.widgets import DateField
 from desk.merger import FIELDS, MergeError, merge_communes, merger_done, preview_merger
 
 FIELD_LABELS = {
@@ -38,10 +38,8 @@ class MergeForm(forms.Form):
         queryset=Commune.objects.order_by("name"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    on = forms.DateField(
+    on = DateField(
         label=gettext_lazy("Ngày sáp nhập (ngày đầu tháng)"),
-        widget=DATE_WIDGET,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
 
     def __init__(self, *args, **kwargs):

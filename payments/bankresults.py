@@ -120,10 +120,16 @@ class ImportSummary:
                 "unchanged": self.unchanged,
                 "skipped": self.skipped,
             },
-            _("Thành công: %(n)d khoản, %(amount)s.")
-            % {"n": self.paid, "amount": format_amount(self.paid_amount)},
-            _("Không thành công: %(n)d khoản, %(amount)s.")
-            % {"n": self.failed, "amount": format_amount(self.failed_amount)},
+            _("Thành công: %(n)s khoản, %(amount)s.")
+            % {
+                "n": format_amount(self.paid, unit=False),
+                "amount": format_amount(self.paid_amount),
+            },
+            _("Không thành công: %(n)s khoản, %(amount)s.")
+            % {
+                "n": format_amount(self.failed, unit=False),
+                "amount": format_amount(self.failed_amount),
+            },
         ]
 
 

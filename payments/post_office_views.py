@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core.widgets import read_date
 from payments import postoffice
 from payments.filerules import months_label
 from payments.models import Payment
@@ -58,12 +59,7 @@ def _typed_date(request: HttpRequest) -> datetime.date | None:
     value = (request.POST.get("ngay") or "").strip()
     if not value:
         return timezone.localdate()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date)
-        except ValueError:
-            continue
-    return None
+    return read_date(value)
 
 
 def _paid_on(request: HttpRequest) -> datetime.date | None:

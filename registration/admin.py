@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaries.admin import CommuneScopedAdmin
 from core.rules.months import first_of_month
+from core.widgets import MonthFieldsAdmin
 from registration.models import (
     AccountOpeningRequest,
     OutreachActivity,
@@ -107,7 +108,7 @@ class OutreachActivityAdmin(CommuneScopedAdmin, SimpleHistoryAdmin):
         return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
 
 
-class ProgrammeTransferLineInline(admin.TabularInline):
+class ProgrammeTransferLineInline(MonthFieldsAdmin, admin.TabularInline):
     model = ProgrammeTransferLine
     fields = ["enrolment", "moves", "reason", "amount_before", "amount_after", "new_enrolment"]
     readonly_fields = fields

@@ -12,7 +12,7 @@ from accounts.models import Bank, PaymentAccount
 from beneficiaries.models import Beneficiary, Category, Person, Representative, Village
 from core.rules.accounts import AccountNumberError, normalize_account_number
 from core.rules.names import fold_name
-from core.widgets import DATE_WIDGET, MonthField
+from core.widgets import DateField, MonthField
 from registration.models import AccountOpeningRequest, OutreachActivity, PaymentMethodRegistration
 
 
@@ -53,7 +53,7 @@ class RegistrationForm(forms.Form):
         help_text=_("Chỉ tài khoản đứng tên đối tượng hoặc người nhận thay đã chọn."),
     )
     from_month = MonthField(label=_("Áp dụng từ tháng"))
-    requested_on = forms.DateField(label=_("Ngày đăng ký"), widget=DATE_WIDGET)
+    requested_on = DateField(label=_("Ngày đăng ký"))
     form_reference = forms.CharField(
         label=_("Số phiếu đăng ký đã ký"), max_length=100, required=False
     )
@@ -111,7 +111,7 @@ class AccountRequestForm(forms.Form):
         queryset=Bank.objects.filter(active=True),
         required=False,
     )
-    requested_on = forms.DateField(label=_("Ngày đề nghị"), widget=DATE_WIDGET)
+    requested_on = DateField(label=_("Ngày đề nghị"))
     form_reference = forms.CharField(label=_("Số phiếu đăng ký"), max_length=100, required=False)
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
 
@@ -160,7 +160,7 @@ class ReferForm(forms.Form):
             "invalid_choice": _("Ngân hàng đã chọn không có trong danh sách đang dùng."),
         },
     )
-    referred_on = forms.DateField(label=_("Ngày giới thiệu"), widget=DATE_WIDGET)
+    referred_on = DateField(label=_("Ngày giới thiệu"))
 
 
 class OpenedForm(forms.Form):
@@ -171,7 +171,7 @@ class OpenedForm(forms.Form):
         required=False,
         help_text=_("Để trống: lấy tên người mở tài khoản, chữ in hoa không dấu."),
     )
-    opened_on = forms.DateField(label=_("Ngày mở"), widget=DATE_WIDGET)
+    opened_on = DateField(label=_("Ngày mở"))
     from_month = MonthField(
         label=_("Nhận vào tài khoản từ tháng"),
         help_text=_("Các diện hưởng đã đề nghị được đăng ký nhận qua tài khoản này từ tháng này."),
@@ -195,7 +195,7 @@ class OpenedForm(forms.Form):
 
 class AbandonForm(forms.Form):
     reason = forms.CharField(label=_("Lý do dừng"), max_length=300)
-    abandoned_on = forms.DateField(label=_("Ngày dừng"), widget=DATE_WIDGET)
+    abandoned_on = DateField(label=_("Ngày dừng"))
 
 
 class PipelineFilterForm(forms.Form):
@@ -229,7 +229,8 @@ class OutreachForm(forms.ModelForm):
     class Meta:
         model = OutreachActivity
         fields = ["commune", "date", "channel", "audience", "people_reached", "village", "notes"]
-        widgets = {"date": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"date": DateField}
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)

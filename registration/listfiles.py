@@ -36,6 +36,7 @@ from beneficiaries.models import Commune, Programme
 from core import roles
 from core.access import prepared_by, require_actor
 from core.db import whole_results_planned
+from core.rules.money import format_amount
 from core.rules.months import first_of_month
 from core.rules.reasons import ReasonError, clean_reason
 from documents import jobs
@@ -240,10 +241,10 @@ def _may_be_sent(locked: GeneratedFile) -> None:
     if blockers:
         raise ListBlocked(
             _(
-                "Chưa gửi được: %(count)d người trong danh sách chưa được công an xác thực "
+                "Chưa gửi được: %(count)s người trong danh sách chưa được công an xác thực "
                 "hoặc có lỗi dữ liệu chặn."
             )
-            % {"count": len(blockers)},
+            % {"count": format_amount(len(blockers), unit=False)},
             blockers,
         )
 

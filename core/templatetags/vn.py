@@ -1,7 +1,8 @@
-"""Vietnamese display of money and dates in templates."""
+"""Vietnamese display of money, counts, dates and users' names in templates."""
 
 from django import template
 
+from core import users
 from core.dates import local_day
 from core.rules.money import format_amount
 
@@ -35,9 +36,5 @@ def mmyyyy(value) -> str:
 
 @register.filter
 def full_name(user) -> str:
-    """A user's name as Vietnamese writes it: family name first ("Lê Thị Hoa", the
-    account's last name then its first name), else the username; "" for nobody."""
-    if user is None:
-        return ""
-    name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
-    return name or user.username
+    """A user's name as Vietnamese writes it (:func:`core.users.full_name`)."""
+    return users.full_name(user)

@@ -51,6 +51,7 @@ from beneficiaries.models import (
 from core import roles
 from core.access import has_any_role, prepared_by, require_actor
 from core.bulk import HistoryStamp, history_from_rows
+from core.rules.money import format_amount
 from core.rules.months import first_of_month, next_month
 from core.rules.reasons import ReasonError, clean_reason
 from payments.models import Payment, PaymentCycle
@@ -453,10 +454,10 @@ def _gate(cycle: PaymentCycle, today: datetime.date) -> None:
     if blockers:
         raise CycleBlocked(
             _(
-                "Chưa thể tiếp tục: %(count)d người trong kỳ chi trả chưa được xác thực "
+                "Chưa thể tiếp tục: %(count)s người trong kỳ chi trả chưa được xác thực "
                 "hoặc có lỗi dữ liệu chặn."
             )
-            % {"count": len(blockers)},
+            % {"count": format_amount(len(blockers), unit=False)},
             blockers,
         )
 
@@ -543,8 +544,8 @@ def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
     pending = cycle.payments.filter(status=Payment.Status.PENDING).count()
     if pending:
         raise CycleError(
-            _("Còn %(count)d khoản chưa có kết quả chi trả: chưa khóa sổ được.")
-            % {"count": pending}
+            _("Còn %(count)s khoản chưa có kết quả chi trả: chưa khóa sổ được.")
+            % {"count": format_amount(pending, unit=False)}
         )
     cycle.status = PaymentCycle.Status.CLOSED
     cycle.closed_by = actor

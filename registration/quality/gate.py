@@ -24,6 +24,7 @@ from beneficiaries.models.checks import (
     verification_state,
     with_verification,
 )
+from core.rules.money import format_amount
 from core.rules.names import fold_name
 from registration.models import PaymentMethodRegistration
 from registration.quality.checks import find_problems
@@ -68,8 +69,8 @@ def blocker_lines(blockers: list[Blocker], *, limit: int = 20) -> list[str]:
         lines.append(f"{who}: {' '.join(blocker.reasons)}")
     if len(blockers) > limit:
         lines.append(
-            _("… và %(count)d người khác: xem trang Chất lượng dữ liệu.")
-            % {"count": len(blockers) - limit}
+            _("… và %(count)s người khác: xem trang Chất lượng dữ liệu.")
+            % {"count": format_amount(len(blockers) - limit, unit=False)}
         )
     return lines
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -245,3 +246,21 @@ def test_a_second_post_over_a_recorded_result_is_refused(
     assert "không ghi đè kết quả đã ghi. Không có gì thay đổi." in html
     dung.refresh_from_db()
     assert (dung.status, dung.paid_on, dung.failure_reason, dung.history.count()) == before
+
+
+def test_the_paid_date_is_typed_and_shown_as_dd_mm_yyyy(client, paying, post_office):
+    client.force_login(post_office)
+    html = client.get(PAGE).content.decode()
+    today = timezone.localdate()
+    assert 'type="date"' not in html
+    boxes = re.findall(r'<input [^>]*name="ngay"[^>]*>', html)
+    assert boxes
+    for box in boxes:
+        assert 'type="text"' in box and 'placeholder="dd/mm/yyyy"' in box
+        assert f'value="{today:%d/%m/%Y}"' in box
+
+    cuc = paying.payment("cuc")
+    client.post(_record(cuc.pk), {"ket_qua": "paid", "ngay": "18/9/2023"})
+
+    cuc.refresh_from_db()
+    assert (cuc.status, cuc.paid_on) == ("paid", datetime.date(2023, 9, 18))
