@@ -15,7 +15,6 @@ the pytest temporary folder) for a look.
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 from pathlib import Path
