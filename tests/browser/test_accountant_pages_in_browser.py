@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from documents.models import Event, GeneratedFile
 from payments.models import BankResultsUpload
+from tests.browser.pages import fits as _fits
 from tests.payfiles.conftest import paying, signed  # noqa: F401 (fixtures)
 from tests.payfiles.test_bank_results_import import _csv, _row, _set, _state
 
@@ -45,11 +46,6 @@ def _log_in(browser, live_server, username, size):
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/$"))
     return context, page
-
-
-def _fits(page) -> None:
-    """Nothing scrolls sideways: the page is no wider than the window."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("screen", VIEWPORTS)

@@ -18,6 +18,7 @@ from documents.models import Event, GeneratedFile
 from payments.models import PaymentCycle
 from payments.services.cycles import open_cycle
 from registration import listfiles
+from tests.browser.pages import fits as _fits
 from tests.lists.conftest import registered, signed_commune  # noqa: F401 (fixtures)
 from tests.lists.data import PERIOD, TODAY
 
@@ -46,11 +47,6 @@ def _open(browser, live_server, username, size):
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/$"))
     return context, page
-
-
-def _fits(page) -> None:
-    """Nothing on the page scrolls sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _confirm(page, shot: Path) -> None:

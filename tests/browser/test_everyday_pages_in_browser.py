@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from registration.services import request_account_opening
+from tests.browser.pages import fits
 from tests.dashboard.conftest import dataset, frozen  # noqa: F401 (fixtures: the data set on 3/9/2023)
 from tests.dashboard.test_downloads import make_file
 from tests.factories import PersonFactory
@@ -24,9 +25,10 @@ PASSWORD = "matkhau-demo-123"
 SENT = datetime.datetime(2023, 9, 2, 3, 0, tzinfo=datetime.UTC)
 
 
-def _open(browser, live_server, username):
+def _open(browser, live_server, username, size=(1366, 768)):
+    width, height = size
     context = browser.new_context(
-        viewport={"width": 1366, "height": 768}, base_url=live_server.url, locale="vi-VN"
+        viewport={"width": width, "height": height}, base_url=live_server.url, locale="vi-VN"
     )
     page = context.new_page()
     missing = []
@@ -64,20 +66,26 @@ def test_the_officer_s_pages_look_right(browser, live_server, officer, commune, 
 
 
 @pytest.mark.usefixtures("frozen")
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["desktop", "phone"])
 def test_the_paying_office_s_link_opens_the_files_it_counts(
-    browser, live_server, reference_data, district, commune, officer, tmp_path
+    browser, live_server, reference_data, district, commune, officer, tmp_path, size
 ):
     make_file(commune, sent_at=SENT)
     make_file(commune, programme="BTXH", sent_at=SENT)
     make_file(commune)
-    context, page, missing = _open(browser, live_server, "tinh")
-    page.screenshot(path=str(_shots(tmp_path) / "district.png"), full_page=True)
+    context, page, missing = _open(browser, live_server, "tinh", size)
+    fits(page)
+    page.screenshot(path=str(_shots(tmp_path) / f"district-{size[0]}.png"), full_page=True)
 
     link = page.get_by_test_id("sent-files-link")
     expect(link).to_have_text("2 tệp tháng này")
     link.click()
     expect(page.get_by_test_id("generated-file")).to_have_count(2)
-    page.screenshot(path=str(_shots(tmp_path) / "downloads.png"), full_page=True)
+    fits(page)
+    with page.expect_download() as downloading:
+        page.get_by_test_id("generated-file").first.get_by_role("link").first.click()
+    assert downloading.value.suggested_filename.endswith(".xlsx")
+    page.screenshot(path=str(_shots(tmp_path) / f"downloads-{size[0]}.png"), full_page=True)
 
     assert missing == []
     context.close()

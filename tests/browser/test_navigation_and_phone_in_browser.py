@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from payments.models import Payment, PaymentCycle
 from payments.services.cycles import open_cycle
+from tests.browser.pages import fits as _no_sideways_scroll
 from tests.cycles.conftest import enrol
 from tests.dashboard.test_downloads import make_file
 from tests.factories import RegistrationFactory, VillageFactory
@@ -82,13 +83,6 @@ def _shot(page, tmp_path, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     page.screenshot(path=str(folder / f"{name}-top.png"))  # what the first screen shows
-
-
-def _no_sideways_scroll(page) -> None:
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth, location.pathname]"
-    )
-    assert widths[0] <= widths[1], widths
 
 
 def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_month, tmp_path):

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from accounts.models import Bank, PaymentAccount
 from beneficiaries.models import IdentityCheck, Person, Representative
 from desk.reference import load_reference_data
+from tests.browser.pages import fits as _no_sideways_scroll
 from tests.factories import PersonFactory, UserFactory, VillageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,13 +39,6 @@ def _context(browser, live_server, size: str):
     return browser.new_context(
         viewport={"width": width, "height": height}, base_url=live_server.url, locale="vi-VN"
     )
-
-
-def _no_sideways_scroll(page) -> None:
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth, location.pathname]"
-    )
-    assert widths[0] <= widths[1], f"{widths[2]} scrolls sideways: {widths[0]} > {widths[1]}"
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -28,6 +28,7 @@ from documents.models import GeneratedFile
 from payments.models import Payment, PaymentCycle
 from registration import listfiles
 from registration.models import PaymentMethodRegistration
+from tests.browser.pages import fits as _fits
 from tests.factories import VillageFactory
 from tests.importer.workbooks import STANDARD_HEADER, data_row, write_workbook
 from tests.lists.conftest import registered, signed_commune  # noqa: F401 (fixtures)
@@ -50,11 +51,6 @@ def _shots(tmp_path) -> Path:
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _fits(page) -> None:
-    """Nothing on the page scrolls sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _menu(page, group: str, item: str, size: str) -> None:

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from beneficiaries.models import Beneficiary, Category, ImportBatch, Person, Village
 from desk.reference import load_reference_data
+from tests.browser.pages import fits as _no_sideways_scroll
 from tests.factories import UserFactory
 from tests.importer.workbooks import STANDARD_HEADER, data_row, write_workbook
 
@@ -49,10 +50,6 @@ def _login(browser, live_server, viewport):
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/$"))
     return context, page
-
-
-def _no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 @pytest.fixture
