@@ -29,6 +29,7 @@ from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
 from documents.access import visible_files
+from registration.listfiles import awaiting_approval
 from registration.quality.figures import verification_summary
 from reports import dashboard as figures
 from reports.deadlines import REMIND_DAYS_BEFORE, mark_notice_read, month_states
@@ -104,6 +105,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
     if context["can_see_outreach"]:
         context["outreach"] = figures.recent_outreach(commune)
+    if has_any_role(user, roles.CAN_APPROVE_LISTS | roles.CAN_APPROVE_CYCLES):
+        # What waits for the leader's approval this month, and where to give it.
+        context["lists_to_approve"] = awaiting_approval(commune, month)
+        cycle = context.get("cycle") or figures.current_cycle(commune, month)
+        context["cycle_to_approve"] = (
+            cycle if cycle is not None and cycle.status == cycle.Status.DRAFT else None
+        )
     context["programme_chart"] = {
         "labels": [s.label for s in context["by_programme"]],
         "share": [s.percent for s in context["by_programme"]],

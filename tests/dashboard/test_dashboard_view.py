@@ -161,3 +161,28 @@ def test_the_district_view_runs_a_fixed_number_of_queries(
     client.force_login(district)
     with django_assert_max_num_queries(10):
         client.get(reverse("home"))
+
+
+def test_the_leader_sees_what_waits_for_approval(client, leader, officer, dataset, frozen):
+    from registration import listfiles
+    from tests.dashboard.conftest import TODAY
+
+    month = TODAY.replace(day=1)
+    built = listfiles.build_registration_lists_now(
+        dataset.cycles["sep"].commune, month, actor=officer, today=TODAY
+    )
+    client.force_login(leader)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert 'data-testid="to-approve"' in html
+    assert f"{len(built)} danh sách đăng ký tháng {month:%m/%Y}" in html
+    assert f"Kỳ chi trả tháng {month:%m/%Y}" in html  # the month's draft cycle
+    listfiles.approve_lists(dataset.cycles["sep"].commune, month, actor=leader)
+    assert "danh sách đăng ký tháng" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_officer_is_not_asked_to_approve(client, officer, dataset, frozen):
+    client.force_login(officer)
+
+    assert 'data-testid="to-approve"' not in client.get(reverse("home")).content.decode()
