@@ -1,5 +1,7 @@
 """Vietnamese display of money, counts, dates and users' names in templates."""
 
+import re
+
 from django import template
 
 from core import users
@@ -21,6 +23,16 @@ def vnd(value) -> str:
 def count(value) -> str:
     """``1800`` → ``1.800``: a count with the thousands separator; ``0`` for nothing."""
     return format_amount(int(value or 0), unit=False)
+
+
+_FACET_COUNT = re.compile(r"\((\d{4,})\)$")
+
+
+@register.filter
+def facet_count(label) -> str:
+    """The admin's filter choice with its count, ``Chưa kiểm tra (5422)`` → ``(5.422)``."""
+    text = str(label)
+    return _FACET_COUNT.sub(lambda m: f"({count(m.group(1))})", text)
 
 
 @register.filter
