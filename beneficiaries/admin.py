@@ -574,7 +574,8 @@ class IdentityCheckAdmin(CommuneScopedAdmin):
     list_filter = ["result", "source"]
     search_fields = ["person__name_folded", "=person__personal_id"]
     list_select_related = ["person", "checked_by"]
-    raw_id_fields = ["person"]
+    # Typed: a name or the CCCD, searched within the user's communes (not a raw id).
+    autocomplete_fields = ["person"]
     scoped_foreign_keys = {"person": "commune"}
     date_hierarchy = "checked_at"
     #: A recorded check is shown as stored; the form's fields are for a new one.

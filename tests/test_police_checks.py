@@ -327,3 +327,25 @@ def test_counts_are_written_with_a_thousands_separator(commune):
         "Đã ghi 1.800 lần kiểm tra «khớp». Bỏ qua 12 người chưa có số CCCD"
     )
     assert done.message().endswith(" và 2 người khác.")
+
+
+def test_the_add_check_page_finds_the_person_by_a_typed_name_or_cccd(desk, hang, other_commune):
+    stranger = PersonFactory(commune=other_commune, full_name="Nguyễn Thị Hằng Khác")
+    add = desk.get(reverse("admin:beneficiaries_identitycheck_add")).content.decode()
+    assert "admin-autocomplete" in add and "related-lookup" not in add
+
+    def found(term: str) -> set[int]:
+        answer = desk.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": term,
+                "app_label": "beneficiaries",
+                "model_name": "identitycheck",
+                "field_name": "person",
+            },
+        ).json()
+        return {int(r["id"]) for r in answer["results"]}
+
+    assert found("Hằng") == {hang.pk}  # not the other commune's namesake
+    assert found(hang.personal_id) == {hang.pk}
+    assert stranger.pk not in found("Khác")
