@@ -35,6 +35,7 @@ def test_the_police_s_filters_show_their_counts_through_it(client, police, commu
     assert response.status_code == 200
     html = response.content.decode()
     assert "Chưa kiểm tra (1)" in html
+    assert "Theo tình trạng xác thực" in html and "Bởi " not in html
     ours = [
         t.origin.name
         for t in response.templates
