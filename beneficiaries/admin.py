@@ -576,6 +576,9 @@ class IdentityCheckAdmin(CommuneScopedAdmin):
     list_select_related = ["person", "checked_by"]
     # Typed: a name or the CCCD, searched within the user's communes (not a raw id).
     autocomplete_fields = ["person"]
+
+    class Media:
+        js = ["js/admin-autocomplete-names.js"]
     scoped_foreign_keys = {"person": "commune"}
     date_hierarchy = "checked_at"
     #: A recorded check is shown as stored; the form's fields are for a new one.
