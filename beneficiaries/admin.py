@@ -579,6 +579,7 @@ class IdentityCheckAdmin(CommuneScopedAdmin):
 
     class Media:
         js = ["js/admin-autocomplete-names.js"]
+
     scoped_foreign_keys = {"person": "commune"}
     date_hierarchy = "checked_at"
     #: A recorded check is shown as stored; the form's fields are for a new one.
