@@ -63,7 +63,15 @@ _OUTREACH = ("registration.outreachactivity",)
 _FILES = ("documents.generatedfile", "documents.event")
 
 # Payment cycles, their payments and the months each pays (accounts in the snapshot).
-_CYCLES = ("payments.paymentcycle", "payments.payment", "payments.paymentmonth")
+_CYCLES = (
+    "payments.paymentcycle",
+    "payments.payment",
+    "payments.paymentmonth",
+    # Whether the money arrived: the sampled checks, statements and their cases.
+    "payments.paymentchecksample",
+    "payments.paymentcheck",
+    "payments.paymentcase",
+)
 
 # role -> {"app_label.model": actions}
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -136,6 +144,10 @@ CAN_RECORD_CASH = frozenset({LABOUR_OFFICER, POST_OFFICE})
 # The banks' results of transfers (the command, the cycle's upload page): the
 # officer, and the accountant, who receives the bank's statement and reconciles it.
 CAN_RECORD_BANK_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+# Proving the money arrived: the officer draws the sample, asks, records and resolves
+# cases; anyone at the commune who sees the person may record their statement.
+CAN_CHECK_PAYMENTS = frozenset({LABOUR_OFFICER})
+CAN_RECORD_STATEMENTS = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER})
 # The monthly report built on demand: whoever sees every report (not the paying
 # office, which sees a report only once it was sent to it).
 CAN_BUILD_MONTHLY_REPORT = CAN_SEE_LISTS - SEES_SENT_LISTS_ONLY

@@ -29,7 +29,8 @@ from accounts.models import Bank
 from beneficiaries.models import Beneficiary, Commune, Programme
 from core import roles
 from core.bulk import HistoryStamp
-from core.rules.months import first_of_month
+from core.rules.months import first_of_month, previous_month
+from demo.checks import check_month
 from demo.quality import verify_everyone
 from demo.registration import seed_registration_demo
 from demo.synthetic import (
@@ -222,6 +223,8 @@ def seed_demo(*, as_of: datetime.date | None = None) -> DemoResult:
     if generated:
         seed_registration_demo(home, as_of=as_of)
     this_month(OLD_CODES, as_of, staff, timeline)
+    # Last month's closed cycle of the home commune: a sample asked, one case open.
+    check_month(_home(yen_son, as_of), previous_month(first_of_month(as_of)), officer=staff.officer)
     if other_counts is not None and counts is not None:
         counts.add(other_counts)
     users = [

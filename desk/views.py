@@ -276,6 +276,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "show_money": show_money,
             "can_edit": has_any_role(request.user, roles.CAN_EDIT_REGISTRY),
+            "can_state_not_received": has_any_role(request.user, roles.CAN_RECORD_STATEMENTS),
             "today": timezone.localdate(),
             "list_url": _list_url(QueryDict(request.session.get(LIST_QUERY_SESSION_KEY, ""))),
         },

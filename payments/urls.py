@@ -1,12 +1,18 @@
 from django.urls import path
 
-from payments import bankresult_views, views
+from payments import bankresult_views, check_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
     path("lap/", views.cycle_open, name="cycle_open"),
     path("<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("<int:pk>/khoan/", views.cycle_payments, name="cycle_payments"),
+    path("<int:pk>/kiem-tra/", check_views.cycle_checks, name="cycle_checks"),
+    path("<int:pk>/kiem-tra/chon-mau/", check_views.cycle_checks_draw, name="cycle_checks_draw"),
+    path("kiem-tra/<int:pk>/ghi/", check_views.check_record, name="check_record"),
+    path("khieu-nai/", check_views.case_list, name="case_list"),
+    path("khieu-nai/<int:pk>/giai-quyet/", check_views.case_resolve, name="case_resolve"),
+    path("nguoi/<int:pk>/phan-anh/", check_views.person_statement, name="person_statement"),
     path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
     path("<int:pk>/lap-tep/", views.cycle_files_request, name="cycle_files_request"),
     path(

@@ -34,9 +34,10 @@ from payments import access
 from payments.bankexport import ExportError
 from payments.bankuploads import cycle_takes_results
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
+from payments.checks import SAMPLED_STATES
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
-from payments.models import Payment, PaymentCycle
+from payments.models import Payment, PaymentCheckSample, PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows, with_shown_figures
 from payments.services import cycles as cycle_services
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
@@ -243,6 +244,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_upload_results": has_any_role(request.user, roles.CAN_RECORD_BANK_RESULTS)
             and cycle_takes_results(cycle),
             "sees_report": has_any_role(request.user, roles.CAN_SEE_LISTS),
+            "checks_shown": cycle.status in SAMPLED_STATES,
+            "check_sample": PaymentCheckSample.objects.filter(cycle=cycle).first(),
         },
     )
 

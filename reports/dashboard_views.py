@@ -29,6 +29,7 @@ from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
 from documents.access import visible_files
+from payments.checks import open_cases
 from registration.listfiles import awaiting_approval
 from registration.quality.figures import verification_summary
 from reports import dashboard as figures
@@ -99,6 +100,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["months"] = months
         context["requests"] = figures.account_requests(commune)
         context["cycle"] = figures.current_cycle(commune, month)
+        context["open_cases"] = open_cases([commune.pk]).count()
         context["chart"] = {
             "labels": [f"{m.period:%m/%Y}" for m in months],
             "share": [m.all.percent for m in months],

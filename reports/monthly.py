@@ -21,6 +21,9 @@ One workbook per commune and month (``period``), in the official layout:
   (:func:`registration.quality.figures.verification_summary`).
 * **Thay đổi** — the cycle's changes sheet, the one of its bank files
   (:func:`payments.cashlists.changes_sheet`), when a cycle exists.
+* **Khiếu nại** — the open cases of payments not received (or not in full) of
+  the commune's cycles up to the month (:func:`payments.checks.open_cases`),
+  listed until the officer resolves them.
 * The registration lists (two per programme, less those nobody is on), rows
   from :mod:`registration.lists`' generator.
 
@@ -50,13 +53,16 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from amounts.queries import entitlement_in_force
 from beneficiaries.models import Beneficiary, Commune, Programme, village_name_in
 from core.db import whole_results_planned
+from core.rules.money import format_amount
 from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
 from payments.cashlists import CHANGE_COLUMNS, changes_sheet, compared_line
+from payments.checks import open_cases
 from payments.models import Payment, PaymentCycle
 from registration import lists
 from registration.listchanges import ChangeTracker
@@ -109,6 +115,17 @@ NOT_CASHLESS_COLUMNS = (
     Column("Hình thức nhận", "text", 30),
     Column("Số tiền (đồng)", "money", 14),
     Column("Lý do chưa nhận qua tài khoản", "text", 34),
+)
+
+CASE_COLUMNS = (
+    Column("STT", "int", 6),
+    Column("Họ và tên", "text", 24),
+    Column("Số CCCD", "id", 14),
+    Column("Thôn", "text", 14),
+    Column("Kỳ chi trả", "text", 10),
+    Column("Số tiền đã chi (đồng)", "money", 14),
+    Column("Nội dung phản ánh", "text", 36),
+    Column("Ngày mở", "date", 12),
 )
 
 VERIFICATION_COLUMNS = (
@@ -306,7 +323,7 @@ def write_monthly_report(
     figures.account_people = sum(r["people"] for r in grouped if r["method"] == ACCOUNT)
     figures.account_amount = sum(r["amount"] for r in grouped if r["method"] == ACCOUNT)
 
-    stages = 5 + 2 * len(programmes)
+    stages = 6 + 2 * len(programmes)
     counter = {"done": 0}
 
     def step() -> None:
@@ -446,6 +463,49 @@ def write_monthly_report(
             ),
         )
 
+    cases = open_cases([commune.pk]).filter(payment__cycle__period__lte=period)
+    case_count = cases.count()
+
+    def case_rows() -> Iterator[list[Any]]:
+        values = (
+            cases.select_related("person", "payment__cycle", "opened_from")
+            .annotate(village_name=village_name_in(commune, period))
+            .iterator(chunk_size=CHUNK)
+        )
+        for number, case in enumerate(values, start=1):
+            check = case.opened_from
+            said = str(check.get_outcome_display())
+            if check.amount_stated is not None:
+                said += f", nói đã nhận {format_amount(check.amount_stated)}"
+            if check.note:
+                said += f": {check.note}"
+            yield [
+                number,
+                case.person.full_name,
+                case.person.personal_id,
+                case.village_name or "",
+                f"{case.payment.cycle.period:%m/%Y}",
+                case.payment.amount,
+                f"{case.get_source_display()} — {said}",
+                timezone.localtime(case.opened_at).date(),
+            ]
+
+    complaints = Sheet(
+        name="Khiếu nại",
+        columns=CASE_COLUMNS,
+        rows=_staged(case_rows(), step),
+        document=annex(
+            commune,
+            5,
+            "KHIẾU NẠI CHƯA NHẬN TIỀN ĐANG XỬ LÝ",
+            period,
+            dated,
+            f"{case_count} khiếu nại đang xử lý"
+            if case_count
+            else "Không có khiếu nại chưa nhận tiền nào đang xử lý.",
+        ),
+    )
+
     list_sheets = []
     on_lists = lists.list_counts(commune, period)
     for programme in programmes:
@@ -472,7 +532,10 @@ def write_monthly_report(
             )
 
     with whole_results_planned():
-        write_xlsx(target, [summary, shares, not_cashless, verification, changes, *list_sheets])
+        write_xlsx(
+            target,
+            [summary, shares, not_cashless, verification, changes, complaints, *list_sheets],
+        )
     figures.not_cashless = reasons
     return figures
 

@@ -285,6 +285,14 @@ if os.environ.get("EMAIL_URL"):
 DEFAULT_FROM_EMAIL = _str("DEFAULT_FROM_EMAIL", "chitra-asxh@localhost")
 
 # Upload limit for imports (MB); larger files are refused before reading.
+# Payment checks: the share of a paid cycle asked whether the money arrived, and the
+# fewest people asked (everyone when the cycle paid fewer).
+PAYMENT_CHECK_SHARE_PERCENT = _int("PAYMENT_CHECK_SHARE_PERCENT", 5, minimum=1)
+PAYMENT_CHECK_MINIMUM = _int("PAYMENT_CHECK_MINIMUM", 10, minimum=1)
+if PAYMENT_CHECK_SHARE_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"PAYMENT_CHECK_SHARE_PERCENT={PAYMENT_CHECK_SHARE_PERCENT}: must be at most 100"
+    )
 IMPORT_MAX_UPLOAD_MB = _int("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
 # From this size (MB) a workbook is read in a child process while the import
 # plans and writes the rows already read (about 10,000 rows a megabyte).

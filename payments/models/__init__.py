@@ -5,6 +5,16 @@ entitlements in :mod:`amounts.models`.
 """
 
 from payments.models.bankresults import BankResultsUpload
+from payments.models.checks import PaymentCase, PaymentCheck, PaymentCheckSample
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 
-__all__ = ["BankResultsUpload", "Month", "Payment", "PaymentCycle", "PaymentMonth"]
+__all__ = [
+    "BankResultsUpload",
+    "Month",
+    "Payment",
+    "PaymentCase",
+    "PaymentCheck",
+    "PaymentCheckSample",
+    "PaymentCycle",
+    "PaymentMonth",
+]

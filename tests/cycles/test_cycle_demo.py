@@ -8,7 +8,7 @@ import pytest
 
 from demo.payments import FAILED_REASON, UNCOLLECTED_REASON, send_cycle, settle_cycle
 from demo.seed import seed_demo
-from payments.models import Payment, PaymentCycle
+from payments.models import Payment, PaymentCase, PaymentCheckSample, PaymentCycle
 from payments.services.cycles import cycle_blockers, open_cycle
 from tests.cycles.conftest import enrol
 from tests.factories import PaymentAccountFactory, RegistrationFactory, UserFactory
@@ -31,8 +31,17 @@ def test_the_demo_closes_each_past_month_and_leaves_this_month_a_draft_with_bloc
     ]
     assert all(c.payment_count > 0 and c.prepared_by.username == "canbo" for c in cycles)
     assert cycle_blockers(cycles.last(), today=AS_OF)
+    # Last month's closed cycle was sampled and asked: one case stays open.
+    sample = PaymentCheckSample.objects.get()
+    assert sample.cycle == cycles[1] and sample.drawn_by.username == "canbo"
+    assert sample.checks.count() >= 10
+    assert sample.checks.exclude(outcome="pending").count() == 5
+    assert list(PaymentCase.objects.values_list("state", "payment__cycle")) == [
+        ("open", cycles[1].pk)
+    ]
     seed_demo(as_of=AS_OF)
     assert PaymentCycle.objects.count() == 6  # Yến Sơn's three and Hà Bình's three
+    assert PaymentCheckSample.objects.count() == 1 and PaymentCase.objects.count() == 1
 
 
 def test_a_past_month_is_sent_paid_and_closed_and_what_failed_is_owed_again(commune, verify_all):

@@ -28,6 +28,7 @@ SHEETS = [
     "Chưa KDTM",
     "Xác thực",
     "Thay đổi",
+    "Khiếu nại",
     "DS NCC tự nhận",
     "DS NCC nhận thay",
     "DS BTXH tự nhận",  # nobody on the other lists: no sheet
@@ -50,6 +51,7 @@ ANNEXES = {
     "Chưa KDTM": "PHỤ LỤC 2\nNGƯỜI CHƯA NHẬN QUA TÀI KHOẢN THÁNG 01/2027 VÀ LÝ DO",
     "Xác thực": "PHỤ LỤC 3\nTÌNH TRẠNG XÁC THỰC VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ",
     "Thay đổi": "PHỤ LỤC 4\nTHAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
+    "Khiếu nại": "PHỤ LỤC 5\nKHIẾU NẠI CHƯA NHẬN TIỀN ĐANG XỬ LÝ",
 }
 ATTACHED = "(Kèm theo Báo cáo tình hình chi trả tháng 01/2027 của Ủy ban nhân dân xã Yến Sơn)"
 
@@ -299,3 +301,43 @@ def test_the_report_is_landscape_with_the_official_page_setup(report_data, signe
     changes = wb["Thay đổi"]
     assert int(changes.page_setup.scale or 100) == 100
     assert changes.cell(xl.header_row(changes), 1).font.sz < 11
+
+
+def test_without_a_case_the_complaints_annex_says_none_is_open(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Khiếu nại"]
+    assert _annex(ws)[-1] == "Không có khiếu nại chưa nhận tiền nào đang xử lý."
+    assert xl.table(ws) == []
+
+
+def test_the_complaints_annex_lists_the_open_cases_until_resolved(
+    january_cycle, report_data, signed_commune, officer
+):
+    from payments.checks import record_statement, resolve_case
+    from payments.models import Payment
+
+    cuc, dung = report_data["cuc"], report_data["dung"]
+    payments = Payment.objects.filter(cycle=january_cycle)
+    payments.update(status="paid", paid_on=datetime.date(2027, 1, 10))
+    record_statement(
+        payments.get(beneficiary=cuc.beneficiary), actor=officer, note="Chưa nhận ở bưu điện"
+    )
+    resolved = record_statement(
+        payments.get(beneficiary=dung.beneficiary), actor=officer, note="Chưa ai mang đến"
+    )
+    resolve_case(resolved, actor=officer, resolution="Bưu điện đã mang đến ngày 12/01/2027")
+    _figures, wb = _build(signed_commune)
+    ws = wb["Khiếu nại"]
+    assert _annex(ws)[-1] == "1 khiếu nại đang xử lý"
+    [row] = xl.table(ws)
+    amount = payments.get(beneficiary=cuc.beneficiary).amount
+    assert row[:6] == [
+        1,
+        cuc.person.full_name,
+        cuc.person.personal_id,
+        cuc.person.village.name,
+        "01/2027",
+        amount,
+    ]
+    assert row[6] == "Người hưởng phản ánh — Chưa nhận được: Chưa nhận ở bưu điện"
+    assert row[7].date() == datetime.date(2027, 1, 3)  # the fixed clock of January's cycle
