@@ -68,6 +68,9 @@ NAV: tuple[Link, ...] = (
     Link(PAYING, "cycle_list", gettext_lazy("Kỳ chi trả"), _role(roles.CAN_SEE_CYCLES)),
     Link(PAYING, "post_office", gettext_lazy("Chi trả tiền mặt"), _role(roles.CAN_RECORD_CASH)),
     Link(
+        PAYING, "case_list", gettext_lazy("Khiếu nại chưa nhận tiền"), _role(roles.CAN_SEE_CYCLES)
+    ),
+    Link(
         LISTS, "registration_lists", gettext_lazy("Danh sách đăng ký"), _role(roles.CAN_SEE_LISTS)
     ),
     Link(LISTS, "downloads", gettext_lazy("Tệp đã lập"), _role(roles.CAN_SEE_LISTS)),
@@ -151,6 +154,10 @@ PAGES: Mapping[str, Page] = {
     "cycle_changes": Page(gettext_lazy("Thay đổi so với tháng trước"), parent="cycle_detail"),
     # A step's confirmation page (core.confirm): named after the step.
     "cycle_action": Page(gettext_lazy("Xác nhận"), parent="cycle_detail"),
+    "cycle_checks": Page(gettext_lazy("Kiểm tra chi trả"), parent="cycle_detail", obj="cycle"),
+    "case_list": Page(gettext_lazy("Khiếu nại chưa nhận tiền")),
+    "case_resolve": Page(gettext_lazy("Giải quyết"), parent="case_list"),
+    "person_statement": Page(gettext_lazy("Phản ánh chưa nhận tiền"), parent="person_detail"),
     "results_upload": Page(gettext_lazy("Kết quả ngân hàng"), parent="cycle_detail", obj="cycle"),
     "results_upload_detail": Page(
         gettext_lazy("Tệp kết quả"),
