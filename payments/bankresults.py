@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import build
 from core.rules.money import AmountError, format_amount
 from core.rules.names import fold_name
 from documents.spreadsheet import (
@@ -402,7 +403,8 @@ def _checked(
         reference=bank_ref,
         reason=reason,
         unchanged=is_same_result(
-            Payment(
+            build(
+                Payment,
                 status=payment["status"],
                 paid_on=payment["paid_on"],
                 reference=payment["reference"],

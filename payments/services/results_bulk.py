@@ -246,11 +246,12 @@ def _suspensions(
 
 def _write(changes: dict[int, ResultChange], suspended: dict[int, int], actor) -> None:
     if changes:
-        # Freed first, so that no month is live twice in between.
+        # Freed first, so that no month is live twice in between; lines already
+        # as they should be (a pending payment paid) are left alone.
         for live in (False, True):
             pks = sorted(pk for pk, change in changes.items() if change.live is live)
             for chunk in _chunks(pks):
-                PaymentMonth.objects.filter(payment_id__in=chunk).update(live=live)
+                PaymentMonth.objects.filter(payment_id__in=chunk, live=not live).update(live=live)
         _update_payments(changes, getattr(actor, "pk", None))
         stamp = HistoryStamp(user=actor, date=timezone.now(), reason=None)
         for chunk in _chunks(sorted(changes)):
