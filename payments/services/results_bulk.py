@@ -130,7 +130,17 @@ def _locked(ids: list[int]) -> dict[int, _Current]:
                 "beneficiary_id", "cycle__status", "cycle__period",
             )
         )  # fmt: skip
-        for pk, method, status, paid_on, reference, reason, beneficiary, cycle_status, period in rows:
+        for (
+            pk,
+            method,
+            status,
+            paid_on,
+            reference,
+            reason,
+            beneficiary,
+            cycle_status,
+            period,
+        ) in rows:
             payment = build(
                 Payment, id=pk, method=method, status=status, paid_on=paid_on,
                 reference=reference, failure_reason=reason,
@@ -150,7 +160,8 @@ def _refuse_reissued(
     reviving = [
         pk
         for pk, change in changes.items()
-        if change.live and current[pk].payment.status not in (Payment.Status.PENDING, Payment.Status.PAID)
+        if change.live
+        and current[pk].payment.status not in (Payment.Status.PENDING, Payment.Status.PAID)
     ]
     if not reviving:
         return

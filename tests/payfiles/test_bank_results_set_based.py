@@ -152,8 +152,14 @@ def _state() -> dict:
         "payments": sorted(
             (payments[pk], *rest)
             for pk, *rest in Payment.objects.values_list(
-                "pk", "status", "paid_on", "reference", "failure_reason", "recorded_by_id",
-                "amount", "method",
+                "pk",
+                "status",
+                "paid_on",
+                "reference",
+                "failure_reason",
+                "recorded_by_id",
+                "amount",
+                "method",
             )
         ),  # fmt: skip
         "months": sorted(
@@ -168,8 +174,15 @@ def _state() -> dict:
         "payment_history": sorted(
             (payments[pk], *rest)
             for pk, *rest in Payment.history.order_by("history_id").values_list(
-                "id", "history_type", "status", "paid_on", "reference", "failure_reason",
-                "recorded_by_id", "history_user_id", "history_change_reason",
+                "id",
+                "history_type",
+                "status",
+                "paid_on",
+                "reference",
+                "failure_reason",
+                "recorded_by_id",
+                "history_user_id",
+                "history_change_reason",
             )
         ),  # fmt: skip
         "enrolment_history": sorted(
