@@ -83,6 +83,7 @@ def setup(case: dict) -> None:
         with RESULTS.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             header_written = False
+            written = 0  # rows, over every bank's file
             for exported in files:
                 if exported.path.suffix != ".csv":
                     continue
@@ -99,10 +100,11 @@ def setup(case: dict) -> None:
                         ]  # fmt: skip
                     )
                     header_written = True
-                for number, row in enumerate(rows[1:-1], start=1):
-                    if number > case.get("limit", len(rows)):
+                for row in rows[1:-1]:
+                    written += 1
+                    if written > case.get("limit", written):
                         break
-                    writer.writerow(row + ["Thành công", f"FT{number:09d}", "10/06/2025", ""])
+                    writer.writerow(row + ["Thành công", f"FT{written:09d}", "10/06/2025", ""])
 
 
 def run(case: dict) -> int:
