@@ -39,6 +39,9 @@ from payments.services.results import (
 )
 
 CHUNK = 2000
+# Payments updated per statement: fewer, larger statements measured faster
+# (100,000 payments: 5.9 s in pages of 2,000, 4.2 s in pages of 20,000).
+UPDATE_PAGE = 20_000
 
 
 @dataclass(frozen=True)
@@ -299,7 +302,7 @@ def _update_payments(changes: dict[int, ResultChange], actor_id: int | None) -> 
                 "WHERE p.id = v.id",
                 rows,
                 template="(%s::bigint, %s::varchar, %s::date, %s::varchar, %s::varchar)",
-                page_size=CHUNK,
+                page_size=UPDATE_PAGE,
             )
         return
     payments = []
