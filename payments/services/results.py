@@ -66,22 +66,22 @@ def is_same_result(
     )
 
 
-def _may_record(method: str, *, every: bool, cash: bool) -> bool:
+def may_record(method: str, *, every: bool, cash: bool) -> bool:
     """Whether a user who may record every result (``every``) or only the post
     office's cash ones (``cash``) may record a payment made by ``method``."""
     # The post office records what it paid in cash, nothing about accounts.
     return every or (cash and method in CASH_METHODS)
 
 
-def _actor_rights(actor) -> tuple[bool, bool]:
+def actor_rights(actor) -> tuple[bool, bool]:
     if actor is None or has_any_role(actor, roles.CAN_RECORD_BANK_RESULTS):
         return True, True
     return False, has_any_role(actor, frozenset({roles.POST_OFFICE}))
 
 
 def _check_role(payment: Payment, actor) -> None:
-    every, cash = _actor_rights(actor)
-    if not _may_record(payment.method, every=every, cash=cash):
+    every, cash = actor_rights(actor)
+    if not may_record(payment.method, every=every, cash=cash):
         raise PermissionDenied
 
 

@@ -30,8 +30,8 @@ from payments.models import Payment, PaymentMonth
 from payments.services.results import (
     ResultChange,
     ResultError,
-    _actor_rights,
-    _may_record,
+    actor_rights,
+    may_record,
     decide_result,
     reissued_error,
     suspension_note,
@@ -85,14 +85,14 @@ def record_results(
     if len(set(ids)) != len(ids):
         raise ValueError("record_results: a payment appears twice")
     current = _locked(sorted(ids))
-    every, cash = _actor_rights(actor)
+    every, cash = actor_rights(actor)
     outcomes: list[Outcome] = []
     changes: dict[int, ResultChange] = {}
     for result in results:
         found = current.get(result.payment_id)
         if found is None:
             raise Payment.DoesNotExist(f"Payment {result.payment_id}")
-        if not _may_record(found.payment.method, every=every, cash=cash):
+        if not may_record(found.payment.method, every=every, cash=cash):
             outcomes.append(PermissionDenied())
             continue
         try:
