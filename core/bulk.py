@@ -38,7 +38,7 @@ class HistoryStamp:
 
     user: object | None
     date: datetime.datetime
-    reason: str
+    reason: str | None  # None: no reason, as a row saved one by one
 
 
 _NULL = "\\N"
@@ -334,5 +334,6 @@ def history_from_rows(
     user_id = getattr(stamp.user, "pk", None)
     with connection.cursor() as cursor:
         date = connection.ops.adapt_datetimefield_value(stamp.date)
-        cursor.execute(sql, [date, stamp.reason[:100], history_type, user_id, *params])
+        reason = None if stamp.reason is None else stamp.reason[:100]
+        cursor.execute(sql, [date, reason, history_type, user_id, *params])
         return cursor.rowcount

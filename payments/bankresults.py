@@ -5,8 +5,9 @@ columns: the result, its transaction reference, the date, the reason of a
 failure. The file is read by the shared reader (:mod:`documents.spreadsheet`:
 header wherever it is, the table up to its totals row); every row is checked
 against its payment, and only when no row is wrong does each result go
-through :func:`payments.services.results.record_result` (the rules of
-paid/failed, idempotence, freeing months), in one transaction. Layout:
+through the rules of :func:`payments.services.results.record_result`
+(paid/failed, idempotence, freeing months), recorded set-based by
+:func:`payments.services.results_bulk.record_results`, in one transaction. Layout:
 ``docs/bank-files.md``.
 
 The command (``import_bank_results``) and the cycle's upload page
@@ -28,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import build
 from core.rules.money import AmountError, format_amount
 from core.rules.names import fold_name
 from documents.spreadsheet import (
@@ -52,6 +54,7 @@ from payments.services.results import (
     paid_date_problem,
     record_result,
 )
+from payments.services.results_bulk import ResultInput, record_results
 
 CHUNK = 2000
 
@@ -187,12 +190,15 @@ def import_bank_results(
     programme_ids: list[int] | None = None,
     actor=None,
     today: datetime.date | None = None,
+    one_by_one: bool = False,
 ) -> ImportSummary:
     """Validate every row; then record every result in one transaction, or nothing.
 
     With ``commune``, only that commune's payments are accepted; with
     ``cycle``, only that cycle's; with ``programme_ids``, only those
-    programmes' (a user limited to some programmes).
+    programmes' (a user limited to some programmes). The results are
+    recorded set-based; ``one_by_one`` records them through ``record_result``
+    row by row instead (the same outcome, slower: the benchmark's baseline).
     """
     summary = ImportSummary()
     sheet, planned = _read(
@@ -203,7 +209,8 @@ def import_bank_results(
         return summary
     try:
         with transaction.atomic():
-            _write(sheet, planned, summary, actor=actor)
+            write = _write_one_by_one if one_by_one else _write
+            write(sheet, planned, summary, actor=actor)
     except _Rollback:
         summary._reset_counts()
     return summary
@@ -396,7 +403,8 @@ def _checked(
         reference=bank_ref,
         reason=reason,
         unchanged=is_same_result(
-            Payment(
+            build(
+                Payment,
                 status=payment["status"],
                 paid_on=payment["paid_on"],
                 reference=payment["reference"],
@@ -488,7 +496,46 @@ def _payments(pks: list[int]) -> dict[int, dict]:
 # --- writing -------------------------------------------------------------------------
 
 
+def _refusal(sheet: str, row: int, refusal: Exception) -> RowError:
+    if isinstance(refusal, PermissionDenied):
+        message = _("Người dùng không được ghi kết quả chuyển khoản.")
+    else:
+        message = str(refusal)
+    return RowError(sheet, row, H_RESULT, "", message)
+
+
 def _write(sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor) -> None:
+    """Record the rows set-based (:func:`~payments.services.results_bulk.record_results`)."""
+    outcomes = record_results(
+        [
+            ResultInput(
+                payment_id=item.payment_id,
+                status=item.status,
+                paid_on=item.paid_on,
+                reference=item.reference,
+                reason=item.reason,
+            )
+            for item in planned
+        ],
+        actor=actor,
+    )
+    for item, outcome in zip(planned, outcomes, strict=True):
+        if not isinstance(outcome, bool):
+            summary.errors.append(_refusal(sheet, item.row, outcome))
+            continue
+        if outcome:
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
+        summary._count(item)
+    if summary.errors:
+        raise _Rollback
+
+
+def _write_one_by_one(
+    sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor
+) -> None:
+    """Record the rows one by one through ``record_result``: the measured baseline."""
     for item in planned:
         try:
             _payment, changed = record_result(
@@ -499,19 +546,8 @@ def _write(sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor
                 reference=item.reference,
                 reason=item.reason,
             )
-        except ResultError as exc:
-            summary.errors.append(RowError(sheet, item.row, H_RESULT, "", str(exc)))
-            continue
-        except PermissionDenied:
-            summary.errors.append(
-                RowError(
-                    sheet,
-                    item.row,
-                    H_RESULT,
-                    "",
-                    _("Người dùng không được ghi kết quả chuyển khoản."),
-                )
-            )
+        except (ResultError, PermissionDenied) as exc:
+            summary.errors.append(_refusal(sheet, item.row, exc))
             continue
         if changed:
             summary.changed += 1

@@ -10,6 +10,7 @@ programme's number of months in a row suspends the enrolment.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -65,13 +66,116 @@ def is_same_result(
     )
 
 
-def _check_role(payment: Payment, actor) -> None:
-    if actor is None or has_any_role(actor, roles.CAN_RECORD_BANK_RESULTS):
-        return
+def may_record(method: str, *, every: bool, cash: bool) -> bool:
+    """Whether a user who may record every result (``every``) or only the post
+    office's cash ones (``cash``) may record a payment made by ``method``."""
     # The post office records what it paid in cash, nothing about accounts.
-    if has_any_role(actor, frozenset({roles.POST_OFFICE})) and payment.method in CASH_METHODS:
-        return
-    raise PermissionDenied
+    return every or (cash and method in CASH_METHODS)
+
+
+def actor_rights(actor) -> tuple[bool, bool]:
+    if actor is None or has_any_role(actor, roles.CAN_RECORD_BANK_RESULTS):
+        return True, True
+    return False, has_any_role(actor, frozenset({roles.POST_OFFICE}))
+
+
+def _check_role(payment: Payment, actor) -> None:
+    every, cash = actor_rights(actor)
+    if not may_record(payment.method, every=every, cash=cash):
+        raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class ResultChange:
+    """What recording a result writes on a payment: its new fields and whether
+    its month lines stay live (a failed or uncollected payment frees them)."""
+
+    status: str
+    paid_on: datetime.date | None
+    reference: str
+    failure_reason: str
+    live: bool
+
+
+def decide_result(
+    payment: Payment,
+    *,
+    cycle_status: str,
+    period: datetime.date,
+    status: str,
+    paid_on: datetime.date | None,
+    reference: str,
+    reason: str,
+    keep_recorded: bool,
+) -> ResultChange | None:
+    """What a result does to a payment (the rules of both the one-by-one and the
+    set-based path); ``None`` when it is the result recorded already.
+
+    Reads only ``payment``'s method, status, paid_on and reference; raises
+    :class:`ResultError` for a result the payment cannot take.
+    """
+    if cycle_status not in RESULT_STATES:
+        raise ResultError(
+            _("Chỉ ghi kết quả cho kỳ chi trả đã gửi (kỳ %(month)s đang “%(status)s”).")
+            % {
+                "month": f"{period:%m/%Y}",
+                "status": PaymentCycle.Status(cycle_status).label,
+            }
+        )
+    if status == Payment.Status.PAID and paid_on is None:
+        raise ResultError(_("Cần ngày chi trả."))
+    if status == Payment.Status.PAID:
+        problem = paid_date_problem(paid_on, period)
+        if problem:
+            raise ResultError(problem)
+    if status == Payment.Status.RETURNED and payment.method not in CASH_METHODS:
+        raise ResultError(_("Khoản chuyển khoản không thể “không nhận”; dùng “chuyển khoản lỗi”."))
+    if status == Payment.Status.FAILED and payment.method in CASH_METHODS:
+        raise ResultError(_("Khoản tiền mặt không thể “chuyển khoản lỗi”; dùng “không nhận”."))
+    if status in (Payment.Status.FAILED, Payment.Status.RETURNED) and not reason.strip():
+        raise ResultError(_("Cần ghi lý do không chi trả được."))
+    if is_same_result(payment, status=status, paid_on=paid_on, reference=reference):
+        return None
+    if keep_recorded and payment.status != Payment.Status.PENDING:
+        raise ResultError(
+            _(
+                "Khoản này đã được ghi “%(result)s” trước đó; không ghi đè kết quả đã ghi. "
+                "Không có gì thay đổi."
+            )
+            % {"result": recorded_result_label(payment)}
+        )
+    live = status in (Payment.Status.PENDING, Payment.Status.PAID)
+    return ResultChange(
+        status=status,
+        paid_on=paid_on if status == Payment.Status.PAID else None,
+        reference=reference,
+        failure_reason="" if live else reason.strip(),
+        live=live,
+    )
+
+
+def reissued_error() -> ResultError:
+    """A payment whose freed months were paid again in a later cycle cannot be paid any more."""
+    return ResultError(
+        _(
+            "Các tháng của khoản này đã được chi lại ở kỳ sau: không ghi “đã chi trả” "
+            "được nữa. Ghi nhận khoản thu hồi/điều chỉnh ở kỳ sau."
+        )
+    )
+
+
+def uncollected_suspends(latest_statuses: list[str], months: int) -> bool:
+    """Whether an enrolment is suspended: its ``months`` latest payments up to the
+    one just recorded (latest first) were all not collected."""
+    return (
+        bool(months)
+        and len(latest_statuses) >= months
+        and all(s == Payment.Status.RETURNED for s in latest_statuses[:months])
+    )
+
+
+def suspension_note(months: int) -> str:
+    return _("Tạm dừng: %(n)d tháng liền không nhận tiền mặt.") % {"n": months}
 
 
 @transaction.atomic
@@ -92,58 +196,36 @@ def record_result(
     pay again were re-issued in a later cycle since — or unless
     ``keep_recorded`` (the post office's page): then only a pending payment
     is recorded, and a different result over a recorded one is refused.
+    The rules are :func:`decide_result`'s; :func:`record_results` records
+    many at once by the same rules.
     """
     payment = Payment.objects.select_for_update().select_related("cycle").get(pk=payment.pk)
     _check_role(payment, actor)
-    if payment.cycle.status not in RESULT_STATES:
-        raise ResultError(
-            _("Chỉ ghi kết quả cho kỳ chi trả đã gửi (kỳ %(month)s đang “%(status)s”).")
-            % {
-                "month": f"{payment.cycle.period:%m/%Y}",
-                "status": payment.cycle.get_status_display(),
-            }
-        )
-    if status == Payment.Status.PAID and paid_on is None:
-        raise ResultError(_("Cần ngày chi trả."))
-    if status == Payment.Status.PAID:
-        problem = paid_date_problem(paid_on, payment.cycle.period)
-        if problem:
-            raise ResultError(problem)
-    if status == Payment.Status.RETURNED and payment.method not in CASH_METHODS:
-        raise ResultError(_("Khoản chuyển khoản không thể “không nhận”; dùng “chuyển khoản lỗi”."))
-    if status == Payment.Status.FAILED and payment.method in CASH_METHODS:
-        raise ResultError(_("Khoản tiền mặt không thể “chuyển khoản lỗi”; dùng “không nhận”."))
-    if status in (Payment.Status.FAILED, Payment.Status.RETURNED) and not reason.strip():
-        raise ResultError(_("Cần ghi lý do không chi trả được."))
-    if is_same_result(payment, status=status, paid_on=paid_on, reference=reference):
+    change = decide_result(
+        payment,
+        cycle_status=payment.cycle.status,
+        period=payment.cycle.period,
+        status=status,
+        paid_on=paid_on,
+        reference=reference,
+        reason=reason,
+        keep_recorded=keep_recorded,
+    )
+    if change is None:
         return payment, False
-    if keep_recorded and payment.status != Payment.Status.PENDING:
-        raise ResultError(
-            _(
-                "Khoản này đã được ghi “%(result)s” trước đó; không ghi đè kết quả đã ghi. "
-                "Không có gì thay đổi."
-            )
-            % {"result": recorded_result_label(payment)}
-        )
-    live = status in (Payment.Status.PENDING, Payment.Status.PAID)
     try:
         with transaction.atomic():
-            PaymentMonth.objects.filter(payment=payment).update(live=live)
+            PaymentMonth.objects.filter(payment=payment).update(live=change.live)
     except IntegrityError:
-        raise ResultError(
-            _(
-                "Các tháng của khoản này đã được chi lại ở kỳ sau: không ghi “đã chi trả” "
-                "được nữa. Ghi nhận khoản thu hồi/điều chỉnh ở kỳ sau."
-            )
-        ) from None
-    payment.status = status
-    payment.paid_on = paid_on if status == Payment.Status.PAID else None
-    payment.reference = reference
-    payment.failure_reason = "" if live else reason.strip()
+        raise reissued_error() from None
+    payment.status = change.status
+    payment.paid_on = change.paid_on
+    payment.reference = change.reference
+    payment.failure_reason = change.failure_reason
     payment.recorded_by = actor
     payment._history_user = actor
     payment.save()
-    if status == Payment.Status.RETURNED:
+    if change.status == Payment.Status.RETURNED:
         _suspend_if_uncollected(payment, actor)
     return payment, True
 
@@ -159,8 +241,8 @@ def _suspend_if_uncollected(payment: Payment, actor) -> None:
         .order_by("-cycle__period")
         .values_list("status", flat=True)[:months]
     )
-    if len(latest) == months and all(s == Payment.Status.RETURNED for s in latest):
+    if uncollected_suspends(latest, months):
         enrolment.status = Beneficiary.Status.SUSPENDED
-        enrolment.note = _("Tạm dừng: %(n)d tháng liền không nhận tiền mặt.") % {"n": months}
+        enrolment.note = suspension_note(months)
         enrolment._history_user = actor
         enrolment.save()

@@ -144,6 +144,9 @@ def test_the_accountant_builds_the_report_and_records_the_bank_s_results(
 
     an, binh, em = (paying.payment(k) for k in ("an", "binh", "em"))
     assert (an.status, an.reference, an.recorded_by) == ("paid", "FT230915001", accountant)
+    # Recorded set-based: one history row for the change, by the accountant.
+    assert an.history.first().history_user == accountant
+    assert (an.history.first().status, an.history.count()) == ("paid", 2)
     assert (binh.status, binh.failure_reason) == ("failed", "Tài khoản đã đóng")
     assert em.status == "paid"
     applied = BankResultsUpload.objects.get(status="applied")
