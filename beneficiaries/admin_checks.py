@@ -24,6 +24,7 @@ from beneficiaries.models import IdentityCheck, Person
 from beneficiaries.models.checks import CHECKED_FIELDS
 from beneficiaries.services import (
     RegistryError,
+    latest_check_id,
     plan_matches,
     record_check,
     record_matches,
@@ -73,8 +74,7 @@ class PersonCheckForm(forms.Form):
         kwargs.setdefault("prefix", "kt")
         super().__init__(*args, **kwargs)
         self.person = person
-        latest = IdentityCheck.objects.filter(person=person).order_by("-pk").first()
-        self.fields["seen_last_check"].initial = latest.pk if latest else 0
+        self.fields["seen_last_check"].initial = latest_check_id(person)
         self.warnings: list[str] = []
 
     def clean_card_id(self) -> str:
@@ -156,9 +156,7 @@ class PoliceCheckAdminMixin:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 # Shown again, the form has seen the latest check: sent once more, it records.
                 form.data = form.data.copy()
-                form.data[form.add_prefix("seen_last_check")] = (
-                    PersonCheckForm(person=person).fields["seen_last_check"].initial
-                )
+                form.data[form.add_prefix("seen_last_check")] = latest_check_id(person)
             else:
                 for warning in form.warnings:
                     self.message_user(request, warning, messages.WARNING)

@@ -454,6 +454,12 @@ def _current_fingerprint(person: Person) -> str:
     return key
 
 
+def latest_check_id(person: Person) -> int:
+    """The id of the person's latest check, 0 for none: what a check form has seen."""
+    latest = IdentityCheck.objects.filter(person=person).order_by("-pk").first()
+    return latest.pk if latest else 0
+
+
 @transaction.atomic
 def record_check(
     person: Person,
@@ -501,8 +507,8 @@ def record_check(
         raise RegistryError(problem, field="result")
     if seen_last_check is not None:
         Person.objects.select_for_update().filter(pk=person.pk).first()
-        latest = IdentityCheck.objects.filter(person=person).order_by("-pk").first()
-        if latest is not None and latest.pk != seen_last_check:
+        if latest_check_id(person) != seen_last_check:
+            latest = IdentityCheck.objects.filter(person=person).latest("pk")
             raise RegistryError(
                 _(
                     "Đã có kết quả kiểm tra «%(result)s» được ghi lúc %(at)s, sau khi trang này "

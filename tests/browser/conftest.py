@@ -13,18 +13,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from demo.chromium import CHROMIUM_ARGS
 from tests.conftest import IN_CI, chromium_path
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from demo.chromium import CHROMIUM_ARGS
 from demo.seed import DEMO_PASSWORD
 
 # username → (file name, the page the role works on most, after the landing page)
@@ -34,16 +35,6 @@ ROLE_PAGES = (
     ("tinh", "noi-chi-tra", "/tep/"),
 )
 SIZES = (("", 1366, 768), ("-dien-thoai", 390, 844))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
