@@ -7,6 +7,12 @@ entitlements in :mod:`amounts.models`.
 from payments.models.bankresults import BankResultsUpload
 from payments.models.checks import PaymentCase, PaymentCheck, PaymentCheckSample
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
+from payments.models.recoveries import (
+    Recovery,
+    RecoveryDeduction,
+    RecoveryMonth,
+    RecoverySettlement,
+)
 
 __all__ = [
     "BankResultsUpload",
@@ -17,4 +23,8 @@ __all__ = [
     "PaymentCheckSample",
     "PaymentCycle",
     "PaymentMonth",
+    "Recovery",
+    "RecoveryDeduction",
+    "RecoveryMonth",
+    "RecoverySettlement",
 ]

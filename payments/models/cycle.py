@@ -66,6 +66,8 @@ class PaymentCycle(models.Model):
     # Figures of the last build: the cycle's total equals its files to the đồng.
     payment_count = models.PositiveIntegerField(_("số người"), default=0)
     total_amount = models.PositiveBigIntegerField(_("tổng tiền (đồng)"), default=0)
+    # Taken from the payments for recoveries: the months' total less this is sent.
+    deducted_amount = models.PositiveBigIntegerField(_("khấu trừ thu hồi (đồng)"), default=0)
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người lập"),
@@ -152,6 +154,8 @@ class Payment(models.Model):
         PAID = "paid", _("Đã chi trả")
         FAILED = "failed", _("Chuyển khoản lỗi")
         RETURNED = "returned", _("Không nhận (tiền mặt)")
+        # Every đồng owed this month went to a recovery: nothing is sent.
+        SETTLED = "settled", _("Cấn trừ thu hồi hết")
 
     # A payment is made the way its registration in force says: the same methods.
     Method = PaymentMethodRegistration.Method
@@ -168,7 +172,9 @@ class Payment(models.Model):
         on_delete=models.PROTECT,
         related_name="payments",
     )
+    # What is sent: the month lines less the deductions for recoveries.
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    deducted = models.PositiveBigIntegerField(_("khấu trừ thu hồi (đồng)"), default=0)
     method = models.CharField(_("hình thức"), max_length=20, choices=Method.choices)
     representative = models.ForeignKey(
         "beneficiaries.Representative",
@@ -226,13 +232,18 @@ class Payment(models.Model):
         ordering = ["cycle", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "beneficiary"], name="payment_once_per_cycle"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # Nothing to send only when a recovery took it all (settled).
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0) & ~Q(status="settled"))
+                | (Q(amount=0) & Q(status="settled") & Q(deducted__gt=0)),
+                name="payment_amount_positive_or_settled",
+            ),
             models.CheckConstraint(
                 condition=Q(method__in=["account", "cash", "home"]),
                 name="payment_method_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "paid", "failed", "returned"]),
+                condition=Q(status__in=["pending", "paid", "failed", "returned", "settled"]),
                 name="payment_status_valid",
             ),
             models.CheckConstraint(

@@ -22,7 +22,9 @@ What is owed, per enrolment and month:
   reactivated); before its end month — an ended enrolment is still owed the
   months before its end that were not paid; not after the month of death;
 - the amount of the entitlement in force that month, less what live lines
-  already pay for it. No live regular line: a regular line; one already (the
+  already pay for it net of what recoveries take back for it
+  (:mod:`payments.services.recoveries`, detected before the cycle is built;
+  the open ones are then deducted from the payments). No live regular line: a regular line; one already (the
   base level was raised after it was paid): a top-up line for the difference.
 
 Payments take the method, receiver and account of the registration in force
@@ -55,6 +57,7 @@ from core.rules.money import format_amount
 from core.rules.months import first_of_month, next_month
 from core.rules.reasons import ReasonError, clean_reason
 from payments.models import Payment, PaymentCycle
+from payments.services.recoveries import apply_deductions, clear_deductions, detect_recoveries
 from registration.quality.gate import Blocker, submission_blockers
 
 
@@ -118,7 +121,9 @@ FROM (
           WHERE e.beneficiary_id = b.id AND e.from_month <= m.month
           ORDER BY e.from_month DESC LIMIT 1) AS owed,
         COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
-          WHERE pm.beneficiary_id = b.id AND pm.month = m.month AND pm.live), 0) AS paid,
+          WHERE pm.beneficiary_id = b.id AND pm.month = m.month AND pm.live), 0)
+        - COALESCE((SELECT SUM(rm.amount) FROM payments_recoverymonth rm
+          WHERE rm.beneficiary_id = b.id AND rm.month = m.month), 0) AS paid,
         (SELECT COUNT(*) FROM payments_paymentmonth pm
           WHERE pm.beneficiary_id = b.id AND pm.month = m.month AND pm.live
             AND pm.kind = 'regular') AS regular_lines
@@ -169,11 +174,11 @@ _HISTORY_JOIN = """
 
 _INSERT_PAYMENTS = """
 INSERT INTO payments_payment (
-    cycle_id, beneficiary_id, amount, method, representative_id, receiver_name,
+    cycle_id, beneficiary_id, amount, deducted, method, representative_id, receiver_name,
     account_id, bank_id, account_number, account_holder_name,
     status, reference, failure_reason, paid_on, recorded_by_id
 )
-SELECT %s, d.beneficiary_id, d.total,
+SELECT %s, d.beneficiary_id, d.total, 0,
     COALESCE(r.method, 'cash'),
     r.representative_id,
     COALESCE(rp.full_name, p.full_name),
@@ -212,6 +217,7 @@ class BuildResult:
 def _clear(cycle: PaymentCycle, stamp: HistoryStamp) -> bool:
     if not cycle.payments.exists():
         return False
+    clear_deductions(cycle)
     history_from_rows(
         Payment, where="t.cycle_id = %s", params=[cycle.pk], stamp=stamp, history_type="-"
     )
@@ -315,6 +321,7 @@ def _fill(
         cursor.execute(_INSERT_LINES, [cycle.pk])
         cursor.execute("DROP TABLE payments_cycle_due")
         cursor.execute("DROP TABLE payments_cycle_tracked")
+    cycle.deducted_amount = apply_deductions(cycle)
     history_from_rows(
         Payment, where="t.cycle_id = %s", params=[cycle.pk], stamp=stamp, history_type="+"
     )
@@ -368,6 +375,11 @@ def open_cycle(commune: Commune, period: datetime.date, *, actor=None) -> BuildR
         user=actor, date=timezone.now(), reason=_("Lập kỳ chi trả %s") % f"{period:%m/%Y}"
     )
     rebuilt = _clear(cycle, stamp)
+    # Months paid since and no longer owed become recoveries before the cycle
+    # deducts them (and months a recovery no longer covers are owed again).
+    detect_recoveries(
+        Beneficiary.objects.of_commune_in(commune, period), actor=actor, reason=stamp.reason
+    )
     _fill(cycle, commune, tracked_from(commune), stamp)
     cycle.due_on = due_date(commune, period)
     cycle.prepared_by = actor

@@ -122,6 +122,13 @@ def decide_result(
                 "status": PaymentCycle.Status(cycle_status).label,
             }
         )
+    if payment.status == Payment.Status.SETTLED:
+        raise ResultError(
+            _(
+                "Khoản này đã cấn trừ hết vào khoản thu hồi: không có tiền chi trả, "
+                "không ghi kết quả được."
+            )
+        )
     if status == Payment.Status.PAID and paid_on is None:
         raise ResultError(_("Cần ngày chi trả."))
     if status == Payment.Status.PAID:
