@@ -172,6 +172,33 @@ _HISTORY_JOIN = """
      AND (h.from_month IS NULL OR h.from_month <= m.month)
 """
 
+# A month no longer owed (after a death, from an end) whose recovery took back
+# more than is paid now (the payment the recovery was deducted for failed
+# after all): what was deducted is returned to the enrolment.
+_FILL_GIVEN_BACK = """
+INSERT INTO payments_cycle_due (beneficiary_id, month, kind, amount)
+SELECT r.beneficiary_id, r.month,
+       CASE WHEN r.regular_lines = 0 THEN 'regular' ELSE 'top_up' END,
+       r.recognised - r.paid
+FROM (
+    SELECT rm.beneficiary_id AS beneficiary_id, rm.month AS month,
+        SUM(rm.amount) AS recognised,
+        COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
+          WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live), 0)
+          AS paid,
+        (SELECT COUNT(*) FROM payments_paymentmonth pm
+          WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live
+            AND pm.kind = 'regular') AS regular_lines
+    FROM payments_recoverymonth rm
+    JOIN beneficiaries_beneficiary b ON b.id = rm.beneficiary_id
+    WHERE rm.beneficiary_id IN ({enrolments}) AND rm.month <= %s AND b.status <> 'suspended'
+      AND NOT EXISTS (SELECT 1 FROM payments_cycle_due d
+                      WHERE d.beneficiary_id = rm.beneficiary_id AND d.month = rm.month)
+    GROUP BY rm.beneficiary_id, rm.month
+) r
+WHERE r.recognised > r.paid
+"""
+
 _INSERT_PAYMENTS = """
 INSERT INTO payments_payment (
     cycle_id, beneficiary_id, amount, deducted, method, representative_id, receiver_name,
@@ -313,6 +340,10 @@ def _fill(
         cursor.execute(
             fill_due,
             [_d(min(tracked.values())), _d(cycle.period), *enrolments_params],
+        )
+        cursor.execute(
+            _FILL_GIVEN_BACK.format(enrolments=enrolments_sql),
+            [*enrolments_params, _d(cycle.period)],
         )
         if postgres:
             # Nothing analyses a temporary table: without it the joins below are guessed.

@@ -1,8 +1,8 @@
 """Recoveries (thu hồi): months paid above what is owed, and how the money comes back.
 
 The rule, per enrolment and month: the live lines of payments that count
-(pending, paid, or settled by a deduction) in cycles sent to the paying office,
-less the months of its recoveries, equal what is owed — the entitlement in
+(pending, paid, or settled by a deduction) in cycles past their draft (a draft
+is rebuilt instead), less the months of its recoveries, equal what is owed — the entitlement in
 force, nothing after the month of death, from the end month on, or before the
 start. :func:`detect_recoveries` restores it after any change, set-based:
 
@@ -61,38 +61,47 @@ class RecoveryError(Exception):
     """A recovery operation refused, with a message for the user."""
 
 
-# One row per enrolment and month whose paid − recovered differs from what is owed
-# (only months paid in sent cycles: a draft or an approved cycle is rebuilt instead).
+# One row per enrolment and month whose paid − recovered differs from what is
+# owed: the months paid in cycles past their draft (a draft is rebuilt instead)
+# and the months recoveries hold (a month no longer paid at all, after a failure).
 _DIFFERENCES = """
 SELECT x.beneficiary_id, x.month, x.paid - x.owed - x.recognised, x.recognised, x.cause
 FROM (
-    SELECT pm.beneficiary_id AS beneficiary_id, pm.month AS month,
-        SUM(pm.amount) AS paid,
+    SELECT k.beneficiary_id AS beneficiary_id, k.month AS month,
+        COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
+          JOIN payments_payment pay ON pay.id = pm.payment_id
+          JOIN payments_paymentcycle c ON c.id = pay.cycle_id
+          WHERE pm.beneficiary_id = k.beneficiary_id AND pm.month = k.month AND pm.live
+            AND c.status <> 'draft' AND pay.status IN ({counted})), 0) AS paid,
         CASE
-            WHEN MAX(p.date_of_death) IS NOT NULL AND pm.month > MAX(p.date_of_death) THEN 0
-            WHEN MAX(b.end_month) IS NOT NULL AND pm.month >= MAX(b.end_month) THEN 0
-            WHEN pm.month < MAX(b.start_month) THEN 0
+            WHEN p.date_of_death IS NOT NULL AND k.month > p.date_of_death THEN 0
+            WHEN b.end_month IS NOT NULL AND k.month >= b.end_month THEN 0
+            WHEN k.month < b.start_month THEN 0
             ELSE COALESCE((SELECT e.amount FROM amounts_entitlement e
-                  WHERE e.beneficiary_id = pm.beneficiary_id AND e.from_month <= pm.month
+                  WHERE e.beneficiary_id = k.beneficiary_id AND e.from_month <= k.month
                   ORDER BY e.from_month DESC LIMIT 1), 0)
         END AS owed,
         COALESCE((SELECT SUM(rm.amount) FROM payments_recoverymonth rm
-          WHERE rm.beneficiary_id = pm.beneficiary_id AND rm.month = pm.month), 0) AS recognised,
+          WHERE rm.beneficiary_id = k.beneficiary_id AND rm.month = k.month), 0) AS recognised,
         CASE
-            WHEN MAX(p.date_of_death) IS NOT NULL AND pm.month > MAX(p.date_of_death)
-                THEN 'death'
-            WHEN MAX(b.end_month) IS NOT NULL AND pm.month >= MAX(b.end_month) THEN 'ended'
-            WHEN pm.month < MAX(b.start_month) THEN 'ended'
+            WHEN p.date_of_death IS NOT NULL AND k.month > p.date_of_death THEN 'death'
+            WHEN b.end_month IS NOT NULL AND k.month >= b.end_month THEN 'ended'
+            WHEN k.month < b.start_month THEN 'ended'
             ELSE 'amount'
         END AS cause
-    FROM payments_paymentmonth pm
-    JOIN payments_payment pay ON pay.id = pm.payment_id
-    JOIN payments_paymentcycle c ON c.id = pay.cycle_id
-    JOIN beneficiaries_beneficiary b ON b.id = pm.beneficiary_id
+    FROM (
+        SELECT pm.beneficiary_id AS beneficiary_id, pm.month AS month
+        FROM payments_paymentmonth pm
+        JOIN payments_payment pay ON pay.id = pm.payment_id
+        JOIN payments_paymentcycle c ON c.id = pay.cycle_id
+        WHERE pm.live AND c.status <> 'draft' AND pay.status IN ({counted})
+          AND pm.beneficiary_id IN ({enrolments})
+        UNION
+        SELECT rm.beneficiary_id, rm.month FROM payments_recoverymonth rm
+        WHERE rm.beneficiary_id IN ({enrolments})
+    ) k
+    JOIN beneficiaries_beneficiary b ON b.id = k.beneficiary_id
     JOIN beneficiaries_person p ON p.id = b.person_id
-    WHERE pm.live AND c.status IN ({sent}) AND pay.status IN ({counted})
-      AND pm.beneficiary_id IN ({enrolments})
-    GROUP BY pm.beneficiary_id, pm.month
 ) x
 WHERE x.paid - x.owed - x.recognised <> 0
   AND (x.paid - x.owed - x.recognised > 0 OR x.recognised > 0)
@@ -115,13 +124,10 @@ def _placeholders(values) -> str:
 
 def _differences(enrolments: QuerySet) -> list[tuple]:
     sql, params = enrolments.values("pk").query.sql_with_params()
-    sent = [str(s) for s in PaymentCycle.SENT_STATUSES]
     counted = [str(s) for s in COUNTED]
-    query = _DIFFERENCES.format(
-        sent=_placeholders(sent), counted=_placeholders(counted), enrolments=sql
-    )
+    query = _DIFFERENCES.format(counted=_placeholders(counted), enrolments=sql)
     with connection.cursor() as cursor:
-        cursor.execute(query, [*sent, *counted, *params])
+        cursor.execute(query, [*counted, *counted, *params, *params])
         return cursor.fetchall()
 
 
