@@ -65,44 +65,53 @@ class RecoveryError(Exception):
 # owed: the months paid in cycles past their draft (a draft is rebuilt instead)
 # and the months recoveries hold (a month no longer paid at all, after a failure).
 _DIFFERENCES = """
-SELECT x.beneficiary_id, x.month, x.paid - x.owed - x.recognised, x.recognised, x.cause
-FROM (
-    SELECT k.beneficiary_id AS beneficiary_id, k.month AS month,
-        COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
-          JOIN payments_payment pay ON pay.id = pm.payment_id
-          JOIN payments_paymentcycle c ON c.id = pay.cycle_id
-          WHERE pm.beneficiary_id = k.beneficiary_id AND pm.month = k.month AND pm.live
-            AND c.status <> 'draft' AND pay.status IN ({counted})), 0) AS paid,
+WITH k AS (
+    SELECT t.beneficiary_id AS beneficiary_id, t.month AS month,
+           SUM(t.paid) AS paid, SUM(t.recognised) AS recognised
+    FROM (
+        SELECT pm.beneficiary_id AS beneficiary_id, pm.month AS month,
+               pm.amount AS paid, 0 AS recognised
+        FROM payments_paymentmonth pm
+        JOIN payments_payment pay ON pay.id = pm.payment_id
+        JOIN payments_paymentcycle c ON c.id = pay.cycle_id
+        WHERE pm.live AND c.status <> 'draft' AND pay.status IN ({counted})
+          AND pm.beneficiary_id IN ({enrolments})
+        UNION ALL
+        SELECT rm.beneficiary_id, rm.month, 0, rm.amount
+        FROM payments_recoverymonth rm
+        WHERE rm.beneficiary_id IN ({enrolments})
+    ) t
+    GROUP BY t.beneficiary_id, t.month
+),
+e AS (
+    SELECT beneficiary_id, from_month, amount,
+           LEAD(from_month) OVER (PARTITION BY beneficiary_id ORDER BY from_month) AS until
+    FROM amounts_entitlement
+    WHERE beneficiary_id IN ({enrolments})
+),
+x AS (
+    SELECT k.beneficiary_id AS beneficiary_id, k.month AS month, k.paid AS paid,
+        k.recognised AS recognised,
         CASE
             WHEN p.date_of_death IS NOT NULL AND k.month > p.date_of_death THEN 0
             WHEN b.end_month IS NOT NULL AND k.month >= b.end_month THEN 0
             WHEN k.month < b.start_month THEN 0
-            ELSE COALESCE((SELECT e.amount FROM amounts_entitlement e
-                  WHERE e.beneficiary_id = k.beneficiary_id AND e.from_month <= k.month
-                  ORDER BY e.from_month DESC LIMIT 1), 0)
+            ELSE COALESCE(e.amount, 0)
         END AS owed,
-        COALESCE((SELECT SUM(rm.amount) FROM payments_recoverymonth rm
-          WHERE rm.beneficiary_id = k.beneficiary_id AND rm.month = k.month), 0) AS recognised,
         CASE
             WHEN p.date_of_death IS NOT NULL AND k.month > p.date_of_death THEN 'death'
             WHEN b.end_month IS NOT NULL AND k.month >= b.end_month THEN 'ended'
             WHEN k.month < b.start_month THEN 'ended'
             ELSE 'amount'
         END AS cause
-    FROM (
-        SELECT pm.beneficiary_id AS beneficiary_id, pm.month AS month
-        FROM payments_paymentmonth pm
-        JOIN payments_payment pay ON pay.id = pm.payment_id
-        JOIN payments_paymentcycle c ON c.id = pay.cycle_id
-        WHERE pm.live AND c.status <> 'draft' AND pay.status IN ({counted})
-          AND pm.beneficiary_id IN ({enrolments})
-        UNION
-        SELECT rm.beneficiary_id, rm.month FROM payments_recoverymonth rm
-        WHERE rm.beneficiary_id IN ({enrolments})
-    ) k
+    FROM k
     JOIN beneficiaries_beneficiary b ON b.id = k.beneficiary_id
     JOIN beneficiaries_person p ON p.id = b.person_id
-) x
+    LEFT JOIN e ON e.beneficiary_id = k.beneficiary_id AND e.from_month <= k.month
+         AND (e.until IS NULL OR k.month < e.until)
+)
+SELECT x.beneficiary_id, x.month, x.paid - x.owed - x.recognised, x.recognised, x.cause
+FROM x
 WHERE x.paid - x.owed - x.recognised <> 0
   AND (x.paid - x.owed - x.recognised > 0 OR x.recognised > 0)
 """
@@ -123,11 +132,14 @@ def _placeholders(values) -> str:
 
 
 def _differences(enrolments: QuerySet) -> list[tuple]:
-    sql, params = enrolments.values("pk").query.sql_with_params()
+    sql, params = enrolments.order_by().values("pk").query.sql_with_params()
     counted = [str(s) for s in COUNTED]
     query = _DIFFERENCES.format(counted=_placeholders(counted), enrolments=sql)
     with connection.cursor() as cursor:
-        cursor.execute(query, [*counted, *counted, *params, *params])
+        if connection.vendor == "postgresql":
+            # Grouping a commune's paid months in memory; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(query, [*counted, *params, *params, *params])
         return cursor.fetchall()
 
 
