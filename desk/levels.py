@@ -154,6 +154,7 @@ def build_preview(
         if seg is None:
             continue
         paid_months[beneficiary_id] += 1
+        total = int(total)  # a SUM may come back as a Decimal on PostgreSQL
         if seg.new > total:
             arrears[beneficiary_id] += seg.new - total
         elif seg.new < total:
