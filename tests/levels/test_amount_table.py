@@ -38,7 +38,7 @@ def _errors(read) -> list[str]:
     return [str(error) for error in read.errors]
 
 
-def test_a_good_file_gives_one_row_per_category(world):
+def test_a_good_file_gives_one_row_per_category(reference_data):
     read = read_amount_table(
         workbook(
             ["NCC_A", "Lão thành cách mạng", 3_012_000, "07/2026"],
@@ -78,14 +78,14 @@ def test_a_good_file_gives_one_row_per_category(world):
         ([None, "", 3_012_000, "07/2026"], "Chưa ghi mã đối tượng."),
     ],
 )
-def test_each_bad_row_refuses_the_whole_file(world, row, message):
+def test_each_bad_row_refuses_the_whole_file(reference_data, row, message):
     read = read_amount_table(workbook(["NCC_G", "", 3_012_000, "07/2026"], row))
     assert read.rows == []
     assert len(read.errors) == 1
     assert message in _errors(read)[0]
 
 
-def test_a_category_twice_is_refused_with_both_rows_named(world):
+def test_a_category_twice_is_refused_with_both_rows_named(reference_data):
     read = read_amount_table(
         workbook(["NCC_A", "", 3_012_000, "07/2026"], ["NCC_A", "", 3_100_000, "08/2026"])
     )
@@ -95,7 +95,7 @@ def test_a_category_twice_is_refused_with_both_rows_named(world):
     ]
 
 
-def test_every_bad_row_is_listed_at_once(world):
+def test_every_bad_row_is_listed_at_once(reference_data):
     read = read_amount_table(
         workbook(["NCC_ZZ", "", 3_012_000, "07/2026"], ["NCC_A", "", "x", "13/2026"])
     )
@@ -106,20 +106,20 @@ def test_every_bad_row_is_listed_at_once(world):
     ]
 
 
-def test_a_file_that_is_not_a_spreadsheet_is_refused(world):
+def test_a_file_that_is_not_a_spreadsheet_is_refused(reference_data):
     read = read_amount_table(io.BytesIO(b"%PDF-1.4 not a workbook"), filename="bang.xlsx")
     assert read.rows == []
     assert "không phải bảng tính Excel .xlsx" in _errors(read)[0]
 
 
-def test_a_file_without_the_amount_column_is_refused(world):
+def test_a_file_without_the_amount_column_is_refused(reference_data):
     read = read_amount_table(
         workbook(["NCC_A", "x", "07/2026"], header=["Mã đối tượng", "Tên diện", "Từ tháng"])
     )
     assert "thiếu cột bắt buộc: Số tiền" in _errors(read)[0]
 
 
-def test_the_sample_lists_the_fixed_categories_and_reads_back(world):
+def test_the_sample_lists_the_fixed_categories_and_reads_back(reference_data):
     out = io.BytesIO()
     write_amount_template(out)
     out.seek(0)
