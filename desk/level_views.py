@@ -236,9 +236,8 @@ def _rate_text(rate: AllowanceRate | None) -> str:
         "basis": rate.legal_basis,
     }
     if not rate.verified:
+        # (The shipped note of where the figure comes from is the admin's, in English.)
         text += " — " + _("chưa kiểm chứng")
-        if rate.source_note:
-            text += f": {rate.source_note}"
     elif rate.verified_at:
         text += " — " + _("đã xác nhận: %(who)s, %(when)s") % {
             "who": full_name(rate.verified_by) if rate.verified_by else _("hệ thống"),

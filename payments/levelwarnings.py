@@ -34,7 +34,6 @@ class UnverifiedLevel:
     applies_from: datetime.date
     amount: int
     legal_basis: str
-    source_note: str
     months: tuple[datetime.date, ...]  # the cycle's months paid at it
 
 
@@ -98,7 +97,6 @@ def _unverified(cycle: PaymentCycle, programme_ids: list[int] | None) -> list[Un
             applies_from=by_pk[pk].applies_from,
             amount=by_pk[pk].amount,
             legal_basis=by_pk[pk].legal_basis,
-            source_note=by_pk[pk].source_note,
             months=tuple(sorted(months)),
         )
         for pk, months in sorted(
