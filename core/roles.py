@@ -128,6 +128,10 @@ CAN_APPROVE_LISTS = CAN_APPROVE_CYCLES
 CAN_PROPOSE_TRANSFERS = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_TRANSFERS = frozenset({LEADER})
 CAN_SEE_TRANSFERS = frozenset({LABOUR_OFFICER, LEADER, ACCOUNTANT, DISTRICT})
+# Base levels and a decree's table of fixed amounts re-rate every enrolment of a
+# programme: the officer prepares the preview, the leader confirms it.
+CAN_PREVIEW_BASE_LEVELS = frozenset({LABOUR_OFFICER, LEADER})
+CAN_ENTER_BASE_LEVELS = frozenset({LEADER})
 # Identity checks are the police's (the officer reads them).
 CAN_CHECK_IDENTITY = frozenset({POLICE})
 # The post office sees only a cycle's cash lists, not the registry.

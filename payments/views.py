@@ -37,6 +37,7 @@ from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous
 from payments.checks import SAMPLED_STATES
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
+from payments.levelwarnings import cycle_level_warnings
 from payments.models import Payment, PaymentCheckSample, PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows, with_shown_figures
 from payments.services import cycles as cycle_services
@@ -226,6 +227,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": _deadline(cycle, today),
             "totals": cycle_totals(cycle, programme_ids),
             "surprise": cycle_surprise(cycle, programme_ids),
+            "level_warnings": cycle_level_warnings(cycle, programme_ids),
             "changes": [
                 (kind, KIND_LABELS[kind], n)
                 for kind, n in change_counts(cycle, programme_ids).items()

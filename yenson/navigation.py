@@ -71,6 +71,12 @@ NAV: tuple[Link, ...] = (
         PAYING, "case_list", gettext_lazy("Khiếu nại chưa nhận tiền"), _role(roles.CAN_SEE_CYCLES)
     ),
     Link(
+        PAYING,
+        "base_levels",
+        gettext_lazy("Mức chuẩn, mức trợ cấp"),
+        _role(roles.CAN_PREVIEW_BASE_LEVELS),
+    ),
+    Link(
         LISTS, "registration_lists", gettext_lazy("Danh sách đăng ký"), _role(roles.CAN_SEE_LISTS)
     ),
     Link(LISTS, "downloads", gettext_lazy("Tệp đã lập"), _role(roles.CAN_SEE_LISTS)),
@@ -165,6 +171,10 @@ PAGES: Mapping[str, Page] = {
         obj="upload",
         obj_label=lambda upload: upload.original_name,
     ),
+    "base_levels": Page(gettext_lazy("Mức chuẩn, mức trợ cấp")),
+    "base_level_preview": Page(gettext_lazy("Xem trước mức chuẩn"), parent="base_levels"),
+    "amount_table_upload": Page(gettext_lazy("Bảng số tiền"), parent="base_levels"),
+    "amount_table_confirm": Page(gettext_lazy("Xem trước bảng số tiền"), parent="base_levels"),
     "post_office": Page(gettext_lazy("Chi trả tiền mặt")),
     "post_office_bulk_confirm": Page(gettext_lazy("Xác nhận đã chi trả"), parent="post_office"),
     # Danh sách và báo cáo
