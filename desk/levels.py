@@ -24,7 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from amounts.changes import FixedAmount, Segment, base_level_segments, fixed_amount_segments
 from amounts.models import AllowanceRate
@@ -39,7 +41,9 @@ from beneficiaries.models import Beneficiary, Programme
 from core import roles
 from core.access import require_actor
 from core.confirm import fingerprint
+from core.rules.money import format_amount
 from payments.models import Payment, PaymentCycle, PaymentMonth
+from payments.services.recoveries import detect_recoveries
 
 # The people a preview lists on the page (the figures count everyone).
 PEOPLE_SHOWN = 300
@@ -274,6 +278,7 @@ def base_level_token(entry: LevelEntry, preview: Preview) -> str:
     )
 
 
+@transaction.atomic
 def apply_base_level(entry: LevelEntry, *, actor) -> RerateResult:
     """Enter the level and re-rate (:func:`amounts.services.record_base_level`): the
     leader's confirmation, the command with ``--yes`` (``actor`` ``None``)."""
@@ -285,8 +290,18 @@ def apply_base_level(entry: LevelEntry, *, actor) -> RerateResult:
         legal_basis=entry.legal_basis,
         actor=actor,
     )
-    # Months paid above the new level are recoveries: detected here once the
-    # level is in (the next cycle build detects them as well).
+    # Months paid above the new level are recoveries from now on (the next cycle
+    # build would find them too, and deducts them).
+    detect_recoveries(
+        Beneficiary.objects.filter(programme=entry.programme),
+        actor=actor,
+        reason=_("Mức chuẩn %(amount)s từ %(month)s (%(basis)s)")
+        % {
+            "amount": format_amount(entry.amount),
+            "month": f"{entry.applies_from:%m/%Y}",
+            "basis": entry.legal_basis,
+        },
+    )
     return result
 
 
@@ -314,12 +329,19 @@ def fixed_amounts_token(
     )
 
 
+@transaction.atomic
 def apply_fixed_amounts(
     table: Sequence[FixedAmount], *, decision_number: str, actor
 ) -> FixedResult:
     """The table's amounts from its month (:func:`amounts.services.record_fixed_amounts`)."""
     require_actor(actor, roles.CAN_ENTER_BASE_LEVELS)
-    return record_fixed_amounts(table, decision_number=decision_number, actor=actor)
+    result = record_fixed_amounts(table, decision_number=decision_number, actor=actor)
+    detect_recoveries(
+        Beneficiary.objects.filter(category__in=[row.category.pk for row in table]),
+        actor=actor,
+        reason=_("Bảng mức trợ cấp theo %(decision)s") % {"decision": decision_number},
+    )
+    return result
 
 
 __all__ = [

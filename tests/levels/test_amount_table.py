@@ -192,3 +192,12 @@ def test_only_the_leader_enters_a_table(world, officer):
     with pytest.raises(PermissionDenied):
         apply_fixed_amounts(_table(world), decision_number="NĐ 321", actor=officer)
     assert not Entitlement.objects.filter(beneficiary=world.lan, from_month=JUL).exists()
+
+
+def test_a_lower_table_amount_makes_the_previewed_recovery(world, leader):
+    from payments.models import Recovery
+
+    preview = preview_fixed_amounts(_table(world, 2_700_000))
+    apply_fixed_amounts(_table(world, 2_700_000), decision_number="Nghị định 1/2027", actor=leader)
+    recovery = Recovery.objects.get()
+    assert (recovery.beneficiary, recovery.amount) == (world.lan, preview.recovery_total)

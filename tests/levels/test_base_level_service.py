@@ -128,3 +128,22 @@ def test_a_level_of_a_programme_of_fixed_amounts_re_rates_nobody(world):
     entry = LevelEntry(world.ncc, amount=3_012_000, applies_from=JUL, legal_basis="NĐ 321")
     preview = preview_base_level(entry)
     assert (preview.enrolments, preview.arrears_total, preview.changes) == (0, 0, [])
+
+
+def test_a_lower_level_applied_makes_the_previewed_recoveries(world, leader, officer, commune):
+    from payments.models import Recovery
+    from payments.services.recoveries import with_remaining
+
+    preview = preview_base_level(_entry(world, 480_000))
+    apply_base_level(_entry(world, 480_000), actor=leader)
+    recoveries = with_remaining(Recovery.objects.all())
+    assert sum(r.amount for r in recoveries) == preview.recovery_total == 140_000
+    assert {r.beneficiary.person.full_name: r.amount for r in recoveries} == {
+        "Ngô Thị Hà": 60_000,
+        "Vũ Văn Cúc": 80_000,
+    }
+    assert {r.cause for r in recoveries} == {Recovery.Cause.AMOUNT}
+    # The next cycle deducts them: October owes 720.000 and 960.000 đ.
+    draft = open_cycle(commune, OCT, actor=officer).cycle
+    assert draft.deducted_amount == 140_000
+    assert all(r.left == 0 for r in with_remaining(Recovery.objects.all()))
