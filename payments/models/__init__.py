@@ -5,11 +5,13 @@ entitlements in :mod:`amounts.models`.
 """
 
 from payments.models.bankresults import BankResultsUpload
+from payments.models.cashaccount import CashAccount
 from payments.models.checks import PaymentCase, PaymentCheck, PaymentCheckSample
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 
 __all__ = [
     "BankResultsUpload",
+    "CashAccount",
     "Month",
     "Payment",
     "PaymentCase",
