@@ -153,6 +153,17 @@ class CashAccountState:
         return self.returned_cash - self.figures.returned_amount
 
     @property
+    def handover_difference_text(self) -> str:
+        """The handover's difference as the page says it (``+50.000 đ``); empty when none."""
+        difference = self.handover_difference
+        return signed_amount(difference) if difference else ""
+
+    @property
+    def returned_difference_text(self) -> str:
+        difference = self.returned_difference
+        return signed_amount(difference) if difference else ""
+
+    @property
     def balanced(self) -> bool:
         return not self.problems
 
@@ -241,7 +252,7 @@ def _problems(figures: CashFigures, account: CashAccount | None) -> list[str]:
                 % {
                     "handed": format_amount(handed_over),
                     "accounted": format_amount(accounted),
-                    "difference": _signed(handed_over - accounted),
+                    "difference": signed_amount(handed_over - accounted),
                 }
             )
     if returned is None:
@@ -255,13 +266,13 @@ def _problems(figures: CashFigures, account: CashAccount | None) -> list[str]:
             % {
                 "returned": format_amount(returned),
                 "rows": format_amount(figures.returned_amount),
-                "difference": _signed(returned - figures.returned_amount),
+                "difference": signed_amount(returned - figures.returned_amount),
             }
         )
     return problems
 
 
-def _signed(difference: int) -> str:
+def signed_amount(difference: int) -> str:
     """``+50.000 đ`` (more than it should be) or ``−50.000 đ`` (less)."""
     return ("+" if difference > 0 else "−") + format_amount(abs(difference))
 
@@ -291,7 +302,7 @@ def cash_account_close_problem(cycle: PaymentCycle) -> str | None:
 
 def _locked(cycle: PaymentCycle) -> tuple[PaymentCycle, CashAccount, CashFigures]:
     """The cycle's row locked (a double click, two people: one after the other),
-    its account (created on first use) and its cash figures."""
+    its account (a new one, unsaved, on first use) and its cash figures."""
     cycle = PaymentCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status not in OPEN_STATES:
         raise CashAccountError(
@@ -307,8 +318,10 @@ def _locked(cycle: PaymentCycle) -> tuple[PaymentCycle, CashAccount, CashFigures
             _("Kỳ chi trả tháng %(month)s không có khoản tiền mặt hay chi tại nhà.")
             % {"month": f"{cycle.period:%m/%Y}"}
         )
-    account, _created = CashAccount.objects.select_for_update().get_or_create(cycle=cycle)
-    return cycle, account, figures
+    # Under the cycle's lock nobody else creates it; the first record saves it (its
+    # history's first row then names who).
+    account = CashAccount.objects.select_for_update().filter(cycle=cycle).first()
+    return cycle, account or CashAccount(cycle=cycle), figures
 
 
 def _day_problem(day: datetime.date, cycle: PaymentCycle, *, what: str) -> str | None:
@@ -362,7 +375,7 @@ def record_handover(
                 "amount": format_amount(amount),
                 "total": format_amount(figures.total),
                 "count": format_amount(figures.count, unit=False),
-                "difference": _signed(amount - figures.total),
+                "difference": signed_amount(amount - figures.total),
             }
         )
     if (account.handed_over_amount, account.handed_over_on, account.handover_voucher) == (
