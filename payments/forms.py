@@ -66,9 +66,8 @@ class AmountField(forms.CharField):
     :func:`core.rules.money.parse_amount`; its message for anything else."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.update({"inputmode": "numeric", "maxlength": "30"})
 
     def to_python(self, value):
         text = super().to_python(value)
