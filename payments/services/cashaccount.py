@@ -45,6 +45,13 @@ COUNTED = (Payment.Status.PENDING, Payment.Status.PAID, Payment.Status.RETURNED)
 # The account is kept while the post office pays: once the cycle is sent, until it is closed.
 OPEN_STATES = (PaymentCycle.Status.SUBMITTED, PaymentCycle.Status.PAID)
 VOUCHER_MAX_LENGTH = 50
+# Who recorded and confirmed: the pages name them.
+PEOPLE = (
+    "handed_over_by",
+    "returned_by",
+    "post_office_confirmed_by",
+    "accountant_confirmed_by",
+)
 
 
 class CashAccountError(Exception):
@@ -280,7 +287,7 @@ def signed_amount(difference: int) -> str:
 def account_state(cycle: PaymentCycle, account: CashAccount | None = None) -> CashAccountState:
     """The cycle's cash account as it stands (``account``: the row already read, locked)."""
     if account is None:
-        account = CashAccount.objects.filter(cycle=cycle).first()
+        account = CashAccount.objects.filter(cycle=cycle).select_related(*PEOPLE).first()
     figures = cash_figures(cycle)
     return CashAccountState(
         cycle=cycle,
