@@ -83,9 +83,7 @@ def test_the_cash_account_is_kept_and_confirmed_through_the_pages(
     # The post office pays Cúc, Dũng does not collect; it returns his cash and confirms.
     day = datetime.date(2023, 9, 12)
     record_result(paying.payment("cuc"), status="paid", paid_on=day, actor=post_office)
-    record_result(
-        paying.payment("dung"), status="returned", reason="Vắng nhà", actor=post_office
-    )
+    record_result(paying.payment("dung"), status="returned", reason="Vắng nhà", actor=post_office)
     context, page = _log_in(browser, live_server, "buudien", size)
     page.goto(f"/buu-dien/?ky={cycle.pk}")
     account = page.get_by_test_id("cash-account")

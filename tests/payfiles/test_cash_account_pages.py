@@ -181,9 +181,10 @@ def test_an_unbalanced_confirmation_is_refused_with_the_reasons(client, paying, 
     client.force_login(post_office)
     url = reverse("post_office_cash_confirm", args=[paying.cycle.pk])
     page = client.get(url)
-    assert "Còn 2 khoản tiền mặt chưa có kết quả (2.750.000 đ)." in page.context[
-        "confirmation"
-    ].warnings
+    assert (
+        "Còn 2 khoản tiền mặt chưa có kết quả (2.750.000 đ)."
+        in page.context["confirmation"].warnings
+    )
     refused = confirm_post(client, url, follow=True)
     assert "Tài khoản tiền mặt chưa cân, chưa xác nhận được" in _messages(refused)[0]
     assert not CashAccount.objects.exists()
@@ -198,7 +199,9 @@ def test_the_same_person_is_told_before_and_refused_on_the_accountant_s_page(
     confirm_for_post_office(cycle, actor=both)
     client.force_login(both)
     url = reverse("cash_confirm_accountant", args=[cycle.pk])
-    assert "Bạn đã xác nhận cho bưu điện" in " ".join(client.get(url).context["confirmation"].warnings)
+    assert "Bạn đã xác nhận cho bưu điện" in " ".join(
+        client.get(url).context["confirmation"].warnings
+    )
     refused = confirm_post(client, url, follow=True)
     assert "không xác nhận lần thứ hai" in _messages(refused)[0]
     assert not account_state(cycle).accountant_confirmed
