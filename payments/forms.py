@@ -7,7 +7,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Programme
+from core.rules.money import AmountError, parse_amount
+from core.widgets import DateField
 from payments.models import Payment
+from payments.services.cashaccount import VOUCHER_MAX_LENGTH
 
 
 class PaymentFilterForm(forms.Form):
@@ -56,3 +59,42 @@ class ResultsUploadForm(forms.Form):
                 )
             )
         return upload
+
+
+class AmountField(forms.CharField):
+    """Whole đồng typed as people write it (``1.080.000``, ``1080000 đ``), read by
+    :func:`core.rules.money.parse_amount`; its message for anything else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "maxlength": "30"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_amount(text)
+        except AmountError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class HandoverForm(forms.Form):
+    """The accountant's handover of a cycle's cash to the post office."""
+
+    so_tien = AmountField(
+        label=_("Số tiền giao (đồng)"),
+        help_text=_("Bằng tổng danh sách chi tiền mặt và chi tại nhà, ví dụ 1.080.000."),
+    )
+    ngay = DateField(label=_("Ngày giao"))
+    so_phieu = forms.CharField(label=_("Số phiếu chi/biên nhận"), max_length=VOUCHER_MAX_LENGTH)
+
+
+class ReturnedCashForm(forms.Form):
+    """The cash the post office brings back: the payments nobody collected."""
+
+    so_tien = AmountField(
+        label=_("Tiền mặt nộp lại (đồng)"),
+        help_text=_("Tổng các khoản “Không nhận”; ghi 0 khi mọi người đã nhận."),
+    )
+    ngay = DateField(label=_("Ngày nộp lại"))

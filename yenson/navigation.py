@@ -175,8 +175,17 @@ PAGES: Mapping[str, Page] = {
     "base_level_preview": Page(gettext_lazy("Xem trước mức chuẩn"), parent="base_levels"),
     "amount_table_upload": Page(gettext_lazy("Bảng số tiền"), parent="base_levels"),
     "amount_table_confirm": Page(gettext_lazy("Xem trước bảng số tiền"), parent="base_levels"),
+    # The post office's cash account of a cycle: the accountant's side from the cycle page.
+    "cash_handover": Page(
+        gettext_lazy("Bàn giao tiền mặt"), parent="cycle_detail", obj="cycle", label_var="title"
+    ),
+    "cash_confirm_accountant": Page(gettext_lazy("Kế toán xác nhận"), parent="cycle_detail"),
     "post_office": Page(gettext_lazy("Chi trả tiền mặt")),
     "post_office_bulk_confirm": Page(gettext_lazy("Xác nhận đã chi trả"), parent="post_office"),
+    "post_office_cash_returned": Page(
+        gettext_lazy("Tiền mặt nộp lại"), parent="post_office", label_var="title"
+    ),
+    "post_office_cash_confirm": Page(gettext_lazy("Bưu điện xác nhận"), parent="post_office"),
     # Danh sách và báo cáo
     "registration_lists": Page(gettext_lazy("Danh sách đăng ký")),
     "registration_lists_approve": Page(

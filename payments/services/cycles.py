@@ -57,6 +57,7 @@ from core.rules.money import format_amount
 from core.rules.months import first_of_month, next_month
 from core.rules.reasons import ReasonError, clean_reason
 from payments.models import Payment, PaymentCycle
+from payments.services.cashaccount import cash_account_close_problem
 from payments.services.recoveries import apply_deductions, clear_deductions, detect_recoveries
 from registration.quality.gate import Blocker, submission_blockers
 
@@ -582,7 +583,8 @@ def mark_cycle_paid(cycle: PaymentCycle, *, actor) -> PaymentCycle:
 
 @transaction.atomic
 def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
-    """Close the books once every payment has a result (paid, failed or returned)."""
+    """Close the books once every payment has a result (paid, failed or returned) and
+    the post office's cash account balances, confirmed by both (a cycle with cash)."""
     cycle = _begin(cycle, "close", actor)
     pending = cycle.payments.filter(status=Payment.Status.PENDING).count()
     if pending:
@@ -590,6 +592,9 @@ def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
             _("Còn %(count)s khoản chưa có kết quả chi trả: chưa khóa sổ được.")
             % {"count": format_amount(pending, unit=False)}
         )
+    problem = cash_account_close_problem(cycle)
+    if problem:
+        raise CycleError(problem + " " + _("Chưa khóa sổ được."))
     cycle.status = PaymentCycle.Status.CLOSED
     cycle.closed_by = actor
     cycle.closed_at = timezone.now()
