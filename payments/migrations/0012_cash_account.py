@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0010_payment_checks'),
+        ('payments', '0011_recoveries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
