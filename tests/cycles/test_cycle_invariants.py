@@ -44,9 +44,11 @@ from payments.models import (
     RecoveryDeduction,
     RecoveryMonth,
 )
-from payments.services.cycles import open_cycle
+from payments.services.cashaccount import account_state
+from payments.services.cycles import close_cycle, mark_cycle_paid, open_cycle
 from payments.services.recoveries import record_settlement, with_remaining
 from payments.services.results import record_result
+from tests.cash import settle_cash_account
 from tests.factories import (
     BeneficiaryFactory,
     CategoryFactory,
@@ -78,6 +80,8 @@ OPS = st.lists(
         st.tuples(st.just("end"), st.integers(0, 20), st.integers(0, 4)),
         # Part of an open recovery repaid in cash.
         st.tuples(st.just("repay"), st.integers(0, 20)),
+        # The latest sent cycle's results all in, its cash account settled, closed.
+        st.tuples(st.just("close")),
     ),
     min_size=1,
     max_size=14,
@@ -92,8 +96,9 @@ def add_month(month: datetime.date, n: int) -> datetime.date:
 class World:
     """The commune under test and the oracle's view of it."""
 
-    def __init__(self, commune, officer, leader) -> None:
+    def __init__(self, commune, officer, leader, accountant=None, post_office=None) -> None:
         self.commune, self.officer, self.leader = commune, officer, leader
+        self.accountant, self.post_office = accountant, post_office
         self.communes = [commune]  # the commune and, after a merger, the new one
         self.merged_on: datetime.date | None = None
         self.gap = 0  # months of a merger recorded late, skipped by the next cycle
@@ -257,6 +262,31 @@ class World:
             # Recorded late: nobody opens the months in between, the first cycle
             # of the new commune pays them as arrears.
             self.gap = op[1] if len(op) > 1 else 0
+        elif kind == "close":
+            cycle = self.latest_submitted()
+            if cycle is None or self.accountant is None:
+                return
+            paid_on = cycle.period + datetime.timedelta(days=11)
+            for payment in cycle.payments.filter(status="pending"):
+                record_result(
+                    payment, status="paid", paid_on=paid_on, reference="R2", actor=self.officer
+                )
+            settle_cash_account(
+                cycle, accountant=self.accountant, post_office=self.post_office, day=paid_on
+            )
+            state = account_state(cycle)
+            # Handed over = paid + returned, and settled payments hand nothing over.
+            assert state.balanced
+            figures = state.figures
+            assert figures.total == figures.paid_amount + figures.returned_amount
+            assert figures.total == sum(
+                cycle.payments.filter(method__in=["cash", "home"]).values_list("amount", flat=True)
+            )
+            if state.has_cash:
+                assert state.account.handed_over_amount == figures.total
+                assert state.account.returned_amount == figures.returned_amount
+            cycle = mark_cycle_paid(cycle, actor=self.officer)
+            close_cycle(cycle, actor=self.officer)
         elif kind in ("fail", "reimport"):
             cycle = self.latest_submitted()
             if cycle is None:
@@ -383,9 +413,9 @@ def check_cycles_balance() -> None:
         assert lines == amount + taken
 
 
-def run(ops, commune, officer, leader) -> None:
+def run(ops, commune, officer, leader, accountant, post_office) -> None:
     with transaction.atomic():
-        world = World(commune, officer, leader)
+        world = World(commune, officer, leader, accountant, post_office)
         # Two months first: one cycle submitted (results can come back), one draft.
         for op in [("month",), ("month",), *ops]:
             world.apply(op)
@@ -421,10 +451,14 @@ def run(ops, commune, officer, leader) -> None:
 @example(ops=[("month",), ("month",), ("late_death", 0, 3), ("fail", 0), ("month",)])
 # An end back-dated, part repaid in cash, the rest deducted from nobody.
 @example(ops=[("month",), ("month",), ("end", 1, 2), ("repay", 0), ("month",), ("repay", 0)])
+# Cash not collected and a settled month, the cash account balanced and the cycle closed.
+@example(ops=[("month",), ("end", 0, 2), ("fail", 1), ("reimport", 0), ("close",), ("month",)])
 # A deduction whose payment fails: the recovery takes it again next month.
 @example(ops=[("month",), ("lower", 1, 60_000), ("month",), ("fail", 0), ("fail", 1), ("month",)])
-def test_random_months_keep_every_invariant(ops, commune, officer, leader, reference_data):
-    run(ops, commune, officer, leader)
+def test_random_months_keep_every_invariant(
+    ops, commune, officer, leader, accountant, post_office, reference_data
+):
+    run(ops, commune, officer, leader, accountant, post_office)
 
 
 @pytest.mark.slow
@@ -434,5 +468,7 @@ def test_random_months_keep_every_invariant(ops, commune, officer, leader, refer
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=OPS)
-def test_many_random_months_keep_every_invariant(ops, commune, officer, leader, reference_data):
-    run(ops, commune, officer, leader)
+def test_many_random_months_keep_every_invariant(
+    ops, commune, officer, leader, accountant, post_office, reference_data
+):
+    run(ops, commune, officer, leader, accountant, post_office)
