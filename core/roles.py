@@ -144,6 +144,12 @@ CAN_RECORD_CASH = frozenset({LABOUR_OFFICER, POST_OFFICE})
 # The banks' results of transfers (the command, the cycle's upload page): the
 # officer, and the accountant, who receives the bank's statement and reconciles it.
 CAN_RECORD_BANK_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+# Correcting a recorded result (docs/payment-cycles.md): the officer and the accountant
+# any payment, the post office only its cash ones; once the cycle is closed (its books
+# reconciled), only the accountant, who answers for them.
+CAN_CORRECT_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+CAN_CORRECT_CASH_RESULTS = frozenset({POST_OFFICE})
+CAN_CORRECT_CLOSED_RESULTS = frozenset({ACCOUNTANT})
 # Proving the money arrived: the officer draws the sample, asks, records and resolves
 # cases; anyone at the commune who sees the person may record their statement.
 CAN_CHECK_PAYMENTS = frozenset({LABOUR_OFFICER})

@@ -152,7 +152,6 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
                 status=Payment.Status.PAID,
                 actor=request.user,
                 paid_on=paid_on,
-                keep_recorded=True,
             )
         elif outcome == Payment.Status.RETURNED:
             _p, changed = record_result(
@@ -160,7 +159,6 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
                 status=Payment.Status.RETURNED,
                 actor=request.user,
                 reason=request.POST.get("ly_do", ""),
-                keep_recorded=True,
             )
         else:
             messages.error(request, _("Hãy chọn “Đã chi trả” hoặc “Không nhận”."))

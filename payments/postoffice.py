@@ -3,9 +3,10 @@
 The post office (and the labour officer) sees the cash and home payments of
 the submitted or paid cycles of its communes — never an account payment, never
 an account number (the queryset does not even read them). Each result goes
-through :func:`payments.services.results.record_result` with
-``keep_recorded``: only a pending payment is recorded, a double submission
-records once, and a result already recorded is never overwritten from here.
+through :func:`payments.services.results.record_result`: only a pending
+payment is recorded, a double submission records once, and a result already
+recorded is never overwritten from here — its row leads to “Sửa kết quả”
+(:mod:`payments.services.corrections`) while the cycle is not closed.
 """
 
 from __future__ import annotations
@@ -219,7 +220,6 @@ def record_cash_paid(user, pks: Iterable[int], *, paid_on: datetime.date) -> Bul
                 status=Payment.Status.PAID,
                 actor=user,
                 paid_on=paid_on,
-                keep_recorded=True,
             )
         except ResultError as exc:
             raise BulkError(

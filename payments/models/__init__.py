@@ -6,6 +6,7 @@ entitlements in :mod:`amounts.models`.
 
 from payments.models.bankresults import BankResultsUpload
 from payments.models.checks import PaymentCase, PaymentCheck, PaymentCheckSample
+from payments.models.corrections import ResultCorrection
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 from payments.models.recoveries import (
     Recovery,
@@ -27,4 +28,5 @@ __all__ = [
     "RecoveryDeduction",
     "RecoveryMonth",
     "RecoverySettlement",
+    "ResultCorrection",
 ]
