@@ -31,6 +31,7 @@ from payments.filerules import months_label
 from payments.models import Payment
 from payments.services.results import (
     CASH_METHODS,
+    RECORDED,
     ResultError,
     record_result,
     recorded_result_label,
@@ -127,6 +128,7 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "villages": villages,
             "methods": [(m, Payment.Method(m).label) for m in CASH_METHODS],
             "statuses": Payment.Status.choices,
+            "recorded": [str(s) for s in RECORDED],
             "today": timezone.localdate(),
             "here": _here(request),
             "query": query,

@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -29,6 +30,7 @@ from payments.services.results import (
     CASH_METHODS,
     RESULT_STATES,
     ResultError,
+    actor_may_correct,
     paid_date_problem,
     record_result,
 )
@@ -81,6 +83,17 @@ def get_cash_payment_for(user, pk) -> Payment:
         return cash_payments_for(user).get(pk=pk)
     except (Payment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_cash_payment_to_correct(user, pk) -> Payment:
+    """A cash payment of the page whose recorded result the user may correct."""
+    payment = get_cash_payment_for(user, pk)
+    payment = Payment.objects.select_related(
+        "cycle__commune", "beneficiary__person", "recorded_by"
+    ).get(pk=payment.pk)
+    if not actor_may_correct(user, payment, payment.cycle.status):
+        raise PermissionDenied
+    return payment
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def result_label(status: str, paid_on: datetime.date | None, failure_reason: str
     )
 
 
-def _unchanged(payment: Payment) -> CorrectionError:
+def unchanged_error(payment: Payment) -> CorrectionError:
+    """Why a correction to the result recorded already is refused (a second click says so)."""
     latest = corrections_of(payment).order_by("-corrected_at", "-pk").first()
     if latest is not None and (latest.new_status, latest.new_paid_on, latest.new_reference) == (
         payment.status,
@@ -128,6 +129,6 @@ def correct_result(
         correction=True,
     )
     if change is None:
-        raise _unchanged(payment)
+        raise unchanged_error(payment)
     # A recorded result replaced: ``apply_result`` always writes the correction.
     return apply_result(payment, change, actor=actor, correction=reason)

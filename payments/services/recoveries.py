@@ -99,6 +99,24 @@ WHERE x.paid - x.owed - x.recognised <> 0
 """
 
 
+# The months a recovery covers that no payment pays any more (its only payment failed
+# or was not collected after all): nothing went out, the recovery gives them back whole.
+_RECOGNISED_UNPAID = """
+SELECT rm.beneficiary_id, rm.month, -SUM(rm.amount), SUM(rm.amount), 'amount'
+FROM payments_recoverymonth rm
+WHERE rm.beneficiary_id IN ({enrolments})
+  AND NOT EXISTS (
+    SELECT 1 FROM payments_paymentmonth pm
+    JOIN payments_payment pay ON pay.id = pm.payment_id
+    JOIN payments_paymentcycle c ON c.id = pay.cycle_id
+    WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live
+      AND c.status IN ({sent}) AND pay.status IN ({counted})
+  )
+GROUP BY rm.beneficiary_id, rm.month
+HAVING SUM(rm.amount) > 0
+"""
+
+
 @dataclass(frozen=True)
 class Detection:
     created: list[Recovery]
@@ -120,9 +138,14 @@ def _differences(enrolments: QuerySet) -> list[tuple]:
     query = _DIFFERENCES.format(
         sent=_placeholders(sent), counted=_placeholders(counted), enrolments=sql
     )
+    unpaid = _RECOGNISED_UNPAID.format(
+        sent=_placeholders(sent), counted=_placeholders(counted), enrolments=sql
+    )
     with connection.cursor() as cursor:
         cursor.execute(query, [*sent, *counted, *params])
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        cursor.execute(unpaid, [*params, *sent, *counted])
+        return rows + cursor.fetchall()
 
 
 def remaining(recovery_ids) -> dict[int, int]:
