@@ -16,6 +16,9 @@ from payments.services.results import record_result
 from tests.cycles.conftest import enrol
 from tests.factories import CategoryFactory, PaymentAccountFactory, RegistrationFactory
 
+# The commune paying every way of the bank files' tests, for the results files here.
+from tests.payfiles.conftest import paying, signed  # noqa: F401, E402
+
 SEP = datetime.date(2023, 9, 1)
 OCT = datetime.date(2023, 10, 1)
 PAID_ON = datetime.date(2023, 9, 12)
