@@ -72,9 +72,7 @@ class CorrectionForm(forms.Form):
     """
 
     ket_qua = forms.ChoiceField(label=_("Kết quả mới"))
-    ngay_chi_tra = DateField(
-        label=_("Ngày chi trả (khi đã chi trả)"), required=False, help_text=_("dd/mm/yyyy")
-    )
+    ngay_chi_tra = DateField(label=_("Ngày chi trả (khi đã chi trả)"), required=False)
     ma_giao_dich = forms.CharField(label=_("Mã giao dịch/chứng từ"), required=False, max_length=100)
     ly_do_khong_chi_tra = forms.CharField(
         label=_("Lý do không chi trả được (khi lỗi hoặc không nhận)"),
