@@ -171,7 +171,7 @@ def _run(commune, officer, leader, accountant, ops) -> World:
 
 
 @settings(
-    max_examples=15,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -199,6 +199,21 @@ def _run(commune, officer, leader, accountant, ops) -> World:
     ]
 )
 def test_after_any_results_and_corrections_the_next_cycle_pays_exactly_what_is_owed(
+    ops, commune, officer, leader, accountant, reference_data
+):
+    with transaction.atomic():
+        _run(commune, officer, leader, accountant, ops)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=OPS)
+def test_the_next_cycle_pays_exactly_what_is_owed_many_examples(
     ops, commune, officer, leader, accountant, reference_data
 ):
     with transaction.atomic():
