@@ -10,7 +10,8 @@ start. :func:`detect_recoveries` restores it after any change, set-based:
   back-dated): a new :class:`Recovery` for the difference, one line per month,
   owed by the person or, after a death, by whoever received the money;
 - paid − recovered < owed while a recovery covers the month (a payment of it
-  failed after all, or the change was undone): the recovery shrinks by what it
+  failed after all — even the only one, so that nothing pays the month any
+  more — or the change was undone): the recovery shrinks by what it
   has not yet taken back; what it had already taken is owed again, and the next
   cycle pays it as a top-up (:mod:`payments.services.cycles` counts paid less
   recovered).
