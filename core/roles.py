@@ -154,6 +154,12 @@ CAN_RECORD_BANK_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
 CAN_HAND_OVER_CASH = frozenset({ACCOUNTANT})
 CAN_RETURN_CASH = frozenset({POST_OFFICE})
 CAN_SEE_CASH_ACCOUNT = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POST_OFFICE})
+# Correcting a recorded result (docs/payment-cycles.md): the officer and the accountant
+# any payment, the post office only its cash ones; once the cycle is closed (its books
+# reconciled), only the accountant, who answers for them.
+CAN_CORRECT_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+CAN_CORRECT_CASH_RESULTS = frozenset({POST_OFFICE})
+CAN_CORRECT_CLOSED_RESULTS = frozenset({ACCOUNTANT})
 # Proving the money arrived: the officer draws the sample, asks, records and resolves
 # cases; anyone at the commune who sees the person may record their statement.
 CAN_CHECK_PAYMENTS = frozenset({LABOUR_OFFICER})

@@ -9,6 +9,7 @@ payments, with totals recomputed over them.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -16,6 +17,7 @@ from beneficiaries.access import commune_ids_for, programme_condition, programme
 from core import roles
 from core.access import has_any_role, require_role
 from payments.models import Payment, PaymentCycle
+from payments.services.results import actor_may_correct
 
 
 def sees_submitted_only(user) -> bool:
@@ -71,4 +73,21 @@ def get_payment_to_switch(user, pk: int) -> Payment:
     except (Payment.DoesNotExist, ValueError):
         raise Http404 from None
     require_role(user, roles.CAN_PREPARE_CYCLES)
+    return payment
+
+
+def get_payment_to_correct(user, pk: int) -> Payment:
+    """A payment of a visible cycle whose recorded result the user may correct
+    (:func:`payments.services.results.may_correct`): 404 outside what they see, 403
+    for a role that may not correct it (the officer in a closed cycle, the leader)."""
+    try:
+        payment = (
+            Payment.objects.select_related("cycle__commune", "beneficiary__person", "recorded_by")
+            .filter(programme_condition(user, "beneficiary__programme"), cycle__in=cycles_for(user))
+            .get(pk=pk)
+        )
+    except (Payment.DoesNotExist, ValueError):
+        raise Http404 from None
+    if not actor_may_correct(user, payment, payment.cycle.status):
+        raise PermissionDenied
     return payment

@@ -7,7 +7,9 @@ header wherever it is, the table up to its totals row); every row is checked
 against its payment, and only when no row is wrong does each result go
 through the rules of :func:`payments.services.results.record_result`
 (paid/failed, idempotence, freeing months), recorded set-based by
-:func:`payments.services.results_bulk.record_results`, in one transaction. Layout:
+:func:`payments.services.results_bulk.record_results`, in one transaction. A
+row that says otherwise than a result recorded before (the bank corrects
+itself) is a correction whose reason is the file: “Tệp kết quả <name>”. Layout:
 ``docs/bank-files.md``.
 
 The command (``import_bank_results``) and the cycle's upload page
@@ -48,6 +50,7 @@ from documents.spreadsheet import (
 from payments.filerules import RESULT_FAILED, RESULT_PAID, RESULT_WORDS, parse_reference
 from payments.models import Payment, PaymentCycle
 from payments.services.results import (
+    RECORDED,
     RESULT_STATES,
     ResultError,
     is_same_result,
@@ -82,10 +85,13 @@ class ImportSummary:
     failed_amount: int = 0
     changed: int = 0
     unchanged: int = 0
+    # Of the changed: a recorded result replaced (a correction, the file as its reason).
+    corrected: int = 0
     skipped: int = 0  # rows without a result yet
     errors: list[RowError] = field(default_factory=list)
     # Each reason of the failed transfers, with how many and how much.
     reasons: dict[str, list[int]] = field(default_factory=dict)
+    correction_reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -107,8 +113,17 @@ class ImportSummary:
             counted[0] += 1
             counted[1] += item.amount
 
+    def _tally(self, item: _Planned, *, changed: bool) -> None:
+        """A row recorded: changed (a correction when it replaced a recorded result) or not."""
+        if changed:
+            self.changed += 1
+            self.corrected += item.corrects
+        else:
+            self.unchanged += 1
+        self._count(item)
+
     def _reset_counts(self) -> None:
-        self.changed = self.unchanged = 0
+        self.changed = self.unchanged = self.corrected = 0
         self.paid = self.failed = self.paid_amount = self.failed_amount = 0
         self.reasons = {}
 
@@ -123,6 +138,17 @@ class ImportSummary:
                 "unchanged": self.unchanged,
                 "skipped": self.skipped,
             },
+            *(
+                [
+                    _("Trong đó %(n)s khoản sửa kết quả đã ghi trước (lý do: %(reason)s).")
+                    % {
+                        "n": format_amount(self.corrected, unit=False),
+                        "reason": self.correction_reason,
+                    }
+                ]
+                if self.corrected
+                else []
+            ),
             _("Thành công: %(n)s khoản, %(amount)s.")
             % {
                 "n": format_amount(self.paid, unit=False),
@@ -147,10 +173,17 @@ class _Planned:
     reason: str
     # The result recorded already is this one (the same file again): nothing changes.
     unchanged: bool = False
+    # Another result was recorded before: this row corrects it.
+    corrects: bool = False
 
 
 class _Rollback(Exception):
     pass
+
+
+def correction_reason(filename: str) -> str:
+    """The reason of the corrections a results file makes: the file itself."""
+    return _("Tệp kết quả %(name)s") % {"name": filename}
 
 
 def check_bank_results(
@@ -167,7 +200,7 @@ def check_bank_results(
     ``changed`` and ``unchanged`` say which results are new and which are
     recorded already (:func:`~payments.services.results.is_same_result`).
     """
-    summary = ImportSummary()
+    summary = ImportSummary(correction_reason=correction_reason(filename))
     _sheet, planned = _read(
         source, summary, filename=filename, commune=commune, cycle=cycle,
         programme_ids=programme_ids, today=today,
@@ -178,6 +211,7 @@ def check_bank_results(
             summary.unchanged += 1
         else:
             summary.changed += 1
+            summary.corrected += item.corrects
     return summary
 
 
@@ -196,11 +230,13 @@ def import_bank_results(
 
     With ``commune``, only that commune's payments are accepted; with
     ``cycle``, only that cycle's; with ``programme_ids``, only those
-    programmes' (a user limited to some programmes). The results are
+    programmes' (a user limited to some programmes). A row that differs from
+    a result recorded before corrects it, “Tệp kết quả <filename>” as the
+    correction's reason (by who may correct: ``actor``). The results are
     recorded set-based; ``one_by_one`` records them through ``record_result``
     row by row instead (the same outcome, slower: the benchmark's baseline).
     """
-    summary = ImportSummary()
+    summary = ImportSummary(correction_reason=correction_reason(filename))
     sheet, planned = _read(
         source, summary, filename=filename, commune=commune, cycle=cycle,
         programme_ids=programme_ids, today=today,
@@ -394,6 +430,17 @@ def _checked(
         return None
     recorded = Payment.Status.PAID if status == RESULT_PAID else Payment.Status.FAILED
     paid_on = paid_on if status == RESULT_PAID else None
+    unchanged = is_same_result(
+        build(
+            Payment,
+            status=payment["status"],
+            paid_on=payment["paid_on"],
+            reference=payment["reference"],
+        ),
+        status=recorded,
+        paid_on=paid_on,
+        reference=bank_ref,
+    )
     return _Planned(
         row=row.number,
         payment_id=payment["pk"],
@@ -402,17 +449,8 @@ def _checked(
         paid_on=paid_on,
         reference=bank_ref,
         reason=reason,
-        unchanged=is_same_result(
-            build(
-                Payment,
-                status=payment["status"],
-                paid_on=payment["paid_on"],
-                reference=payment["reference"],
-            ),
-            status=recorded,
-            paid_on=paid_on,
-            reference=bank_ref,
-        ),
+        unchanged=unchanged,
+        corrects=not unchanged and payment["status"] in RECORDED,
     )
 
 
@@ -496,12 +534,16 @@ def _payments(pks: list[int]) -> dict[int, dict]:
 # --- writing -------------------------------------------------------------------------
 
 
-def _refusal(sheet: str, row: int, refusal: Exception) -> RowError:
+def _refusal(sheet: str, item: _Planned, refusal: Exception) -> RowError:
     if isinstance(refusal, PermissionDenied):
-        message = _("Người dùng không được ghi kết quả chuyển khoản.")
+        message = (
+            _("Người dùng không được sửa kết quả đã ghi của khoản này.")
+            if item.corrects
+            else _("Người dùng không được ghi kết quả chuyển khoản.")
+        )
     else:
         message = str(refusal)
-    return RowError(sheet, row, H_RESULT, "", message)
+    return RowError(sheet, item.row, H_RESULT, "", message)
 
 
 def _write(sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor) -> None:
@@ -518,16 +560,13 @@ def _write(sheet: str, planned: list[_Planned], summary: ImportSummary, *, actor
             for item in planned
         ],
         actor=actor,
+        correction=summary.correction_reason,
     )
     for item, outcome in zip(planned, outcomes, strict=True):
         if not isinstance(outcome, bool):
-            summary.errors.append(_refusal(sheet, item.row, outcome))
+            summary.errors.append(_refusal(sheet, item, outcome))
             continue
-        if outcome:
-            summary.changed += 1
-        else:
-            summary.unchanged += 1
-        summary._count(item)
+        summary._tally(item, changed=outcome)
     if summary.errors:
         raise _Rollback
 
@@ -545,14 +584,11 @@ def _write_one_by_one(
                 paid_on=item.paid_on,
                 reference=item.reference,
                 reason=item.reason,
+                correction=summary.correction_reason,
             )
         except (ResultError, PermissionDenied) as exc:
-            summary.errors.append(_refusal(sheet, item.row, exc))
+            summary.errors.append(_refusal(sheet, item, exc))
             continue
-        if changed:
-            summary.changed += 1
-        else:
-            summary.unchanged += 1
-        summary._count(item)
+        summary._tally(item, changed=changed)
     if summary.errors:
         raise _Rollback

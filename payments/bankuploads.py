@@ -83,6 +83,7 @@ def _figures(summary: ImportSummary) -> dict:
         "total_amount": summary.total_amount,
         "changed": summary.changed,
         "unchanged": summary.unchanged,
+        "corrected": summary.corrected,
         "skipped": summary.skipped,
         "errors": len(summary.errors),
         "reasons": [

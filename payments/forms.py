@@ -8,9 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Programme
 from core.rules.money import AmountError, parse_amount
+from core.rules.reasons import REASON_MAX_LENGTH, ReasonError, clean_reason
 from core.widgets import DateField
 from payments.models import Payment
 from payments.services.cashaccount import VOUCHER_MAX_LENGTH
+from payments.services.corrections import FAILURE_REASON_MAX, unchanged_error
+from payments.services.results import CASH_METHODS, is_same_result, paid_date_problem
 
 
 class PaymentFilterForm(forms.Form):
@@ -98,3 +101,69 @@ class ReturnedCashForm(forms.Form):
         help_text=_("Tổng các khoản “Không nhận”; ghi 0 khi mọi người đã nhận."),
     )
     ngay = DateField(label=_("Ngày nộp lại"))
+
+
+class CorrectionForm(forms.Form):
+    """A recorded result corrected: the new result and the person's reason.
+
+    What can be checked before the service runs is checked here, so that a
+    mistake comes back with everything typed: a paid result needs its day (not
+    after today, not before the cycle's month), a failed or uncollected one its
+    reason, and the new result must differ from the one recorded.
+    """
+
+    ket_qua = forms.ChoiceField(label=_("Kết quả mới"))
+    ngay_chi_tra = DateField(label=_("Ngày chi trả (khi đã chi trả)"), required=False)
+    ma_giao_dich = forms.CharField(label=_("Mã giao dịch/chứng từ"), required=False, max_length=100)
+    ly_do_khong_chi_tra = forms.CharField(
+        label=_("Lý do không chi trả được (khi lỗi hoặc không nhận)"),
+        required=False,
+        max_length=FAILURE_REASON_MAX,
+        help_text=_("Để trống: dùng lý do sửa."),
+    )
+    ly_do = forms.CharField(
+        label=_("Lý do sửa (bắt buộc)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _("Hãy ghi lý do.")},
+    )
+
+    def __init__(self, *args, payment: Payment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.payment = payment
+        not_paid = (
+            Payment.Status.RETURNED if payment.method in CASH_METHODS else Payment.Status.FAILED
+        )
+        self.fields["ket_qua"].choices = [
+            (status, Payment.Status(status).label) for status in (Payment.Status.PAID, not_paid)
+        ]
+
+    def clean_ly_do(self) -> str:
+        try:
+            return clean_reason(self.cleaned_data["ly_do"])
+        except ReasonError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        data = super().clean()
+        status, day = data.get("ket_qua"), data.get("ngay_chi_tra")
+        if status is None or "ly_do" not in data or self.errors:
+            return data
+        period = self.payment.cycle.period
+        if status == Payment.Status.PAID:
+            if day is None:
+                self.add_error("ngay_chi_tra", _("Cần ngày chi trả."))
+                return data
+            problem = paid_date_problem(day, period)
+            if problem:
+                self.add_error("ngay_chi_tra", problem)
+                return data
+        reference = " ".join(data.get("ma_giao_dich", "").split())
+        if is_same_result(
+            self.payment,
+            status=status,
+            paid_on=day if status == Payment.Status.PAID else None,
+            reference=reference,
+        ):
+            raise forms.ValidationError(str(unchanged_error(self.payment)))
+        return data

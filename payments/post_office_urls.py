@@ -1,11 +1,16 @@
 from django.urls import path
 
-from payments import cashaccount_views
+from payments import cashaccount_views, correction_views
 from payments import post_office_views as views
 
 urlpatterns = [
     path("buu-dien/", views.post_office, name="post_office"),
     path("buu-dien/<int:pk>/ket-qua/", views.post_office_record, name="post_office_record"),
+    path(
+        "buu-dien/<int:pk>/sua-ket-qua/",
+        correction_views.post_office_correction,
+        name="post_office_correction",
+    ),
     path("buu-dien/da-chi-tra/", views.post_office_bulk_paid, name="post_office_bulk_paid"),
     path(
         "buu-dien/da-chi-tra/xac-nhan/",

@@ -32,6 +32,7 @@ from payments.filerules import months_label
 from payments.models import Payment
 from payments.services.results import (
     CASH_METHODS,
+    RECORDED,
     ResultError,
     record_result,
     recorded_result_label,
@@ -128,6 +129,7 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "villages": villages,
             "methods": [(m, Payment.Method(m).label) for m in CASH_METHODS],
             "statuses": Payment.Status.choices,
+            "recorded": [str(s) for s in RECORDED],
             "today": timezone.localdate(),
             "here": _here(request),
             "query": query,
@@ -158,7 +160,6 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
                 status=Payment.Status.PAID,
                 actor=request.user,
                 paid_on=paid_on,
-                keep_recorded=True,
             )
         elif outcome == Payment.Status.RETURNED:
             _p, changed = record_result(
@@ -166,7 +167,6 @@ def post_office_record(request: HttpRequest, pk: int) -> HttpResponse:
                 status=Payment.Status.RETURNED,
                 actor=request.user,
                 reason=request.POST.get("ly_do", ""),
-                keep_recorded=True,
             )
         else:
             messages.error(request, _("Hãy chọn “Đã chi trả” hoặc “Không nhận”."))

@@ -3,9 +3,10 @@
 The post office (and the labour officer) sees the cash and home payments of
 the submitted or paid cycles of its communes — never an account payment, never
 an account number (the queryset does not even read them). Each result goes
-through :func:`payments.services.results.record_result` with
-``keep_recorded``: only a pending payment is recorded, a double submission
-records once, and a result already recorded is never overwritten from here.
+through :func:`payments.services.results.record_result`: only a pending
+payment is recorded, a double submission records once, and a result already
+recorded is never overwritten from here — its row leads to “Sửa kết quả”
+(:mod:`payments.services.corrections`) while the cycle is not closed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -28,6 +30,7 @@ from payments.services.results import (
     CASH_METHODS,
     RESULT_STATES,
     ResultError,
+    actor_may_correct,
     paid_date_problem,
     record_result,
 )
@@ -80,6 +83,17 @@ def get_cash_payment_for(user, pk) -> Payment:
         return cash_payments_for(user).get(pk=pk)
     except (Payment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_cash_payment_to_correct(user, pk) -> Payment:
+    """A cash payment of the page whose recorded result the user may correct."""
+    payment = get_cash_payment_for(user, pk)
+    payment = Payment.objects.select_related(
+        "cycle__commune", "beneficiary__person", "recorded_by"
+    ).get(pk=payment.pk)
+    if not actor_may_correct(user, payment, payment.cycle.status):
+        raise PermissionDenied
+    return payment
 
 
 @dataclass(frozen=True)
@@ -219,7 +233,6 @@ def record_cash_paid(user, pks: Iterable[int], *, paid_on: datetime.date) -> Bul
                 status=Payment.Status.PAID,
                 actor=user,
                 paid_on=paid_on,
-                keep_recorded=True,
             )
         except ResultError as exc:
             raise BulkError(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments import bankresult_views, cashaccount_views, check_views, views
+from payments import bankresult_views, cashaccount_views, check_views, correction_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
@@ -42,6 +42,11 @@ urlpatterns = [
         name="cash_confirm_accountant",
     ),
     path("<int:pk>/<slug:action>/", views.cycle_action, name="cycle_action"),
+    path(
+        "khoan/<int:pk>/sua-ket-qua/",
+        correction_views.result_correction,
+        name="result_correction",
+    ),
     path(
         "khoan/<int:pk>/chuyen-tien-mat/",
         views.payment_switch_to_cash,

@@ -44,6 +44,7 @@ from payments.queries import cycle_totals, months_covered, payment_rows, with_sh
 from payments.services import cycles as cycle_services
 from payments.services.cashaccount import cash_account_close_problem
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
+from payments.services.results import RECORDED, correction_rights
 from payments.surprise import SURPRISE_ARREARS_MONTHS, cycle_surprise
 from registration.quality.gate import blocker_lines
 
@@ -430,6 +431,11 @@ def cycle_payments(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     can_switch = has_any_role(request.user, roles.CAN_PREPARE_CYCLES)
+    # Every payment's “Sửa kết quả” alike: the post office corrects from its own page.
+    every, closed, _cash = correction_rights(request.user)
+    can_correct = cycle.status in PaymentCycle.SENT_STATUSES and (
+        closed if cycle.status == PaymentCycle.Status.CLOSED else every
+    )
     return render(
         request,
         "payments/cycle_payments.html",
@@ -441,6 +447,8 @@ def cycle_payments(request: HttpRequest, pk: int) -> HttpResponse:
             "show_accounts": has_any_role(request.user, roles.CAN_SEE_MONEY),
             "can_switch": can_switch,
             "switchable": [str(s) for s in SWITCHABLE],
+            "can_correct": can_correct,
+            "recorded": [str(s) for s in RECORDED],
         },
     )
 

@@ -156,7 +156,8 @@ PAGES: Mapping[str, Page] = {
     "cycle_detail": Page(
         gettext_lazy("Kỳ chi trả"), parent="cycle_list", obj="cycle", obj_label=_month_label
     ),
-    "cycle_payments": Page(gettext_lazy("Khoản chi"), parent="cycle_detail"),
+    "cycle_payments": Page(gettext_lazy("Khoản chi"), parent="cycle_detail", obj="cycle"),
+    "result_correction": Page(gettext_lazy("Sửa kết quả"), parent="cycle_payments"),
     "cycle_changes": Page(gettext_lazy("Thay đổi so với tháng trước"), parent="cycle_detail"),
     # A step's confirmation page (core.confirm): named after the step.
     "cycle_action": Page(gettext_lazy("Xác nhận"), parent="cycle_detail"),
@@ -186,6 +187,7 @@ PAGES: Mapping[str, Page] = {
         gettext_lazy("Tiền mặt nộp lại"), parent="post_office", label_var="title"
     ),
     "post_office_cash_confirm": Page(gettext_lazy("Bưu điện xác nhận"), parent="post_office"),
+    "post_office_correction": Page(gettext_lazy("Sửa kết quả"), parent="post_office"),
     # Danh sách và báo cáo
     "registration_lists": Page(gettext_lazy("Danh sách đăng ký")),
     "registration_lists_approve": Page(

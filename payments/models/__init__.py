@@ -7,6 +7,7 @@ entitlements in :mod:`amounts.models`.
 from payments.models.bankresults import BankResultsUpload
 from payments.models.cashaccount import CashAccount
 from payments.models.checks import PaymentCase, PaymentCheck, PaymentCheckSample
+from payments.models.corrections import ResultCorrection
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 from payments.models.recoveries import (
     Recovery,
@@ -29,4 +30,5 @@ __all__ = [
     "RecoveryDeduction",
     "RecoveryMonth",
     "RecoverySettlement",
+    "ResultCorrection",
 ]

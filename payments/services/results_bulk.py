@@ -2,11 +2,13 @@
 
 :func:`record_results` decides every result with the same pure rules as the
 one-by-one :func:`~payments.services.results.record_result`
-(:func:`~payments.services.results.decide_result`, the re-issued months, the
-suspension after uncollected months), in the order given, against the state
-the earlier results leave; only when none is refused does it write, in bulk:
-the month lines, the payments, one history row per changed payment, the
-suspended enrolments. A refused result leaves everything as it was.
+(:func:`~payments.services.results.decide_result`, who may correct a recorded
+result, the re-issued months, the suspension after uncollected months), in the
+order given, against the state the earlier results leave; only when none is
+refused does it write, in bulk: the month lines, the payments, one history row
+per changed payment, the corrections with theirs, the suspended enrolments, and
+the recoveries of the corrected enrolments. A refused result leaves everything
+as it was.
 
 A bank's file of 100,000 rows is recorded in seconds instead of minutes; the
 results are the same as recording them one by one (a property test holds the
@@ -25,13 +27,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
-from core.bulk import HistoryStamp, build, history_from_rows
-from payments.models import Payment, PaymentMonth
+from core.bulk import HistoryStamp, build, bulk_insert_with_history, history_from_rows
+from payments.models import Payment, PaymentMonth, ResultCorrection
+from payments.services.recoveries import detect_recoveries
 from payments.services.results import (
     ResultChange,
     ResultError,
     actor_rights,
+    correction_note,
+    correction_rights,
     decide_result,
+    may_correct,
     may_record,
     reissued_error,
     suspension_note,
@@ -73,19 +79,23 @@ def _chunks(values: list, size: int = CHUNK):
 
 @transaction.atomic
 def record_results(
-    results: Sequence[ResultInput], *, actor, keep_recorded: bool = False
+    results: Sequence[ResultInput], *, actor, correction: str | None = None
 ) -> list[Outcome]:
     """Record every result, or none; one outcome per result, in order.
 
     An outcome is ``True`` (changed), ``False`` (the result recorded already)
     or the refusal (:class:`ResultError`, :class:`PermissionDenied`). When any
-    result is refused nothing is written. Each payment at most once.
+    result is refused nothing is written. Each payment at most once. A
+    different result over a recorded one is refused, unless ``correction``
+    gives the reason of the corrections (as
+    :func:`~payments.services.results.record_result`).
     """
     ids = [r.payment_id for r in results]
     if len(set(ids)) != len(ids):
         raise ValueError("record_results: a payment appears twice")
     current = _locked(sorted(ids))
     every, cash = actor_rights(actor)
+    fixes_all, fixes_closed, fixes_cash = correction_rights(actor)
     outcomes: list[Outcome] = []
     changes: dict[int, ResultChange] = {}
     for result in results:
@@ -104,10 +114,23 @@ def record_results(
                 paid_on=result.paid_on,
                 reference=result.reference,
                 reason=result.reason,
-                keep_recorded=keep_recorded,
+                correction=correction is not None,
             )
         except ResultError as exc:
             outcomes.append(exc)
+            continue
+        if (
+            change is not None
+            and change.corrects
+            and not may_correct(
+                found.payment.method,
+                found.cycle_status,
+                every=fixes_all,
+                closed=fixes_closed,
+                cash=fixes_cash,
+            )
+        ):
+            outcomes.append(PermissionDenied())
             continue
         outcomes.append(change is not None)
         if change is not None:
@@ -117,6 +140,7 @@ def record_results(
         return outcomes
     suspended = _suspensions(results, changes, current)
     _write(changes, suspended, actor)
+    _write_corrections(changes, current, actor, correction)
     return outcomes
 
 
@@ -200,13 +224,24 @@ def _refuse_reissued(
             continue
         if pk not in revive:
             continue
-        if any(claims.get(key, pk) != pk for key in lines[pk]):
-            outcomes[index] = reissued_error()
+        taken = [key for key in lines[pk] if claims.get(key, pk) != pk]
+        if taken:
+            later = _periods({claims[key] for key in taken})
+            outcomes[index] = reissued_error(
+                current[pk].period,
+                [month for _b, month in taken],
+                [later[claims[key]] for key in taken],
+            )
             del changes[pk]
             continue
         for key in lines[pk]:
             claims[key] = pk
             held[pk].add(key)
+
+
+def _periods(payment_ids: set[int]) -> dict[int, datetime.date]:
+    """The cycle month of each payment (only asked when a result is refused)."""
+    return dict(Payment.objects.filter(pk__in=list(payment_ids)).values_list("pk", "cycle__period"))
 
 
 def _suspensions(
@@ -281,6 +316,48 @@ def _write(changes: dict[int, ResultChange], suspended: dict[int, int], actor) -
         enrolment.note = suspension_note(suspended[enrolment.pk])
         enrolment._history_user = actor
         enrolment.save()
+
+
+def _write_corrections(
+    changes: dict[int, ResultChange],
+    current: dict[int, _Current],
+    actor,
+    reason: str | None,
+) -> None:
+    """One correction row (and its history row) per recorded result replaced, then the
+    corrected enrolments' recoveries, as :func:`~payments.services.results.apply_result`."""
+    corrected = sorted(pk for pk, change in changes.items() if change.corrects)
+    if not corrected:
+        return
+    if not reason:
+        raise ValueError("record_results: a correction needs its reason")
+    now = timezone.now()
+    rows = []
+    for pk in corrected:
+        old, new = current[pk].payment, changes[pk]
+        rows.append(
+            ResultCorrection(
+                payment_id=pk,
+                old_status=old.status,
+                old_paid_on=old.paid_on,
+                old_reference=old.reference,
+                old_failure_reason=old.failure_reason,
+                new_status=new.status,
+                new_paid_on=new.paid_on,
+                new_reference=new.reference,
+                new_failure_reason=new.failure_reason,
+                reason=reason,
+                corrected_by=actor,
+                corrected_at=now,
+            )
+        )
+    for chunk in _chunks(rows):
+        bulk_insert_with_history(chunk, ResultCorrection, user=actor, reason=None)
+    enrolments = sorted({current[pk].beneficiary_id for pk in corrected})
+    for chunk in _chunks(enrolments):
+        detect_recoveries(
+            Beneficiary.objects.filter(pk__in=chunk), actor=actor, reason=correction_note(reason)
+        )
 
 
 def _update_payments(changes: dict[int, ResultChange], actor_id: int | None) -> None:

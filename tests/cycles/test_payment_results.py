@@ -107,8 +107,16 @@ def test_a_correction_cannot_revive_months_paid_again_later(commune, officer, le
     payment = september.payments.get()
     record_result(payment, status="returned", reason="Đi vắng", actor=officer)
     _submitted(commune, officer, leader, datetime.date(2023, 10, 1))  # re-issues September
-    with pytest.raises(ResultError, match="chi lại ở kỳ sau"):
+    with pytest.raises(ResultError, match="không ghi đè kết quả đã ghi"):
         record_result(payment, status="paid", paid_on=PAID_ON, actor=officer)
+    with pytest.raises(
+        ResultError, match=r"Các tháng 09/2023 .* chi lại ở kỳ sau \(kỳ tháng 10/2023\)"
+    ):
+        record_result(
+            payment, status="paid", paid_on=PAID_ON, actor=officer, correction="Tệp kết quả x.csv"
+        )
+    payment.refresh_from_db()
+    assert payment.status == "returned" and not payment.corrections.exists()
 
 
 def test_three_months_uncollected_suspend_a_social_allowance(

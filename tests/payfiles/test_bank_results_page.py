@@ -59,8 +59,8 @@ def test_a_good_file_is_previewed_then_recorded_on_confirmation(client, paying, 
     assert _state(paying) == before  # the preview records nothing
     assert upload.summary | {"reasons": None} == {
         "rows": 3, "paid": 1, "paid_amount": 2_055_000, "failed": 1, "failed_amount": 1_500_000,
-        "total_amount": 3_555_000, "changed": 2, "unchanged": 0, "skipped": 1, "errors": 0,
-        "reasons": None,
+        "total_amount": 3_555_000, "changed": 2, "unchanged": 0, "corrected": 0, "skipped": 1,
+        "errors": 0, "reasons": None,
     }  # fmt: skip
     assert upload.summary["reasons"] == [
         {"reason": "Tài khoản đã đóng", "count": 1, "amount": 1_500_000}

@@ -6,10 +6,12 @@ sequences of cycles opened and results files — paid, failed, uncollected,
 back to a different result, the same rows again in a later file, now and then
 a result the payment cannot take — are recorded once through
 ``record_result`` row by row (a file refused as a whole when one row is) and
-once through ``record_results``. Both runs end in the same payments, month
-lines (re-issued months included), enrolments (suspensions) and history rows,
-compared normalised (by person and month, not by key), with the same outcome
-for every row.
+once through ``record_results``. A file either brings its name as the reason
+to correct results recorded before (a bank's results file) or not (then a
+different result over a recorded one is refused). Both runs end in the same
+payments, month lines (re-issued months included), enrolments (suspensions),
+corrections, recoveries and history rows, compared normalised (by person and
+month, not by key), with the same outcome for every row.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 
 from beneficiaries.models import Beneficiary, Programme
 from payments.bankresults import import_bank_results
-from payments.models import Payment, PaymentCycle, PaymentMonth
+from payments.models import Payment, PaymentCycle, PaymentMonth, Recovery, ResultCorrection
 from payments.services.cycles import open_cycle
 from payments.services.results import ResultError, record_result
 from payments.services.results_bulk import ResultInput, record_results
@@ -45,7 +47,8 @@ ROW = st.tuples(
 OPS = st.lists(
     st.one_of(
         st.tuples(st.just("month")),
-        st.tuples(st.just("file"), st.lists(ROW, min_size=1, max_size=8)),
+        # The rows, and whether the file corrects results recorded before.
+        st.tuples(st.just("file"), st.lists(ROW, min_size=1, max_size=8), st.booleans()),
     ),
     min_size=1,
     max_size=8,
@@ -92,7 +95,10 @@ def _outcome(outcome) -> object:
     return str(outcome)
 
 
-def _one_by_one(results: list[ResultInput], actor) -> list:
+REASON = "Tệp kết quả ngan-hang.xlsx"
+
+
+def _one_by_one(results: list[ResultInput], actor, correction: str | None) -> list:
     outcomes = []
     with transaction.atomic():
         for result in results:
@@ -105,6 +111,7 @@ def _one_by_one(results: list[ResultInput], actor) -> list:
                         paid_on=result.paid_on,
                         reference=result.reference,
                         reason=result.reason,
+                        correction=correction,
                     )
                 outcomes.append(changed)
             except (ResultError, PermissionDenied) as exc:
@@ -132,10 +139,11 @@ def _run(commune, officer, leader, ops, *, set_based: bool) -> dict:
             if payment.pk not in seen:  # a file names each payment once
                 seen.add(payment.pk)
                 results.append(_result(payment, row))
+        correction = REASON if len(op) > 2 and op[2] else None
         if set_based:
-            done = record_results(results, actor=officer)
+            done = record_results(results, actor=officer, correction=correction)
         else:
-            done = _one_by_one(results, officer)
+            done = _one_by_one(results, officer, correction)
         outcomes.append([_outcome(o) for o in done])
     return {"outcomes": outcomes, **_state()}
 
@@ -185,6 +193,35 @@ def _state() -> dict:
                 "history_change_reason",
             )
         ),  # fmt: skip
+        "corrections": sorted(
+            (payments[pk], *rest)
+            for pk, *rest in ResultCorrection.objects.values_list(
+                "payment_id",
+                "old_status",
+                "old_paid_on",
+                "old_reference",
+                "old_failure_reason",
+                "new_status",
+                "new_paid_on",
+                "new_reference",
+                "new_failure_reason",
+                "reason",
+                "corrected_by_id",
+            )
+        ),
+        "correction_history": sorted(
+            (payments[pk], *rest)
+            for pk, *rest in ResultCorrection.history.values_list(
+                "payment_id",
+                "history_type",
+                "new_status",
+                "history_user_id",
+                "history_change_reason",
+            )
+        ),  # fmt: skip
+        "recoveries": sorted(
+            Recovery.objects.values_list("beneficiary__person__full_name", "cause", "amount")
+        ),
         "enrolment_history": sorted(
             Beneficiary.history.order_by("history_id").values_list(
                 "id", "history_type", "status", "note", "history_user_id"
@@ -239,6 +276,17 @@ UNCOLLECTED = [(i, "not_paid", 5, 0, "Không đến nhận") for i in range(5)]
         ("file", [(8, "paid", 9, 1, "")]),
     ]
 )
+# Paid, then failed after all by a correcting file, then paid again; one refused without reason.
+@example(
+    ops=[
+        ("file", [(3, "paid", 4, 0, ""), (0, "paid", 4, 0, "")]),
+        ("file", [(3, "not_paid", 1, 1, "Tài khoản đã đóng"), (0, "not_paid", 1, 0, "Vắng")], True),
+        ("file", [(3, "paid", 6, 2, "")], True),
+        ("file", [(0, "paid", 7, 2, "")]),
+        ("month",),
+        ("file", [(0, "paid", 7, 2, ""), (3, "not_paid", 2, 0, "Sai tên")], True),
+    ]
+)
 def test_set_based_results_match_one_by_one(ops, people, officer, leader):
     _same_either_way(people, officer, leader, ops)
 
@@ -252,6 +300,24 @@ def test_set_based_results_match_one_by_one(ops, people, officer, leader):
 @given(ops=OPS)
 def test_set_based_results_match_one_by_one_many_examples(ops, people, officer, leader):
     _same_either_way(people, officer, leader, ops)
+
+
+def test_a_correcting_file_writes_the_same_corrections_both_ways(people, officer, leader):
+    ops = [
+        ("file", [(3, "paid", 4, 0, ""), (0, "paid", 4, 0, "")]),
+        ("file", [(3, "not_paid", 1, 1, "Tài khoản đã đóng"), (0, "not_paid", 1, 0, "Vắng")], True),
+    ]
+    states = []
+    for set_based in (False, True):
+        with transaction.atomic():
+            states.append(_run(people, officer, leader, ops, set_based=set_based))
+            transaction.set_rollback(True)
+    assert states[0] == states[1]
+    assert states[1]["outcomes"] == [[True, True], [True, True]]
+    corrections = states[1]["corrections"]
+    assert sorted((c[1], c[5]) for c in corrections) == [("paid", "failed"), ("paid", "returned")]
+    assert all(c[9] == REASON and c[10] == officer.pk for c in corrections)
+    assert len(states[1]["correction_history"]) == 2
 
 
 def test_a_payment_twice_in_one_call_is_a_programming_error(people, officer, leader):

@@ -243,7 +243,8 @@ def test_a_second_post_over_a_recorded_result_is_refused(
     response = client.post(_record(dung.pk), {**second, "next": PAGE}, follow=True)
     html = response.content.decode()
     assert f"{dung.receiver_name}: Khoản này đã được ghi “" in html
-    assert "không ghi đè kết quả đã ghi. Không có gì thay đổi." in html
+    assert "không ghi đè kết quả đã ghi. Nếu kết quả đó sai, hãy dùng “Sửa kết quả”" in html
+    assert "Không có gì thay đổi." in html
     dung.refresh_from_db()
     assert (dung.status, dung.paid_on, dung.failure_reason, dung.history.count()) == before
 

@@ -26,35 +26,36 @@ def test_bulk_paid_records_only_pending_rows_and_names_the_others(paying, post_o
     assert (again.changed, sorted(again.kept)) == (0, ["Phạm Văn Dũng", "Trần Thị Cúc"])
 
 
-def test_keep_recorded_refuses_a_different_result_and_changes_nothing(paying, post_office):
+def test_a_different_result_over_a_recorded_one_is_refused_and_changes_nothing(paying, post_office):
     dung = paying.payment("dung")
     record_result(dung, status=Payment.Status.PAID, actor=post_office, paid_on=DAY)
-    with pytest.raises(ResultError, match="không ghi đè kết quả đã ghi"):
-        record_result(
-            dung,
-            status=Payment.Status.RETURNED,
-            actor=post_office,
-            reason="Vắng nhà",
-            keep_recorded=True,
-        )
+    with pytest.raises(ResultError, match="không ghi đè kết quả đã ghi.*“Sửa kết quả”"):
+        record_result(dung, status=Payment.Status.RETURNED, actor=post_office, reason="Vắng nhà")
     dung.refresh_from_db()
     assert (dung.status, dung.paid_on, dung.failure_reason) == ("paid", DAY, "")
+    assert not dung.corrections.exists()
 
 
-def test_keep_recorded_lets_the_same_result_through_unchanged(paying, post_office):
+def test_the_same_result_again_goes_through_unchanged(paying, post_office):
     cuc = paying.payment("cuc")
     kwargs = {"status": Payment.Status.PAID, "actor": post_office, "paid_on": DAY}
-    assert record_result(cuc, keep_recorded=True, **kwargs)[1] is True
-    assert record_result(cuc, keep_recorded=True, **kwargs)[1] is False
+    assert record_result(cuc, **kwargs)[1] is True
+    assert record_result(cuc, **kwargs)[1] is False
 
 
-def test_without_keep_recorded_a_result_is_still_corrected(paying, officer):
-    # The bank's results file corrects an earlier result: that path is unchanged.
+def test_with_a_reason_a_recorded_result_is_corrected_and_the_correction_kept(paying, officer):
+    # A bank's results file that says otherwise: the file is the correction's reason.
     dung = paying.payment("dung")
     record_result(dung, status=Payment.Status.RETURNED, actor=officer, reason="Vắng nhà")
-    _p, changed = record_result(dung, status=Payment.Status.PAID, actor=officer, paid_on=DAY)
+    _p, changed = record_result(
+        dung, status=Payment.Status.PAID, actor=officer, paid_on=DAY, correction="Tệp kết quả a.csv"
+    )
     dung.refresh_from_db()
     assert changed and (dung.status, dung.paid_on) == ("paid", DAY)
+    correction = dung.corrections.get()
+    assert (correction.old_status, correction.old_failure_reason) == ("returned", "Vắng nhà")
+    assert (correction.new_status, correction.new_paid_on) == ("paid", DAY)
+    assert (correction.reason, correction.corrected_by) == ("Tệp kết quả a.csv", officer)
 
 
 def test_the_recorded_result_reads_in_vietnamese(paying, post_office):
