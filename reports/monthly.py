@@ -641,27 +641,29 @@ def _deducted_count(cycle: PaymentCycle | None) -> int:
 def report_recoveries(commune: Commune, period: datetime.date) -> QuerySet[Recovery]:
     """The recoveries the report lists, with ``deducted``, ``settled`` and ``left``
     (:func:`~payments.services.recoveries.with_remaining`): those of the commune's
-    enrolments of the month detected before the month's end that still have something
-    to take back, and those taken back in full with a deduction (of the month's
-    cycle) or a repayment or waiver (dated in the month) in the month."""
+    enrolments of the month detected before the month's end or deducted by the
+    month's cycle, that still have something to take back, or were taken back in full
+    in the month (a deduction of the month's cycle, a repayment or waiver dated in it).
+    """
     end = next_month(period)
     detected_by = timezone.make_aware(datetime.datetime.combine(end, datetime.time()))
-    in_month = Exists(
+    deducted_now = Exists(
         RecoveryDeduction.objects.filter(
             recovery=OuterRef("pk"), payment__cycle__period=period, payment__status__in=COUNTED
         )
-    ) | Exists(
+    )
+    settled_now = Exists(
         RecoverySettlement.objects.filter(recovery=OuterRef("pk"), on__gte=period, on__lt=end)
     )
     return (
         with_remaining(
             Recovery.objects.filter(
+                Q(created_at__lt=detected_by) | deducted_now,
                 beneficiary__in=Beneficiary.objects.of_commune_in(commune, period),
-                created_at__lt=detected_by,
                 amount__gt=0,
             )
         )
-        .filter(Q(left__gt=0) | (Q(left=0) & in_month))
+        .filter(Q(left__gt=0) | (Q(left=0) & (deducted_now | settled_now)))
         .order_by("beneficiary__person__sort_name", "created_at", "pk")
     )
 
@@ -724,7 +726,7 @@ def recoveries_sheet(
                 int(recovery.settled),
                 int(recovery.left),
                 _decision(recovery),
-                (dated - timezone.localtime(recovery.created_at).date()).days,
+                max(0, (dated - timezone.localtime(recovery.created_at).date()).days),
             ]
 
     return Sheet(
