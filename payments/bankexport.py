@@ -6,8 +6,8 @@ by the beneficiary's name, streamed from the database; the .xlsx carries the
 official layout, the .csv a last totals line. A bank whose transfers carry a
 deduction for a recovery gets, in its .xlsx, the amount owed, the deduction
 and the amount sent (:func:`with_deductions`); the .csv keeps the bank's
-layout, the amount sent alone. Only an approved cycle (or later) has files: a draft
-still changes. Layout: ``docs/bank-files.md``.
+layout, the amount sent alone. Only an approved cycle (or later) has files: a
+draft still changes. Layout: ``docs/bank-files.md``.
 """
 
 from __future__ import annotations

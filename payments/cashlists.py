@@ -5,9 +5,9 @@ The post office pays in cash: its lists name the beneficiary, the receiver
 "Ký nhận" cell per row for the receiver's signature — and never an account
 number. A payment a recovery took whole (settled) is on no list; a list with
 deductions shows the amount owed, the deduction and the amount paid
-(:func:`payments.bankexport.with_deductions`). Its changes sheet is therefore the cycle's changes restricted to
-people it pays now or paid last month, without accounts (a move to an
-account reads "Qua tài khoản", no number).
+(:func:`payments.bankexport.with_deductions`). Its changes sheet is the
+cycle's changes restricted to people it pays now or paid last month, without
+accounts (a move to an account reads "Qua tài khoản", no number).
 
 The bank workbook's changes sheet is the full one (:func:`changes_sheet`),
 accounts included: it goes to the offices that see accounts.
