@@ -83,7 +83,12 @@ def _unsuccessful(cycle: PaymentCycle) -> dict[int, tuple[str, str]]:
         (Payment.Method.ACCOUNT, Payment.Status.FAILED, FAILED_REASON),
         (Payment.Method.CASH, Payment.Status.RETURNED, UNCOLLECTED_REASON),
     ):
-        pks = list(cycle.payments.filter(method=method).order_by("pk").values_list("pk", flat=True))
+        pks = list(
+            cycle.payments.to_send()
+            .filter(method=method)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         if pks:
             chosen[pks[(seed * 7) % len(pks)]] = (status, reason)
     return chosen

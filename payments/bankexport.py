@@ -1,9 +1,13 @@
 """The bank files of a cycle: one .xlsx (to sign) and one .csv (to load) per bank.
 
-Rows are the cycle's account payments at that bank, by the beneficiary's
-name, streamed from the database; the .xlsx carries the official layout, the
-.csv a last totals line. Only an approved cycle (or later) has files: a draft
-still changes. Layout: ``docs/bank-files.md``.
+Rows are the cycle's account payments at that bank that send money (a
+payment a recovery took whole, *settled*, sends nothing and is on no file),
+by the beneficiary's name, streamed from the database; the .xlsx carries the
+official layout, the .csv a last totals line. A bank whose transfers carry a
+deduction for a recovery gets, in its .xlsx, the amount owed, the deduction
+and the amount sent (:func:`with_deductions`); the .csv keeps the bank's
+layout, the amount sent alone. Only an approved cycle (or later) has files: a
+draft still changes. Layout: ``docs/bank-files.md``.
 """
 
 from __future__ import annotations
@@ -48,6 +52,40 @@ BANK_COLUMNS = (
 )
 BANK_AMOUNT_COLUMN = 6
 TOTALS_LABEL = "Tổng cộng"
+
+# A list to sign whose rows carry deductions shows, instead of the amount: what the
+# months owe, what recoveries take from it, and what is paid (sent).
+OWED_HEADER = "Số tiền hưởng (đồng)"
+DEDUCTED_HEADER = "Khấu trừ thu hồi (đồng)"
+SENT_HEADER = "Số tiền chi trả (đồng)"
+
+
+def with_deductions(columns, amount_column: int) -> tuple[Column, ...]:
+    """``columns`` with the amount column (index ``amount_column``) replaced by the
+    three of a list with deductions: owed, deducted, sent."""
+    width = columns[amount_column].width
+    return (
+        *columns[:amount_column],
+        Column(OWED_HEADER, "money", width),
+        Column(DEDUCTED_HEADER, "money", width),
+        Column(SENT_HEADER, "money", width),
+        *columns[amount_column + 1 :],
+    )
+
+
+def deduction_cells(amount: int, deducted: int) -> list[int | None]:
+    """The three cells of :func:`with_deductions`: owed, deducted (blank: none), sent."""
+    return [amount + deducted, deducted or None, amount]
+
+
+def deduction_totals(amount_column: int) -> tuple[int, int, int]:
+    """The totals of a list with deductions: sent first (read out in words), owed, deducted."""
+    return (amount_column + 2, amount_column, amount_column + 1)
+
+
+def has_deductions(payments) -> bool:
+    """Whether some of ``payments`` (to send) carries a deduction for a recovery."""
+    return payments.filter(deducted__gt=0).exists()
 
 
 class ExportError(Exception):
@@ -103,19 +141,35 @@ class BankBatch:
     bank: Bank
     rows: int
     total: int
+    deducted: int = 0  # taken for recoveries from its transfers (the .xlsx shows it)
 
 
 def bank_batches(cycle: PaymentCycle) -> list[BankBatch]:
-    """The banks of a cycle's account payments, with their counts and totals."""
+    """The banks of a cycle's account payments that send money, with their counts and
+    totals (and deductions)."""
     figures = (
-        Payment.objects.filter(cycle=cycle, method=Payment.Method.ACCOUNT)
+        Payment.objects.to_send()
+        .filter(cycle=cycle, method=Payment.Method.ACCOUNT)
         .values("bank_id")
-        .annotate(rows=Count("pk"), total=Sum("amount"))
+        .annotate(rows=Count("pk"), total=Sum("amount"), taken=Sum("deducted"))
         .order_by()
     )
     by_bank = {f["bank_id"]: f for f in figures}
     banks = Bank.objects.filter(pk__in=by_bank).order_by("short_name", "bin")
-    return [BankBatch(b, by_bank[b.pk]["rows"], by_bank[b.pk]["total"]) for b in banks]
+    return [
+        BankBatch(
+            b,
+            by_bank[b.pk]["rows"],
+            int(by_bank[b.pk]["total"]),
+            int(by_bank[b.pk]["taken"] or 0),
+        )
+        for b in banks
+    ]
+
+
+def bank_columns(deductions: bool) -> tuple[Column, ...]:
+    """The bank list's columns: the bank's layout, or with the deduction's three."""
+    return with_deductions(BANK_COLUMNS, BANK_AMOUNT_COLUMN) if deductions else BANK_COLUMNS
 
 
 def bank_rows(
@@ -124,23 +178,28 @@ def bank_rows(
     labels: MonthLabels,
     *,
     progress: Callable[[int], None] | None = None,
+    deductions: bool = False,
 ) -> Iterator[list[Any]]:
-    """One bank's transfers, by the beneficiary's name (streamed)."""
+    """One bank's transfers, by the beneficiary's name (streamed); ``deductions``: the
+    rows of :func:`bank_columns` with the deduction's three cells."""
     values = (
-        Payment.objects.filter(cycle=cycle, method=Payment.Method.ACCOUNT, bank=bank)
+        Payment.objects.to_send()
+        .filter(cycle=cycle, method=Payment.Method.ACCOUNT, bank=bank)
         .order_by("beneficiary__person__sort_name", "pk")
         .values_list(
             "pk",
             "account_number",
             "account_holder_name",
             "amount",
+            "deducted",
             "beneficiary__person__full_name",
         )
         .iterator(chunk_size=CHUNK)
     )
-    for number, (pk, account, holder, amount, name) in enumerate(values, start=1):
+    for number, (pk, account, holder, amount, deducted, name) in enumerate(values, start=1):
         if progress is not None and number % CHUNK == 0:
             progress(CHUNK)
+        money = deduction_cells(amount, deducted) if deductions else [amount]
         yield [
             number,
             payment_reference(pk),
@@ -148,7 +207,7 @@ def bank_rows(
             holder,
             bank.bin,
             bank.short_name,
-            amount,
+            *money,
             transfer_content(cycle.period, pk),
             name,
             labels[pk],
@@ -178,7 +237,9 @@ def bank_file_stem(cycle: PaymentCycle, bank: Bank) -> str:
     return f"ck-{bank.bin}-{_slug(bank.short_name)}-{cycle.commune.code}-{cycle.period:%Y-%m}"
 
 
-def bank_document(cycle: PaymentCycle, bank: Bank, dated: datetime.date):
+def bank_document(
+    cycle: PaymentCycle, bank: Bank, dated: datetime.date, *, deductions: bool = False
+):
     return official_document(
         cycle.commune,
         title="DANH SÁCH CHI TRẢ TRỢ CẤP HẰNG THÁNG QUA TÀI KHOẢN",
@@ -187,7 +248,9 @@ def bank_document(cycle: PaymentCycle, bank: Bank, dated: datetime.date):
             f"{bank.name} ({bank.short_name}, mã BIN {bank.bin})",
         ],
         dated=dated,
-        total_columns=(BANK_AMOUNT_COLUMN,),
+        total_columns=(
+            deduction_totals(BANK_AMOUNT_COLUMN) if deductions else (BANK_AMOUNT_COLUMN,)
+        ),
         addressees=[bank.name],
     )
 
@@ -215,11 +278,12 @@ def export_bank_files(
     for batch in bank_batches(cycle):
         stem = bank_file_stem(cycle, batch.bank)
         xlsx = folder / f"{stem}.xlsx"
+        deductions = batch.deducted > 0
         sheet = Sheet(
             name=batch.bank.short_name,
-            columns=BANK_COLUMNS,
-            rows=bank_rows(cycle, batch.bank, labels, progress=progress),
-            document=bank_document(cycle, batch.bank, dated),
+            columns=bank_columns(deductions),
+            rows=bank_rows(cycle, batch.bank, labels, progress=progress, deductions=deductions),
+            document=bank_document(cycle, batch.bank, dated, deductions=deductions),
         )
         rows = write_xlsx(str(xlsx), [sheet])
         exported.append(ExportedFile(xlsx, batch.bank, rows, batch.total))

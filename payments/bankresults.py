@@ -56,6 +56,7 @@ from payments.services.results import (
     is_same_result,
     paid_date_problem,
     record_result,
+    settled_refusal,
 )
 from payments.services.results_bulk import ResultInput, record_results
 
@@ -71,7 +72,13 @@ H_DATE = "Ngày giao dịch"
 H_REASON = "Lý do không thành công"
 REQUIRED_HEADERS = (H_STT, H_REFERENCE, H_ACCOUNT, H_AMOUNT, H_RESULT, H_BANK_REF, H_DATE, H_REASON)
 #: The columns read, each named by its own header (matched folded, in any order).
-NAMES = HeaderNames({header: [header] for header in REQUIRED_HEADERS})
+# The amount column of a bank list with deductions reads "Số tiền chi trả (đồng)".
+NAMES = HeaderNames(
+    {
+        header: [header, "Số tiền chi trả (đồng)"] if header == H_AMOUNT else [header]
+        for header in REQUIRED_HEADERS
+    }
+)
 BANK_REF_MAX = 100
 REASON_MAX = 300
 
@@ -385,6 +392,9 @@ def _payment_of(
             )
             % {"method": Payment.Method(payment["method"]).label.lower()},
         )
+        return None
+    if payment["status"] == Payment.Status.SETTLED:
+        row.error(H_REFERENCE, settled_refusal())
         return None
     if payment["cycle_status"] not in RESULT_STATES:
         row.error(

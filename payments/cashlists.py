@@ -3,9 +3,11 @@
 The post office pays in cash: its lists name the beneficiary, the receiver
 (and how a representative is related), the months and the amount, with a
 "Ký nhận" cell per row for the receiver's signature — and never an account
-number. Its changes sheet is therefore the cycle's changes restricted to
-people it pays now or paid last month, without accounts (a move to an
-account reads "Qua tài khoản", no number).
+number. A payment a recovery took whole (settled) is on no list; a list with
+deductions shows the amount owed, the deduction and the amount paid
+(:func:`payments.bankexport.with_deductions`). Its changes sheet is the
+cycle's changes restricted to people it pays now or paid last month, without
+accounts (a move to an account reads "Qua tài khoản", no number).
 
 The bank workbook's changes sheet is the full one (:func:`changes_sheet`),
 accounts included: it goes to the offices that see accounts.
@@ -22,7 +24,14 @@ from beneficiaries.labels import KIND_WORDS
 from beneficiaries.models import village_name_in
 from documents.official import official_document
 from documents.xlsx import Column, Sheet
-from payments.bankexport import CHUNK, MonthLabels
+from payments.bankexport import (
+    CHUNK,
+    MonthLabels,
+    deduction_cells,
+    deduction_totals,
+    has_deductions,
+    with_deductions,
+)
 from payments.changes import cycle_changes, previous_cycle
 from payments.models import Payment, PaymentCycle
 
@@ -89,10 +98,13 @@ def cash_rows(
     figures: ListFigures,
     *,
     progress: Callable[[int], None] | None = None,
+    deductions: bool = False,
 ) -> Iterator[list[Any]]:
-    """One list's rows, by village then name (the order the post office walks)."""
+    """One list's rows, by village then name (the order the post office walks);
+    ``deductions``: with the deduction's three cells for the amount."""
     values = (
-        Payment.objects.filter(cycle=cycle, method=method)
+        Payment.objects.to_send()
+        .filter(cycle=cycle, method=method)
         .annotate(
             village_then=village_name_in(
                 cycle.commune, cycle.period, "beneficiary__person__village"
@@ -108,11 +120,12 @@ def cash_rows(
             "representative__relationship",
             "representative__kind",
             "amount",
+            "deducted",
         )
         .iterator(chunk_size=CHUNK)
     )
     for number, row in enumerate(values, start=1):
-        pk, name, personal_id, village, receiver, relationship, kind, amount = row
+        pk, name, personal_id, village, receiver, relationship, kind, amount, deducted = row
         figures.rows = number
         figures.total += amount
         if progress is not None and number % CHUNK == 0:
@@ -125,7 +138,7 @@ def cash_rows(
             receiver,
             relationship_text(relationship, kind),
             labels[pk],
-            amount,
+            *(deduction_cells(amount, deducted) if deductions else [amount]),
             None,
         ]
 
@@ -139,16 +152,19 @@ def cash_sheet(
     dated: datetime.date,
     progress: Callable[[int], None] | None = None,
 ) -> Sheet:
+    deductions = has_deductions(Payment.objects.to_send().filter(cycle=cycle, method=method))
     return Sheet(
         name=SHEET_NAMES[method],
-        columns=CASH_COLUMNS,
-        rows=cash_rows(cycle, method, labels, figures, progress=progress),
+        columns=(with_deductions(CASH_COLUMNS, CASH_AMOUNT_COLUMN) if deductions else CASH_COLUMNS),
+        rows=cash_rows(cycle, method, labels, figures, progress=progress, deductions=deductions),
         document=official_document(
             cycle.commune,
             title=TITLES[method],
             summary_lines=[f"Tháng {cycle.period:%m} năm {cycle.period:%Y}"],
             dated=dated,
-            total_columns=(CASH_AMOUNT_COLUMN,),
+            total_columns=(
+                deduction_totals(CASH_AMOUNT_COLUMN) if deductions else (CASH_AMOUNT_COLUMN,)
+            ),
         ),
         row_height=SIGNING_ROW_PT,
     )
@@ -243,7 +259,8 @@ def post_office_changes_sheet(cycle: PaymentCycle, *, dated: datetime.date) -> S
         if change.kind == "stopped":
             return change.note
         if change.kind == "amount":
-            return f"{change.before} → {change.after}"
+            moved = f"{change.before} → {change.after}"
+            return f"{moved} ({change.note})" if change.note else moved
         method = now.get(change.beneficiary_id, Payment.Method.ACCOUNT)
         return f"Nay: {str(words[method]).lower()}"
 

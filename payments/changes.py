@@ -4,7 +4,9 @@
 - **stopped** (giảm): paid in the previous cycle, not in this one, with the
   reason read from the enrolment (death, loss of eligibility, moved away,
   suspended) or "nothing owed";
-- **amount** (điều chỉnh): both, a different amount (arrears, a new level);
+- **amount** (điều chỉnh): both, a different amount (arrears, a new level, a
+  deduction for a recovery: the note names it, or says that nothing is paid
+  when the deduction took it all);
 - **method** / **account**: both, a different method or receiver, or another
   account.
 
@@ -111,6 +113,16 @@ def _stop_reason(row: dict) -> str:
     return _("Không còn khoản phải trả")
 
 
+def _deduction_note(deducted: int, status: str) -> str:
+    if status == Payment.Status.SETTLED:
+        return _("Cấn trừ thu hồi hết %(amount)s: không chi trả tháng này") % {
+            "amount": _money(deducted)
+        }
+    if deducted:
+        return _("Khấu trừ thu hồi %(amount)s") % {"amount": _money(deducted)}
+    return ""
+
+
 def cycle_changes(cycle: PaymentCycle, programme_ids: list[int] | None = None) -> Iterator[Change]:
     """Every change of ``cycle`` against the previous cycles (:func:`previous_cycles`),
     new first (``programme_ids``: only those programmes' enrolments)."""
@@ -137,6 +149,8 @@ def cycle_changes(cycle: PaymentCycle, programme_ids: list[int] | None = None) -
         .values(
             *_PERSON,
             "amount",
+            "deducted",
+            "status",
             "method",
             "receiver_name",
             "account_number",
@@ -162,7 +176,13 @@ def cycle_changes(cycle: PaymentCycle, programme_ids: list[int] | None = None) -
             continue
         if row["was_amount"] != row["amount"]:
             changed.append(
-                Change("amount", *person, _money(row["was_amount"]), _money(row["amount"]), "")
+                Change(
+                    "amount",
+                    *person,
+                    _money(row["was_amount"]),
+                    _money(row["amount"]),
+                    _deduction_note(row["deducted"], row["status"]),
+                )
             )
         if row["was_method"] != row["method"] or row["was_receiver"] != row["receiver_name"]:
             changed.append(

@@ -15,8 +15,10 @@ them: the bank files hold accounts (never the post office), and the paying
 office and the post office see a cycle's files once the cycle was submitted.
 :func:`export_cycle_files` writes the same files into a folder
 (``export_bank_file``). The figures are checked against the cycle: bank
-files + cash list + home list = the cycle's total, to the đồng, or the build
-fails.
+files + cash list + home list = the cycle's total (what is sent, net of the
+deductions for recoveries), to the đồng, or the build fails. A payment a
+recovery took whole (settled) sends nothing and is on no file: the files'
+rows are the cycle's payments less the settled ones.
 """
 
 from __future__ import annotations
@@ -89,9 +91,11 @@ def cycle_of(generated: GeneratedFile) -> PaymentCycle:
 
 
 def cycle_figures(cycle: PaymentCycle) -> dict[str, tuple[int, int]]:
-    """{method: (count, total)} of the cycle's payments, from the database."""
+    """{method: (count, total)} of the cycle's payments that send money (the files'
+    rows), from the database."""
     rows = (
-        Payment.objects.filter(cycle=cycle)
+        Payment.objects.to_send()
+        .filter(cycle=cycle)
         .values("method")
         .annotate(n=Count("pk"), total=Sum("amount"))
         .order_by()
@@ -142,7 +146,8 @@ def write_post_office_lists(
     figures = {method: ListFigures() for method in CASH_METHODS}
     # A method nobody is paid by this month has no sheet: no empty list to sign.
     paid_by = set(
-        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
+        Payment.objects.to_send()
+        .filter(cycle=cycle, method__in=CASH_METHODS)
         .order_by()
         .values_list("method", flat=True)
         .distinct()

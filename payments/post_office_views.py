@@ -128,7 +128,8 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "page": page,
             "villages": villages,
             "methods": [(m, Payment.Method(m).label) for m in CASH_METHODS],
-            "statuses": Payment.Status.choices,
+            # A settled payment (a recovery took it whole) is not on this page.
+            "statuses": [c for c in Payment.Status.choices if c[0] != Payment.Status.SETTLED],
             "recorded": [str(s) for s in RECORDED],
             "today": timezone.localdate(),
             "here": _here(request),

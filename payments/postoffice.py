@@ -2,7 +2,8 @@
 
 The post office (and the labour officer) sees the cash and home payments of
 the submitted or paid cycles of its communes — never an account payment, never
-an account number (the queryset does not even read them). Each result goes
+an account number (the queryset does not even read them), never a payment a
+recovery took whole (settled: nothing to hand over). Each result goes
 through :func:`payments.services.results.record_result`: only a pending
 payment is recorded, a double submission records once, and a result already
 recorded is never overwritten from here — its row leads to “Sửa kết quả”
@@ -40,6 +41,7 @@ FIELDS = (
     "id",
     "cycle_id",
     "amount",
+    "deducted",
     "method",
     "receiver_name",
     "representative_id",
@@ -70,7 +72,7 @@ def cycles_for(user) -> QuerySet[PaymentCycle]:
 
 def cash_payments_for(user) -> QuerySet[Payment]:
     require_role(user, roles.CAN_RECORD_CASH)
-    return Payment.objects.filter(
+    return Payment.objects.to_send().filter(
         cycle__commune_id__in=commune_ids_for(user),
         cycle__status__in=RESULT_STATES,
         method__in=CASH_METHODS,
@@ -106,7 +108,8 @@ class Filters:
 
 def page_rows(cycle: PaymentCycle, filters: Filters) -> QuerySet[Payment]:
     rows = (
-        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
+        Payment.objects.to_send()
+        .filter(cycle=cycle, method__in=CASH_METHODS)
         .select_related("beneficiary__person__village", "representative")
         .prefetch_related("months")
         .only(*FIELDS)
@@ -131,7 +134,8 @@ def page_rows(cycle: PaymentCycle, filters: Filters) -> QuerySet[Payment]:
 
 def villages_of(cycle: PaymentCycle) -> list[str]:
     return list(
-        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
+        Payment.objects.to_send()
+        .filter(cycle=cycle, method__in=CASH_METHODS)
         .exclude(beneficiary__person__village__isnull=True)
         .values_list("beneficiary__person__village__name", flat=True)
         .distinct()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from core.rules.names import fold_name
 from payments.models import Payment, PaymentCycle, PaymentMonth
@@ -47,6 +48,8 @@ class CycleTotals:
     balanced: bool
     # The breakdowns hold only some programmes' payments (a user limited to them).
     partial: bool = False
+    # The payments a deduction for a recovery took from, and how much it took.
+    deducted: Line = field(default_factory=lambda: Line("", "deducted"))
 
     @property
     def count(self) -> int:
@@ -54,7 +57,25 @@ class CycleTotals:
 
     @property
     def amount(self) -> int:
+        """What is sent: the months' total less the deductions."""
         return self.by_programme.amount
+
+    @property
+    def settled(self) -> int:
+        """Payments a deduction took whole: they send nothing and are on no file."""
+        return sum(
+            line.count for line in self.by_status.lines if line.key == Payment.Status.SETTLED
+        )
+
+    @property
+    def sending(self) -> int:
+        """Payments that send money: the files' rows."""
+        return self.count - self.settled
+
+    @property
+    def owed(self) -> int:
+        """The months' total: what is sent plus what the deductions took."""
+        return self.amount + self.deducted.amount
 
 
 def with_shown_figures(
@@ -84,16 +105,26 @@ def cycle_totals(cycle: PaymentCycle, programme_ids: list[int] | None = None) ->
             "method",
             "status",
         )
-        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .annotate(
+            n=Count("pk"),
+            amount=Sum("amount"),
+            taken=Sum("deducted"),
+            taken_n=Count("pk", filter=Q(deducted__gt=0)),
+        )
         .order_by()
     )
-    whole = (sum(r["n"] for r in rows), sum(r["amount"] for r in rows))
+    whole = (
+        sum(r["n"] for r in rows),
+        sum(r["amount"] for r in rows),
+        sum(r["taken"] for r in rows),
+    )
     shown = [
         r for r in rows if programme_ids is None or r["beneficiary__programme_id"] in programme_ids
     ]
     programmes: dict[str, Line] = {}
     methods = {value: Line(str(label), value) for value, label in Payment.Method.choices}
     statuses = {value: Line(str(label), value) for value, label in Payment.Status.choices}
+    deducted = Line(_("Khấu trừ thu hồi"), "deducted")
     for row in sorted(
         shown,
         key=lambda r: (r["beneficiary__programme__order"], r["beneficiary__programme__code"]),
@@ -103,15 +134,22 @@ def cycle_totals(cycle: PaymentCycle, programme_ids: list[int] | None = None) ->
         for target in (line, methods[row["method"]], statuses[row["status"]]):
             target.count += row["n"]
             target.amount += row["amount"]
+        deducted.count += row["taken_n"]
+        deducted.amount += int(row["taken"])
     by_programme = Breakdown(list(programmes.values()))
     by_method = Breakdown(list(methods.values()))
     by_status = Breakdown(list(statuses.values()))
-    balanced = whole == (cycle.payment_count, cycle.total_amount) and all(
+    balanced = whole == (cycle.payment_count, cycle.total_amount, cycle.deducted_amount) and all(
         (b.count, b.amount) == (by_programme.count, by_programme.amount)
         for b in (by_method, by_status)
     )
     return CycleTotals(
-        by_programme, by_method, by_status, balanced, partial=len(shown) != len(rows)
+        by_programme,
+        by_method,
+        by_status,
+        balanced,
+        partial=len(shown) != len(rows),
+        deducted=deducted,
     )
 
 

@@ -300,6 +300,9 @@ def _step_confirmation(request: HttpRequest, cycle: PaymentCycle, chosen: Action
         (_("Tổng tiền"), format_amount(cycle.total_amount)),
         (_("Hạn gửi"), f"{cycle.due_on:%d/%m/%Y}"),
     ]
+    if cycle.deducted_amount:
+        # What is sent is the total; the months' total is more by what recoveries took.
+        facts.insert(5, (_("Khấu trừ thu hồi"), format_amount(int(cycle.deducted_amount))))
     if cycle.approved_at is not None:
         facts.append((_("Phê duyệt"), _who_when(cycle.approved_by, cycle.approved_at)))
     warnings = []

@@ -3,7 +3,9 @@
 One workbook per commune and month (``period``), in the official layout:
 
 * **Tổng hợp** — per programme and payment method (account, cash at the post
-  office, at home), the enrolments paid and the amounts. From the month's
+  office, at home), the enrolments paid and the amounts; when the month's
+  cycle deducts recoveries, the months' total, the deductions and what is sent
+  (a line of the heading says them too). From the month's
   payment cycle when there is one (its state is named in the title lines),
   otherwise from the registry: the live enrolments of the month (as on the
   registration lists: started, not ended, not suspended, alive; a suspended
@@ -24,6 +26,10 @@ One workbook per commune and month (``period``), in the official layout:
 * **Khiếu nại** — the open cases of payments not received (or not in full) of
   the commune's cycles up to the month (:func:`payments.checks.open_cases`),
   listed until the officer resolves them.
+* **Thu hồi** — every recovery of the commune's enrolments detected up to the
+  month and not yet fully taken back, and those taken back in full with a
+  deduction or a repayment in the month: the figures of
+  :func:`payments.services.recoveries.with_remaining` as the report is built.
 * The registration lists (two per programme, less those nobody is on), rows
   from :mod:`registration.lists`' generator.
 
@@ -59,11 +65,27 @@ from amounts.queries import entitlement_in_force
 from beneficiaries.models import Beneficiary, Commune, Programme, village_name_in
 from core.db import whole_results_planned
 from core.rules.money import format_amount
+from core.rules.months import next_month
 from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
+from payments.bankexport import (
+    DEDUCTED_HEADER,
+    deduction_cells,
+    deduction_totals,
+    with_deductions,
+)
 from payments.cashlists import CHANGE_COLUMNS, changes_sheet, compared_line
 from payments.checks import open_cases
-from payments.models import Payment, PaymentCycle
+from payments.filerules import months_label
+from payments.models import (
+    Payment,
+    PaymentCycle,
+    Recovery,
+    RecoveryDeduction,
+    RecoveryMonth,
+    RecoverySettlement,
+)
+from payments.services.recoveries import COUNTED, with_remaining
 from registration import lists
 from registration.listchanges import ChangeTracker
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
@@ -128,6 +150,23 @@ CASE_COLUMNS = (
     Column("Ngày mở", "date", 12),
 )
 
+RECOVERY_COLUMNS = (
+    Column("STT", "int", 6),
+    Column("Họ và tên", "text", 22),
+    Column("Số CCCD", "id", 14),
+    Column("Thôn", "text", 12),
+    Column("Lý do thu hồi", "text", 22),
+    Column("Các tháng", "text", 13),
+    Column("Số tiền phải thu hồi (đồng)", "money", 13),
+    Column(DEDUCTED_HEADER, "money", 13),
+    Column("Đã nộp lại, miễn (đồng)", "money", 12),
+    Column("Còn phải thu hồi (đồng)", "money", 13),
+    Column("Quyết định thu hồi", "text", 16),
+    Column("Số ngày", "int", 8),
+)
+RECOVERY_AMOUNT, RECOVERY_DEDUCTED, RECOVERY_SETTLED, RECOVERY_LEFT = 6, 7, 8, 9
+NO_RECOVERY = "Không có khoản thu hồi."
+
 VERIFICATION_COLUMNS = (
     Column("STT", "int", 6),
     Column("Trạng thái xác thực", "text", 40),
@@ -143,7 +182,8 @@ class ReportFigures:
     """What the generated file records: the enrolments counted and the amount."""
 
     rows: int = 0
-    total: int = 0
+    total: int = 0  # what the month's payments send (net of the deductions)
+    deducted: int = 0  # taken from them for recoveries
     cycle_id: int | None = None
     account_people: int = 0
     account_amount: int = 0
@@ -220,11 +260,13 @@ def summary_rows(
     commune: Commune, period: datetime.date, cycle: PaymentCycle | None
 ) -> list[dict[str, Any]]:
     """Per programme and method: ``programme_id``, ``method``, ``people``, ``amount``
-    (one grouped query; programmes and methods in their order, empty ones left out)."""
+    (sent) and ``deducted`` (for recoveries; 0 without a cycle), in one grouped query;
+    programmes and methods in their order, empty ones left out."""
     qs, prefix, method, amount = _source(commune, period, cycle)
+    deducted = Coalesce(Sum("deducted"), Value(0)) if cycle is not None else Value(0)
     grouped = (
         qs.values(prog=F(f"{prefix}programme_id"), how=F(method))
-        .annotate(people=Count("pk"), money=Coalesce(Sum(amount), Value(0)))
+        .annotate(people=Count("pk"), money=Coalesce(Sum(amount), Value(0)), taken=deducted)
         .order_by()
     )
     programme_order = {
@@ -235,7 +277,13 @@ def summary_rows(
     }
     method_order = {m: i for i, m in enumerate((*METHODS, None))}
     rows = [
-        {"programme_id": r["prog"], "method": r["how"], "people": r["people"], "amount": r["money"]}
+        {
+            "programme_id": r["prog"],
+            "method": r["how"],
+            "people": r["people"],
+            "amount": int(r["money"]),
+            "deducted": int(r["taken"]),
+        }
         for r in grouped
     ]
     return sorted(
@@ -320,10 +368,11 @@ def write_monthly_report(
     grouped = summary_rows(commune, period, cycle)
     figures.rows = sum(r["people"] for r in grouped)
     figures.total = sum(r["amount"] for r in grouped)
+    figures.deducted = sum(r["deducted"] for r in grouped)
     figures.account_people = sum(r["people"] for r in grouped if r["method"] == ACCOUNT)
     figures.account_amount = sum(r["amount"] for r in grouped if r["method"] == ACCOUNT)
 
-    stages = 6 + 2 * len(programmes)
+    stages = 7 + 2 * len(programmes)
     counter = {"done": 0}
 
     def step() -> None:
@@ -347,9 +396,20 @@ def write_monthly_report(
         f"{_words(_percent(figures.account_people, figures.rows))} số người, "
         f"{_words(_percent(figures.account_amount, figures.total))} số tiền"
     )
+    deductions = figures.deducted > 0
+    summary_lines = [source, share_line]
+    if deductions:
+        taken = _deducted_count(cycle)
+        summary_lines.append(
+            f"Tổng các tháng được hưởng {format_amount(figures.total + figures.deducted)}"
+            f" = số tiền chi trả {format_amount(figures.total)}"
+            f" + khấu trừ thu hồi {format_amount(figures.deducted)} ({taken} khoản)"
+        )
     summary = Sheet(
         name="Tổng hợp",
-        columns=SUMMARY_COLUMNS,
+        columns=(
+            with_deductions(SUMMARY_COLUMNS, SUMMARY_AMOUNT) if deductions else SUMMARY_COLUMNS
+        ),
         rows=_staged(
             (
                 [
@@ -357,7 +417,7 @@ def write_monthly_report(
                     names.get(r["programme_id"], ""),
                     METHOD_WORDS[r["method"]],
                     r["people"],
-                    r["amount"],
+                    *(deduction_cells(r["amount"], r["deducted"]) if deductions else [r["amount"]]),
                 ]
                 for n, r in enumerate(grouped, start=1)
             ),
@@ -366,9 +426,13 @@ def write_monthly_report(
         document=official_document(
             commune,
             title=report_title(period),
-            summary_lines=[source, share_line],
+            summary_lines=summary_lines,
             dated=dated,
-            total_columns=(SUMMARY_AMOUNT, SUMMARY_PEOPLE),
+            total_columns=(
+                (*deduction_totals(SUMMARY_AMOUNT), SUMMARY_PEOPLE)
+                if deductions
+                else (SUMMARY_AMOUNT, SUMMARY_PEOPLE)
+            ),
             symbol=REPORT,
             addressees=addressees(commune, programmes, period),
         ),
@@ -506,6 +570,8 @@ def write_monthly_report(
         ),
     )
 
+    recovered = recoveries_sheet(commune, period, dated, step)
+
     list_sheets = []
     on_lists = lists.list_counts(commune, period)
     for programme in programmes:
@@ -534,7 +600,16 @@ def write_monthly_report(
     with whole_results_planned():
         write_xlsx(
             target,
-            [summary, shares, not_cashless, verification, changes, complaints, *list_sheets],
+            [
+                summary,
+                shares,
+                not_cashless,
+                verification,
+                changes,
+                complaints,
+                recovered,
+                *list_sheets,
+            ],
         )
     figures.not_cashless = reasons
     return figures
@@ -554,3 +629,128 @@ def _share_row(label: str, rows: list[dict[str, Any]]) -> list[Any]:
         account_amount,
         _percent(account_amount, amount),
     ]
+
+
+def _deducted_count(cycle: PaymentCycle | None) -> int:
+    """How many of the cycle's payments a deduction for a recovery took from."""
+    if cycle is None:
+        return 0
+    return Payment.objects.filter(cycle=cycle, deducted__gt=0).count()
+
+
+def report_recoveries(commune: Commune, period: datetime.date) -> QuerySet[Recovery]:
+    """The recoveries the report lists, with ``deducted``, ``settled`` and ``left``
+    (:func:`~payments.services.recoveries.with_remaining`): those of the commune's
+    enrolments of the month detected before the month's end or deducted by the
+    month's cycle, that still have something to take back, or were taken back in full
+    in the month (a deduction of the month's cycle, a repayment or waiver dated in it).
+    """
+    end = next_month(period)
+    detected_by = timezone.make_aware(datetime.datetime.combine(end, datetime.time()))
+    deducted_now = Exists(
+        RecoveryDeduction.objects.filter(
+            recovery=OuterRef("pk"), payment__cycle__period=period, payment__status__in=COUNTED
+        )
+    )
+    settled_now = Exists(
+        RecoverySettlement.objects.filter(recovery=OuterRef("pk"), on__gte=period, on__lt=end)
+    )
+    return (
+        with_remaining(
+            Recovery.objects.filter(
+                Q(created_at__lt=detected_by) | deducted_now,
+                beneficiary__in=Beneficiary.objects.of_commune_in(commune, period),
+                amount__gt=0,
+            )
+        )
+        .filter(Q(left__gt=0) | (Q(left=0) & (deducted_now | settled_now)))
+        .order_by("beneficiary__person__sort_name", "created_at", "pk")
+    )
+
+
+def _decision(recovery: Recovery) -> str:
+    if not recovery.decision_number:
+        return "Chưa có quyết định"
+    if recovery.decision_date is None:
+        return recovery.decision_number
+    return f"{recovery.decision_number} ngày {recovery.decision_date:%d/%m/%Y}"
+
+
+def _cause(recovery: Recovery) -> str:
+    """The cause; after a death, from whom the money comes back when not the person."""
+    cause = str(recovery.get_cause_display())
+    if recovery.recover_from and recovery.recover_from != recovery.beneficiary.person.full_name:
+        cause += f" (thu hồi từ {recovery.recover_from})"
+    return cause
+
+
+def recoveries_sheet(
+    commune: Commune,
+    period: datetime.date,
+    dated: datetime.date,
+    step: Callable[[], None] | None = None,
+) -> Sheet:
+    """Annex 6, *Thu hồi*: :func:`report_recoveries` with their months, figures, decision
+    and age in days on the report's date; a line saying none when there is none."""
+    recoveries = report_recoveries(commune, period)
+    # A commune's recoveries are a few: their figures, for the heading, in one query.
+    figures = [(int(a), int(left)) for a, left in recoveries.values_list("amount", "left")]
+    count = len(figures)
+    totals = {"amount": sum(a for a, _l in figures), "left": sum(left for _a, left in figures)}
+
+    def rows() -> Iterator[list[Any]]:
+        # Each listed recovery's months, in one query (a few months each).
+        months: dict[int, list[datetime.date]] = {}
+        for recovery_id, month in (
+            RecoveryMonth.objects.filter(recovery__in=recoveries.values("pk"))
+            .order_by("recovery_id", "month")
+            .values_list("recovery_id", "month")
+        ):
+            months.setdefault(recovery_id, []).append(month)
+        values = (
+            recoveries.select_related("beneficiary__person")
+            .annotate(village_name=village_name_in(commune, period, "beneficiary__person__village"))
+            .iterator(chunk_size=CHUNK)
+        )
+        for number, recovery in enumerate(values, start=1):
+            person = recovery.beneficiary.person
+            yield [
+                number,
+                person.full_name,
+                person.personal_id,
+                recovery.village_name or "",
+                _cause(recovery),
+                months_label((month, "regular") for month in months.get(recovery.pk, [])),
+                recovery.amount,
+                int(recovery.deducted),
+                int(recovery.settled),
+                int(recovery.left),
+                _decision(recovery),
+                max(0, (dated - timezone.localtime(recovery.created_at).date()).days),
+            ]
+
+    return Sheet(
+        name="Thu hồi",
+        columns=RECOVERY_COLUMNS,
+        rows=_staged(rows(), step),
+        document=dataclasses.replace(
+            annex(
+                commune,
+                6,
+                "CÁC KHOẢN CHI TRẢ SAI PHẢI THU HỒI",
+                period,
+                dated,
+                (
+                    f"{count} khoản, phải thu hồi {format_amount(int(totals['amount']))}, "
+                    f"còn phải thu hồi {format_amount(int(totals['left']))}"
+                )
+                if count
+                else NO_RECOVERY,
+            ),
+            total_columns=(
+                (RECOVERY_LEFT, RECOVERY_AMOUNT, RECOVERY_DEDUCTED, RECOVERY_SETTLED)
+                if count
+                else ()
+            ),
+        ),
+    )

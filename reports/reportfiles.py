@@ -72,6 +72,7 @@ def build_monthly_report(generated: GeneratedFile, job: Job) -> Built:
             "cycle": figures.cycle_id,
             "account_people": figures.account_people,
             "account_amount": figures.account_amount,
+            "deducted": figures.deducted,
             "not_cashless": figures.not_cashless,
         },
     )

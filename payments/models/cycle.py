@@ -141,6 +141,14 @@ class PaymentCycle(models.Model):
         return f"{self.commune} — {self.period:%m/%Y}"
 
 
+class PaymentQuerySet(models.QuerySet):
+    def to_send(self) -> PaymentQuerySet:
+        """The payments that send money: every one but those a recovery took whole
+        (settled, amount 0). The bank files, the cash lists, the post office's
+        page and the files' reconciliation read only these."""
+        return self.exclude(status=Payment.Status.SETTLED)
+
+
 class Payment(models.Model):
     """One beneficiary (enrolment) in one cycle: how much, how, to whom.
 
@@ -226,6 +234,8 @@ class Payment(models.Model):
         no_db_index=["cycle", "beneficiary", "representative", "account", "bank", "recorded_by"]
     )
 
+    objects = PaymentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("khoản chi trả")
         verbose_name_plural = _("khoản chi trả")
@@ -268,6 +278,11 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary} — {self.amount} ({self.cycle})"
+
+    @property
+    def owed(self) -> int:
+        """The months' total: what is sent plus what recoveries took."""
+        return self.amount + self.deducted
 
 
 class PaymentMonth(models.Model):

@@ -56,6 +56,14 @@ def paid_date_problem(
     return None
 
 
+def settled_refusal() -> str:
+    """Why a settled payment takes no result: a recovery took it whole, nothing was sent
+    (the result services and the bank results file say it alike)."""
+    return _(
+        "Khoản này đã cấn trừ hết vào khoản thu hồi: không có tiền chi trả, không ghi kết quả được."
+    )
+
+
 def recorded_result_label(payment: Payment) -> str:
     """The recorded result as a person reads it: “Đã chi trả ngày 18/09/2023”, “Không nhận (tiền mặt) — Vắng nhà”."""
     label = str(Payment.Status(payment.status).label)
@@ -168,12 +176,7 @@ def decide_result(
             }
         )
     if payment.status == Payment.Status.SETTLED:
-        raise ResultError(
-            _(
-                "Khoản này đã cấn trừ hết vào khoản thu hồi: không có tiền chi trả, "
-                "không ghi kết quả được."
-            )
-        )
+        raise ResultError(settled_refusal())
     if status == Payment.Status.PAID and paid_on is None:
         raise ResultError(_("Cần ngày chi trả."))
     if status == Payment.Status.PAID:

@@ -74,3 +74,21 @@ def test_the_rows_read_back_are_the_demo_months_people(demo_printed):
     bank = demo_printed["ngan-hang"].document.sheets[0]
     # A transfer's code prints twice in its row: in its column and in the transfer's content.
     assert bank.key_header == "Mã thanh toán" and len(bank.keys) == 2 * len(set(bank.keys)) > 20
+
+
+def test_the_deductions_and_the_recoveries_annex_are_printed(demo_printed):
+    """The demo's June deducts three recoveries (``with_recoveries``): the cash list and
+    the largest bank's list print the deduction's columns, the report its annex 6."""
+    bank = demo_printed["ngan-hang"]
+    printed = {
+        "cash list": demo_printed["buu-dien"].pdf.sheet("Tiền mặt tại điểm").text,
+        "bank list": bank.pdf.sheet(bank.document.sheets[0].name).text,
+        "summary": demo_printed["bao-cao-thang"].pdf.sheet("Tổng hợp").text,
+    }
+    for name, text in printed.items():
+        # Headers wrap inside their cells: their words, each printed.
+        assert {"Khấu", "hưởng", "hồi"} <= set(text.split()), name
+    recoveries = demo_printed["bao-cao-thang"].pdf.sheet("Thu hồi").text
+    assert "CÁC KHOẢN CHI TRẢ SAI PHẢI THU HỒI" in recoveries
+    assert "3 khoản, phải thu hồi" in recoveries
+    assert len(demo_printed["bao-cao-thang"].document.sheet("Thu hồi").keys) == 3

@@ -41,6 +41,7 @@ def test_a_requested_report_is_built_by_the_task_after_commit(
         "cycle": None,
         "account_people": 5,
         "account_amount": 5_805_000,
+        "deducted": 0,
         "not_cashless": {
             "Chưa có tài khoản (đang đề nghị mở)": 1,
             "Nhận tại nhà": 1,

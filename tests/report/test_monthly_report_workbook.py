@@ -29,6 +29,7 @@ SHEETS = [
     "Xác thực",
     "Thay đổi",
     "Khiếu nại",
+    "Thu hồi",
     "DS NCC tự nhận",
     "DS NCC nhận thay",
     "DS BTXH tự nhận",  # nobody on the other lists: no sheet
@@ -52,6 +53,7 @@ ANNEXES = {
     "Xác thực": "PHỤ LỤC 3\nTÌNH TRẠNG XÁC THỰC VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ",
     "Thay đổi": "PHỤ LỤC 4\nTHAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
     "Khiếu nại": "PHỤ LỤC 5\nKHIẾU NẠI CHƯA NHẬN TIỀN ĐANG XỬ LÝ",
+    "Thu hồi": "PHỤ LỤC 6\nCÁC KHOẢN CHI TRẢ SAI PHẢI THU HỒI",
 }
 ATTACHED = "(Kèm theo Báo cáo tình hình chi trả tháng 01/2027 của Ủy ban nhân dân xã Yến Sơn)"
 
@@ -308,6 +310,14 @@ def test_without_a_case_the_complaints_annex_says_none_is_open(report_data, sign
     ws = wb["Khiếu nại"]
     assert _annex(ws)[-1] == "Không có khiếu nại chưa nhận tiền nào đang xử lý."
     assert xl.table(ws) == []
+
+
+def test_without_a_recovery_the_recoveries_annex_says_there_is_none(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Thu hồi"]
+    assert _annex(ws)[-1] == "Không có khoản thu hồi."
+    assert xl.table(ws) == []
+    assert not xl.has(ws, "Tổng cộng")
 
 
 def test_the_complaints_annex_lists_the_open_cases_until_resolved(
