@@ -71,6 +71,11 @@ _CYCLES = (
     "payments.paymentchecksample",
     "payments.paymentcheck",
     "payments.paymentcase",
+    # Money paid and not owed, and how it comes back (read-only in the admin).
+    "payments.recovery",
+    "payments.recoverymonth",
+    "payments.recoverydeduction",
+    "payments.recoverysettlement",
 )
 
 # role -> {"app_label.model": actions}
@@ -148,6 +153,10 @@ CAN_RECORD_BANK_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
 # cases; anyone at the commune who sees the person may record their statement.
 CAN_CHECK_PAYMENTS = frozenset({LABOUR_OFFICER})
 CAN_RECORD_STATEMENTS = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER})
+# Recoveries (thu hồi): the commune's own follow-up. The officer records decisions,
+# repayments and waivers (``CAN_PREPARE_CYCLES``, as the services check); the
+# accountant and the leader read.
+CAN_SEE_RECOVERIES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER})
 # The monthly report built on demand: whoever sees every report (not the paying
 # office, which sees a report only once it was sent to it).
 CAN_BUILD_MONTHLY_REPORT = CAN_SEE_LISTS - SEES_SENT_LISTS_ONLY

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Programme
-from payments.models import Payment
+from core.rules.money import AmountError, parse_amount
+from core.widgets import DateField
+from payments.models import Payment, RecoverySettlement
 
 
 class PaymentFilterForm(forms.Form):
@@ -56,3 +58,45 @@ class ResultsUploadForm(forms.Form):
                 )
             )
         return upload
+
+
+class RecoveryDecisionForm(forms.Form):
+    """The number and date of the decision to recover."""
+
+    number = forms.CharField(label=_("Số quyết định thu hồi"), max_length=100)
+    day = DateField(label=_("Ngày quyết định"))
+
+
+class RecoverySettlementForm(forms.Form):
+    """Cash repaid (with its receipt) or an amount waived (with its decision)."""
+
+    kind = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=RecoverySettlement.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=RecoverySettlement.Kind.REPAID,
+    )
+    amount = forms.CharField(
+        label=_("Số tiền (đồng)"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1.000.000"}),
+    )
+    on = DateField(label=_("Ngày nộp/ngày quyết định miễn"))
+    document = forms.CharField(
+        label=_("Số biên lai (nộp lại) hoặc số quyết định (miễn)"), max_length=100
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_amount(self) -> int:
+        try:
+            amount = parse_amount(self.cleaned_data["amount"])
+        except AmountError as exc:
+            raise forms.ValidationError(exc.message) from None
+        if amount <= 0:
+            raise forms.ValidationError(_("Số tiền phải lớn hơn 0 đồng."))
+        return amount
