@@ -71,7 +71,10 @@ _CYCLES = (
     "payments.paymentchecksample",
     "payments.paymentcheck",
     "payments.paymentcase",
-    # Money paid and not owed, and how it comes back (read-only in the admin).
+)
+# Money paid and not owed, and how it comes back: the commune's own follow-up
+# (read only in the admin; the recovery pages record), not the paying office's.
+_RECOVERIES = (
     "payments.recovery",
     "payments.recoverymonth",
     "payments.recoverydeduction",
@@ -87,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "documents.event": VIEW,
         # Opens, sends and closes cycles; payments change only through the services.
         **dict.fromkeys(_CYCLES, EDIT),
+        **dict.fromkeys(_RECOVERIES, VIEW),
         # Checks are the police's: the officer reads them.
         "beneficiaries.identitycheck": VIEW,
         **dict.fromkeys(_REFERENCE, VIEW),
@@ -98,10 +102,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "beneficiaries.identitycheck": ("view", "add"),
     },
     ACCOUNTANT: dict.fromkeys(
-        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES + _RECOVERIES,
+        VIEW,
     ),
     LEADER: dict.fromkeys(
-        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES + _RECOVERIES,
+        VIEW,
     ),
     # Cash and home lists name the receiver: people, never accounts (registrations
     # show the account, so they are not here).
