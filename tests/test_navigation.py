@@ -30,7 +30,16 @@ def test_the_officer_s_links_are_grouped_by_task(client, officer):
             ["Danh sách đối tượng", "Thêm người", "Nhập từ Excel", "Chất lượng dữ liệu",
              "Chuyển chương trình", "Truyền thông"],
         ),
-        ("Chi trả", ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt", "Khiếu nại chưa nhận tiền"]),
+        (
+            "Chi trả",
+            [
+                "Mở tài khoản",
+                "Kỳ chi trả",
+                "Chi trả tiền mặt",
+                "Khiếu nại chưa nhận tiền",
+                "Khoản thu hồi",
+            ],
+        ),
         ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập", "Báo cáo tháng"]),
     ]  # fmt: skip
     flat = [(i["label"], i["url"]) for g in context["nav_groups"] for i in g.items]

@@ -95,7 +95,8 @@ def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_mo
         for summary, items in [
             ("Đối tượng", ["Danh sách đối tượng", "Thêm người", "Nhập từ Excel",
                            "Chất lượng dữ liệu", "Chuyển chương trình", "Truyền thông"]),
-            ("Chi trả", ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt", "Khiếu nại chưa nhận tiền"]),
+            ("Chi trả", ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt", "Khiếu nại chưa nhận tiền",
+                         "Khoản thu hồi"]),
             ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập", "Báo cáo tháng"]),
         ]
         for item in items

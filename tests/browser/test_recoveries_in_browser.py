@@ -39,10 +39,10 @@ def _open(browser, live_server, username, size):
 def test_the_officer_follows_a_recovery_up_and_records_a_repayment(
     browser,
     live_server,
-    found,
+    found,  # noqa: F811 (the fixture imported above)
     accountant,
     tmp_path,
-    size,  # noqa: F811
+    size,
 ):
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     context, page = _open(browser, live_server, "canbo", size)
