@@ -3,8 +3,8 @@ dashboard's figures, one recovery's deductions. Read-only; the rules are in
 :mod:`payments.services.recoveries` (``with_remaining`` gives each row what it
 has deducted, settled and left).
 
-Each list is one query whatever the number of rows: the months' span and count
-come as subqueries, the people and villages as joins.
+A page's rows are one query whatever their number: the months' span and count
+come as subqueries, the people and villages as joins; its totals one more.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def _month_count() -> Subquery:
 
 
 def shown(recoveries: QuerySet[Recovery]) -> QuerySet[Recovery]:
-    """``recoveries`` ready for a list: deducted, settled, left, the months' span and
-    count, the person, village and programme."""
+    """``recoveries`` annotated for a page: deducted, settled, left, the months' span
+    (``first_month``, ``last_month``) and their number."""
     return with_remaining(recoveries).annotate(
         first_month=_month_bound("month"),
         last_month=_month_bound("-month"),
