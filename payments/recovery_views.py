@@ -24,10 +24,11 @@ from beneficiaries.access import communes_for, get_commune_for, page_commune
 from core import roles
 from core.access import has_any_role, require_role
 from core.rules.money import format_amount
+from core.rules.months import first_of_month
 from payments import access
 from payments import recovery_queries as queries
 from payments.forms import RecoveryDecisionForm, RecoverySettlementForm
-from payments.models import Recovery, RecoverySettlement
+from payments.models import PaymentCycle, Recovery, RecoverySettlement
 from payments.services.recoveries import RecoveryError, record_decision, record_settlement
 from payments.services.recovery_review import review_commune
 
@@ -101,6 +102,18 @@ def recovery_review(request: HttpRequest) -> HttpResponse:
                 "Đã rà soát: không phát hiện khoản thu hồi mới nào — các tháng đã chi trả "
                 "khớp với mức được hưởng."
             ),
+        )
+    draft = PaymentCycle.objects.filter(
+        commune=commune,
+        status=PaymentCycle.Status.DRAFT,
+        period__gte=first_of_month(timezone.localdate()),
+    ).first()
+    if found.created and draft is not None:
+        # A draft deducts what was open when it was built: rebuilt, it takes the new ones.
+        messages.info(
+            request,
+            _("Kỳ chi trả tháng %(month)s đang là bản nháp: lập lại kỳ để khấu trừ các khoản mới.")
+            % {"month": f"{draft.period:%m/%Y}"},
         )
     if found.released:
         messages.info(

@@ -377,6 +377,19 @@ def test_review_now_finds_the_recoveries_once_and_then_says_nothing_is_new(
     assert {r.created_by for r in Recovery.objects.all()} == {officer}
 
 
+def test_review_now_says_a_draft_must_be_rebuilt_to_deduct_the_new_ones(
+    client, officer, paid, commune
+):
+    open_cycle(commune, DEC, actor=officer)
+    change_after_paying(paid, officer)
+    client.force_login(officer)
+    done = client.post(reverse("recovery_review"), {"xa": commune.pk}, follow=True)
+    assert (
+        "Kỳ chi trả tháng 12/2026 đang là bản nháp: lập lại kỳ để khấu trừ các khoản mới."
+        in _messages(done)
+    )
+
+
 def test_only_the_officer_of_the_commune_may_review(
     client, accountant, leader, other_officer, paid, commune, officer
 ):
