@@ -5,6 +5,7 @@ Money is whole đồng in integer fields, never a float.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,18 @@ class AllowanceRate(models.Model):
     )
     # Where an unverified figure comes from ("reported by national press …").
     source_note = models.CharField(_("nguồn của mức chuẩn"), max_length=300, blank=True)
+    # Who confirmed the level through the base-level page or command (None with
+    # a moment: the command, run as the system); the shipped data no longer
+    # overwrites a level a person confirmed.
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

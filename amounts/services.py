@@ -16,18 +16,21 @@ taken in hundredths so the arithmetic stays in integers on every database.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
+from amounts.changes import FixedAmount, fixed_amount_segments
 from amounts.models import AllowanceRate, Entitlement
-from beneficiaries.models import Beneficiary, EnrolmentCondition, Programme
+from beneficiaries.models import Beneficiary, Category, EnrolmentCondition, Programme
 from beneficiaries.services import save_beneficiary
 from core import roles
 from core.access import require_actor
-from core.bulk import HistoryStamp, history_from_rows
+from core.bulk import HistoryStamp, bulk_insert_with_history, history_from_rows
 from core.rules.money import coefficient_amount
 
 
@@ -40,6 +43,12 @@ class RerateResult:
     rate: AllowanceRate
     added: int  # new entitlement rows at the month the level applies from
     updated: int  # rows between this level and the next given the new amount
+    # The level row itself was created or changed (amount, legal basis, verified).
+    rate_changed: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return self.rate_changed or bool(self.added or self.updated)
 
 
 _AMOUNT = "((%s * CAST(ROUND(e.coefficient * 100) AS INTEGER) + 50) / 100)"
@@ -78,18 +87,36 @@ def record_base_level(
     legal_basis: str,
     actor,
 ) -> RerateResult:
-    """Enter (or correct) a programme's base level and re-rate from its month on."""
-    require_actor(actor, roles.CAN_EDIT_REGISTRY)
+    """Enter (or correct) a programme's base level and re-rate from its month on.
+
+    The level is verified from then on, by ``actor`` now (a shipped unverified
+    level confirmed with the same amount is only marked so). Entering exactly
+    what is there changes nothing (``RerateResult.changed`` is false).
+    """
+    require_actor(actor, roles.CAN_EDIT_REGISTRY | roles.CAN_ENTER_BASE_LEVELS)
     if amount <= 0:
         raise RateError(_("Mức chuẩn phải lớn hơn 0 đồng."))
     applies_from = applies_from.replace(day=1)
     # One re-rating at a time per programme: the rows it reads are the rows it writes.
     Programme.objects.select_for_update().get(pk=programme.pk)
-    rate, _created = AllowanceRate.objects.update_or_create(
-        programme=programme,
-        applies_from=applies_from,
-        defaults={"amount": amount, "legal_basis": legal_basis, "verified": True},
+    user = actor if getattr(actor, "pk", None) else None
+    rate = (
+        AllowanceRate.objects.select_for_update()
+        .filter(programme=programme, applies_from=applies_from)
+        .first()
+    ) or AllowanceRate(programme=programme, applies_from=applies_from)
+    rate_changed = (
+        rate.pk is None
+        or rate.amount != amount
+        or rate.legal_basis != legal_basis
+        or not rate.verified
     )
+    if rate_changed:
+        rate.amount, rate.legal_basis = amount, legal_basis
+        rate.verified, rate.verified_by, rate.verified_at = True, user, timezone.now()
+        rate.source_note = ""  # it said why the level was not verified yet
+        rate._history_user = user
+        rate.save()
     added = updated = 0
     if programme.amount_mode == Programme.AmountMode.COEFFICIENT:
         following = (
@@ -140,7 +167,84 @@ def record_base_level(
                 stamp=stamp,
                 history_type="+",
             )
-    return RerateResult(rate=rate, added=added, updated=updated)
+    return RerateResult(rate=rate, added=added, updated=updated, rate_changed=rate_changed)
+
+
+@dataclass(frozen=True)
+class FixedResult:
+    added: int  # new fixed rows at the table's month
+    updated: int  # fixed rows starting at that month given the table's amount
+
+
+def fixed_amount_problem(category: Category) -> str | None:
+    """Why a category takes no amount from a decree's table (its programme is paid
+    base level × coefficient, or the category has a coefficient), else ``None``."""
+    if (
+        category.programme.amount_mode != Programme.AmountMode.FIXED
+        or category.coefficient is not None
+    ):
+        return _(
+            "Diện %(code)s thuộc chương trình %(programme)s tính theo mức chuẩn × hệ số, "
+            "không nhập số tiền cố định."
+        ) % {"code": category.code, "programme": category.programme.short_name}
+    return None
+
+
+@transaction.atomic
+def record_fixed_amounts(
+    table: Sequence[FixedAmount], *, decision_number: str, actor
+) -> FixedResult:
+    """Give every enrolment of each category whose fixed amount is in force at the
+    table's month the table's amount from that month (:func:`fixed_amount_segments`):
+    a new fixed row at the month, or the row starting there updated, with the
+    decree's number and history rows. Entering the same table twice changes nothing.
+    """
+    require_actor(actor, roles.CAN_ENTER_BASE_LEVELS)
+    if not decision_number.strip():
+        raise RateError(_("Hãy ghi số văn bản (nghị định, quyết định)."))
+    for row in table:
+        problem = fixed_amount_problem(row.category)
+        if problem:
+            raise RateError(problem)
+        if row.amount <= 0:
+            raise RateError(_("Số tiền phải lớn hơn 0 đồng."))
+    # One change at a time per programme, as a base level (the same lock).
+    programme_ids = sorted({row.category.programme_id for row in table})
+    list(Programme.objects.select_for_update().filter(pk__in=programme_ids).order_by("pk"))
+    segments = fixed_amount_segments(table)
+    user = actor if getattr(actor, "pk", None) else None
+    stamp = HistoryStamp(
+        user=user,
+        date=timezone.now(),
+        reason=_("Bảng số tiền theo %(decision)s") % {"decision": decision_number[:60]},
+    )
+    by_pk = {seg.entitlement_id: seg for seg in segments if not seg.adds}
+    updated = list(Entitlement.objects.filter(pk__in=list(by_pk)).order_by("pk"))
+    for row in updated:
+        row.amount = by_pk[row.pk].new
+        row.decision_number = decision_number
+    if updated:
+        bulk_update_with_history(
+            updated,
+            Entitlement,
+            ["amount", "decision_number"],
+            default_user=stamp.user,
+            default_change_reason=stamp.reason,
+            default_date=stamp.date,
+        )
+    added = [
+        Entitlement(
+            beneficiary_id=seg.beneficiary_id,
+            from_month=seg.start,
+            basis=Entitlement.Basis.FIXED,
+            amount=seg.new,
+            decision_number=decision_number,
+        )
+        for seg in segments
+        if seg.adds
+    ]
+    bulk_insert_with_history(added, Entitlement, stamp=stamp, use_copy=False)
+    return FixedResult(added=len(added), updated=len(updated))
 
 
 def _chunks(ids: list[int], size: int = 5000):

@@ -1,6 +1,8 @@
 """``open_cycle``: one commune's monthly cycle for 25,000 and 250,000 enrolments
 (rows: payments created; each with its month line and its history row), then
-rebuilding the same draft (deletes and re-creates everything)."""
+rebuilding the same draft (deletes and re-creates everything), and a commune's
+13th cycle after twelve sent ones: the build first checks every month paid
+since against what is owed (recoveries), then deducts the open recoveries."""
 
 from __future__ import annotations
 
@@ -14,6 +16,13 @@ def cases(quick: bool) -> list[dict]:
         {"size": f"{n:,} enrolments{', rebuild' if rebuild else ''}", "n": n, "rebuild": rebuild}
         for n in sizes
         for rebuild in (False, True)
+    ] + [
+        {
+            "size": f"{SIZES[0]:,} enrolments, 13th month",
+            "n": SIZES[0],
+            "rebuild": False,
+            "history": 12,
+        }
     ]
 
 
@@ -25,6 +34,17 @@ def setup(case: dict) -> None:
     from payments.services.cycles import open_cycle
 
     generate_synthetic(communes=1, beneficiaries=case["n"], seed=11)
+    if case.get("history"):
+        from django.contrib.auth import get_user_model
+
+        from payments.models import PaymentCycle
+
+        leader = get_user_model().objects.create(username="bench-leader")
+        commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
+        for index in range(case["history"]):
+            month = datetime.date(2024 + (5 + index) // 12, (5 + index) % 12 + 1, 1)
+            cycle = open_cycle(commune, month).cycle
+            PaymentCycle.objects.filter(pk=cycle.pk).update(status="closed", approved_by=leader)
     if case["rebuild"]:
         commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
         open_cycle(commune, datetime.date(2025, 6, 1))

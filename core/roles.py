@@ -139,6 +139,10 @@ CAN_APPROVE_LISTS = CAN_APPROVE_CYCLES
 CAN_PROPOSE_TRANSFERS = frozenset({LABOUR_OFFICER})
 CAN_APPROVE_TRANSFERS = frozenset({LEADER})
 CAN_SEE_TRANSFERS = frozenset({LABOUR_OFFICER, LEADER, ACCOUNTANT, DISTRICT})
+# Base levels and a decree's table of fixed amounts re-rate every enrolment of a
+# programme: the officer prepares the preview, the leader confirms it.
+CAN_PREVIEW_BASE_LEVELS = frozenset({LABOUR_OFFICER, LEADER})
+CAN_ENTER_BASE_LEVELS = frozenset({LEADER})
 # Identity checks are the police's (the officer reads them).
 CAN_CHECK_IDENTITY = frozenset({POLICE})
 # The post office sees only a cycle's cash lists, not the registry.
@@ -155,6 +159,12 @@ CAN_RECORD_CASH = frozenset({LABOUR_OFFICER, POST_OFFICE})
 # The banks' results of transfers (the command, the cycle's upload page): the
 # officer, and the accountant, who receives the bank's statement and reconciles it.
 CAN_RECORD_BANK_RESULTS = frozenset({LABOUR_OFFICER, ACCOUNTANT})
+# The post office's cash account of a cycle: the accountant hands the cash over and
+# confirms last; the post office records the cash it returns and confirms first;
+# the officer and the leader read it.
+CAN_HAND_OVER_CASH = frozenset({ACCOUNTANT})
+CAN_RETURN_CASH = frozenset({POST_OFFICE})
+CAN_SEE_CASH_ACCOUNT = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER, POST_OFFICE})
 # Proving the money arrived: the officer draws the sample, asks, records and resolves
 # cases; anyone at the commune who sees the person may record their statement.
 CAN_CHECK_PAYMENTS = frozenset({LABOUR_OFFICER})

@@ -7,7 +7,9 @@ approved by the leader and sent to the paying office before its due date
 20th. Its results: every payment paid, except one failed transfer and one
 uncollected cash payment a month (chosen by the month), whose months the next
 cycle owes again (the cycle's SQL re-issues them, by the method registered
-then). The services stamp "now"; the demo moves those stamps back to the days
+then). Before closing, the post office's cash account is kept: the accountant
+hands the lists' cash over on the 10th, the post office brings back the
+uncollected cash on the 19th and confirms, the accountant confirms. The services stamp "now"; the demo moves those stamps back to the days
 the story says (:func:`backdate_cycle`), so the pages read like a past year.
 """
 
@@ -20,7 +22,14 @@ from django.utils import timezone
 
 from beneficiaries.models import Commune
 from core.rules.months import month_index
-from payments.models import Payment, PaymentCycle
+from payments.models import CashAccount, Payment, PaymentCycle
+from payments.services.cashaccount import (
+    account_state,
+    confirm_for_accountant,
+    confirm_for_post_office,
+    record_handover,
+    record_returned_cash,
+)
 from payments.services.cycles import (
     approve_cycle,
     close_cycle,
@@ -58,6 +67,12 @@ def backdate_cycle(cycle: PaymentCycle) -> None:
         paid_at=moment(period.replace(day=10), 16),
         closed_at=moment(period.replace(day=20), 10),
     )
+    CashAccount.objects.filter(cycle=cycle).update(
+        handed_over_at=moment(period.replace(day=10), 8),
+        returned_at=moment(period.replace(day=19), 16),
+        post_office_confirmed_at=moment(period.replace(day=19), 17),
+        accountant_confirmed_at=moment(period.replace(day=20), 8),
+    )
 
 
 def _unsuccessful(cycle: PaymentCycle) -> dict[int, tuple[str, str]]:
@@ -87,8 +102,34 @@ def send_cycle(
     return submit_cycle(cycle, actor=officer, today=sent)
 
 
-def settle_cycle(cycle: PaymentCycle, *, officer: User) -> PaymentCycle:
-    """Paid out by the paying office, the results recorded, the books closed."""
+def keep_cash_account(cycle: PaymentCycle, *, accountant: User, post_office: User) -> None:
+    """The cash handed over, the uncollected cash brought back, both confirmations."""
+    state = account_state(cycle)
+    if not state.has_cash:
+        return
+    period = cycle.period
+    record_handover(
+        cycle,
+        amount=state.figures.total,
+        handed_over_on=period.replace(day=10),
+        voucher=f"PC{period:%m%Y}-{cycle.commune.code}",
+        actor=accountant,
+    )
+    record_returned_cash(
+        cycle,
+        amount=state.figures.returned_amount,
+        returned_on=period.replace(day=19),
+        actor=post_office,
+    )
+    confirm_for_post_office(cycle, actor=post_office)
+    confirm_for_accountant(cycle, actor=accountant)
+
+
+def settle_cycle(
+    cycle: PaymentCycle, *, officer: User, accountant: User, post_office: User
+) -> PaymentCycle:
+    """Paid out by the paying office, the results recorded, the cash account kept,
+    the books closed."""
     if cycle.status == PaymentCycle.Status.CLOSED:
         return cycle
     if cycle.status == PaymentCycle.Status.SUBMITTED:
@@ -107,6 +148,7 @@ def settle_cycle(cycle: PaymentCycle, *, officer: User) -> PaymentCycle:
                 reference=f"DEMO{cycle.period:%Y%m}-{payment.pk}",
                 actor=officer,
             )
+    keep_cash_account(cycle, accountant=accountant, post_office=post_office)
     closed = close_cycle(cycle, actor=officer)
     backdate_cycle(closed)
     return closed

@@ -187,8 +187,16 @@ def _ensure_commune(
 
 
 def _staff() -> Staff:
-    users = User.objects.in_bulk(["canbo", "chutich", "congan"], field_name="username")
-    return Staff(officer=users["canbo"], leader=users["chutich"], police=users["congan"])
+    users = User.objects.in_bulk(
+        ["canbo", "chutich", "congan", "ketoan", "buudien"], field_name="username"
+    )
+    return Staff(
+        officer=users["canbo"],
+        leader=users["chutich"],
+        police=users["congan"],
+        accountant=users["ketoan"],
+        post_office=users["buudien"],
+    )
 
 
 @transaction.atomic

@@ -3,8 +3,9 @@
 Each month before this one, for each commune paying that month: the police's
 and the officer's clean-up (:mod:`demo.quality`), the registration lists built
 and sent, the cycle opened, approved and sent, the monthly report sent, the
-cycle paid and closed. This month: its blockers planted, the changes that
-leave months paid and not owed (:mod:`demo.recoveries`, once), its cycle opened as
+cycle paid, its cash account kept and confirmed, and closed. This month: its
+blockers planted, the changes that leave months paid and not owed
+(:mod:`demo.recoveries`, once), its cycle opened as
 a draft and its lists built (not sent: the gate holds them). A month whose cycle is closed is left as it is, so a second run in
 the same month writes nothing and a run a month later adds only that month.
 
@@ -55,6 +56,8 @@ class Staff:
     officer: User
     leader: User
     police: User
+    accountant: User
+    post_office: User
 
 
 @dataclass
@@ -116,7 +119,9 @@ def pay_month(commune: Commune, month: datetime.date, staff: Staff) -> None:
     send_lists(commune, month, officer=staff.officer, leader=staff.leader)
     cycle = send_cycle(commune, month, officer=staff.officer, leader=staff.leader)
     send_report(commune, month, officer=staff.officer)
-    settle_cycle(cycle, officer=staff.officer)
+    settle_cycle(
+        cycle, officer=staff.officer, accountant=staff.accountant, post_office=staff.post_office
+    )
 
 
 def past_months(codes: list[str], until: datetime.date, staff: Staff, timeline: Timeline) -> None:

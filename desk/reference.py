@@ -202,6 +202,13 @@ def load_reference_data() -> LoadSummary:
             # One statement for the rows and one for their history rows.
             bulk_update_with_history(changed, model, ["synonyms"])
 
+    # A level somebody confirmed (the base-level page or command) is theirs now:
+    # the shipped row never overwrites it, nor flags it unverified again.
+    confirmed = set(
+        AllowanceRate.objects.filter(verified_at__isnull=False).values_list(
+            "programme__code", "applies_from"
+        )
+    )
     _sync(
         AllowanceRate,
         ("programme", "applies_from"),
@@ -216,6 +223,7 @@ def load_reference_data() -> LoadSummary:
                 "source_note": "" if row["status"].startswith("verified") else row["status"],
             }
             for row in _rows("base_levels.csv")
+            if (row["programme"], _date(row["applies_from"])) not in confirmed
         ],
         summary,
         "rate",

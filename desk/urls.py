@@ -2,10 +2,23 @@
 
 from django.urls import path
 
-from desk import import_views, merger_views, views
+from desk import import_views, level_views, merger_views, views
 
 urlpatterns = [
     path("sap-nhap-xa/", merger_views.merger_page, name="merger_page"),
+    path("muc-chuan/", level_views.base_levels, name="base_levels"),
+    path("muc-chuan/xem-truoc/", level_views.base_level_preview, name="base_level_preview"),
+    path("muc-chuan/bang-so-tien/", level_views.amount_table_upload, name="amount_table_upload"),
+    path(
+        "muc-chuan/bang-so-tien/xac-nhan/",
+        level_views.amount_table_confirm,
+        name="amount_table_confirm",
+    ),
+    path(
+        "muc-chuan/bang-so-tien/mau.xlsx",
+        level_views.amount_table_template,
+        name="amount_table_template",
+    ),
     path("doi-tuong/", views.person_list, name="person_list"),
     path("nguoi/them/", views.person_create, name="person_create"),
     path("nguoi/<int:pk>/", views.person_detail, name="person_detail"),

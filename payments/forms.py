@@ -10,6 +10,7 @@ from beneficiaries.models import Programme
 from core.rules.money import AmountError, parse_amount
 from core.widgets import DateField
 from payments.models import Payment, RecoverySettlement
+from payments.services.cashaccount import VOUCHER_MAX_LENGTH
 
 
 class PaymentFilterForm(forms.Form):
@@ -60,6 +61,45 @@ class ResultsUploadForm(forms.Form):
         return upload
 
 
+class AmountField(forms.CharField):
+    """Whole đồng typed as people write it (``1.080.000``, ``1080000 đ``), read by
+    :func:`core.rules.money.parse_amount`; its message for anything else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "maxlength": "30"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_amount(text)
+        except AmountError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class HandoverForm(forms.Form):
+    """The accountant's handover of a cycle's cash to the post office."""
+
+    so_tien = AmountField(
+        label=_("Số tiền giao (đồng)"),
+        help_text=_("Bằng tổng danh sách chi tiền mặt và chi tại nhà, ví dụ 1.080.000."),
+    )
+    ngay = DateField(label=_("Ngày giao"))
+    so_phieu = forms.CharField(label=_("Số phiếu chi/biên nhận"), max_length=VOUCHER_MAX_LENGTH)
+
+
+class ReturnedCashForm(forms.Form):
+    """The cash the post office brings back: the payments nobody collected."""
+
+    so_tien = AmountField(
+        label=_("Tiền mặt nộp lại (đồng)"),
+        help_text=_("Tổng các khoản “Không nhận”; ghi 0 khi mọi người đã nhận."),
+    )
+    ngay = DateField(label=_("Ngày nộp lại"))
+
+
 class RecoveryDecisionForm(forms.Form):
     """The number and date of the decision to recover."""
 
@@ -76,11 +116,7 @@ class RecoverySettlementForm(forms.Form):
         widget=forms.RadioSelect,
         initial=RecoverySettlement.Kind.REPAID,
     )
-    amount = forms.CharField(
-        label=_("Số tiền (đồng)"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1.000.000"}),
-    )
+    amount = AmountField(label=_("Số tiền (đồng)"), help_text=_("Ví dụ 1.000.000."))
     on = DateField(label=_("Ngày nộp/ngày quyết định miễn"))
     document = forms.CharField(
         label=_("Số biên lai (nộp lại) hoặc số quyết định (miễn)"), max_length=100
@@ -93,10 +129,7 @@ class RecoverySettlementForm(forms.Form):
     )
 
     def clean_amount(self) -> int:
-        try:
-            amount = parse_amount(self.cleaned_data["amount"])
-        except AmountError as exc:
-            raise forms.ValidationError(exc.message) from None
+        amount = self.cleaned_data["amount"]
         if amount <= 0:
             raise forms.ValidationError(_("Số tiền phải lớn hơn 0 đồng."))
         return amount

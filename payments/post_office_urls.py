@@ -1,5 +1,6 @@
 from django.urls import path
 
+from payments import cashaccount_views
 from payments import post_office_views as views
 
 urlpatterns = [
@@ -10,5 +11,15 @@ urlpatterns = [
         "buu-dien/da-chi-tra/xac-nhan/",
         views.post_office_bulk_confirm,
         name="post_office_bulk_confirm",
+    ),
+    path(
+        "buu-dien/ky/<int:pk>/nop-lai/",
+        cashaccount_views.post_office_cash_returned,
+        name="post_office_cash_returned",
+    ),
+    path(
+        "buu-dien/ky/<int:pk>/xac-nhan/",
+        cashaccount_views.post_office_cash_confirm,
+        name="post_office_cash_confirm",
     ),
 ]

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from core.widgets import read_date
 from payments import postoffice
+from payments.cashaccount_views import cash_account_context
 from payments.filerules import months_label
 from payments.models import Payment
 from payments.services.results import (
@@ -132,6 +133,11 @@ def post_office(request: HttpRequest) -> HttpResponse:
             "query": query,
             # Without script, "select all" is a link that draws the page with every box ticked.
             "select_all": request.GET.get("chon") == "tat-ca",
+            **(
+                cash_account_context(request.user, cycle, page="post_office")
+                if cycle is not None
+                else {}
+            ),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments import bankresult_views, check_views, recovery_views, views
+from payments import bankresult_views, cashaccount_views, check_views, recovery_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
@@ -47,6 +47,12 @@ urlpatterns = [
         "ket-qua-ngan-hang/<int:pk>/tep-loi/",
         bankresult_views.results_upload_errors,
         name="results_upload_errors",
+    ),
+    path("<int:pk>/tien-mat/ban-giao/", cashaccount_views.cash_handover, name="cash_handover"),
+    path(
+        "<int:pk>/tien-mat/xac-nhan/",
+        cashaccount_views.cash_confirm_accountant,
+        name="cash_confirm_accountant",
     ),
     path("<int:pk>/<slug:action>/", views.cycle_action, name="cycle_action"),
     path(

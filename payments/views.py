@@ -33,13 +33,16 @@ from documents.access import visible_files
 from payments import access
 from payments.bankexport import ExportError
 from payments.bankuploads import cycle_takes_results
+from payments.cashaccount_views import cash_account_context
 from payments.changes import KIND_LABELS, change_counts, cycle_changes, previous_cycle
 from payments.checks import SAMPLED_STATES
 from payments.cyclefiles import cycle_files_of, may_request_cycle_files, request_cycle_files
 from payments.forms import PaymentFilterForm
+from payments.levelwarnings import cycle_level_warnings
 from payments.models import Payment, PaymentCheckSample, PaymentCycle
 from payments.queries import cycle_totals, months_covered, payment_rows, with_shown_figures
 from payments.services import cycles as cycle_services
+from payments.services.cashaccount import cash_account_close_problem
 from payments.services.reissue import SWITCHABLE, SwitchError, switch_to_cash
 from payments.surprise import SURPRISE_ARREARS_MONTHS, cycle_surprise
 from registration.quality.gate import blocker_lines
@@ -226,6 +229,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": _deadline(cycle, today),
             "totals": cycle_totals(cycle, programme_ids),
             "surprise": cycle_surprise(cycle, programme_ids),
+            "level_warnings": cycle_level_warnings(cycle, programme_ids),
             "changes": [
                 (kind, KIND_LABELS[kind], n)
                 for kind, n in change_counts(cycle, programme_ids).items()
@@ -246,6 +250,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sees_report": has_any_role(request.user, roles.CAN_SEE_LISTS),
             "checks_shown": cycle.status in SAMPLED_STATES,
             "check_sample": PaymentCheckSample.objects.filter(cycle=cycle).first(),
+            **cash_account_context(request.user, cycle, page="cycle"),
         },
     )
 
@@ -324,6 +329,10 @@ def _step_confirmation(request: HttpRequest, cycle: PaymentCycle, chosen: Action
                 _("Còn %(count)s khoản chưa có kết quả chi trả: chưa khóa sổ được.")
                 % {"count": format_amount(pending, unit=False)}
             )
+        else:
+            cash_problem = cash_account_close_problem(cycle)
+            if cash_problem:
+                warnings.append(cash_problem + " " + _("Chưa khóa sổ được."))
     tables = []
     if chosen.step in ("submit", "mark_paid", "close"):
         tables.append(

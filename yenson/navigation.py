@@ -72,6 +72,12 @@ NAV: tuple[Link, ...] = (
     ),
     Link(PAYING, "recovery_list", gettext_lazy("Khoản thu hồi"), _role(roles.CAN_SEE_RECOVERIES)),
     Link(
+        PAYING,
+        "base_levels",
+        gettext_lazy("Mức chuẩn, mức trợ cấp"),
+        _role(roles.CAN_PREVIEW_BASE_LEVELS),
+    ),
+    Link(
         LISTS, "registration_lists", gettext_lazy("Danh sách đăng ký"), _role(roles.CAN_SEE_LISTS)
     ),
     Link(LISTS, "downloads", gettext_lazy("Tệp đã lập"), _role(roles.CAN_SEE_LISTS)),
@@ -175,8 +181,21 @@ PAGES: Mapping[str, Page] = {
         obj="upload",
         obj_label=lambda upload: upload.original_name,
     ),
+    "base_levels": Page(gettext_lazy("Mức chuẩn, mức trợ cấp")),
+    "base_level_preview": Page(gettext_lazy("Xem trước mức chuẩn"), parent="base_levels"),
+    "amount_table_upload": Page(gettext_lazy("Bảng số tiền"), parent="base_levels"),
+    "amount_table_confirm": Page(gettext_lazy("Xem trước bảng số tiền"), parent="base_levels"),
+    # The post office's cash account of a cycle: the accountant's side from the cycle page.
+    "cash_handover": Page(
+        gettext_lazy("Bàn giao tiền mặt"), parent="cycle_detail", obj="cycle", label_var="title"
+    ),
+    "cash_confirm_accountant": Page(gettext_lazy("Kế toán xác nhận"), parent="cycle_detail"),
     "post_office": Page(gettext_lazy("Chi trả tiền mặt")),
     "post_office_bulk_confirm": Page(gettext_lazy("Xác nhận đã chi trả"), parent="post_office"),
+    "post_office_cash_returned": Page(
+        gettext_lazy("Tiền mặt nộp lại"), parent="post_office", label_var="title"
+    ),
+    "post_office_cash_confirm": Page(gettext_lazy("Bưu điện xác nhận"), parent="post_office"),
     # Danh sách và báo cáo
     "registration_lists": Page(gettext_lazy("Danh sách đăng ký")),
     "registration_lists_approve": Page(

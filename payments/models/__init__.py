@@ -5,6 +5,7 @@ entitlements in :mod:`amounts.models`.
 """
 
 from payments.models.bankresults import BankResultsUpload
+from payments.models.cashaccount import CashAccount
 from payments.models.checks import PaymentCase, PaymentCheck, PaymentCheckSample
 from payments.models.cycle import Month, Payment, PaymentCycle, PaymentMonth
 from payments.models.recoveries import (
@@ -16,6 +17,7 @@ from payments.models.recoveries import (
 
 __all__ = [
     "BankResultsUpload",
+    "CashAccount",
     "Month",
     "Payment",
     "PaymentCase",

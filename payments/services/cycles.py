@@ -57,6 +57,7 @@ from core.rules.money import format_amount
 from core.rules.months import first_of_month, next_month
 from core.rules.reasons import ReasonError, clean_reason
 from payments.models import Payment, PaymentCycle
+from payments.services.cashaccount import cash_account_close_problem
 from payments.services.recoveries import apply_deductions, clear_deductions, detect_recoveries
 from registration.quality.gate import Blocker, submission_blockers
 
@@ -170,6 +171,33 @@ _HISTORY_JOIN = """
     LEFT JOIN beneficiaries_enrolmentcommuneperiod h
       ON h.beneficiary_id = b.id AND h.until_month > m.month
      AND (h.from_month IS NULL OR h.from_month <= m.month)
+"""
+
+# A month no longer owed (after a death, from an end) whose recovery took back
+# more than is paid now (the payment the recovery was deducted for failed
+# after all): what was deducted is returned to the enrolment.
+_FILL_GIVEN_BACK = """
+INSERT INTO payments_cycle_due (beneficiary_id, month, kind, amount)
+SELECT r.beneficiary_id, r.month,
+       CASE WHEN r.regular_lines = 0 THEN 'regular' ELSE 'top_up' END,
+       r.recognised - r.paid
+FROM (
+    SELECT rm.beneficiary_id AS beneficiary_id, rm.month AS month,
+        SUM(rm.amount) AS recognised,
+        COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
+          WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live), 0)
+          AS paid,
+        (SELECT COUNT(*) FROM payments_paymentmonth pm
+          WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live
+            AND pm.kind = 'regular') AS regular_lines
+    FROM payments_recoverymonth rm
+    JOIN beneficiaries_beneficiary b ON b.id = rm.beneficiary_id
+    WHERE rm.beneficiary_id IN ({enrolments}) AND rm.month <= %s AND b.status <> 'suspended'
+      AND NOT EXISTS (SELECT 1 FROM payments_cycle_due d
+                      WHERE d.beneficiary_id = rm.beneficiary_id AND d.month = rm.month)
+    GROUP BY rm.beneficiary_id, rm.month
+) r
+WHERE r.recognised > r.paid
 """
 
 _INSERT_PAYMENTS = """
@@ -313,6 +341,10 @@ def _fill(
         cursor.execute(
             fill_due,
             [_d(min(tracked.values())), _d(cycle.period), *enrolments_params],
+        )
+        cursor.execute(
+            _FILL_GIVEN_BACK.format(enrolments=enrolments_sql),
+            [*enrolments_params, _d(cycle.period)],
         )
         if postgres:
             # Nothing analyses a temporary table: without it the joins below are guessed.
@@ -551,7 +583,8 @@ def mark_cycle_paid(cycle: PaymentCycle, *, actor) -> PaymentCycle:
 
 @transaction.atomic
 def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
-    """Close the books once every payment has a result (paid, failed or returned)."""
+    """Close the books once every payment has a result (paid, failed or returned) and
+    the post office's cash account balances, confirmed by both (a cycle with cash)."""
     cycle = _begin(cycle, "close", actor)
     pending = cycle.payments.filter(status=Payment.Status.PENDING).count()
     if pending:
@@ -559,6 +592,9 @@ def close_cycle(cycle: PaymentCycle, *, actor) -> PaymentCycle:
             _("Còn %(count)s khoản chưa có kết quả chi trả: chưa khóa sổ được.")
             % {"count": format_amount(pending, unit=False)}
         )
+    problem = cash_account_close_problem(cycle)
+    if problem:
+        raise CycleError(problem + " " + _("Chưa khóa sổ được."))
     cycle.status = PaymentCycle.Status.CLOSED
     cycle.closed_by = actor
     cycle.closed_at = timezone.now()

@@ -1,8 +1,8 @@
 """Recoveries (thu hồi): months paid above what is owed, and how the money comes back.
 
 The rule, per enrolment and month: the live lines of payments that count
-(pending, paid, or settled by a deduction) in cycles sent to the paying office,
-less the months of its recoveries, equal what is owed — the entitlement in
+(pending, paid, or settled by a deduction) in cycles past their draft (a draft
+is rebuilt instead), less the months of its recoveries, equal what is owed — the entitlement in
 force, nothing after the month of death, from the end month on, or before the
 start. :func:`detect_recoveries` restores it after any change, set-based:
 
@@ -61,39 +61,57 @@ class RecoveryError(Exception):
     """A recovery operation refused, with a message for the user."""
 
 
-# One row per enrolment and month whose paid − recovered differs from what is owed
-# (only months paid in sent cycles: a draft or an approved cycle is rebuilt instead).
+# One row per enrolment and month whose paid − recovered differs from what is
+# owed: the months paid in cycles past their draft (a draft is rebuilt instead)
+# and the months recoveries hold (a month no longer paid at all, after a failure).
 _DIFFERENCES = """
-SELECT x.beneficiary_id, x.month, x.paid - x.owed - x.recognised, x.recognised, x.cause
-FROM (
-    SELECT pm.beneficiary_id AS beneficiary_id, pm.month AS month,
-        SUM(pm.amount) AS paid,
+WITH k AS (
+    SELECT t.beneficiary_id AS beneficiary_id, t.month AS month,
+           SUM(t.paid) AS paid, SUM(t.recognised) AS recognised
+    FROM (
+        SELECT pm.beneficiary_id AS beneficiary_id, pm.month AS month,
+               pm.amount AS paid, 0 AS recognised
+        FROM payments_paymentmonth pm
+        JOIN payments_payment pay ON pay.id = pm.payment_id
+        JOIN payments_paymentcycle c ON c.id = pay.cycle_id
+        WHERE pm.live AND c.status <> 'draft' AND pay.status IN ({counted})
+          AND pm.beneficiary_id IN ({enrolments})
+        UNION ALL
+        SELECT rm.beneficiary_id, rm.month, 0, rm.amount
+        FROM payments_recoverymonth rm
+        WHERE rm.beneficiary_id IN ({enrolments})
+    ) t
+    GROUP BY t.beneficiary_id, t.month
+),
+e AS (
+    SELECT beneficiary_id, from_month, amount,
+           LEAD(from_month) OVER (PARTITION BY beneficiary_id ORDER BY from_month) AS until
+    FROM amounts_entitlement
+    WHERE beneficiary_id IN ({enrolments})
+),
+x AS (
+    SELECT k.beneficiary_id AS beneficiary_id, k.month AS month, k.paid AS paid,
+        k.recognised AS recognised,
         CASE
-            WHEN MAX(p.date_of_death) IS NOT NULL AND pm.month > MAX(p.date_of_death) THEN 0
-            WHEN MAX(b.end_month) IS NOT NULL AND pm.month >= MAX(b.end_month) THEN 0
-            WHEN pm.month < MAX(b.start_month) THEN 0
-            ELSE COALESCE((SELECT e.amount FROM amounts_entitlement e
-                  WHERE e.beneficiary_id = pm.beneficiary_id AND e.from_month <= pm.month
-                  ORDER BY e.from_month DESC LIMIT 1), 0)
+            WHEN p.date_of_death IS NOT NULL AND k.month > p.date_of_death THEN 0
+            WHEN b.end_month IS NOT NULL AND k.month >= b.end_month THEN 0
+            WHEN k.month < b.start_month THEN 0
+            ELSE COALESCE(e.amount, 0)
         END AS owed,
-        COALESCE((SELECT SUM(rm.amount) FROM payments_recoverymonth rm
-          WHERE rm.beneficiary_id = pm.beneficiary_id AND rm.month = pm.month), 0) AS recognised,
         CASE
-            WHEN MAX(p.date_of_death) IS NOT NULL AND pm.month > MAX(p.date_of_death)
-                THEN 'death'
-            WHEN MAX(b.end_month) IS NOT NULL AND pm.month >= MAX(b.end_month) THEN 'ended'
-            WHEN pm.month < MAX(b.start_month) THEN 'ended'
+            WHEN p.date_of_death IS NOT NULL AND k.month > p.date_of_death THEN 'death'
+            WHEN b.end_month IS NOT NULL AND k.month >= b.end_month THEN 'ended'
+            WHEN k.month < b.start_month THEN 'ended'
             ELSE 'amount'
         END AS cause
-    FROM payments_paymentmonth pm
-    JOIN payments_payment pay ON pay.id = pm.payment_id
-    JOIN payments_paymentcycle c ON c.id = pay.cycle_id
-    JOIN beneficiaries_beneficiary b ON b.id = pm.beneficiary_id
+    FROM k
+    JOIN beneficiaries_beneficiary b ON b.id = k.beneficiary_id
     JOIN beneficiaries_person p ON p.id = b.person_id
-    WHERE pm.live AND c.status IN ({sent}) AND pay.status IN ({counted})
-      AND pm.beneficiary_id IN ({enrolments})
-    GROUP BY pm.beneficiary_id, pm.month
-) x
+    LEFT JOIN e ON e.beneficiary_id = k.beneficiary_id AND e.from_month <= k.month
+         AND (e.until IS NULL OR k.month < e.until)
+)
+SELECT x.beneficiary_id, x.month, x.paid - x.owed - x.recognised, x.recognised, x.cause
+FROM x
 WHERE x.paid - x.owed - x.recognised <> 0
   AND (x.paid - x.owed - x.recognised > 0 OR x.recognised > 0)
 """
@@ -114,14 +132,14 @@ def _placeholders(values) -> str:
 
 
 def _differences(enrolments: QuerySet) -> list[tuple]:
-    sql, params = enrolments.values("pk").query.sql_with_params()
-    sent = [str(s) for s in PaymentCycle.SENT_STATUSES]
+    sql, params = enrolments.order_by().values("pk").query.sql_with_params()
     counted = [str(s) for s in COUNTED]
-    query = _DIFFERENCES.format(
-        sent=_placeholders(sent), counted=_placeholders(counted), enrolments=sql
-    )
+    query = _DIFFERENCES.format(counted=_placeholders(counted), enrolments=sql)
     with connection.cursor() as cursor:
-        cursor.execute(query, [*sent, *counted, *params])
+        if connection.vendor == "postgresql":
+            # Grouping a commune's paid months in memory; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(query, [*counted, *params, *params, *params])
         return cursor.fetchall()
 
 

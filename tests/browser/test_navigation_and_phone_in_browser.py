@@ -96,7 +96,7 @@ def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_mo
             ("Đối tượng", ["Danh sách đối tượng", "Thêm người", "Nhập từ Excel",
                            "Chất lượng dữ liệu", "Chuyển chương trình", "Truyền thông"]),
             ("Chi trả", ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt", "Khiếu nại chưa nhận tiền",
-                         "Khoản thu hồi"]),
+                         "Khoản thu hồi", "Mức chuẩn, mức trợ cấp"]),
             ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập", "Báo cáo tháng"]),
         ]
         for item in items
@@ -175,6 +175,12 @@ PHONE_PAGES = [
     ("/chuyen-chuong-trinh/", "transfers"),
     ("/truyen-thong/", "outreach"),
     ("/bao-cao-thang/", "monthly-report"),
+    ("/muc-chuan/", "base-levels"),
+    (
+        "/muc-chuan/xem-truoc/?chuong_trinh=BTXH&so_tien=540.000&tu_thang=07/2026"
+        "&can_cu=Ngh%E1%BB%8B+%C4%91%E1%BB%8Bnh+335%2F2026%2FN%C4%90-CP",
+        "base-level-preview",
+    ),
 ]
 
 
@@ -186,7 +192,7 @@ def test_the_officer_s_main_pages_never_scroll_sideways(open_page, cash_month, t
         page.goto(path.format(pk=cash_month.pk, person=person))
         expect(page.locator("h1")).to_be_visible()
         _no_sideways_scroll(page)
-        if name in ("dashboard", "registry", "post-office", "cycle", "person"):
+        if name in ("dashboard", "registry", "post-office", "cycle", "person", "base-levels"):
             _shot(page, tmp_path, f"{name}-{viewport['width']}")
     assert page.failures == []
 

@@ -23,6 +23,7 @@ from payments.services.cycles import (
     take_step,
 )
 from payments.services.results import record_result
+from tests.cash import settle_cash_account
 from tests.cycles.conftest import SEP, enrol
 from tests.factories import UserFactory
 
@@ -112,7 +113,9 @@ def test_a_blocking_finding_blocks_approval(commune, officer, leader, verify_all
     assert "Người đã chết" in blocked.value.blockers[0].reasons[0]
 
 
-def test_books_close_only_when_every_payment_has_a_result(draft, leader, officer):
+def test_books_close_only_when_every_payment_has_a_result(
+    draft, leader, officer, accountant, post_office
+):
     approve_cycle(draft, actor=leader, today=BEFORE_DUE)
     submit_cycle(draft, actor=officer, today=BEFORE_DUE)
     with pytest.raises(CycleError, match="Đã chi trả"):
@@ -123,6 +126,10 @@ def test_books_close_only_when_every_payment_has_a_result(draft, leader, officer
     with pytest.raises(CycleError, match="Còn 1 khoản"):
         close_cycle(draft, actor=officer)
     record_result(second, status="returned", reason="Đi vắng", actor=officer)
+    # Cash: the post office's account must balance, confirmed by both, first.
+    with pytest.raises(CycleError, match="Kế toán chưa ghi số tiền giao cho bưu điện"):
+        close_cycle(draft, actor=officer)
+    settle_cash_account(draft, accountant=accountant, post_office=post_office)
     cycle = close_cycle(draft, actor=officer)
     assert cycle.status == PaymentCycle.Status.CLOSED
     totals = {
@@ -182,6 +189,13 @@ def test_the_steps_offered_are_exactly_the_steps_the_services_accept(draft, requ
 
     put(state)
     Payment.objects.filter(cycle=draft).update(status=Payment.Status.PAID, paid_on=BEFORE_DUE)
+    if state == PaymentCycle.Status.PAID:  # the cash account as closing needs it
+        settle_cash_account(
+            draft,
+            accountant=request.getfixturevalue("accountant"),
+            post_office=request.getfixturevalue("post_office"),
+            day=BEFORE_DUE,
+        )
     for who in ROLE_FIXTURES:
         user = request.getfixturevalue(who)
         cycle = PaymentCycle.objects.get(pk=draft.pk)
