@@ -72,6 +72,14 @@ _CYCLES = (
     "payments.paymentcheck",
     "payments.paymentcase",
 )
+# Money paid and not owed, and how it comes back: the commune's own follow-up
+# (read only in the admin; the recovery pages record), not the paying office's.
+_RECOVERIES = (
+    "payments.recovery",
+    "payments.recoverymonth",
+    "payments.recoverydeduction",
+    "payments.recoverysettlement",
+)
 
 # role -> {"app_label.model": actions}
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -82,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "documents.event": VIEW,
         # Opens, sends and closes cycles; payments change only through the services.
         **dict.fromkeys(_CYCLES, EDIT),
+        **dict.fromkeys(_RECOVERIES, VIEW),
         # Checks are the police's: the officer reads them.
         "beneficiaries.identitycheck": VIEW,
         **dict.fromkeys(_REFERENCE, VIEW),
@@ -93,10 +102,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "beneficiaries.identitycheck": ("view", "add"),
     },
     ACCOUNTANT: dict.fromkeys(
-        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES + _RECOVERIES,
+        VIEW,
     ),
     LEADER: dict.fromkeys(
-        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES, VIEW
+        _PEOPLE + _REGISTRY + _MONEY + _OUTREACH + _REFERENCE + _FILES + _CYCLES + _RECOVERIES,
+        VIEW,
     ),
     # Cash and home lists name the receiver: people, never accounts (registrations
     # show the account, so they are not here).
@@ -164,6 +175,10 @@ CAN_CORRECT_CLOSED_RESULTS = frozenset({ACCOUNTANT})
 # cases; anyone at the commune who sees the person may record their statement.
 CAN_CHECK_PAYMENTS = frozenset({LABOUR_OFFICER})
 CAN_RECORD_STATEMENTS = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER})
+# Recoveries (thu hồi): the commune's own follow-up. The officer records decisions,
+# repayments and waivers (``CAN_PREPARE_CYCLES``, as the services check); the
+# accountant and the leader read.
+CAN_SEE_RECOVERIES = frozenset({LABOUR_OFFICER, ACCOUNTANT, LEADER})
 # The monthly report built on demand: whoever sees every report (not the paying
 # office, which sees a report only once it was sent to it).
 CAN_BUILD_MONTHLY_REPORT = CAN_SEE_LISTS - SEES_SENT_LISTS_ONLY

@@ -3,7 +3,9 @@
 Each month before this one, for each commune paying that month: the police's
 and the officer's clean-up (:mod:`demo.quality`), the registration lists built
 and sent, the cycle opened, approved and sent, the monthly report sent, the
-cycle paid, its cash account kept and confirmed, and closed. This month: its blockers planted, its cycle opened as
+cycle paid, its cash account kept and confirmed, and closed. This month: its
+blockers planted, the changes that leave months paid and not owed
+(:mod:`demo.recoveries`, once), its cycle opened as
 a draft and its lists built (not sent: the gate holds them). A month whose cycle is closed is left as it is, so a second run in
 the same month writes nothing and a run a month later adds only that month.
 
@@ -23,6 +25,7 @@ from core.rules.months import first_of_month, next_month
 from demo.htxh import start_htxh_if_due
 from demo.payments import open_draft, send_cycle, settle_cycle
 from demo.quality import clear_findings, plant_for_month, verify_everyone
+from demo.recoveries import plant_recoveries
 from demo.sending import build_lists, send_lists, send_report
 from desk.merger import merge_communes
 from payments.models import PaymentCycle
@@ -145,6 +148,7 @@ def this_month(
         if cycle is None:
             start_htxh_if_due(commune, month, officer=staff.officer, leader=staff.leader)
             plant_for_month(commune, month, today=as_of, officer=staff.officer)
+            plant_recoveries(commune, month, officer=staff.officer)
             cycle = open_draft(commune, month, officer=staff.officer)
             build_lists(commune, month, officer=staff.officer, leader=staff.leader, today=as_of)
             timeline.drafts.append((commune.code, month))

@@ -57,6 +57,8 @@ from desk.registry import (
     search_registry,
     with_current_terms,
 )
+from payments import recovery_queries
+from payments.access import recoveries_for
 from registration.models import PaymentMethodRegistration
 
 PAGE_SIZE = 50
@@ -259,11 +261,23 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if show_money
         else []
     )
+    # Money paid and not owed (thu hồi): the roles that follow recoveries up.
+    recoveries = (
+        recovery_queries.decorate(
+            recovery_queries.listed(
+                recoveries_for(request.user).filter(beneficiary__person=person)
+            ),
+            timezone.localdate(),
+        )
+        if has_any_role(request.user, roles.CAN_SEE_RECOVERIES)
+        else None
+    )
     return render(
         request,
         "desk/person_detail.html",
         {
             "person": person,
+            "recoveries": recoveries,
             "enrolments": enrolments,
             "representatives": representatives,
             "represents": represents,

@@ -16,7 +16,7 @@ from django.http import Http404
 from beneficiaries.access import commune_ids_for, programme_condition, programme_ids_for
 from core import roles
 from core.access import has_any_role, require_role
-from payments.models import Payment, PaymentCycle
+from payments.models import Payment, PaymentCycle, Recovery
 from payments.services.results import actor_may_correct
 
 
@@ -91,3 +91,31 @@ def get_payment_to_correct(user, pk: int) -> Payment:
     if not actor_may_correct(user, payment, payment.cycle.status):
         raise PermissionDenied
     return payment
+
+
+def recoveries_for(user) -> QuerySet[Recovery]:
+    """The recoveries of the user's communes and programmes (403 for a role that sees none)."""
+    require_role(user, roles.CAN_SEE_RECOVERIES)
+    recoveries = Recovery.objects.filter(programme_condition(user, "beneficiary__programme"))
+    if not user.is_superuser:
+        recoveries = recoveries.filter(beneficiary__commune_id__in=commune_ids_for(user))
+    return recoveries
+
+
+def get_recovery_for(user, pk: int) -> Recovery:
+    """A recovery the user may read: 404 outside their communes, 403 for another role."""
+    try:
+        return (
+            recoveries_for(user)
+            .select_related("beneficiary__person__village", "beneficiary__programme", "created_by")
+            .get(pk=pk)
+        )
+    except (Recovery.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_recovery_to_act(user, pk: int) -> Recovery:
+    """A recovery the user may record on (decision, repayment, waiver)."""
+    recovery = get_recovery_for(user, pk)
+    require_role(user, roles.CAN_PREPARE_CYCLES)
+    return recovery

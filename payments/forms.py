@@ -10,7 +10,7 @@ from beneficiaries.models import Programme
 from core.rules.money import AmountError, parse_amount
 from core.rules.reasons import REASON_MAX_LENGTH, ReasonError, clean_reason
 from core.widgets import DateField
-from payments.models import Payment
+from payments.models import Payment, RecoverySettlement
 from payments.services.cashaccount import VOUCHER_MAX_LENGTH
 from payments.services.corrections import FAILURE_REASON_MAX, unchanged_error
 from payments.services.results import CASH_METHODS, is_same_result, paid_date_problem
@@ -167,3 +167,38 @@ class CorrectionForm(forms.Form):
         ):
             raise forms.ValidationError(str(unchanged_error(self.payment)))
         return data
+
+
+class RecoveryDecisionForm(forms.Form):
+    """The number and date of the decision to recover."""
+
+    number = forms.CharField(label=_("Số quyết định thu hồi"), max_length=100)
+    day = DateField(label=_("Ngày quyết định"))
+
+
+class RecoverySettlementForm(forms.Form):
+    """Cash repaid (with its receipt) or an amount waived (with its decision)."""
+
+    kind = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=RecoverySettlement.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=RecoverySettlement.Kind.REPAID,
+    )
+    amount = AmountField(label=_("Số tiền (đồng)"), help_text=_("Ví dụ 1.000.000."))
+    on = DateField(label=_("Ngày nộp/ngày quyết định miễn"))
+    document = forms.CharField(
+        label=_("Số biên lai (nộp lại) hoặc số quyết định (miễn)"), max_length=100
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_amount(self) -> int:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("Số tiền phải lớn hơn 0 đồng."))
+        return amount

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from payments import bankresult_views, cashaccount_views, check_views, correction_views, views
+from payments import (
+    bankresult_views,
+    cashaccount_views,
+    check_views,
+    correction_views,
+    recovery_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
@@ -13,6 +20,19 @@ urlpatterns = [
     path("khieu-nai/", check_views.case_list, name="case_list"),
     path("khieu-nai/<int:pk>/giai-quyet/", check_views.case_resolve, name="case_resolve"),
     path("nguoi/<int:pk>/phan-anh/", check_views.person_statement, name="person_statement"),
+    path("thu-hoi/", recovery_views.recovery_list, name="recovery_list"),
+    path("thu-hoi/ra-soat/", recovery_views.recovery_review, name="recovery_review"),
+    path("thu-hoi/<int:pk>/", recovery_views.recovery_detail, name="recovery_detail"),
+    path(
+        "thu-hoi/<int:pk>/quyet-dinh/",
+        recovery_views.recovery_decision,
+        name="recovery_decision",
+    ),
+    path(
+        "thu-hoi/<int:pk>/nop-lai-mien/",
+        recovery_views.recovery_settlement,
+        name="recovery_settlement",
+    ),
     path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
     path("<int:pk>/lap-tep/", views.cycle_files_request, name="cycle_files_request"),
     path(

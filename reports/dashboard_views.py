@@ -29,7 +29,9 @@ from core import roles
 from core.access import has_any_role, require_role
 from core.rules.months import first_of_month
 from documents.access import visible_files
+from payments.access import recoveries_for
 from payments.checks import open_cases
+from payments.recovery_queries import open_summary
 from registration.listfiles import awaiting_approval
 from registration.quality.figures import verification_summary
 from reports import dashboard as figures
@@ -105,6 +107,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labels": [f"{m.period:%m/%Y}" for m in months],
             "share": [m.all.percent for m in months],
         }
+    if has_any_role(user, roles.CAN_SEE_RECOVERIES):
+        # Money paid and not owed, still to come back: the officer's follow-up.
+        context["recoveries"] = open_summary(
+            recoveries_for(user).filter(beneficiary__commune=commune), timezone.localdate()
+        )
     if context["can_see_outreach"]:
         context["outreach"] = figures.recent_outreach(commune)
     if has_any_role(user, roles.CAN_APPROVE_LISTS | roles.CAN_APPROVE_CYCLES):

@@ -52,6 +52,8 @@ REGISTRATIONS = ["registration.paymentmethodregistration", "registration.account
 # Read only for everyone (the pages make and approve proposals): no police, no post office.
 TRANSFERS = ["registration.programmetransfer"]
 OUTREACH = ["registration.outreachactivity"]
+# Read only for the money roles (the recovery pages record).
+RECOVERIES = ["payments.recovery"]
 ADMINISTRATION = ["auth.user", "auth.group", "axes.accessattempt"]
 ALL_MODELS = (
     PEOPLE
@@ -64,6 +66,7 @@ ALL_MODELS = (
     + REGISTRATIONS
     + TRANSFERS
     + OUTREACH
+    + RECOVERIES
     + ADMINISTRATION
 )
 
@@ -80,11 +83,11 @@ _READ_ALL = set(
     + OUTREACH
 )
 REACHABLE = {
-    "officer": _READ_ALL,
+    "officer": _READ_ALL | set(RECOVERIES),
     # People and their identity checks: the police desk.
     "police": set(PEOPLE + CHECKS),
-    "accountant": _READ_ALL,
-    "leader": _READ_ALL,
+    "accountant": _READ_ALL | set(RECOVERIES),
+    "leader": _READ_ALL | set(RECOVERIES),
     # Registrations name the account: not for the post office.
     "post_office": set(PEOPLE + ENROLMENTS),
     "district": _READ_ALL,

@@ -33,7 +33,7 @@ def test_the_officer_s_links_are_grouped_by_task(client, officer):
         (
             "Chi trả",
             ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt", "Khiếu nại chưa nhận tiền",
-             "Mức chuẩn, mức trợ cấp"],
+             "Khoản thu hồi", "Mức chuẩn, mức trợ cấp"],
         ),
         ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập", "Báo cáo tháng"]),
     ]  # fmt: skip

@@ -39,12 +39,13 @@ from beneficiaries.models import (
 )
 from core import roles
 from demo.payments import LATE_CYCLES
+from demo.recoveries import LOWERED_BY
 from demo.seed import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGES, OTHER_VILLAGES, seed_demo
 from demo.sending import LATE_LISTS, LATE_REPORTS
 from demo.timeline import FIRST_MONTH, MERGED_ON
 from documents.access import visible_files
 from documents.models import Event, GeneratedFile
-from payments.models import Payment, PaymentCycle, PaymentMonth
+from payments.models import Payment, PaymentCycle, PaymentMonth, Recovery, RecoveryDeduction
 from payments.services.cycles import cycle_blockers
 from registration import listfiles
 from registration.listfiles import ListBlocked
@@ -287,6 +288,52 @@ def test_this_months_draft_shows_the_blockers_planted_on_purpose(demo, db):
     assert "cần thôi hưởng" in reasons
     assert "Tên chủ tài khoản" in reasons
     assert draft.payment_count > 250
+
+
+def test_two_changes_recorded_late_leave_a_recovery_each_with_the_exact_amounts(demo, db, client):
+    ha_trung = _commune("15271")
+    last = (THIS_MONTH - datetime.timedelta(days=1)).replace(day=1)
+    months = [(last - datetime.timedelta(days=1)).replace(day=1), last]
+    recoveries = {
+        r.cause: r
+        for r in Recovery.objects.filter(beneficiary__commune=ha_trung).select_related(
+            "beneficiary__person"
+        )
+    }
+    assert set(recoveries) == {Recovery.Cause.DEATH, Recovery.Cause.AMOUNT}
+    # A death reported late: the two months paid since, to recover from the receiver.
+    death = recoveries[Recovery.Cause.DEATH]
+    dead = death.beneficiary
+    assert dead.person.date_of_death < months[0] and dead.status == Beneficiary.Status.ENDED
+    paid = {
+        month: amount
+        for month, amount in PaymentMonth.objects.filter(
+            beneficiary=dead, month__in=months, live=True
+        ).values_list("month", "amount")
+    }
+    assert list(death.months.values_list("month", "amount")) == sorted(paid.items())
+    assert death.amount == sum(paid.values()) > 0
+    receiver = Payment.objects.get(beneficiary=dead, cycle__period=last)
+    assert receiver.representative_id and death.recover_from == receiver.receiver_name
+    assert death.recover_from != dead.person.full_name
+    assert not RecoveryDeduction.objects.filter(recovery=death).exists()
+    assert not Payment.objects.filter(beneficiary=dead, cycle__period=THIS_MONTH).exists()
+    # An amount lowered back-dated: twice the reduction, taken from this month's payment.
+    lowered = recoveries[Recovery.Cause.AMOUNT]
+    assert lowered.amount == 2 * LOWERED_BY
+    assert list(lowered.months.values_list("month", "amount")) == [(m, LOWERED_BY) for m in months]
+    payment = Payment.objects.get(beneficiary=lowered.beneficiary, cycle__period=THIS_MONTH)
+    assert payment.deducted == 2 * LOWERED_BY
+    assert lowered.deductions.get().payment == payment
+    # On the officer's page: the death's still to recover, the other deducted.
+    client.force_login(User.objects.get(username="canbo"))
+    page = client.get(reverse("recovery_list"), {"xa": ha_trung.pk})
+    assert [r.pk for r in page.context["page"]] == [death.pk]  # still to recover
+    assert death.recover_from in page.content.decode()
+    every = client.get(reverse("recovery_list"), {"xa": ha_trung.pk, "hien": "tat-ca"})
+    rows = {r.pk: r for r in every.context["page"]}
+    assert rows[death.pk].left == death.amount and rows[lowered.pk].left == 0
+    assert rows[lowered.pk].state == "Đã khấu trừ hết"
 
 
 def test_huu_tri_xa_hoi_starts_in_july_2025_with_declared_conditions(demo, db):

@@ -70,6 +70,7 @@ NAV: tuple[Link, ...] = (
     Link(
         PAYING, "case_list", gettext_lazy("Khiếu nại chưa nhận tiền"), _role(roles.CAN_SEE_CYCLES)
     ),
+    Link(PAYING, "recovery_list", gettext_lazy("Khoản thu hồi"), _role(roles.CAN_SEE_RECOVERIES)),
     Link(
         PAYING,
         "base_levels",
@@ -164,6 +165,15 @@ PAGES: Mapping[str, Page] = {
     "cycle_checks": Page(gettext_lazy("Kiểm tra chi trả"), parent="cycle_detail", obj="cycle"),
     "case_list": Page(gettext_lazy("Khiếu nại chưa nhận tiền")),
     "case_resolve": Page(gettext_lazy("Giải quyết"), parent="case_list"),
+    "recovery_list": Page(gettext_lazy("Khoản thu hồi")),
+    "recovery_detail": Page(
+        gettext_lazy("Khoản thu hồi"),
+        parent="recovery_list",
+        obj="recovery",
+        obj_label=lambda recovery: recovery.beneficiary.person.full_name,
+    ),
+    "recovery_decision": Page(gettext_lazy("Ghi quyết định"), parent="recovery_detail"),
+    "recovery_settlement": Page(gettext_lazy("Nộp lại/miễn"), parent="recovery_detail"),
     "person_statement": Page(gettext_lazy("Phản ánh chưa nhận tiền"), parent="person_detail"),
     "results_upload": Page(gettext_lazy("Kết quả ngân hàng"), parent="cycle_detail", obj="cycle"),
     "results_upload_detail": Page(

@@ -96,7 +96,7 @@ def test_every_officer_page_is_reachable_from_the_grouped_nav(open_page, cash_mo
             ("Đối tượng", ["Danh sách đối tượng", "Thêm người", "Nhập từ Excel",
                            "Chất lượng dữ liệu", "Chuyển chương trình", "Truyền thông"]),
             ("Chi trả", ["Mở tài khoản", "Kỳ chi trả", "Chi trả tiền mặt", "Khiếu nại chưa nhận tiền",
-                         "Mức chuẩn, mức trợ cấp"]),
+                         "Khoản thu hồi", "Mức chuẩn, mức trợ cấp"]),
             ("Danh sách và báo cáo", ["Danh sách đăng ký", "Tệp đã lập", "Báo cáo tháng"]),
         ]
         for item in items
