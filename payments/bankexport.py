@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Bank
@@ -48,6 +48,9 @@ BANK_COLUMNS = (
 )
 BANK_AMOUNT_COLUMN = 6
 TOTALS_LABEL = "Tổng cộng"
+# What a bank file or a post office list holds: a payment a recovery took whole
+# (settled) sends nothing, so it is on neither.
+SENDS_MONEY = ~Q(status=Payment.Status.SETTLED)
 
 
 class ExportError(Exception):
@@ -105,10 +108,15 @@ class BankBatch:
     total: int
 
 
+def transfers(cycle: PaymentCycle) -> QuerySet[Payment]:
+    """The payments the bank files hold: one rule for the files and their figures."""
+    return Payment.objects.filter(SENDS_MONEY, cycle=cycle, method=Payment.Method.ACCOUNT)
+
+
 def bank_batches(cycle: PaymentCycle) -> list[BankBatch]:
     """The banks of a cycle's account payments, with their counts and totals."""
     figures = (
-        Payment.objects.filter(cycle=cycle, method=Payment.Method.ACCOUNT)
+        transfers(cycle)
         .values("bank_id")
         .annotate(rows=Count("pk"), total=Sum("amount"))
         .order_by()
@@ -127,7 +135,8 @@ def bank_rows(
 ) -> Iterator[list[Any]]:
     """One bank's transfers, by the beneficiary's name (streamed)."""
     values = (
-        Payment.objects.filter(cycle=cycle, method=Payment.Method.ACCOUNT, bank=bank)
+        transfers(cycle)
+        .filter(bank=bank)
         .order_by("beneficiary__person__sort_name", "pk")
         .values_list(
             "pk",

@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, QuerySet, Sum
+
 from beneficiaries.labels import KIND_WORDS
 from beneficiaries.models import village_name_in
 from documents.official import official_document
 from documents.xlsx import Column, Sheet
-from payments.bankexport import CHUNK, MonthLabels
+from payments.bankexport import CHUNK, SENDS_MONEY, MonthLabels
 from payments.changes import cycle_changes, previous_cycle
 from payments.models import Payment, PaymentCycle
 
@@ -82,6 +84,19 @@ def relationship_text(relationship: str | None, kind: str | None) -> str:
     return f"{relationship} ({word})" if relationship else word
 
 
+def listed_payments(cycle: PaymentCycle) -> QuerySet[Payment]:
+    """The payments the post office's lists hold: one rule for the lists and their figures."""
+    return Payment.objects.filter(SENDS_MONEY, cycle=cycle, method__in=CASH_METHODS)
+
+
+def cash_list_figures(cycle: PaymentCycle) -> dict[str, ListFigures]:
+    """{method: rows and total} of the cash and home lists, as they are written (one query)."""
+    grouped = (
+        listed_payments(cycle).values("method").annotate(n=Count("pk"), total=Sum("amount"))
+    ).order_by()
+    return {r["method"]: ListFigures(r["n"], int(r["total"] or 0)) for r in grouped}
+
+
 def cash_rows(
     cycle: PaymentCycle,
     method: str,
@@ -92,7 +107,8 @@ def cash_rows(
 ) -> Iterator[list[Any]]:
     """One list's rows, by village then name (the order the post office walks)."""
     values = (
-        Payment.objects.filter(cycle=cycle, method=method)
+        listed_payments(cycle)
+        .filter(method=method)
         .annotate(
             village_then=village_name_in(
                 cycle.commune, cycle.period, "beneficiary__person__village"

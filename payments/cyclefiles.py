@@ -47,6 +47,7 @@ from payments.cashlists import (
     ListFigures,
     cash_sheet,
     changes_sheet,
+    listed_payments,
     post_office_changes_sheet,
 )
 from payments.models import Payment, PaymentCycle
@@ -141,12 +142,7 @@ def write_post_office_lists(
     labels = labels or MonthLabels(cycle)
     figures = {method: ListFigures() for method in CASH_METHODS}
     # A method nobody is paid by this month has no sheet: no empty list to sign.
-    paid_by = set(
-        Payment.objects.filter(cycle=cycle, method__in=CASH_METHODS)
-        .order_by()
-        .values_list("method", flat=True)
-        .distinct()
-    )
+    paid_by = set(listed_payments(cycle).order_by().values_list("method", flat=True).distinct())
     sheets = [
         cash_sheet(cycle, method, labels, figures[method], dated=dated, progress=progress)
         for method in CASH_METHODS
