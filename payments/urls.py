@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments import bankresult_views, check_views, views
+from payments import bankresult_views, check_views, reconciliation_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
@@ -14,6 +14,16 @@ urlpatterns = [
     path("khieu-nai/<int:pk>/giai-quyet/", check_views.case_resolve, name="case_resolve"),
     path("nguoi/<int:pk>/phan-anh/", check_views.person_statement, name="person_statement"),
     path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
+    path(
+        "<int:pk>/doi-soat/",
+        reconciliation_views.cycle_reconciliation,
+        name="cycle_reconciliation",
+    ),
+    path(
+        "<int:pk>/doi-soat/tai-ve/",
+        reconciliation_views.cycle_reconciliation_sheet,
+        name="cycle_reconciliation_sheet",
+    ),
     path("<int:pk>/lap-tep/", views.cycle_files_request, name="cycle_files_request"),
     path(
         "<int:pk>/ket-qua-ngan-hang/",
