@@ -24,6 +24,9 @@ One workbook per commune and month (``period``), in the official layout:
 * **Khiếu nại** — the open cases of payments not received (or not in full) of
   the commune's cycles up to the month (:func:`payments.checks.open_cases`),
   listed until the officer resolves them.
+* **Đối soát** — the reconciliation of the month's cycle
+  (:func:`payments.reconciliation.reconcile`, the rows of its own sheet,
+  :mod:`payments.reconciliationfile`), when a cycle exists.
 * The registration lists (two per programme, less those nobody is on), rows
   from :mod:`registration.lists`' generator.
 
@@ -61,9 +64,11 @@ from core.db import whole_results_planned
 from core.rules.money import format_amount
 from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
+from payments import reconciliationfile
 from payments.cashlists import CHANGE_COLUMNS, changes_sheet, compared_line
 from payments.checks import open_cases
 from payments.models import Payment, PaymentCycle
+from payments.reconciliation import reconcile
 from registration import lists
 from registration.listchanges import ChangeTracker
 from registration.models import AccountOpeningRequest, PaymentMethodRegistration
@@ -323,7 +328,7 @@ def write_monthly_report(
     figures.account_people = sum(r["people"] for r in grouped if r["method"] == ACCOUNT)
     figures.account_amount = sum(r["amount"] for r in grouped if r["method"] == ACCOUNT)
 
-    stages = 6 + 2 * len(programmes)
+    stages = 7 + 2 * len(programmes)
     counter = {"done": 0}
 
     def step() -> None:
@@ -506,6 +511,23 @@ def write_monthly_report(
         ),
     )
 
+    # The cycle's reconciliation, the figures of its page and its own sheet.
+    if cycle is not None:
+        rec = reconcile(cycle)
+        rec_rows = reconciliationfile.reconciliation_rows(rec)
+        more = reconciliationfile.summary_lines(rec)
+    else:
+        rec_rows = iter(())
+        more = [f"Chưa có kỳ chi trả tháng {period:%m/%Y}: chưa có số liệu để đối soát."]
+    reconciliation = Sheet(
+        name=reconciliationfile.SHEET_NAME,
+        columns=reconciliationfile.COLUMNS,
+        rows=_staged(rec_rows, step),
+        document=annex(
+            commune, 6, reconciliationfile.reconciliation_title(period), period, dated, *more
+        ),
+    )
+
     list_sheets = []
     on_lists = lists.list_counts(commune, period)
     for programme in programmes:
@@ -534,7 +556,16 @@ def write_monthly_report(
     with whole_results_planned():
         write_xlsx(
             target,
-            [summary, shares, not_cashless, verification, changes, complaints, *list_sheets],
+            [
+                summary,
+                shares,
+                not_cashless,
+                verification,
+                changes,
+                complaints,
+                reconciliation,
+                *list_sheets,
+            ],
         )
     figures.not_cashless = reasons
     return figures
