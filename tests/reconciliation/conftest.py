@@ -74,7 +74,9 @@ def build_people(commune) -> dict:
         beneficiary=binh,
         method="account",
         representative=proxy,
-        account=PaymentAccountFactory(holder=proxy.person, bank=vietcombank, number="0011000123456"),
+        account=PaymentAccountFactory(
+            holder=proxy.person, bank=vietcombank, number="0011000123456"
+        ),
     )
     RegistrationFactory(
         beneficiary=em,
@@ -106,9 +108,7 @@ def reconciling(signed, reference_data, officer, leader) -> Reconciling:  # noqa
     result = Reconciling(cycle=cycle, previous=previous, people=people)
     record_result(result.payment("an"), status="paid", paid_on=PAID_ON, actor=officer)
     record_result(result.payment("dung"), status="paid", paid_on=PAID_ON, actor=officer)
-    record_result(
-        result.payment("binh"), status="failed", reason="Sai số tài khoản", actor=officer
-    )
+    record_result(result.payment("binh"), status="failed", reason="Sai số tài khoản", actor=officer)
     record_result(result.payment("cuc"), status="returned", reason="Đi vắng", actor=officer)
     cycle.refresh_from_db()
     return result

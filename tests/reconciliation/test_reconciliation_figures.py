@@ -149,9 +149,7 @@ def test_the_files_made_are_checked_against_the_payments(
     assert late.words == "Lệch -750.000 đ, -1 khoản"
 
 
-def test_what_the_next_cycle_reissues_of_the_failed_and_uncollected_months(
-    reconciling, officer
-):
+def test_what_the_next_cycle_reissues_of_the_failed_and_uncollected_months(reconciling, officer):
     assert reconcile(reconciling.cycle).reissued is None
     october = open_cycle(reconciling.cycle.commune, OCT, actor=officer).cycle
     again = reconcile(reconciling.cycle).reissued
