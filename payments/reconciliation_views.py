@@ -18,7 +18,7 @@ from django.utils import timezone
 from beneficiaries.access import programme_ids_for
 from payments import access
 from payments.reconciliation import reconcile
-from payments.reconciliationfile import reconciliation_file_name, verdict, write_reconciliation
+from payments.reconciliationfile import reconciliation_file_name, write_reconciliation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +30,7 @@ def cycle_reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "payments/cycle_reconciliation.html",
-        {"cycle": cycle, "rec": rec, "verdict": verdict(rec)},
+        {"cycle": cycle, "rec": rec},
     )
 
 

@@ -40,7 +40,7 @@ def test_the_officer_reads_each_group_with_its_figures_and_checks(client, office
 def test_a_broken_cycle_shows_the_check_that_fails_and_by_how_much(client, accountant, reconciling):
     PaymentCycle.objects.filter(pk=reconciling.cycle.pk).update(total_amount=6_610_000)
     body = _page(client, accountant, reconciling.cycle).content.decode()
-    assert "✗ 1 trên 20 phép đối chiếu bị lệch" in body
+    assert "✗ 1 trên 20 phép đối chiếu bị lệch: xem các dòng ✗ dưới đây." in body
     assert "✗ Lệch 5.000 đ" in body
     assert "6.610.000 đ" in body
 
