@@ -266,7 +266,7 @@ def reconcile(cycle: PaymentCycle, programme_ids: list[int] | None = None) -> Re
     ]
     for group in groups:
         group.own_checks()
-    if len(ordered_banks) > 1 or (ordered_banks and account.payments != ordered_banks[0].payments):
+    if ordered_banks:
         account.checks.append(
             Check(
                 _("Các ngân hàng cộng lại = qua tài khoản"),
@@ -300,7 +300,7 @@ def _cycle_checks(
 ) -> list[Check]:
     checks = [
         Check(
-            _("Tổng tiền đã lưu của kỳ = tiền gửi của các khoản"),
+            _("Tổng tiền, số khoản đã lưu của kỳ = các khoản"),
             int(cycle.total_amount),
             total.sent.amount,
             int(cycle.payment_count),

@@ -80,7 +80,7 @@ def test_every_check_of_a_sound_cycle_agrees(reconciling):
     assert rec.ok and rec.differences == 0
     labels = [c.label for c in rec.checks]
     assert labels == [
-        "Tổng tiền đã lưu của kỳ = tiền gửi của các khoản",
+        "Tổng tiền, số khoản đã lưu của kỳ = các khoản",
         "Khấu trừ thu hồi đã lưu của kỳ = khấu trừ của các khoản",
         "Tệp ngân hàng Agribank = tiền gửi qua Agribank",
         "Tệp ngân hàng Vietcombank = tiền gửi qua Vietcombank",

@@ -113,7 +113,7 @@ def test_the_sheet_downloads_with_the_same_figures(client, accountant, reconcili
     assert by_text[("Cả kỳ chi trả", "Khấu trừ thu hồi")][3:5] == (2, 200_000)
     assert by_text[("Qua tài khoản — Agribank", "Chờ kết quả")][3:5] == (1, 300_000)
     assert by_text[("Tiền mặt tại điểm chi trả", "Cấn trừ thu hồi hết (không gửi)")][3:5] == (1, 0)
-    check = by_text[("Kiểm tra chung", "Tổng tiền đã lưu của kỳ = tiền gửi của các khoản")]
+    check = by_text[("Kiểm tra chung", "Tổng tiền, số khoản đã lưu của kỳ = các khoản")]
     assert check[5:7] == (0, "Khớp")
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     assert "NGƯỜI LẬP BIỂU" in texts and "KẾ TOÁN" in texts

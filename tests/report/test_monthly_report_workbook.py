@@ -29,6 +29,7 @@ SHEETS = [
     "Xác thực",
     "Thay đổi",
     "Khiếu nại",
+    "Đối soát",
     "DS NCC tự nhận",
     "DS NCC nhận thay",
     "DS BTXH tự nhận",  # nobody on the other lists: no sheet
@@ -52,6 +53,7 @@ ANNEXES = {
     "Xác thực": "PHỤ LỤC 3\nTÌNH TRẠNG XÁC THỰC VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ",
     "Thay đổi": "PHỤ LỤC 4\nTHAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
     "Khiếu nại": "PHỤ LỤC 5\nKHIẾU NẠI CHƯA NHẬN TIỀN ĐANG XỬ LÝ",
+    "Đối soát": "PHỤ LỤC 6\nĐỐI SOÁT KỲ CHI TRẢ THÁNG 01/2027",
 }
 ATTACHED = "(Kèm theo Báo cáo tình hình chi trả tháng 01/2027 của Ủy ban nhân dân xã Yến Sơn)"
 
@@ -308,6 +310,28 @@ def test_without_a_case_the_complaints_annex_says_none_is_open(report_data, sign
     ws = wb["Khiếu nại"]
     assert _annex(ws)[-1] == "Không có khiếu nại chưa nhận tiền nào đang xử lý."
     assert xl.table(ws) == []
+
+
+def test_without_a_cycle_the_reconciliation_annex_says_so(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Đối soát"]
+    assert _annex(ws)[-1] == "Chưa có kỳ chi trả tháng 01/2027: chưa có số liệu để đối soát."
+    assert xl.table(ws) == []
+
+
+def test_the_reconciliation_annex_reconciles_the_months_cycle(
+    january_cycle, report_data, signed_commune
+):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Đối soát"]
+    verdict = _annex(ws)[-1]
+    assert verdict.startswith("Tất cả ") and verdict.endswith(" phép đối chiếu đều khớp.")
+    whole = {row[2]: row for row in xl.table(ws) if row[1] == "Cả kỳ chi trả"}
+    count, total = january_cycle.payment_count, january_cycle.total_amount
+    assert whole["Tổng các tháng (phải chi kỳ này)"][3:5] == [count, total]
+    assert whole["Tiền gửi chi trả"][3:5] == [count, total]
+    assert whole["Chờ kết quả"][3:5] == [count, total]
+    assert whole["Tổng các tháng = tiền gửi + khấu trừ thu hồi"][5:7] == [0, "Khớp"]
 
 
 def test_the_complaints_annex_lists_the_open_cases_until_resolved(
