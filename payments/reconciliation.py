@@ -29,6 +29,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.rules.money import format_amount
 from documents.models import GeneratedFile
@@ -57,14 +58,14 @@ class Figure:
 
 # The figures of a group, in the order they are shown: (attribute, label).
 FIGURE_LABELS = (
-    ("owed", "Tổng các tháng (phải chi kỳ này)"),
-    ("deducted", "Khấu trừ thu hồi"),
-    ("sent", "Tiền gửi chi trả"),
-    ("paid", "Đã chi trả"),
-    ("failed", "Chuyển khoản lỗi"),
-    ("returned", "Không nhận (tiền mặt)"),
-    ("pending", "Chờ kết quả"),
-    ("settled", "Cấn trừ thu hồi hết (không gửi)"),
+    ("owed", gettext_lazy("Tổng các tháng (phải chi kỳ này)")),
+    ("deducted", gettext_lazy("Khấu trừ thu hồi")),
+    ("sent", gettext_lazy("Tiền gửi chi trả")),
+    ("paid", gettext_lazy("Đã chi trả")),
+    ("failed", gettext_lazy("Chuyển khoản lỗi")),
+    ("returned", gettext_lazy("Không nhận (tiền mặt)")),
+    ("pending", gettext_lazy("Chờ kết quả")),
+    ("settled", gettext_lazy("Cấn trừ thu hồi hết (không gửi)")),
 )
 
 
@@ -133,7 +134,7 @@ class Group:
 
     @property
     def figures(self) -> list[tuple[str, str, Figure]]:
-        return [(key, label, getattr(self, key)) for key, label in FIGURE_LABELS]
+        return [(key, str(label), getattr(self, key)) for key, label in FIGURE_LABELS]
 
     @property
     def ok(self) -> bool:
