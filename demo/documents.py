@@ -35,6 +35,9 @@ from payments.bankexport import EXPORTABLE, bank_batches, bank_document, bank_fi
 from payments.cashlists import SHEET_NAMES, TITLES
 from payments.cyclefiles import write_bank_files, write_post_office_lists
 from payments.models import PaymentCycle
+from payments.reconciliation import reconcile
+from payments.reconciliationfile import SHEET_NAME as RECONCILIATION_SHEET
+from payments.reconciliationfile import reconciliation_title, write_reconciliation
 from registration import lists
 from registration.models import AccountOpeningRequest
 from registration.referral import write_referral_letter
@@ -64,11 +67,13 @@ class PrintedSheet:
     landscape: bool = True
     # Pages as the writer planned them (its manual page breaks plus one).
     planned_pages: int = 1
+    # The first text of the table's last row (a table without keys nor totals row).
+    last_row: str = ""
 
     @property
     def row_texts(self) -> tuple[str, ...]:
         """Texts of which one at least must share the signature page (a row or the totals)."""
-        return (*self.keys, TOTALS_LABEL)
+        return (*self.keys, TOTALS_LABEL, self.last_row)
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ def read_sheets(
             first_text = ""
             key_col = header = None
             keys: list[str] = []
+            last_row = ""
             signed = False
             in_table = False
             number_col = 0  # the column numbering the table's rows (STT)
@@ -146,6 +152,16 @@ def read_sheets(
                         number_col = cells.index("STT") if "STT" in cells else 0
                     continue
                 if in_table and len(row) > number_col and isinstance(row[number_col], int):
+                    last_row = next(
+                        (
+                            c
+                            for v, c in zip(
+                                row[number_col + 1 :], cells[number_col + 1 :], strict=True
+                            )
+                            if isinstance(v, str) and c
+                        ),
+                        "",
+                    )
                     key = cells[key_col] if 0 <= key_col < len(cells) else ""
                     if key:
                         # As often as the row prints it (a transfer's code is in its content too).
@@ -165,6 +181,7 @@ def read_sheets(
                     signature_names=tuple(n for n in names if n) if signed else (),
                     landscape=orientation.get(ws.title, False),
                     planned_pages=planned.get(ws.title, 1),
+                    last_row=last_row,
                 )
             )
     finally:
@@ -275,6 +292,17 @@ def render_every_document(
             "Danh sách chi trả của bưu điện",
             path,
             {SHEET_NAMES[m]: TITLES[m] for m in TITLES},
+        )
+
+    reconciled = month_cycle(commune, period)
+    if reconciled is not None and wanted("doi-soat"):
+        path = out / "doi-soat.xlsx"
+        write_reconciliation(str(path), reconcile(reconciled), dated=dated)
+        add(
+            "doi-soat",
+            "Đối soát kỳ chi trả",
+            path,
+            {RECONCILIATION_SHEET: reconciliation_title(period)},
         )
 
     if wanted("bao-cao-thang"):

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, QuerySet, Sum
+
 from beneficiaries.labels import KIND_WORDS
 from beneficiaries.models import village_name_in
 from documents.official import official_document
@@ -89,6 +91,19 @@ def relationship_text(relationship: str | None, kind: str | None) -> str:
         return ""
     word = KIND_WORDS.get(kind, "")
     return f"{relationship} ({word})" if relationship else word
+
+
+def listed_payments(cycle: PaymentCycle) -> QuerySet[Payment]:
+    """The payments the post office's lists hold: one rule for the lists and their figures."""
+    return Payment.objects.to_send().filter(cycle=cycle, method__in=CASH_METHODS)
+
+
+def cash_list_figures(cycle: PaymentCycle) -> dict[str, ListFigures]:
+    """{method: rows and total} of the cash and home lists, as they are written (one query)."""
+    grouped = (
+        listed_payments(cycle).values("method").annotate(n=Count("pk"), total=Sum("amount"))
+    ).order_by()
+    return {r["method"]: ListFigures(r["n"], int(r["total"] or 0)) for r in grouped}
 
 
 def cash_rows(

@@ -5,6 +5,7 @@ from payments import (
     cashaccount_views,
     check_views,
     correction_views,
+    reconciliation_views,
     recovery_views,
     views,
 )
@@ -34,6 +35,16 @@ urlpatterns = [
         name="recovery_settlement",
     ),
     path("<int:pk>/thay-doi/", views.cycle_changes_page, name="cycle_changes"),
+    path(
+        "<int:pk>/doi-soat/",
+        reconciliation_views.cycle_reconciliation,
+        name="cycle_reconciliation",
+    ),
+    path(
+        "<int:pk>/doi-soat/tai-ve/",
+        reconciliation_views.cycle_reconciliation_sheet,
+        name="cycle_reconciliation_sheet",
+    ),
     path("<int:pk>/lap-tep/", views.cycle_files_request, name="cycle_files_request"),
     path(
         "<int:pk>/ket-qua-ngan-hang/",

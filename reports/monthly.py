@@ -30,6 +30,9 @@ One workbook per commune and month (``period``), in the official layout:
   month and not yet fully taken back, and those taken back in full with a
   deduction or a repayment in the month: the figures of
   :func:`payments.services.recoveries.with_remaining` as the report is built.
+* **Đối soát** — the reconciliation of the month's cycle
+  (:func:`payments.reconciliation.reconcile`, the rows of its own sheet,
+  :mod:`payments.reconciliationfile`), when a cycle exists.
 * The registration lists (two per programme, less those nobody is on), rows
   from :mod:`registration.lists`' generator.
 
@@ -68,6 +71,7 @@ from core.rules.money import format_amount
 from core.rules.months import next_month
 from documents.official import REPORT, addressees, official_document
 from documents.xlsx import Column, Sheet, write_xlsx
+from payments import reconciliationfile
 from payments.bankexport import (
     DEDUCTED_HEADER,
     deduction_cells,
@@ -85,6 +89,7 @@ from payments.models import (
     RecoveryMonth,
     RecoverySettlement,
 )
+from payments.reconciliation import reconcile
 from payments.services.recoveries import COUNTED, with_remaining
 from registration import lists
 from registration.listchanges import ChangeTracker
@@ -571,6 +576,22 @@ def write_monthly_report(
     )
 
     recovered = recoveries_sheet(commune, period, dated, step)
+    # The cycle's reconciliation, the figures of its page and its own sheet.
+    if cycle is not None:
+        rec = reconcile(cycle)
+        rec_rows = reconciliationfile.reconciliation_rows(rec)
+        more = reconciliationfile.summary_lines(rec)
+    else:
+        rec_rows = iter(())
+        more = [f"Chưa có kỳ chi trả tháng {period:%m/%Y}: chưa có số liệu để đối soát."]
+    reconciliation = Sheet(
+        name=reconciliationfile.SHEET_NAME,
+        columns=reconciliationfile.COLUMNS,
+        rows=_staged(rec_rows, step),
+        document=annex(
+            commune, 7, reconciliationfile.reconciliation_title(period), period, dated, *more
+        ),
+    )
 
     list_sheets = []
     on_lists = lists.list_counts(commune, period)
@@ -608,6 +629,7 @@ def write_monthly_report(
                 changes,
                 complaints,
                 recovered,
+                reconciliation,
                 *list_sheets,
             ],
         )

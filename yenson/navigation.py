@@ -163,6 +163,7 @@ PAGES: Mapping[str, Page] = {
     # A step's confirmation page (core.confirm): named after the step.
     "cycle_action": Page(gettext_lazy("Xác nhận"), parent="cycle_detail"),
     "cycle_checks": Page(gettext_lazy("Kiểm tra chi trả"), parent="cycle_detail", obj="cycle"),
+    "cycle_reconciliation": Page(gettext_lazy("Đối soát"), parent="cycle_detail", obj="cycle"),
     "case_list": Page(gettext_lazy("Khiếu nại chưa nhận tiền")),
     "case_resolve": Page(gettext_lazy("Giải quyết"), parent="case_list"),
     "recovery_list": Page(gettext_lazy("Khoản thu hồi")),

@@ -164,6 +164,7 @@ PHONE_PAGES = [
     ("/ky-chi-tra/{pk}/", "cycle"),
     ("/ky-chi-tra/{pk}/khoan/", "cycle-payments"),
     ("/ky-chi-tra/{pk}/thay-doi/", "cycle-changes"),
+    ("/ky-chi-tra/{pk}/doi-soat/", "cycle-reconciliation"),
     ("/danh-sach-dang-ky/", "registration-lists"),
     ("/tep/", "downloads"),
     ("/buu-dien/", "post-office"),
@@ -192,7 +193,15 @@ def test_the_officer_s_main_pages_never_scroll_sideways(open_page, cash_month, t
         page.goto(path.format(pk=cash_month.pk, person=person))
         expect(page.locator("h1")).to_be_visible()
         _no_sideways_scroll(page)
-        if name in ("dashboard", "registry", "post-office", "cycle", "person", "base-levels"):
+        if name in (
+            "dashboard",
+            "registry",
+            "post-office",
+            "cycle",
+            "person",
+            "base-levels",
+            "cycle-reconciliation",
+        ):
             _shot(page, tmp_path, f"{name}-{viewport['width']}")
     assert page.failures == []
 

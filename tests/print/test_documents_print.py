@@ -25,6 +25,7 @@ KINDS = (
     "thay-doi",
     "buu-dien",
     "bao-cao-thang",
+    "doi-soat",
     "xac-thuc",
     "so-doi-tuong",
     "so-doi-tuong-in",

@@ -30,6 +30,7 @@ SHEETS = [
     "Thay đổi",
     "Khiếu nại",
     "Thu hồi",
+    "Đối soát",
     "DS NCC tự nhận",
     "DS NCC nhận thay",
     "DS BTXH tự nhận",  # nobody on the other lists: no sheet
@@ -54,6 +55,7 @@ ANNEXES = {
     "Thay đổi": "PHỤ LỤC 4\nTHAY ĐỔI SO VỚI KỲ CHI TRẢ TRƯỚC",
     "Khiếu nại": "PHỤ LỤC 5\nKHIẾU NẠI CHƯA NHẬN TIỀN ĐANG XỬ LÝ",
     "Thu hồi": "PHỤ LỤC 6\nCÁC KHOẢN CHI TRẢ SAI PHẢI THU HỒI",
+    "Đối soát": "PHỤ LỤC 7\nĐỐI SOÁT KỲ CHI TRẢ THÁNG 01/2027",
 }
 ATTACHED = "(Kèm theo Báo cáo tình hình chi trả tháng 01/2027 của Ủy ban nhân dân xã Yến Sơn)"
 
@@ -318,6 +320,28 @@ def test_without_a_recovery_the_recoveries_annex_says_there_is_none(report_data,
     assert _annex(ws)[-1] == "Không có khoản thu hồi."
     assert xl.table(ws) == []
     assert not xl.has(ws, "Tổng cộng")
+
+
+def test_without_a_cycle_the_reconciliation_annex_says_so(report_data, signed_commune):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Đối soát"]
+    assert _annex(ws)[-1] == "Chưa có kỳ chi trả tháng 01/2027: chưa có số liệu để đối soát."
+    assert xl.table(ws) == []
+
+
+def test_the_reconciliation_annex_reconciles_the_months_cycle(
+    january_cycle, report_data, signed_commune
+):
+    _figures, wb = _build(signed_commune)
+    ws = wb["Đối soát"]
+    verdict = _annex(ws)[-1]
+    assert verdict.startswith("Tất cả ") and verdict.endswith(" phép đối chiếu đều khớp.")
+    whole = {row[2]: row for row in xl.table(ws) if row[1] == "Cả kỳ chi trả"}
+    count, total = january_cycle.payment_count, january_cycle.total_amount
+    assert whole["Tổng các tháng (phải chi kỳ này)"][3:5] == [count, total]
+    assert whole["Tiền gửi chi trả"][3:5] == [count, total]
+    assert whole["Chờ kết quả"][3:5] == [count, total]
+    assert whole["Tổng các tháng = tiền gửi + khấu trừ thu hồi"][5:7] == [0, "Khớp"]
 
 
 def test_the_complaints_annex_lists_the_open_cases_until_resolved(
