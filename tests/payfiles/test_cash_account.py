@@ -25,6 +25,7 @@ from payments.services.cashaccount import (
     record_handover,
     record_returned_cash,
 )
+from payments.services.corrections import correct_result
 from payments.services.cycles import CycleError, close_cycle, mark_cycle_paid, open_cycle
 from payments.services.results import record_result
 from tests.cash import settle_cash_account
@@ -234,7 +235,14 @@ def test_a_result_corrected_after_the_confirmations_voids_them(
     settle_cash_account(cycle, **settle)
     assert account_state(cycle).confirmed
     # Dũng came after all: the officer corrects his result to paid.
-    record_result(paying.payment("dung"), status="paid", paid_on=LATER, actor=officer)
+    correct_result(
+        paying.payment("dung"),
+        status="paid",
+        paid_on=LATER,
+        reference="",
+        reason="Ông Dũng đã nhận tiền sau",
+        actor=officer,
+    )
     state = account_state(cycle)
     assert not state.post_office_confirmed and not state.accountant_confirmed
     assert state.post_office_void and state.accountant_void
@@ -259,7 +267,14 @@ def test_a_changed_paid_day_voids_the_confirmations_though_the_sums_stay(
     cycle = paying.cycle
     _results(paying, officer)
     settle_cash_account(cycle, accountant=accountant, post_office=post_office, day=LATER)
-    record_result(paying.payment("cuc"), status="paid", paid_on=LATER, actor=officer)
+    correct_result(
+        paying.payment("cuc"),
+        status="paid",
+        paid_on=LATER,
+        reference="",
+        reason="Ngày chi trả ghi nhầm",
+        actor=officer,
+    )
     state = account_state(cycle)
     assert state.balanced and not state.post_office_confirmed
     assert cash_account_close_problem(cycle) == "Bưu điện chưa xác nhận tài khoản tiền mặt của kỳ."

@@ -22,6 +22,7 @@ from payments.services.cashaccount import (
     record_handover,
     record_returned_cash,
 )
+from payments.services.corrections import correct_result
 from payments.services.cycles import open_cycle
 from payments.services.results import record_result
 from tests.cycles.conftest import enrol
@@ -74,7 +75,19 @@ def _check(results, offset, cycle, officer, accountant, post_office) -> None:
     recorded: dict[int, str] = {}
     for index, status in results:
         payment = payments[index]
-        if status == "paid":
+        if recorded.get(index, status) != status:
+            # A different result over a recorded one is a correction, with its reason.
+            payment.refresh_from_db()
+            correct_result(
+                payment,
+                status=status,
+                paid_on=DAY if status == "paid" else None,
+                reference="",
+                reason="Sửa kết quả",
+                failure_reason="Vắng nhà",
+                actor=officer,
+            )
+        elif status == "paid":
             record_result(payment, status="paid", paid_on=DAY, actor=officer)
         else:
             record_result(payment, status="returned", reason="Vắng nhà", actor=officer)
@@ -102,7 +115,15 @@ def _check(results, offset, cycle, officer, accountant, post_office) -> None:
         first = payments[0]
         first.refresh_from_db()
         flipped = "returned" if first.status == "paid" else "paid"
-        record_result(first, status=flipped, paid_on=DAY, reason="Sửa kết quả", actor=officer)
+        correct_result(
+            first,
+            status=flipped,
+            paid_on=DAY if flipped == "paid" else None,
+            reference="",
+            reason="Sửa kết quả",
+            failure_reason="Vắng nhà",
+            actor=officer,
+        )
         assert not account_state(cycle).post_office_confirmed
 
 
