@@ -70,8 +70,13 @@ def test_the_rows_read_back_are_the_demo_months_people(demo_printed):
     people = set(registry.cccds)
     assert len(people) > 150
     for kind in ("dang-ky-ncc-tk", "buu-dien", "bao-cao-thang"):
-        cccds = demo_printed[kind].document.cccds
-        assert cccds and set(cccds) <= people
+        document = demo_printed[kind].document
+        cccds = set(document.cccds)
+        if kind == "bao-cao-thang":
+            # Who left in the month (a death recorded late) or owes a recovery is in the
+            # report's changes and recoveries, no longer in the registry's book.
+            cccds -= set(document.sheet("Thu hồi").keys) | set(document.sheet("Thay đổi").keys)
+        assert cccds and cccds <= people
     bank = demo_printed["ngan-hang"].document.sheets[0]
     # A transfer's code prints twice in its row: in its column and in the transfer's content.
     assert bank.key_header == "Mã thanh toán" and len(bank.keys) == 2 * len(set(bank.keys)) > 20
@@ -91,5 +96,7 @@ def test_the_deductions_and_the_recoveries_annex_are_printed(demo_printed):
         assert {"Khấu", "hưởng", "hồi"} <= set(text.split()), name
     recoveries = demo_printed["bao-cao-thang"].pdf.sheet("Thu hồi").text
     assert "CÁC KHOẢN CHI TRẢ SAI PHẢI THU HỒI" in recoveries
-    assert "3 khoản, phải thu hồi" in recoveries
-    assert len(demo_printed["bao-cao-thang"].document.sheet("Thu hồi").keys) == 3
+    # The three planted here and the demo's own (a death recorded late, a lower amount).
+    rows = len(demo_printed["bao-cao-thang"].document.sheet("Thu hồi").keys)
+    assert rows >= 3
+    assert f"{rows} khoản, phải thu hồi" in recoveries
