@@ -33,7 +33,7 @@ def _table(sheet) -> list[tuple]:
 def test_the_report_sheet_holds_the_cycles_reconciliation(reconciling):
     workbook = _report(reconciling.cycle.commune, SEP)
     names = workbook.sheetnames
-    assert names.index("Đối soát") == names.index("Khiếu nại") + 1
+    assert names.index("Đối soát") == names.index("Thu hồi") + 1 == names.index("Khiếu nại") + 2
     assert names[:6] == ["Tổng hợp", "Tỷ lệ KDTM", "Chưa KDTM", "Xác thực", "Thay đổi", "Khiếu nại"]
     sheet = workbook["Đối soát"]
     texts = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
