@@ -463,7 +463,7 @@ def test_random_months_keep_every_invariant(
 
 @pytest.mark.slow
 @settings(
-    max_examples=150,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
