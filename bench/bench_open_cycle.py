@@ -18,11 +18,14 @@ def cases(quick: bool) -> list[dict]:
         for rebuild in (False, True)
     ] + [
         {
-            "size": f"{SIZES[0]:,} enrolments, 13th month",
+            "size": f"{SIZES[0]:,} enrolments, 13th month{label}",
             "n": SIZES[0],
             "rebuild": False,
             "history": 12,
+            "detect": detect,
         }
+        # The baseline: the same build without looking for recoveries first.
+        for detect, label in ((True, ""), (False, ", recoveries not sought"))
     ]
 
 
@@ -57,4 +60,8 @@ def run(case: dict) -> int:
     from payments.services.cycles import open_cycle
 
     commune = Commune.objects.filter(beneficiaries__isnull=False).distinct().get()
+    if not case.get("detect", True):
+        from payments.services import cycles
+
+        cycles.detect_recoveries = lambda *args, **kwargs: None  # this process only
     return open_cycle(commune, datetime.date(2025, 6, 1)).cycle.payment_count
