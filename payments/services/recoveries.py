@@ -75,11 +75,11 @@ WITH k AS (
         JOIN payments_payment pay ON pay.id = pm.payment_id
         JOIN payments_paymentcycle c ON c.id = pay.cycle_id
         WHERE pm.live AND c.status <> 'draft' AND pay.status IN ({counted})
-          AND pm.beneficiary_id IN ({enrolments})
+          AND pm.beneficiary_id IN ({scope})
         UNION ALL
         SELECT rm.beneficiary_id, rm.month, 0, rm.amount
         FROM payments_recoverymonth rm
-        WHERE rm.beneficiary_id IN ({enrolments})
+        WHERE rm.beneficiary_id IN ({scope})
     ) t
     GROUP BY t.beneficiary_id, t.month
 ),
@@ -87,7 +87,7 @@ e AS (
     SELECT beneficiary_id, from_month, amount,
            LEAD(from_month) OVER (PARTITION BY beneficiary_id ORDER BY from_month) AS until
     FROM amounts_entitlement
-    WHERE beneficiary_id IN ({enrolments})
+    WHERE beneficiary_id IN ({scope})
 ),
 x AS (
     SELECT k.beneficiary_id AS beneficiary_id, k.month AS month, k.paid AS paid,
@@ -131,16 +131,30 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+# The enrolments looked at, as a table of their own: the planner then knows how
+# many there are, rather than guessing from a sub-query it would run again and again.
+_SCOPE = "payments_recovery_scope"
+_SCOPE_IDS = f"SELECT beneficiary_id FROM {_SCOPE}"  # noqa: S608
+
+
 def _differences(enrolments: QuerySet) -> list[tuple]:
     sql, params = enrolments.order_by().values("pk").query.sql_with_params()
     counted = [str(s) for s in COUNTED]
-    query = _DIFFERENCES.format(counted=_placeholders(counted), enrolments=sql)
+    query = _DIFFERENCES.format(counted=_placeholders(counted), scope=_SCOPE_IDS)
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        cursor.execute(f"DROP TABLE IF EXISTS {_SCOPE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_SCOPE} (beneficiary_id bigint PRIMARY KEY)")
+        cursor.execute(f"INSERT INTO {_SCOPE} (beneficiary_id) {sql}", params)  # noqa: S608
+        if postgres:
+            # Nothing analyses a temporary table: without it the joins below are guessed.
+            cursor.execute(f"ANALYZE {_SCOPE}")
             # Grouping a commune's paid months in memory; this transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(query, [*counted, *params, *params, *params])
-        return cursor.fetchall()
+        cursor.execute(query, counted)
+        rows = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {_SCOPE}")
+    return rows
 
 
 def remaining(recovery_ids) -> dict[int, int]:
