@@ -24,8 +24,9 @@ What is owed, per enrolment and month:
 - the amount of the entitlement in force that month, less what live lines
   already pay for it net of what recoveries take back for it
   (:mod:`payments.services.recoveries`, detected before the cycle is built;
-  the open ones are then deducted from the payments). No live regular line: a regular line; one already (the
-  base level was raised after it was paid): a top-up line for the difference.
+  the open ones are then deducted from the payments). No live regular line: a
+  regular line; one already (the base level was raised after it was paid): a
+  top-up line for the difference.
 
 Payments take the method, receiver and account of the registration in force
 that month (the latest starting on or before it); without one, cash at the
@@ -107,6 +108,26 @@ CREATE TEMPORARY TABLE payments_cycle_tracked (
 )
 """
 
+# What an enrolment's month holds, as the fills below read it ({b}: the enrolment's
+# id column, {m}: the month's): the live lines, what recoveries take back, and
+# whether a regular line pays it already (a new line is then a top-up).
+_LIVE_PAID = """COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
+          WHERE pm.beneficiary_id = {b} AND pm.month = {m} AND pm.live), 0)"""
+_RECOVERED = """COALESCE((SELECT SUM(rm.amount) FROM payments_recoverymonth rm
+          WHERE rm.beneficiary_id = {b} AND rm.month = {m}), 0)"""
+_REGULAR_LINES = """(SELECT COUNT(*) FROM payments_paymentmonth pm
+          WHERE pm.beneficiary_id = {b} AND pm.month = {m} AND pm.live
+            AND pm.kind = 'regular')"""
+
+
+def _month_holds(b: str, m: str) -> dict[str, str]:
+    return {
+        "live_paid": _LIVE_PAID.format(b=b, m=m),
+        "recovered": _RECOVERED.format(b=b, m=m),
+        "regular_lines": _REGULAR_LINES.format(b=b, m=m),
+    }
+
+
 # One row per enrolment and month owed something, with the amount still due.
 # A month belongs to the commune the enrolment belonged to then (its period row
 # from a merger, else its commune) and is owed only from that commune's first
@@ -121,13 +142,8 @@ FROM (
         (SELECT e.amount FROM amounts_entitlement e
           WHERE e.beneficiary_id = b.id AND e.from_month <= m.month
           ORDER BY e.from_month DESC LIMIT 1) AS owed,
-        COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
-          WHERE pm.beneficiary_id = b.id AND pm.month = m.month AND pm.live), 0)
-        - COALESCE((SELECT SUM(rm.amount) FROM payments_recoverymonth rm
-          WHERE rm.beneficiary_id = b.id AND rm.month = m.month), 0) AS paid,
-        (SELECT COUNT(*) FROM payments_paymentmonth pm
-          WHERE pm.beneficiary_id = b.id AND pm.month = m.month AND pm.live
-            AND pm.kind = 'regular') AS regular_lines
+        {live_paid} - {recovered} AS paid,
+        {regular_lines} AS regular_lines
     FROM beneficiaries_beneficiary b
     JOIN beneficiaries_person p ON p.id = b.person_id
     JOIN beneficiaries_programme pg ON pg.id = b.programme_id
@@ -184,12 +200,8 @@ SELECT r.beneficiary_id, r.month,
 FROM (
     SELECT rm.beneficiary_id AS beneficiary_id, rm.month AS month,
         SUM(rm.amount) AS recognised,
-        COALESCE((SELECT SUM(pm.amount) FROM payments_paymentmonth pm
-          WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live), 0)
-          AS paid,
-        (SELECT COUNT(*) FROM payments_paymentmonth pm
-          WHERE pm.beneficiary_id = rm.beneficiary_id AND pm.month = rm.month AND pm.live
-            AND pm.kind = 'regular') AS regular_lines
+        {live_paid} AS paid,
+        {regular_lines} AS regular_lines
     FROM payments_recoverymonth rm
     JOIN beneficiaries_beneficiary b ON b.id = rm.beneficiary_id
     WHERE rm.beneficiary_id IN ({enrolments}) AND rm.month <= %s AND b.status <> 'suspended'
@@ -322,6 +334,7 @@ def _fill(
         tracked_join=_TRACKED_JOIN_MOVED if moved else _TRACKED_JOIN,
         enrolments=enrolments_sql,
         excludes=_table(Category.excludes.through),
+        **_month_holds("b.id", "m.month"),
     )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS payments_cycle_due")
@@ -343,7 +356,9 @@ def _fill(
             [_d(min(tracked.values())), _d(cycle.period), *enrolments_params],
         )
         cursor.execute(
-            _FILL_GIVEN_BACK.format(enrolments=enrolments_sql),
+            _FILL_GIVEN_BACK.format(
+                enrolments=enrolments_sql, **_month_holds("rm.beneficiary_id", "rm.month")
+            ),
             [*enrolments_params, _d(cycle.period)],
         )
         if postgres:

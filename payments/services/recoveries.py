@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.models import Beneficiary
 from core import roles
 from core.access import require_actor
+from core.bulk import HistoryStamp, bulk_insert_with_history
 from core.rules.money import format_amount
 from payments.models import (
     Payment,
@@ -158,28 +159,12 @@ def _differences(enrolments: QuerySet) -> list[tuple]:
 
 
 def remaining(recovery_ids) -> dict[int, int]:
-    """What each recovery still has to take back: its amount less the deductions
-    that count and the cash repaid or waived."""
+    """What each recovery still has to take back (:func:`with_remaining`'s ``left``)."""
     recovery_ids = list(recovery_ids)
     if not recovery_ids:
         return {}
-    deducted = dict(
-        RecoveryDeduction.objects.filter(recovery_id__in=recovery_ids, payment__status__in=COUNTED)
-        .values_list("recovery_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    settled = dict(
-        RecoverySettlement.objects.filter(recovery_id__in=recovery_ids)
-        .values_list("recovery_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    amounts = dict(Recovery.objects.filter(pk__in=recovery_ids).values_list("pk", "amount"))
-    return {
-        pk: amount - int(deducted.get(pk) or 0) - int(settled.get(pk) or 0)
-        for pk, amount in amounts.items()
-    }
+    rows = with_remaining(Recovery.objects.filter(pk__in=recovery_ids)).values_list("pk", "left")
+    return {pk: int(left) for pk, left in rows}
 
 
 def with_remaining(recoveries: QuerySet) -> QuerySet:
@@ -264,34 +249,42 @@ def detect_recoveries(enrolments: QuerySet, *, actor, reason: str = "") -> Detec
             over[(beneficiary_id, cause)].append((month, difference))
         elif recognised > 0:
             released += _release(beneficiary_id, month, min(-difference, recognised), reason, actor)
-    created = []
     people = Beneficiary.objects.select_related("person").in_bulk(
         {beneficiary_id for beneficiary_id, _cause in over}
     )
-    for (beneficiary_id, cause), months in sorted(over.items()):
-        beneficiary = people[beneficiary_id]
-        recovery = Recovery(
-            beneficiary=beneficiary,
+    keys = sorted(over)
+    created = [
+        Recovery(
+            beneficiary=people[beneficiary_id],
             cause=cause,
-            amount=sum(amount for _month, amount in months),
+            amount=sum(amount for _month, amount in over[(beneficiary_id, cause)]),
             recover_from=(
-                _recover_from(beneficiary, [m for m, _a in months])
+                _recover_from(
+                    people[beneficiary_id], [m for m, _a in over[(beneficiary_id, cause)]]
+                )
                 if cause == Recovery.Cause.DEATH
-                else beneficiary.person.full_name
+                else people[beneficiary_id].person.full_name
             ),
             created_at=now,
             created_by=actor,
         )
-        recovery._history_user = actor
-        recovery._change_reason = reason
-        recovery.save()
-        RecoveryMonth.objects.bulk_create(
+        for beneficiary_id, cause in keys
+    ]
+    # A lower level can make thousands at once: one insert (and its history rows).
+    bulk_insert_with_history(created, Recovery, stamp=HistoryStamp(actor, now, reason))
+    RecoveryMonth.objects.bulk_create(
+        (
             RecoveryMonth(
-                recovery=recovery, beneficiary_id=beneficiary_id, month=month, amount=amount
+                recovery=recovery,
+                beneficiary_id=recovery.beneficiary_id,
+                month=month,
+                amount=amount,
             )
-            for month, amount in sorted(months)
-        )
-        created.append(recovery)
+            for recovery, key in zip(created, keys, strict=True)
+            for month, amount in sorted(over[key])
+        ),
+        batch_size=5000,
+    )
     return Detection(created=created, released=released)
 
 
